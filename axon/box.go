@@ -1,0 +1,653 @@
+package axon
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"reflect"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultCapacity is the capacity of an inbox that was not given one: how
+// many messages may wait in it before a blocking send waits for room.
+const DefaultCapacity = 64
+
+// Unbounded is the capacity of an inbox that never fills. Ask for it only
+// where the producer is known to be bounded: it gives up back-pressure.
+const Unbounded = -1
+
+// Box is a named, typed inbox or outbox of a component, as seen by code that
+// does not know its message type: linking by name, introspection, Handles.
+type Box interface {
+	// Name is the box's name within its component ("inbox", "signal", ...).
+	Name() string
+	// Component returns the component the box belongs to.
+	Component() Component
+	// Type is the type of the messages the box carries.
+	Type() reflect.Type
+	// IsInbox reports whether the box is an inbox (else an outbox).
+	IsInbox() bool
+	// String returns "component.box".
+	String() string
+
+	boxCore() *boxCore
+}
+
+// boxCore is the part of a box the link graph works on. The link fields are
+// guarded by the package's topology lock.
+type boxCore struct {
+	name    string
+	owner   *Core
+	typ     reflect.Type
+	inbox   bool
+	next    *Linkage   // the one link out of this box (nil: none)
+	ups     []*Linkage // links into this box (fan-in)
+	removed bool
+	self    Box
+}
+
+func (b *boxCore) label() string { return b.owner.Name() + "." + b.name }
+
+// inbox is the untyped view of an *Inbox[T].
+type inbox interface {
+	Box
+	Len() int
+	Cap() int
+	putAny(ctx context.Context, v any, mode putMode, from *Core) error
+	moveTo(dst inbox)
+	setForward(dst inbox)
+	newMirror(owner *Core, name string) outbox
+}
+
+// outbox is the untyped view of an *Outbox[T].
+type outbox interface {
+	Box
+	Dropped() uint64
+	linked() bool
+	setRoute(dst inbox)
+	newMirror(owner *Core, name string) inbox
+	sendAny(ctx context.Context, v any) error
+}
+
+type putMode uint8
+
+const (
+	putBlock putMode = iota // wait for room
+	putTry                  // fail with ErrBoxFull when full
+	putForce                // ignore capacity: shutdown messages, moved messages
+)
+
+// sink is where an outbox (or forwarded inbox) of T delivers: the final
+// inbox itself when its type is T, else a converter to the final inbox's type.
+type sink[T any] interface {
+	put(ctx context.Context, v T, mode putMode, from *Core) error
+	putBatch(ctx context.Context, vs []T, from *Core) error
+	final() inbox
+}
+
+// Inbox is a typed inbox: a FIFO queue of messages for one component. Any
+// number of outboxes may be linked to it (fan-in); messages from them are
+// queued in the order they were sent. Only the owning component receives from
+// it; senders are safe to use from any goroutine.
+type Inbox[T any] struct {
+	bc  boxCore
+	ctl bool // the control inbox: shutdown messages act on the owner
+
+	mu       sync.Mutex
+	q        ring[T]
+	n        atomic.Int64 // len(q), readable without the lock
+	capacity int          // 0 means DefaultCapacity
+	room     chan struct{}
+	fwd      sink[T] // non-nil when this inbox is forwarded onward
+}
+
+// NewInbox declares an inbox of T called name on comp and returns it. It may
+// be called before or while comp runs (Axon's AdaptiveCommsComponent). It
+// panics if comp already has an inbox of that name with another type; with
+// the same type it returns the existing box.
+func NewInbox[T any](comp Component, name string) *Inbox[T] {
+	c := coreOf(comp)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.findInbox(name); b != nil {
+		if in, ok := b.(*Inbox[T]); ok {
+			return in
+		}
+		panic(fmt.Sprintf("axon: %s already has inbox %q of type %s", c.nameLocked(), name, b.Type()))
+	}
+	in := newInbox[T](c, name)
+	c.inboxes = append(c.inboxes, in)
+	return in
+}
+
+func newInbox[T any](c *Core, name string) *Inbox[T] {
+	in := &Inbox[T]{}
+	in.bc = boxCore{name: name, owner: c, typ: reflect.TypeFor[T](), inbox: true, self: in}
+	return in
+}
+
+// Name returns the box's name.
+func (in *Inbox[T]) Name() string { return in.bc.name }
+
+// Component returns the component that owns the box.
+func (in *Inbox[T]) Component() Component { return in.bc.owner.self }
+
+// Type returns T.
+func (in *Inbox[T]) Type() reflect.Type { return in.bc.typ }
+
+// IsInbox returns true.
+func (in *Inbox[T]) IsInbox() bool { return true }
+
+// String returns "component.box".
+func (in *Inbox[T]) String() string { return in.bc.label() }
+
+func (in *Inbox[T]) boxCore() *boxCore { return &in.bc }
+
+// Len returns the number of messages waiting.
+func (in *Inbox[T]) Len() int { return int(in.n.Load()) }
+
+// DataReady reports whether a message is waiting (Axon's dataReady).
+func (in *Inbox[T]) DataReady() bool { return in.n.Load() > 0 }
+
+// Cap returns the box's capacity, or Unbounded.
+func (in *Inbox[T]) Cap() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.capLocked()
+}
+
+func (in *Inbox[T]) capLocked() int {
+	if in.capacity == 0 {
+		return DefaultCapacity
+	}
+	return in.capacity
+}
+
+// SetCapacity sets how many messages may wait in the box: n > 0, or
+// Unbounded. Senders waiting for room are woken if the box grew. The capacity
+// matters only while the box is a final destination: a forwarded inbox holds
+// nothing.
+func (in *Inbox[T]) SetCapacity(n int) {
+	if n == 0 || n < Unbounded {
+		panic(fmt.Sprintf("axon: bad capacity %d for %s (want > 0 or Unbounded)", n, in))
+	}
+	in.mu.Lock()
+	in.capacity = n
+	room := in.takeRoomLocked()
+	in.mu.Unlock()
+	if room != nil {
+		close(room)
+	}
+}
+
+func (in *Inbox[T]) hasRoomLocked() bool {
+	c := in.capLocked()
+	return c < 0 || in.q.len() < c
+}
+
+// takeRoomLocked returns the channel of senders waiting for room, for the
+// caller to close after unlocking, when there is room now.
+func (in *Inbox[T]) takeRoomLocked() chan struct{} {
+	if in.room != nil && in.hasRoomLocked() {
+		r := in.room
+		in.room = nil
+		return r
+	}
+	return nil
+}
+
+func (in *Inbox[T]) final() inbox { return in }
+
+// put delivers v to this inbox, or onward if it has been forwarded since the
+// sender resolved its route.
+func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from *Core) error {
+	for {
+		in.mu.Lock()
+		if f := in.fwd; f != nil {
+			in.mu.Unlock()
+			return f.put(ctx, v, mode, from)
+		}
+		if mode == putForce || in.hasRoomLocked() {
+			in.q.push(v)
+			in.n.Store(int64(in.q.len()))
+			in.mu.Unlock()
+			if in.ctl {
+				in.bc.owner.observeControl(any(v))
+			}
+			in.bc.owner.notify()
+			return nil
+		}
+		if mode == putTry {
+			capacity := in.capLocked()
+			in.mu.Unlock()
+			return &FullError{Box: in.String(), Capacity: capacity}
+		}
+		if in.room == nil {
+			in.room = make(chan struct{})
+		}
+		room := in.room
+		in.mu.Unlock()
+		if err := waitRoom(ctx, room, from, &in.bc); err != nil {
+			return err
+		}
+	}
+}
+
+// putBatch delivers vs in order, waiting for room as a blocking send would,
+// taking the lock once per run of messages that fit.
+func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
+	for len(vs) > 0 {
+		in.mu.Lock()
+		if f := in.fwd; f != nil {
+			in.mu.Unlock()
+			return f.putBatch(ctx, vs, from)
+		}
+		c := in.capLocked()
+		k := len(vs)
+		if c >= 0 {
+			k = min(k, c-in.q.len())
+		}
+		if k > 0 {
+			for _, v := range vs[:k] {
+				in.q.push(v)
+			}
+			in.n.Store(int64(in.q.len()))
+			in.mu.Unlock()
+			if in.ctl {
+				for _, v := range vs[:k] {
+					in.bc.owner.observeControl(any(v))
+				}
+			}
+			in.bc.owner.notify()
+			vs = vs[k:]
+			continue
+		}
+		if in.room == nil {
+			in.room = make(chan struct{})
+		}
+		room := in.room
+		in.mu.Unlock()
+		if err := waitRoom(ctx, room, from, &in.bc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitRoom waits for a full inbox to have room, recording on the sender what
+// it waits for so introspection can find cycles of full boxes.
+func waitRoom(ctx context.Context, room chan struct{}, from *Core, to *boxCore) error {
+	if from != nil {
+		from.blockedOn.Store(to)
+		defer from.blockedOn.Store(nil)
+	}
+	select {
+	case <-room:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from *Core) error {
+	t, ok := v.(T)
+	if !ok && v != nil {
+		return fmt.Errorf("%w: %T sent to %s of %s", ErrTypeMismatch, v, in, in.bc.typ)
+	}
+	return in.put(ctx, t, mode, from)
+}
+
+// TryRecv takes the oldest message, if there is one (Axon's recv).
+func (in *Inbox[T]) TryRecv() (T, bool) {
+	if in.n.Load() == 0 {
+		var zero T
+		return zero, false
+	}
+	in.mu.Lock()
+	v, ok := in.q.pop()
+	in.n.Store(int64(in.q.len()))
+	room := in.takeRoomLocked()
+	in.mu.Unlock()
+	if room != nil {
+		close(room)
+	}
+	return v, ok
+}
+
+func (in *Inbox[T]) takeAny() (any, bool) { return in.TryRecv() }
+
+// TryRecvBatch appends up to max waiting messages to dst, oldest first, under
+// one lock, and returns it. It is the cheap way to drain a busy inbox.
+func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
+	if in.n.Load() == 0 {
+		return dst
+	}
+	in.mu.Lock()
+	for range max {
+		v, ok := in.q.pop()
+		if !ok {
+			break
+		}
+		dst = append(dst, v)
+	}
+	in.n.Store(int64(in.q.len()))
+	room := in.takeRoomLocked()
+	in.mu.Unlock()
+	if room != nil {
+		close(room)
+	}
+	return dst
+}
+
+// Recv waits for a message and takes it. It returns ctx's error when ctx is
+// done (the component was told Shutdown), and ErrFinished once the component
+// has been told ProducerFinished and the box is empty.
+func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
+	c := in.bc.owner
+	for {
+		if v, ok := in.TryRecv(); ok {
+			return v, nil
+		}
+		if c.finishing.Load() {
+			if v, ok := in.TryRecv(); ok {
+				return v, nil
+			}
+			var zero T
+			return zero, ErrFinished
+		}
+		if err := c.park(ctx, in.readyOrFinishing, nil); err != nil {
+			var zero T
+			return zero, err
+		}
+	}
+}
+
+// RecvBatch waits for at least one message, then appends up to max waiting
+// messages to dst. Its errors are Recv's.
+func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error) {
+	c := in.bc.owner
+	for {
+		if in.n.Load() > 0 {
+			return in.TryRecvBatch(dst, max), nil
+		}
+		if c.finishing.Load() {
+			if in.n.Load() > 0 {
+				continue
+			}
+			return dst, ErrFinished
+		}
+		if err := c.park(ctx, in.readyOrFinishing, nil); err != nil {
+			return dst, err
+		}
+	}
+}
+
+func (in *Inbox[T]) readyOrFinishing() bool {
+	return in.n.Load() > 0 || in.bc.owner.finishing.Load()
+}
+
+// Messages returns an iterator over the messages of the box, in order. It
+// ends when ctx is done (Shutdown: at once, even with messages waiting) or
+// when the component has been told ProducerFinished and the box is drained.
+// Main can then return ctx.Err(): nil after ProducerFinished, which the
+// runtime turns into ProducerFinished on signal, and context.Canceled after
+// Shutdown, which it turns into the Shutdown.
+func (in *Inbox[T]) Messages(ctx context.Context) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for {
+			v, err := in.Recv(ctx)
+			if err != nil || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// moveTo forwards the box to dst and moves the messages waiting in it there,
+// in order. Holding this box's lock while dst takes them means no sender can
+// slip a newer message in ahead of them.
+func (in *Inbox[T]) moveTo(dst inbox) {
+	in.mu.Lock()
+	in.fwd = sinkFor[T](dst)
+	for {
+		v, ok := in.q.pop()
+		if !ok {
+			break
+		}
+		_ = dst.putAny(context.Background(), any(v), putForce, nil)
+	}
+	in.n.Store(0)
+	room := in.room
+	in.room = nil
+	in.mu.Unlock()
+	if room != nil {
+		close(room)
+	}
+}
+
+// setForward makes the box deliver onward to dst (nil: hold messages
+// itself). Senders waiting for room are woken to follow the new route.
+func (in *Inbox[T]) setForward(dst inbox) {
+	var f sink[T]
+	if dst != nil && dst != inbox(in) {
+		f = sinkFor[T](dst)
+	}
+	in.mu.Lock()
+	in.fwd = f
+	room := in.room
+	in.room = nil
+	in.mu.Unlock()
+	if room != nil {
+		close(room)
+	}
+}
+
+func (in *Inbox[T]) newMirror(owner *Core, name string) outbox {
+	return newOutbox[T](owner, name)
+}
+
+// sinkFor returns how a sender of T delivers to dst.
+func sinkFor[T any](dst inbox) sink[T] {
+	if in, ok := dst.(*Inbox[T]); ok {
+		return in
+	}
+	return convertSink[T]{dst}
+}
+
+// convertSink delivers values of T to an inbox of an interface type that T
+// implements (checked when linked).
+type convertSink[T any] struct{ dst inbox }
+
+func (s convertSink[T]) put(ctx context.Context, v T, mode putMode, from *Core) error {
+	return s.dst.putAny(ctx, any(v), mode, from)
+}
+
+func (s convertSink[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
+	for _, v := range vs {
+		if err := s.dst.putAny(ctx, any(v), putBlock, from); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s convertSink[T]) final() inbox { return s.dst }
+
+// Outbox is a typed outbox. A send delivers straight into the inbox at the
+// end of the outbox's link chain, however many passthrough links lie between,
+// with no copy and no goroutine per hop: the message received is the value
+// sent. An outbox linked to nothing drops what it is sent, and counts it.
+type Outbox[T any] struct {
+	bc      boxCore
+	route   atomic.Pointer[route[T]]
+	dropped atomic.Uint64
+}
+
+type route[T any] struct{ sink sink[T] }
+
+// NewOutbox declares an outbox of T called name on comp and returns it. It
+// may be called before or while comp runs. It panics if comp already has an
+// outbox of that name with another type; with the same type it returns the
+// existing box.
+func NewOutbox[T any](comp Component, name string) *Outbox[T] {
+	c := coreOf(comp)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.findOutbox(name); b != nil {
+		if out, ok := b.(*Outbox[T]); ok {
+			return out
+		}
+		panic(fmt.Sprintf("axon: %s already has outbox %q of type %s", c.nameLocked(), name, b.Type()))
+	}
+	out := newOutbox[T](c, name)
+	c.outboxes = append(c.outboxes, out)
+	return out
+}
+
+func newOutbox[T any](c *Core, name string) *Outbox[T] {
+	out := &Outbox[T]{}
+	out.bc = boxCore{name: name, owner: c, typ: reflect.TypeFor[T](), self: out}
+	return out
+}
+
+// Name returns the box's name.
+func (o *Outbox[T]) Name() string { return o.bc.name }
+
+// Component returns the component that owns the box.
+func (o *Outbox[T]) Component() Component { return o.bc.owner.self }
+
+// Type returns T.
+func (o *Outbox[T]) Type() reflect.Type { return o.bc.typ }
+
+// IsInbox returns false.
+func (o *Outbox[T]) IsInbox() bool { return false }
+
+// String returns "component.box".
+func (o *Outbox[T]) String() string { return o.bc.label() }
+
+func (o *Outbox[T]) boxCore() *boxCore { return &o.bc }
+
+// Dropped returns how many messages were sent while the outbox led nowhere.
+func (o *Outbox[T]) Dropped() uint64 { return o.dropped.Load() }
+
+func (o *Outbox[T]) linked() bool {
+	topo.Lock()
+	defer topo.Unlock()
+	return o.bc.next != nil
+}
+
+// Linked reports whether the outbox leads to an inbox.
+func (o *Outbox[T]) Linked() bool {
+	r := o.route.Load()
+	return r != nil && r.sink != nil
+}
+
+// Send delivers v, waiting while the destination inbox is full. It returns
+// ctx's error if ctx ends first. An outbox linked to nothing drops v and
+// counts it (see Dropped), as Axon does.
+func (o *Outbox[T]) Send(ctx context.Context, v T) error {
+	r := o.route.Load()
+	if r == nil || r.sink == nil {
+		o.dropped.Add(1)
+		return nil
+	}
+	return r.sink.put(ctx, v, putBlock, o.bc.owner)
+}
+
+// TrySend delivers v if the destination inbox has room, else returns a
+// *FullError wrapping ErrBoxFull (Axon's noSpaceInBox) and v is not sent.
+func (o *Outbox[T]) TrySend(v T) error {
+	r := o.route.Load()
+	if r == nil || r.sink == nil {
+		o.dropped.Add(1)
+		return nil
+	}
+	return r.sink.put(context.Background(), v, putTry, o.bc.owner)
+}
+
+// SendBatch delivers vs in order, as len(vs) Sends would, taking the
+// destination's lock once per run of messages that fit.
+func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
+	r := o.route.Load()
+	if r == nil || r.sink == nil {
+		o.dropped.Add(uint64(len(vs)))
+		return nil
+	}
+	return r.sink.putBatch(ctx, vs, o.bc.owner)
+}
+
+// sendFinal delivers a shutdown message regardless of capacity.
+func (o *Outbox[T]) sendFinal(v T) {
+	r := o.route.Load()
+	if r == nil || r.sink == nil {
+		o.dropped.Add(1)
+		return
+	}
+	_ = r.sink.put(context.Background(), v, putForce, o.bc.owner)
+}
+
+func (o *Outbox[T]) sendAny(ctx context.Context, v any) error {
+	t, ok := v.(T)
+	if !ok && v != nil {
+		return fmt.Errorf("%w: %T sent to %s of %s", ErrTypeMismatch, v, o, o.bc.typ)
+	}
+	return o.Send(ctx, t)
+}
+
+func (o *Outbox[T]) setRoute(dst inbox) {
+	if dst == nil {
+		o.route.Store(&route[T]{})
+		return
+	}
+	o.route.Store(&route[T]{sink: sinkFor[T](dst)})
+}
+
+func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {
+	return newInbox[T](owner, name)
+}
+
+// ring is a FIFO queue that grows by doubling and shrinks back when empty.
+type ring[T any] struct {
+	buf  []T
+	head int
+	size int
+}
+
+func (r *ring[T]) len() int { return r.size }
+
+func (r *ring[T]) push(v T) {
+	if r.size == len(r.buf) {
+		r.grow()
+	}
+	r.buf[(r.head+r.size)&(len(r.buf)-1)] = v
+	r.size++
+}
+
+func (r *ring[T]) pop() (T, bool) {
+	var zero T
+	if r.size == 0 {
+		return zero, false
+	}
+	v := r.buf[r.head]
+	r.buf[r.head] = zero // the queue no longer holds a reference
+	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.size--
+	if r.size == 0 {
+		r.head = 0
+		if len(r.buf) > 1024 {
+			r.buf = nil // a burst is over: give its memory back
+		}
+	}
+	return v, true
+}
+
+func (r *ring[T]) grow() {
+	n := max(8, 2*len(r.buf))
+	buf := make([]T, n)
+	for i := range r.size {
+		buf[i] = r.buf[(r.head+i)&(len(r.buf)-1)]
+	}
+	r.buf = buf
+	r.head = 0
+}

@@ -1,0 +1,577 @@
+package axon
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
+
+// Component is what the runtime runs: a value that embeds Core and has a Main.
+//
+// Main runs in its own goroutine once the component is activated. Blocking in
+// Main (on a socket, a decoder, a box) is fine; it should return when ctx is
+// done, which happens when the component is sent Shutdown. What Main returns
+// decides what the runtime sends on the component's signal outbox: see Core.
+type Component interface {
+	// Main is the component's behaviour. ctx is done when the component is
+	// told to stop now (Shutdown on control, or its scheduler's context ended).
+	Main(ctx context.Context) error
+	core() *Core
+}
+
+// State is where a component is in its life.
+type State int32
+
+// The states of a component, in the order it passes through them.
+const (
+	Initialised State = iota // constructed, not yet activated
+	Running                  // activated: Main is running
+	Finished                 // Main has returned and the runtime has cleaned up
+)
+
+// String returns the state's name.
+func (s State) String() string {
+	switch s {
+	case Initialised:
+		return "initialised"
+	case Running:
+		return "running"
+	case Finished:
+		return "finished"
+	}
+	return "state(" + strconv.Itoa(int(s)) + ")"
+}
+
+var lastID atomic.Uint64
+
+// Core is the runtime's part of every component. Embed it (by value) in a
+// struct and give the struct a Main method:
+//
+//	type Doubler struct {
+//		axon.Core
+//		In  *axon.Inbox[int]
+//		Out *axon.Outbox[int]
+//	}
+//
+//	func NewDoubler() *Doubler {
+//		d := &Doubler{}
+//		d.In = axon.NewInbox[int](d, "inbox")
+//		d.Out = axon.NewOutbox[int](d, "outbox")
+//		return d
+//	}
+//
+// The zero Core is ready to use. Every component has the boxes "inbox",
+// "control", "outbox" and "signal": control and signal carry any value, and
+// inbox and outbox carry any value unless the component declares them with a
+// type of its own (as above) before it is activated or linked. More boxes can
+// be declared at any time, while running too, and removed when unlinked.
+//
+// # Shutdown
+//
+// ProducerFinished on control means "finish what you have, then stop": the
+// receives of the component (Recv, Messages) drain their inbox and then end.
+// Shutdown on control means "stop now": it cancels the ctx given to Main.
+// When Main returns, the runtime sends on signal, once:
+//
+//   - ProducerFinished after a clean end (nil, or an error wrapping
+//     ErrFinished, whose reason it carries);
+//   - the Shutdown it was given, when it was told to stop and Main returned
+//     nil or ctx's error;
+//   - a *Failure carrying the error otherwise, or the panic recovered.
+//
+// Then it shuts down and waits for children still running, removes every link
+// the component made, and tells its parent and scheduler that it ended.
+type Core struct {
+	mu       sync.Mutex
+	inited   bool
+	self     Component
+	id       uint64
+	name     string
+	inboxes  []inbox  // declared inboxes, in declaration order
+	outboxes []outbox // declared outboxes, in declaration order
+	control  *Inbox[any]
+	signal   *Outbox[any]
+
+	parent   *Core
+	children []*Core
+	links    []*Linkage // links this component made; removed when it finishes
+
+	sched *Scheduler
+	prev  *Core // the scheduler's list of live components
+	next  *Core
+
+	state     atomic.Int32
+	finishing atomic.Bool // ProducerFinished seen on control
+	parked    atomic.Bool // the owner is waiting for a wake-up
+	childEnd  atomic.Bool // a child ended since the last Wait
+	wake      chan struct{}
+	blockedOn atomic.Pointer[boxCore] // the full inbox a send is waiting on
+	ctx       runCtx
+	done      chan struct{} // closed when finished
+	err       error         // the failure, if Main failed
+}
+
+func (c *Core) core() *Core { return c }
+
+// coreOf returns the initialised core of a component.
+func coreOf(comp Component) *Core {
+	c := comp.core()
+	c.init(comp)
+	return c
+}
+
+func (c *Core) init(self Component) {
+	c.mu.Lock()
+	c.initLocked(self)
+	c.mu.Unlock()
+}
+
+func (c *Core) initLocked(self Component) {
+	if c.self == nil && self != nil {
+		c.self = self
+	}
+	if c.inited {
+		return
+	}
+	c.inited = true
+	c.id = lastID.Add(1)
+	c.ctx.c = c
+	c.ctx.parent = context.Background()
+	c.done = make(chan struct{})
+	c.control = newInbox[any](c, "control")
+	c.control.ctl = true
+	c.signal = newOutbox[any](c, "signal")
+	c.inboxes = append(c.inboxes, c.control)
+	c.outboxes = append(c.outboxes, c.signal)
+}
+
+// defaultBoxes creates "inbox" and "outbox" as boxes of any, unless the
+// component declared them. It runs when the component is activated, linked
+// by name or introspected, so a component can declare typed ones first.
+func (c *Core) defaultBoxes() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.defaultBoxesLocked()
+}
+
+func (c *Core) defaultBoxesLocked() {
+	if c.findInbox("inbox") == nil {
+		c.inboxes = append(c.inboxes, newInbox[any](c, "inbox"))
+	}
+	if c.findOutbox("outbox") == nil {
+		c.outboxes = append(c.outboxes, newOutbox[any](c, "outbox"))
+	}
+}
+
+// ID returns the component's unique id, assigned when it is first used.
+func (c *Core) ID() uint64 {
+	c.init(c.selfOrNil())
+	return c.id
+}
+
+func (c *Core) selfOrNil() Component {
+	if c.self != nil {
+		return c.self
+	}
+	return nil
+}
+
+// Name returns the component's name: the one set with SetName, else its type
+// and id, such as "main.Doubler_7" (Axon's naming).
+func (c *Core) Name() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nameLocked()
+}
+
+func (c *Core) nameLocked() string {
+	if c.name != "" {
+		return c.name
+	}
+	if !c.inited {
+		return "component"
+	}
+	t := "component"
+	if c.self != nil {
+		rt := reflect.TypeOf(c.self)
+		for rt.Kind() == reflect.Pointer {
+			rt = rt.Elem()
+		}
+		t = rt.String()
+	}
+	return t + "_" + strconv.FormatUint(c.id, 10)
+}
+
+// SetName names the component for introspection and error messages.
+func (c *Core) SetName(name string) {
+	c.mu.Lock()
+	c.name = name
+	c.mu.Unlock()
+}
+
+// String returns the component's name.
+func (c *Core) String() string { return c.Name() }
+
+// State returns where the component is in its life.
+func (c *Core) State() State { return State(c.state.Load()) }
+
+// Done is closed when the component has finished and the runtime has
+// cleaned up after it.
+func (c *Core) Done() <-chan struct{} {
+	c.init(c.selfOrNil())
+	return c.done
+}
+
+// Err returns the failure of a finished component: the error Main returned
+// (or its panic), nil after a clean end or a shutdown.
+func (c *Core) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Control returns the component's control inbox.
+func (c *Core) Control() *Inbox[any] {
+	c.init(c.selfOrNil())
+	return c.control
+}
+
+// Signal returns the component's signal outbox.
+func (c *Core) Signal() *Outbox[any] {
+	c.init(c.selfOrNil())
+	return c.signal
+}
+
+// Finishing reports whether the component has been told ProducerFinished on
+// its control inbox.
+func (c *Core) Finishing() bool { return c.finishing.Load() }
+
+// ShuttingDown reports whether the component has been told to stop now.
+func (c *Core) ShuttingDown() bool { return c.ctx.Err() != nil }
+
+// Scheduler returns the scheduler the component was activated on, or nil.
+func (c *Core) Scheduler() *Scheduler {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sched
+}
+
+// Inbox returns the inbox called name.
+func (c *Core) Inbox(name string) (Box, bool) {
+	c.init(c.selfOrNil())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.defaultBoxesLocked()
+	if in := c.findInbox(name); in != nil {
+		return in, true
+	}
+	return nil, false
+}
+
+// Outbox returns the outbox called name.
+func (c *Core) Outbox(name string) (Box, bool) {
+	c.init(c.selfOrNil())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.defaultBoxesLocked()
+	if out := c.findOutbox(name); out != nil {
+		return out, true
+	}
+	return nil, false
+}
+
+// Inboxes returns the component's inboxes in the order they were declared.
+func (c *Core) Inboxes() []Box {
+	c.init(c.selfOrNil())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.defaultBoxesLocked()
+	bs := make([]Box, len(c.inboxes))
+	for i, b := range c.inboxes {
+		bs[i] = b
+	}
+	return bs
+}
+
+// Outboxes returns the component's outboxes in the order they were declared.
+func (c *Core) Outboxes() []Box {
+	c.init(c.selfOrNil())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.defaultBoxesLocked()
+	bs := make([]Box, len(c.outboxes))
+	for i, b := range c.outboxes {
+		bs[i] = b
+	}
+	return bs
+}
+
+func (c *Core) findInbox(name string) inbox {
+	for _, b := range c.inboxes {
+		if b.boxCore().name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+func (c *Core) findOutbox(name string) outbox {
+	for _, b := range c.outboxes {
+		if b.boxCore().name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+func (c *Core) boxNames(inboxes bool) []string {
+	var names []string
+	if inboxes {
+		for _, b := range c.inboxes {
+			names = append(names, b.boxCore().name)
+		}
+	} else {
+		for _, b := range c.outboxes {
+			names = append(names, b.boxCore().name)
+		}
+	}
+	return names
+}
+
+// RemoveBox removes a box the component declared. Removing a box that is
+// still linked (in either direction) is an error wrapping ErrBoxLinked.
+func (c *Core) RemoveBox(b Box) error {
+	topo.Lock()
+	defer topo.Unlock()
+	bc := b.boxCore()
+	if bc.owner != c {
+		return fmt.Errorf("%w: %s is not a box of %s", ErrNoSuchBox, b, c.Name())
+	}
+	if bc.next != nil || len(bc.ups) > 0 {
+		return fmt.Errorf("%w: %s", ErrBoxLinked, b)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if bc.inbox {
+		i := slices.IndexFunc(c.inboxes, func(x inbox) bool { return x.boxCore() == bc })
+		if i < 0 {
+			return fmt.Errorf("%w: %s", ErrNoSuchBox, b)
+		}
+		c.inboxes = slices.Delete(c.inboxes, i, i+1)
+	} else {
+		i := slices.IndexFunc(c.outboxes, func(x outbox) bool { return x.boxCore() == bc })
+		if i < 0 {
+			return fmt.Errorf("%w: %s", ErrNoSuchBox, b)
+		}
+		c.outboxes = slices.Delete(c.outboxes, i, i+1)
+	}
+	bc.removed = true
+	return nil
+}
+
+// AnyReady reports whether any inbox of the component holds a message.
+func (c *Core) AnyReady() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range c.inboxes {
+		if b.Len() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Wait blocks until there may be something to do: a message in any inbox, a
+// child that ended, or ctx done (then it returns ctx's error). It is Axon's
+// pause: the component sleeps without polling and wakes on the first event.
+func (c *Core) Wait(ctx context.Context) error {
+	c.init(c.selfOrNil())
+	return c.park(ctx, func() bool { return c.AnyReady() || c.childEnd.Swap(false) }, nil)
+}
+
+// notify wakes the owner if it is waiting. Cheap when it is not: one atomic
+// load, no lock, so a busy receiver that drains its queue costs senders nothing.
+func (c *Core) notify() {
+	if c.parked.Load() {
+		select {
+		case c.wakeChan() <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (c *Core) wakeChan() chan struct{} {
+	// The wake channel is made on the first park; notify only loads it after
+	// it saw parked set, which happens after the channel is stored.
+	return c.wake
+}
+
+// park blocks the owner until ready() holds, ctx is done or extra is closed.
+// Setting parked before checking ready, and senders making a message visible
+// before checking parked, means a wake-up is never lost (both are
+// sequentially consistent atomics).
+func (c *Core) park(ctx context.Context, ready func() bool, extra <-chan struct{}) error {
+	if c.wake == nil {
+		c.mu.Lock()
+		if c.wake == nil {
+			c.wake = make(chan struct{}, 1)
+		}
+		c.mu.Unlock()
+	}
+	own := ctx == context.Context(&c.ctx)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if ready() {
+			return nil
+		}
+		c.parked.Store(true)
+		if ready() || ctx.Err() != nil {
+			c.parked.Store(false)
+			continue
+		}
+		if own && extra == nil {
+			// Shutdown of the component wakes it, so its own context needs
+			// no Done channel.
+			<-c.wake
+		} else {
+			select {
+			case <-c.wake:
+			case <-ctx.Done():
+			case <-extra:
+			}
+		}
+		c.parked.Store(false)
+		if extra != nil {
+			select {
+			case <-extra:
+				return nil
+			default:
+			}
+		}
+	}
+}
+
+// observeControl reacts to a shutdown message delivered to the control inbox.
+func (c *Core) observeControl(msg any) {
+	switch m := msg.(type) {
+	case ProducerFinished, *ProducerFinished:
+		c.finishing.Store(true)
+	case Shutdown:
+		c.ctx.cancel(m, nil)
+	case *Shutdown:
+		c.ctx.cancel(*m, nil)
+	}
+}
+
+// AddChildren makes the components children of c. Children are activated by
+// ActivateChildren (or automatically when c is activated after them, if c is
+// already running); c hears when each ends (Wait returns, ChildrenDone), and
+// when c finishes, children still running are shut down and waited for.
+func (c *Core) AddChildren(children ...Component) {
+	c.init(c.selfOrNil())
+	for _, ch := range children {
+		cc := coreOf(ch)
+		cc.mu.Lock()
+		cc.parent = c
+		cc.ctx.parent = &c.ctx
+		cc.mu.Unlock()
+		c.mu.Lock()
+		if !slices.Contains(c.children, cc) {
+			c.children = append(c.children, cc)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// RemoveChild forgets child: c no longer waits for it or shuts it down.
+func (c *Core) RemoveChild(child Component) {
+	cc := coreOf(child)
+	c.mu.Lock()
+	c.children = slices.DeleteFunc(c.children, func(x *Core) bool { return x == cc })
+	c.mu.Unlock()
+	cc.mu.Lock()
+	if cc.parent == c {
+		cc.parent = nil
+		cc.ctx.parent = context.Background()
+	}
+	cc.mu.Unlock()
+}
+
+// Children returns c's children.
+func (c *Core) Children() []Component {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Component, len(c.children))
+	for i, ch := range c.children {
+		out[i] = ch.self
+	}
+	return out
+}
+
+// ActivateChildren activates every child not yet activated, on c's scheduler.
+func (c *Core) ActivateChildren() {
+	c.mu.Lock()
+	s := c.sched
+	kids := slices.Clone(c.children)
+	c.mu.Unlock()
+	if s == nil {
+		s = Default()
+	}
+	for _, k := range kids {
+		if k.State() == Initialised {
+			s.Activate(k.self)
+		}
+	}
+}
+
+// ChildrenDone reports whether every child has finished.
+func (c *Core) ChildrenDone() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range c.children {
+		if k.State() != Finished {
+			return false
+		}
+	}
+	return true
+}
+
+// WaitChildren blocks until every child has finished or ctx is done, and
+// returns the children's failures joined (nil when none failed).
+func (c *Core) WaitChildren(ctx context.Context) error {
+	c.mu.Lock()
+	kids := slices.Clone(c.children)
+	c.mu.Unlock()
+	var errs []error
+	for _, k := range kids {
+		select {
+		case <-k.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := k.Err(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return joinErrors(errs)
+}
+
+// Link links from to to and makes the link c's: it is removed when c
+// finishes. See the package function Link for the rules.
+func (c *Core) Link(from, to Box, opts ...LinkOption) (*Linkage, error) {
+	c.init(c.selfOrNil())
+	return link(c, from, to, opts)
+}
+
+// LinkByName links component from's box fromBox to component to's box toBox
+// and makes the link c's. See the package function LinkByName.
+func (c *Core) LinkByName(from Component, fromBox string, to Component, toBox string, opts ...LinkOption) (*Linkage, error) {
+	c.init(c.selfOrNil())
+	return linkByName(c, from, fromBox, to, toBox, opts)
+}

@@ -1,0 +1,173 @@
+package axon
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Handle drives a component from ordinary Go code, which is not a component
+// itself: a test, a main function, a callback of another library (Axon's
+// Handle and LikeFile). It links a private box to each of the component's
+// inboxes and from each of its outboxes, as they are when the Handle is made.
+//
+// Put and Get are safe for concurrent use; Gets on one box are served in turn.
+type Handle struct {
+	comp Component
+	c    *Core
+	core handleCore // owns the Handle's outboxes, which feed the component
+	out  map[string]outbox
+	in   map[string]*handleInbox
+}
+
+type handleCore struct{ Core }
+
+func (*handleCore) Main(context.Context) error { return nil }
+
+// handleInbox is one private inbox of the Handle, fed by one outbox of the
+// component. It has a core of its own so that Gets on different boxes wait
+// independently.
+type handleInbox struct {
+	mu   sync.Mutex
+	core handleCore
+	box  inbox
+}
+
+// NewHandle links a Handle to comp and activates comp on s (the default
+// scheduler if s is nil). The Handle feeds every inbox (fan-in, so other
+// links into them stay) and takes from every outbox not linked already.
+// What the Handle takes is queued without bound until Get takes it, so a
+// program may Put all its input before it Gets.
+func NewHandle(s *Scheduler, comp Component) (*Handle, error) {
+	if s == nil {
+		s = Default()
+	}
+	c := coreOf(comp)
+	c.defaultBoxes()
+	h := &Handle{comp: comp, c: c, out: map[string]outbox{}, in: map[string]*handleInbox{}}
+	h.core.init(&h.core)
+	h.core.SetName("handle(" + c.Name() + ")")
+	for _, b := range c.Inboxes() {
+		o := b.(inbox).newMirror(&h.core.Core, b.Name())
+		h.core.mu.Lock()
+		h.core.outboxes = append(h.core.outboxes, o)
+		h.core.mu.Unlock()
+		if _, err := h.core.Link(o, b); err != nil {
+			h.core.unlinkAll()
+			return nil, fmt.Errorf("axon: handle for %s: %w", c.Name(), err)
+		}
+		h.out[b.Name()] = o
+	}
+	for _, b := range c.Outboxes() {
+		if b.(outbox).linked() {
+			continue // already wired into the system: not the Handle's
+		}
+		hi := &handleInbox{}
+		hi.core.init(&hi.core)
+		hi.box = b.(outbox).newMirror(&hi.core.Core, b.Name())
+		hi.core.mu.Lock()
+		hi.core.inboxes = append(hi.core.inboxes, hi.box)
+		hi.core.mu.Unlock()
+		if b.Name() != "signal" {
+			hi.box.(interface{ SetCapacity(int) }).SetCapacity(Unbounded)
+		}
+		if _, err := h.core.Link(b, hi.box); err != nil {
+			h.core.unlinkAll()
+			return nil, fmt.Errorf("axon: handle for %s: %w", c.Name(), err)
+		}
+		h.in[b.Name()] = hi
+	}
+	s.Activate(comp)
+	return h, nil
+}
+
+// Component returns the component the Handle drives.
+func (h *Handle) Component() Component { return h.comp }
+
+// Put sends v to the component's inbox called box, waiting for room. The
+// value must be of the inbox's type.
+func (h *Handle) Put(ctx context.Context, box string, v any) error {
+	o, ok := h.out[box]
+	if !ok {
+		return fmt.Errorf("%w: %s has no inbox %q", ErrNoSuchBox, h.c.Name(), box)
+	}
+	return o.sendAny(ctx, v)
+}
+
+// Finish sends ProducerFinished to the component's control inbox: it will
+// drain its inboxes and end.
+func (h *Handle) Finish(ctx context.Context) error {
+	return h.Put(ctx, "control", ProducerFinished{})
+}
+
+// Get takes the next message from the component's outbox called box, waiting
+// for one. Once the component has finished and everything it sent on box has
+// been taken, Get returns ErrFinished.
+func (h *Handle) Get(ctx context.Context, box string) (any, error) {
+	hi, ok := h.in[box]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s has no outbox %q", ErrNoSuchBox, h.c.Name(), box)
+	}
+	hi.mu.Lock()
+	defer hi.mu.Unlock()
+	done := h.c.done
+	for {
+		if v, ok := hi.take(); ok {
+			return v, nil
+		}
+		select {
+		case <-done:
+			// The component's last send happened before done closed.
+			if v, ok := hi.take(); ok {
+				return v, nil
+			}
+			return nil, ErrFinished
+		default:
+		}
+		if err := hi.core.park(ctx, func() bool { return hi.box.Len() > 0 }, done); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (hi *handleInbox) take() (any, bool) {
+	if hi.box.Len() == 0 {
+		return nil, false
+	}
+	return hi.box.(interface{ takeAny() (any, bool) }).takeAny()
+}
+
+// TryGet takes the next message from the component's outbox called box if
+// one is waiting.
+func (h *Handle) TryGet(box string) (any, bool) {
+	hi, ok := h.in[box]
+	if !ok {
+		return nil, false
+	}
+	hi.mu.Lock()
+	defer hi.mu.Unlock()
+	return hi.take()
+}
+
+// Done is closed when the component has finished.
+func (h *Handle) Done() <-chan struct{} { return h.c.done }
+
+// Wait waits for the component to finish and returns its failure, if any.
+func (h *Handle) Wait(ctx context.Context) error {
+	select {
+	case <-h.c.done:
+		return h.c.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close tells the component Shutdown, waits for it to finish, removes the
+// Handle's links and returns the component's failure, if any. Messages it
+// sent that were not taken are discarded with the Handle.
+func (h *Handle) Close() error {
+	h.c.ctx.cancel(Shutdown{Reason: fmt.Errorf("handle closed")}, nil)
+	<-h.c.done
+	h.core.unlinkAll()
+	return h.c.Err()
+}

@@ -1,0 +1,309 @@
+package axon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+)
+
+// Scheduler activates components, runs each Main in its own goroutine, waits
+// for them and supervises them: a panic is recovered and reported, a
+// component that ends is cleaned up after. It also holds the registry of
+// services (the CAT). The Go runtime does the scheduling proper; nothing here
+// polls, so an idle system costs no CPU.
+//
+// The zero Scheduler is not usable; make one with NewScheduler, or use
+// Default.
+type Scheduler struct {
+	mu       sync.Mutex
+	head     *Core // live components, newest first
+	live     int
+	idle     chan struct{} // closed when live falls to zero
+	failures []error
+	ctx      context.Context // parent of components' contexts (values, deadline)
+	logger   *slog.Logger
+
+	services *Registry
+}
+
+// NewScheduler returns a new, empty scheduler.
+func NewScheduler() *Scheduler {
+	s := &Scheduler{ctx: context.Background(), services: newRegistry()}
+	return s
+}
+
+var (
+	defaultOnce  sync.Once
+	defaultSched *Scheduler
+)
+
+// Default returns the process's default scheduler, on which Activate and Run
+// start components (Axon's scheduler.run).
+func Default() *Scheduler {
+	defaultOnce.Do(func() { defaultSched = NewScheduler() })
+	return defaultSched
+}
+
+// SetLogger sets where the scheduler logs component failures (slog's default
+// logger when unset). Failures are also returned by Wait and sent on signal.
+func (s *Scheduler) SetLogger(l *slog.Logger) {
+	s.mu.Lock()
+	s.logger = l
+	s.mu.Unlock()
+}
+
+// Services returns the scheduler's registry of services and tracked values.
+func (s *Scheduler) Services() *Registry { return s.services }
+
+// Activate starts each component on the default scheduler and returns the
+// first, for chaining as in Axon (Pipeline(...).Activate()).
+func Activate(comps ...Component) Component {
+	Default().Activate(comps...)
+	if len(comps) == 0 {
+		return nil
+	}
+	return comps[0]
+}
+
+// Run activates the components on the default scheduler and waits until every
+// component activated on it has finished (Axon's scheduler.run.runThreads).
+// It returns the failures of the components that failed, joined.
+func Run(comps ...Component) error { return Default().Run(comps...) }
+
+// RunContext is Run that shuts every component down when ctx is done.
+func RunContext(ctx context.Context, comps ...Component) error {
+	return Default().RunContext(ctx, comps...)
+}
+
+// Activate starts each component that is not yet running: its Main runs in a
+// new goroutine. Activating a running or finished component does nothing.
+func (s *Scheduler) Activate(comps ...Component) {
+	for _, comp := range comps {
+		c := coreOf(comp)
+		c.defaultBoxes()
+		if !c.state.CompareAndSwap(int32(Initialised), int32(Running)) {
+			continue
+		}
+		s.mu.Lock()
+		if s.live == 0 {
+			s.idle = make(chan struct{})
+		}
+		s.live++
+		c.next = s.head
+		if s.head != nil {
+			s.head.prev = c
+		}
+		s.head = c
+		ctx := s.ctx
+		s.mu.Unlock()
+
+		c.mu.Lock()
+		c.sched = s
+		parent := c.parent
+		if parent == nil {
+			c.ctx.parent = ctx
+		}
+		c.mu.Unlock()
+		// A component activated after its scheduler's context or its parent
+		// was told to stop starts stopped.
+		if ctx.Err() != nil {
+			c.ctx.cancel(Shutdown{Reason: context.Cause(ctx)}, nil)
+		} else if parent != nil {
+			if reason, stopped := parent.ctx.shutdownReason(); stopped {
+				c.ctx.cancel(reason, nil)
+			}
+		}
+		go c.run(comp)
+	}
+}
+
+// Run activates the components and waits until every component activated on
+// the scheduler has finished. It returns the failures of the components that
+// failed since the last Run or Wait, joined.
+func (s *Scheduler) Run(comps ...Component) error {
+	return s.RunContext(context.Background(), comps...)
+}
+
+// RunContext is Run that sends Shutdown to every running component when ctx
+// is done, then waits for them all to finish. A shutdown is not a failure.
+func (s *Scheduler) RunContext(ctx context.Context, comps ...Component) error {
+	if ctx.Done() != nil {
+		s.mu.Lock()
+		prev := s.ctx
+		s.ctx = ctx
+		s.mu.Unlock()
+		stop := context.AfterFunc(ctx, func() { s.ShutdownAll(Shutdown{Reason: context.Cause(ctx)}) })
+		defer func() {
+			stop()
+			s.mu.Lock()
+			s.ctx = prev
+			s.mu.Unlock()
+		}()
+	}
+	s.Activate(comps...)
+	s.Wait(context.Background())
+	return s.takeFailures()
+}
+
+// Wait blocks until no component is running on the scheduler, or ctx is done.
+func (s *Scheduler) Wait(ctx context.Context) error {
+	s.mu.Lock()
+	idle := s.idle
+	live := s.live
+	s.mu.Unlock()
+	if live == 0 {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// takeFailures returns the failures recorded since the last call, joined.
+func (s *Scheduler) takeFailures() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := joinErrors(s.failures)
+	s.failures = nil
+	return err
+}
+
+// ShutdownAll sends msg to every running component: their contexts are
+// cancelled at once, as a Shutdown on control would.
+func (s *Scheduler) ShutdownAll(msg Shutdown) {
+	s.mu.Lock()
+	var cs []*Core
+	for c := s.head; c != nil; c = c.next {
+		cs = append(cs, c)
+	}
+	s.mu.Unlock()
+	for _, c := range cs {
+		c.ctx.cancel(msg, nil)
+	}
+}
+
+// Running returns the components running on the scheduler, newest first.
+func (s *Scheduler) Running() []Component {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Component, 0, s.live)
+	for c := s.head; c != nil; c = c.next {
+		out = append(out, c.self)
+	}
+	return out
+}
+
+// run is the goroutine of a component: Main, then the uniform ending.
+func (c *Core) run(comp Component) {
+	err := runMain(comp, &c.ctx)
+	c.finish(err)
+}
+
+func runMain(comp Component, ctx context.Context) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return comp.Main(ctx)
+}
+
+// finish ends a component whose Main returned err: children still running
+// are shut down and waited for, its links are removed, the outcome goes out
+// on signal, and its parent and scheduler hear of it.
+func (c *Core) finish(err error) {
+	c.mu.Lock()
+	kids := append([]*Core(nil), c.children...)
+	c.mu.Unlock()
+	for _, k := range kids {
+		if k.State() == Running {
+			k.ctx.cancel(Shutdown{Reason: fmt.Errorf("parent %s finished", c.Name())}, nil)
+			<-k.done
+		}
+	}
+	c.unlinkAll()
+
+	var msg any
+	var failure error
+	reason, stopped := c.ctx.shutdownReason()
+	var pe *PanicError
+	switch {
+	case errors.As(err, &pe):
+		failure = &Failure{Component: c.Name(), Err: err}
+	case err == nil && stopped:
+		msg = reason
+	case err == nil:
+		msg = ProducerFinished{}
+	case errors.Is(err, ErrFinished):
+		var r error
+		if fe, ok := err.(*finishedError); ok {
+			r = fe.reason
+		}
+		msg = ProducerFinished{Reason: r}
+	case stopped && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		msg = reason
+	default:
+		failure = &Failure{Component: c.Name(), Err: err}
+	}
+	if failure != nil {
+		msg = failure
+	}
+	c.signal.sendFinal(msg)
+
+	c.mu.Lock()
+	c.err = failure
+	parent := c.parent
+	s := c.sched
+	c.mu.Unlock()
+	c.state.Store(int32(Finished))
+	close(c.done)
+	if parent != nil {
+		parent.childEnd.Store(true)
+		parent.notify()
+	}
+	s.remove(c, failure)
+}
+
+func (s *Scheduler) remove(c *Core, failure error) {
+	s.mu.Lock()
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		s.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	}
+	c.prev, c.next = nil, nil
+	if failure != nil {
+		s.failures = append(s.failures, failure)
+	}
+	logger := s.logger
+	s.live--
+	if s.live == 0 {
+		close(s.idle)
+	}
+	s.mu.Unlock()
+	if failure != nil {
+		if logger == nil {
+			logger = slog.Default()
+		}
+		logger.Error("component failed", "component", c.Name(), "err", failure)
+	}
+}
+
+func joinErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}

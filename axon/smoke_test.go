@@ -1,0 +1,61 @@
+package axon_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/stretchr/testify/require"
+)
+
+type doubler struct {
+	axon.Core
+	in  *axon.Inbox[int]
+	out *axon.Outbox[int]
+}
+
+func newDoubler() *doubler {
+	d := &doubler{}
+	d.in = axon.NewInbox[int](d, "inbox")
+	d.out = axon.NewOutbox[int](d, "outbox")
+	return d
+}
+
+func (d *doubler) Main(ctx context.Context) error {
+	for v := range d.in.Messages(ctx) {
+		if err := d.out.Send(ctx, 2*v); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func TestSmoke(t *testing.T) {
+	s := axon.NewScheduler()
+	a, b := newDoubler(), newDoubler()
+	_, err := axon.Link(a.out, b.in)
+	require.NoError(t, err)
+	_, err = axon.Link(a.Signal(), b.Control())
+	require.NoError(t, err)
+	hb, err := axon.NewHandle(s, b)
+	require.NoError(t, err)
+	ha, err := axon.NewHandle(s, a)
+	require.NoError(t, err)
+	ctx := context.Background()
+	for i := range 100 {
+		require.NoError(t, ha.Put(ctx, "inbox", i))
+	}
+	require.NoError(t, ha.Finish(ctx))
+	for i := range 100 {
+		v, err := hb.Get(ctx, "outbox")
+		require.NoError(t, err)
+		require.Equal(t, 4*i, v)
+	}
+	_, err = hb.Get(ctx, "outbox")
+	require.ErrorIs(t, err, axon.ErrFinished)
+	sig, err := hb.Get(ctx, "signal")
+	require.NoError(t, err)
+	require.Equal(t, axon.ProducerFinished{}, sig)
+	require.NoError(t, s.Wait(ctx))
+	t.Log(s.Snapshot().DOT())
+}
