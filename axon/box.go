@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -88,18 +89,27 @@ type sink[T any] interface {
 
 // Inbox is a typed inbox: a FIFO queue of messages for one component. Any
 // number of outboxes may be linked to it (fan-in); messages from them are
-// queued in the order they were sent. Only the owning component receives from
-// it; senders are safe to use from any goroutine.
+// queued in the order they were sent. Senders are safe to use from any
+// goroutine; only the owning component receives from it, from one goroutine
+// at a time (its Main).
 type Inbox[T any] struct {
 	bc  boxCore
 	ctl bool // the control inbox: shutdown messages act on the owner
 
+	// The receiver takes up to recvChunk messages at a time into out, which
+	// only its goroutine touches, so it takes the senders' lock once per chunk
+	// and pays one atomic add per message. Messages in out are still counted
+	// in n (Len and capacity stay exact), but a move (the box becoming
+	// forwarded) leaves them with the receiver, which has begun taking them.
+	out ring[T]
+
 	mu       sync.Mutex
 	q        ring[T]
-	n        atomic.Int64 // len(q), readable without the lock
-	capacity int          // 0 means DefaultCapacity
-	room     chan struct{}
-	fwd      sink[T] // non-nil when this inbox is forwarded onward
+	n        atomic.Int64 // len(out) + len(q)
+	capacity atomic.Int64 // 0 means DefaultCapacity
+	nwait    atomic.Int32 // len(waiters), read without the lock
+	waiters  []*Core      // senders waiting for room
+	fwd      sink[T]      // non-nil when this inbox is forwarded onward
 }
 
 // NewInbox declares an inbox of T called name on comp and returns it. It may
@@ -110,6 +120,9 @@ func NewInbox[T any](comp Component, name string) *Inbox[T] {
 	c := coreOf(comp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if name == "control" {
+		c.controlLocked() // control always carries any
+	}
 	if b := c.findInbox(name); b != nil {
 		if in, ok := b.(*Inbox[T]); ok {
 			return in
@@ -152,16 +165,10 @@ func (in *Inbox[T]) DataReady() bool { return in.n.Load() > 0 }
 
 // Cap returns the box's capacity, or Unbounded.
 func (in *Inbox[T]) Cap() int {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return in.capLocked()
-}
-
-func (in *Inbox[T]) capLocked() int {
-	if in.capacity == 0 {
-		return DefaultCapacity
+	if c := in.capacity.Load(); c != 0 {
+		return int(c)
 	}
-	return in.capacity
+	return DefaultCapacity
 }
 
 // SetCapacity sets how many messages may wait in the box: n > 0, or
@@ -172,29 +179,34 @@ func (in *Inbox[T]) SetCapacity(n int) {
 	if n == 0 || n < Unbounded {
 		panic(fmt.Sprintf("axon: bad capacity %d for %s (want > 0 or Unbounded)", n, in))
 	}
+	in.capacity.Store(int64(n))
+	in.wakeSenders()
+}
+
+func (in *Inbox[T]) hasRoom() bool {
+	c := in.Cap()
+	return c < 0 || in.n.Load() < int64(c)
+}
+
+// wakeSenders wakes the senders waiting for room, if there is room now.
+func (in *Inbox[T]) wakeSenders() {
+	if in.nwait.Load() == 0 {
+		return
+	}
 	in.mu.Lock()
-	in.capacity = n
-	room := in.takeRoomLocked()
+	if !in.hasRoom() && in.fwd == nil {
+		in.mu.Unlock()
+		return
+	}
+	var buf [4]*Core
+	ws := append(buf[:0], in.waiters...)
+	clear(in.waiters)
+	in.waiters = in.waiters[:0]
+	in.nwait.Store(0)
 	in.mu.Unlock()
-	if room != nil {
-		close(room)
+	for _, w := range ws {
+		w.notify()
 	}
-}
-
-func (in *Inbox[T]) hasRoomLocked() bool {
-	c := in.capLocked()
-	return c < 0 || in.q.len() < c
-}
-
-// takeRoomLocked returns the channel of senders waiting for room, for the
-// caller to close after unlocking, when there is room now.
-func (in *Inbox[T]) takeRoomLocked() chan struct{} {
-	if in.room != nil && in.hasRoomLocked() {
-		r := in.room
-		in.room = nil
-		return r
-	}
-	return nil
 }
 
 func (in *Inbox[T]) final() inbox { return in }
@@ -208,9 +220,9 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from *Core) erro
 			in.mu.Unlock()
 			return f.put(ctx, v, mode, from)
 		}
-		if mode == putForce || in.hasRoomLocked() {
+		if mode == putForce || in.hasRoom() {
 			in.q.push(v)
-			in.n.Store(int64(in.q.len()))
+			in.n.Add(1)
 			in.mu.Unlock()
 			if in.ctl {
 				in.bc.owner.observeControl(any(v))
@@ -219,16 +231,10 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from *Core) erro
 			return nil
 		}
 		if mode == putTry {
-			capacity := in.capLocked()
 			in.mu.Unlock()
-			return &FullError{Box: in.String(), Capacity: capacity}
+			return &FullError{Box: in.String(), Capacity: in.Cap()}
 		}
-		if in.room == nil {
-			in.room = make(chan struct{})
-		}
-		room := in.room
-		in.mu.Unlock()
-		if err := waitRoom(ctx, room, from, &in.bc); err != nil {
+		if err := in.waitRoom(ctx, from); err != nil {
 			return err
 		}
 	}
@@ -243,16 +249,15 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
 			in.mu.Unlock()
 			return f.putBatch(ctx, vs, from)
 		}
-		c := in.capLocked()
 		k := len(vs)
-		if c >= 0 {
-			k = min(k, c-in.q.len())
+		if c := in.Cap(); c >= 0 {
+			k = min(k, c-int(in.n.Load()))
 		}
 		if k > 0 {
 			for _, v := range vs[:k] {
 				in.q.push(v)
 			}
-			in.n.Store(int64(in.q.len()))
+			in.n.Add(int64(k))
 			in.mu.Unlock()
 			if in.ctl {
 				for _, v := range vs[:k] {
@@ -263,31 +268,57 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
 			vs = vs[k:]
 			continue
 		}
-		if in.room == nil {
-			in.room = make(chan struct{})
-		}
-		room := in.room
-		in.mu.Unlock()
-		if err := waitRoom(ctx, room, from, &in.bc); err != nil {
+		if err := in.waitRoom(ctx, from); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// waitRoom waits for a full inbox to have room, recording on the sender what
-// it waits for so introspection can find cycles of full boxes.
-func waitRoom(ctx context.Context, room chan struct{}, from *Core, to *boxCore) error {
-	if from != nil {
-		from.blockedOn.Store(to)
-		defer from.blockedOn.Store(nil)
+// waitRoom waits, with in.mu held on entry and released, until the box has
+// room or has been forwarded. The sender waits on its own component's wake
+// channel: it is one goroutine, either sending or receiving, never both. What
+// it waits for is recorded so that introspection can find cycles of full
+// boxes.
+func (in *Inbox[T]) waitRoom(ctx context.Context, from *Core) error {
+	if from == nil {
+		panic("axon: blocking send without a sending component")
 	}
-	select {
-	case <-room:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	in.mu.Unlock()
+	from.blockedOn.Store(&in.bc)
+	err := from.park(ctx, roomCond[T]{in, from}, nil)
+	from.blockedOn.Store(nil)
+	in.mu.Lock()
+	if i := slices.Index(in.waiters, from); i >= 0 {
+		in.waiters = slices.Delete(in.waiters, i, i+1)
+		in.nwait.Store(int32(len(in.waiters)))
 	}
+	in.mu.Unlock()
+	return err
+}
+
+// roomCond is what a sender parks for. Each check registers the sender as a
+// waiter before it looks at the count, and receivers look at the waiters
+// after they change the count, so one of the two always sees the other: a
+// sender woken for room that another sender took registers again before it
+// sleeps again.
+type roomCond[T any] struct {
+	in   *Inbox[T]
+	from *Core
+}
+
+func (r roomCond[T]) ready() bool {
+	in := r.in
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.fwd != nil {
+		return true
+	}
+	if !slices.Contains(in.waiters, r.from) {
+		in.waiters = append(in.waiters, r.from)
+		in.nwait.Store(int32(len(in.waiters)))
+	}
+	return in.hasRoom()
 }
 
 func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from *Core) error {
@@ -298,48 +329,76 @@ func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from *Core)
 	return in.put(ctx, t, mode, from)
 }
 
+// recvChunk is how many messages a receiver takes from the shared queue at
+// a time.
+const recvChunk = 32
+
+// refill moves up to recvChunk messages from the shared queue into out, which
+// is empty. Only the receiving goroutine calls it.
+func (in *Inbox[T]) refill() {
+	in.mu.Lock()
+	for range recvChunk {
+		v, ok := in.q.pop()
+		if !ok {
+			break
+		}
+		in.out.push(v)
+	}
+	in.mu.Unlock()
+}
+
 // TryRecv takes the oldest message, if there is one (Axon's recv).
 func (in *Inbox[T]) TryRecv() (T, bool) {
 	if in.n.Load() == 0 {
 		var zero T
 		return zero, false
 	}
-	in.mu.Lock()
-	v, ok := in.q.pop()
-	in.n.Store(int64(in.q.len()))
-	room := in.takeRoomLocked()
-	in.mu.Unlock()
-	if room != nil {
-		close(room)
+	if in.out.len() == 0 {
+		in.refill()
+	}
+	v, ok := in.out.pop()
+	if ok {
+		in.n.Add(-1)
+		in.wakeSenders()
 	}
 	return v, ok
 }
 
 func (in *Inbox[T]) takeAny() (any, bool) { return in.TryRecv() }
 
-// TryRecvBatch appends up to max waiting messages to dst, oldest first, under
-// one lock, and returns it. It is the cheap way to drain a busy inbox.
+// TryRecvBatch appends up to max waiting messages to dst, oldest first, and
+// returns it. It is the cheap way to drain a busy inbox.
 func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
 	if in.n.Load() == 0 {
 		return dst
 	}
-	in.mu.Lock()
-	for range max {
-		v, ok := in.q.pop()
+	k := 0
+	for k < max {
+		v, ok := in.out.pop()
 		if !ok {
 			break
 		}
 		dst = append(dst, v)
+		k++
 	}
-	in.n.Store(int64(in.q.len()))
-	room := in.takeRoomLocked()
-	in.mu.Unlock()
-	if room != nil {
-		close(room)
+	if k < max {
+		in.mu.Lock()
+		for k < max {
+			v, ok := in.q.pop()
+			if !ok {
+				break
+			}
+			dst = append(dst, v)
+			k++
+		}
+		in.mu.Unlock()
+	}
+	if k > 0 {
+		in.n.Add(int64(-k))
+		in.wakeSenders()
 	}
 	return dst
 }
-
 // Recv waits for a message and takes it. It returns ctx's error when ctx is
 // done (the component was told Shutdown), and ErrFinished once the component
 // has been told ProducerFinished and the box is empty.
@@ -356,7 +415,7 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 			var zero T
 			return zero, ErrFinished
 		}
-		if err := c.park(ctx, in.readyOrFinishing, nil); err != nil {
+		if err := c.park(ctx, in, nil); err != nil {
 			var zero T
 			return zero, err
 		}
@@ -377,13 +436,14 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 			}
 			return dst, ErrFinished
 		}
-		if err := c.park(ctx, in.readyOrFinishing, nil); err != nil {
+		if err := c.park(ctx, in, nil); err != nil {
 			return dst, err
 		}
 	}
 }
 
-func (in *Inbox[T]) readyOrFinishing() bool {
+// ready is what a receiver parks for: a message, or ProducerFinished.
+func (in *Inbox[T]) ready() bool {
 	return in.n.Load() > 0 || in.bc.owner.finishing.Load()
 }
 
@@ -406,23 +466,27 @@ func (in *Inbox[T]) Messages(ctx context.Context) iter.Seq[T] {
 
 // moveTo forwards the box to dst and moves the messages waiting in it there,
 // in order. Holding this box's lock while dst takes them means no sender can
-// slip a newer message in ahead of them.
+// slip a newer message in ahead of them. The few messages the receiver has
+// already begun taking (see out) stay with it.
 func (in *Inbox[T]) moveTo(dst inbox) {
 	in.mu.Lock()
 	in.fwd = sinkFor[T](dst)
+	moved := 0
 	for {
 		v, ok := in.q.pop()
 		if !ok {
 			break
 		}
 		_ = dst.putAny(context.Background(), any(v), putForce, nil)
+		moved++
 	}
-	in.n.Store(0)
-	room := in.room
-	in.room = nil
+	in.n.Add(int64(-moved))
+	ws := in.waiters
+	in.waiters = nil
+	in.nwait.Store(0)
 	in.mu.Unlock()
-	if room != nil {
-		close(room)
+	for _, w := range ws {
+		w.notify()
 	}
 }
 
@@ -435,11 +499,12 @@ func (in *Inbox[T]) setForward(dst inbox) {
 	}
 	in.mu.Lock()
 	in.fwd = f
-	room := in.room
-	in.room = nil
+	ws := in.waiters
+	in.waiters = nil
+	in.nwait.Store(0)
 	in.mu.Unlock()
-	if room != nil {
-		close(room)
+	for _, w := range ws {
+		w.notify()
 	}
 }
 
@@ -494,6 +559,9 @@ func NewOutbox[T any](comp Component, name string) *Outbox[T] {
 	c := coreOf(comp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if name == "signal" {
+		c.signalLocked() // signal always carries any
+	}
 	if b := c.findOutbox(name); b != nil {
 		if out, ok := b.(*Outbox[T]); ok {
 			return out

@@ -141,17 +141,14 @@ func (c *Core) initLocked(self Component) {
 	c.id = lastID.Add(1)
 	c.ctx.c = c
 	c.ctx.parent = context.Background()
-	c.done = make(chan struct{})
-	c.control = newInbox[any](c, "control")
-	c.control.ctl = true
-	c.signal = newOutbox[any](c, "signal")
-	c.inboxes = append(c.inboxes, c.control)
-	c.outboxes = append(c.outboxes, c.signal)
 }
 
-// defaultBoxes creates "inbox" and "outbox" as boxes of any, unless the
-// component declared them. It runs when the component is activated, linked
-// by name or introspected, so a component can declare typed ones first.
+// The default boxes are made when first asked for (by name, by linking, by
+// introspection, by a Handle), not when the component is made: a component
+// that never uses its control or signal box costs nothing for it, which is
+// what lets a million idle components fit in memory. "inbox" and "outbox"
+// carry any value unless the component declared them with a type first.
+
 func (c *Core) defaultBoxes() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -162,9 +159,48 @@ func (c *Core) defaultBoxesLocked() {
 	if c.findInbox("inbox") == nil {
 		c.inboxes = append(c.inboxes, newInbox[any](c, "inbox"))
 	}
+	c.controlLocked()
 	if c.findOutbox("outbox") == nil {
 		c.outboxes = append(c.outboxes, newOutbox[any](c, "outbox"))
 	}
+	c.signalLocked()
+}
+
+func (c *Core) controlLocked() *Inbox[any] {
+	if c.control == nil {
+		c.control = newInbox[any](c, "control")
+		c.control.ctl = true
+		c.inboxes = append(c.inboxes, c.control)
+	}
+	return c.control
+}
+
+func (c *Core) signalLocked() *Outbox[any] {
+	if c.signal == nil {
+		c.signal = newOutbox[any](c, "signal")
+		c.outboxes = append(c.outboxes, c.signal)
+	}
+	return c.signal
+}
+
+// boxRank orders the default boxes first in listings.
+func boxRank(name string) int {
+	switch name {
+	case "inbox", "outbox":
+		return 0
+	case "control", "signal":
+		return 1
+	}
+	return 2
+}
+
+func listBoxes[B interface{ boxCore() *boxCore }](bs []B) []Box {
+	out := make([]Box, len(bs))
+	for i, b := range bs {
+		out[i] = b.boxCore().self
+	}
+	slices.SortStableFunc(out, func(a, b Box) int { return boxRank(a.Name()) - boxRank(b.Name()) })
+	return out
 }
 
 // ID returns the component's unique id, assigned when it is first used.
@@ -223,6 +259,14 @@ func (c *Core) State() State { return State(c.state.Load()) }
 // cleaned up after it.
 func (c *Core) Done() <-chan struct{} {
 	c.init(c.selfOrNil())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		if c.State() == Finished {
+			return closedChan
+		}
+		c.done = make(chan struct{})
+	}
 	return c.done
 }
 
@@ -237,13 +281,17 @@ func (c *Core) Err() error {
 // Control returns the component's control inbox.
 func (c *Core) Control() *Inbox[any] {
 	c.init(c.selfOrNil())
-	return c.control
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.controlLocked()
 }
 
 // Signal returns the component's signal outbox.
 func (c *Core) Signal() *Outbox[any] {
 	c.init(c.selfOrNil())
-	return c.signal
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.signalLocked()
 }
 
 // Finishing reports whether the component has been told ProducerFinished on
@@ -290,11 +338,7 @@ func (c *Core) Inboxes() []Box {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.defaultBoxesLocked()
-	bs := make([]Box, len(c.inboxes))
-	for i, b := range c.inboxes {
-		bs[i] = b
-	}
-	return bs
+	return listBoxes(c.inboxes)
 }
 
 // Outboxes returns the component's outboxes in the order they were declared.
@@ -303,11 +347,7 @@ func (c *Core) Outboxes() []Box {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.defaultBoxesLocked()
-	bs := make([]Box, len(c.outboxes))
-	for i, b := range c.outboxes {
-		bs[i] = b
-	}
-	return bs
+	return listBoxes(c.outboxes)
 }
 
 func (c *Core) findInbox(name string) inbox {
@@ -345,29 +385,36 @@ func (c *Core) boxNames(inboxes bool) []string {
 // RemoveBox removes a box the component declared. Removing a box that is
 // still linked (in either direction) is an error wrapping ErrBoxLinked.
 func (c *Core) RemoveBox(b Box) error {
+	label := b.String()
 	topo.Lock()
 	defer topo.Unlock()
 	bc := b.boxCore()
 	if bc.owner != c {
-		return fmt.Errorf("%w: %s is not a box of %s", ErrNoSuchBox, b, c.Name())
+		return fmt.Errorf("%w: %s is not a box of %s", ErrNoSuchBox, label, c.Name())
 	}
 	if bc.next != nil || len(bc.ups) > 0 {
-		return fmt.Errorf("%w: %s", ErrBoxLinked, b)
+		return fmt.Errorf("%w: %s", ErrBoxLinked, label)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if bc.inbox {
 		i := slices.IndexFunc(c.inboxes, func(x inbox) bool { return x.boxCore() == bc })
 		if i < 0 {
-			return fmt.Errorf("%w: %s", ErrNoSuchBox, b)
+			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
 		}
 		c.inboxes = slices.Delete(c.inboxes, i, i+1)
+		if c.control != nil && &c.control.bc == bc {
+			c.control = nil
+		}
 	} else {
 		i := slices.IndexFunc(c.outboxes, func(x outbox) bool { return x.boxCore() == bc })
 		if i < 0 {
-			return fmt.Errorf("%w: %s", ErrNoSuchBox, b)
+			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
 		}
 		c.outboxes = slices.Delete(c.outboxes, i, i+1)
+		if c.signal != nil && &c.signal.bc == bc {
+			c.signal = nil
+		}
 	}
 	bc.removed = true
 	return nil
@@ -390,8 +437,16 @@ func (c *Core) AnyReady() bool {
 // pause: the component sleeps without polling and wakes on the first event.
 func (c *Core) Wait(ctx context.Context) error {
 	c.init(c.selfOrNil())
-	return c.park(ctx, func() bool { return c.AnyReady() || c.childEnd.Swap(false) }, nil)
+	return c.park(ctx, anyReady{c}, nil)
 }
+
+type anyReady struct{ c *Core }
+
+func (a anyReady) ready() bool { return a.c.AnyReady() || a.c.childEnd.Swap(false) }
+
+// waitCond is what a parked goroutine waits for. An interface, not a func,
+// so that parking allocates nothing.
+type waitCond interface{ ready() bool }
 
 // notify wakes the owner if it is waiting. Cheap when it is not: one atomic
 // load, no lock, so a busy receiver that drains its queue costs senders nothing.
@@ -414,7 +469,7 @@ func (c *Core) wakeChan() chan struct{} {
 // Setting parked before checking ready, and senders making a message visible
 // before checking parked, means a wake-up is never lost (both are
 // sequentially consistent atomics).
-func (c *Core) park(ctx context.Context, ready func() bool, extra <-chan struct{}) error {
+func (c *Core) park(ctx context.Context, cond waitCond, extra <-chan struct{}) error {
 	if c.wake == nil {
 		c.mu.Lock()
 		if c.wake == nil {
@@ -427,11 +482,11 @@ func (c *Core) park(ctx context.Context, ready func() bool, extra <-chan struct{
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if ready() {
+		if cond.ready() {
 			return nil
 		}
 		c.parked.Store(true)
-		if ready() || ctx.Err() != nil {
+		if cond.ready() || ctx.Err() != nil {
 			c.parked.Store(false)
 			continue
 		}
@@ -551,7 +606,7 @@ func (c *Core) WaitChildren(ctx context.Context) error {
 	var errs []error
 	for _, k := range kids {
 		select {
-		case <-k.done:
+		case <-k.Done():
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -18,6 +18,7 @@ type Handle struct {
 	core handleCore // owns the Handle's outboxes, which feed the component
 	out  map[string]outbox
 	in   map[string]*handleInbox
+	put  sync.Mutex // Puts wait for room on the one core of the Handle: in turn
 }
 
 type handleCore struct{ Core }
@@ -91,7 +92,34 @@ func (h *Handle) Put(ctx context.Context, box string, v any) error {
 	if !ok {
 		return fmt.Errorf("%w: %s has no inbox %q", ErrNoSuchBox, h.c.Name(), box)
 	}
-	return o.sendAny(ctx, v)
+	h.put.Lock()
+	defer h.put.Unlock()
+	done := h.c.Done()
+	select {
+	case <-done:
+		return fmt.Errorf("%w: %s has ended, put on %s refused", ErrFinished, h.c.Name(), box)
+	default:
+	}
+	// A send waiting for room would wait forever once the component has
+	// ended: stop it then.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err := o.sendAny(ctx, v)
+	if err != nil {
+		select {
+		case <-done:
+			return fmt.Errorf("%w: %s ended before taking the put on %s", ErrFinished, h.c.Name(), box)
+		default:
+		}
+	}
+	return err
 }
 
 // Finish sends ProducerFinished to the component's control inbox: it will
@@ -110,7 +138,7 @@ func (h *Handle) Get(ctx context.Context, box string) (any, error) {
 	}
 	hi.mu.Lock()
 	defer hi.mu.Unlock()
-	done := h.c.done
+	done := h.c.Done()
 	for {
 		if v, ok := hi.take(); ok {
 			return v, nil
@@ -124,11 +152,13 @@ func (h *Handle) Get(ctx context.Context, box string) (any, error) {
 			return nil, ErrFinished
 		default:
 		}
-		if err := hi.core.park(ctx, func() bool { return hi.box.Len() > 0 }, done); err != nil {
+		if err := hi.core.park(ctx, hi, done); err != nil {
 			return nil, err
 		}
 	}
 }
+
+func (hi *handleInbox) ready() bool { return hi.box.Len() > 0 }
 
 func (hi *handleInbox) take() (any, bool) {
 	if hi.box.Len() == 0 {
@@ -150,12 +180,12 @@ func (h *Handle) TryGet(box string) (any, bool) {
 }
 
 // Done is closed when the component has finished.
-func (h *Handle) Done() <-chan struct{} { return h.c.done }
+func (h *Handle) Done() <-chan struct{} { return h.c.Done() }
 
 // Wait waits for the component to finish and returns its failure, if any.
 func (h *Handle) Wait(ctx context.Context) error {
 	select {
-	case <-h.c.done:
+	case <-h.c.Done():
 		return h.c.Err()
 	case <-ctx.Done():
 		return ctx.Err()
@@ -167,7 +197,7 @@ func (h *Handle) Wait(ctx context.Context) error {
 // sent that were not taken are discarded with the Handle.
 func (h *Handle) Close() error {
 	h.c.ctx.cancel(Shutdown{Reason: fmt.Errorf("handle closed")}, nil)
-	<-h.c.done
+	<-h.c.Done()
 	h.core.unlinkAll()
 	return h.c.Err()
 }

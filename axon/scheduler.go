@@ -83,7 +83,6 @@ func RunContext(ctx context.Context, comps ...Component) error {
 func (s *Scheduler) Activate(comps ...Component) {
 	for _, comp := range comps {
 		c := coreOf(comp)
-		c.defaultBoxes()
 		if !c.state.CompareAndSwap(int32(Initialised), int32(Running)) {
 			continue
 		}
@@ -224,11 +223,9 @@ func (c *Core) finish(err error) {
 	for _, k := range kids {
 		if k.State() == Running {
 			k.ctx.cancel(Shutdown{Reason: fmt.Errorf("parent %s finished", c.Name())}, nil)
-			<-k.done
+			<-k.Done()
 		}
 	}
-	c.unlinkAll()
-
 	var msg any
 	var failure error
 	reason, stopped := c.ctx.shutdownReason()
@@ -254,15 +251,25 @@ func (c *Core) finish(err error) {
 	if failure != nil {
 		msg = failure
 	}
-	c.signal.sendFinal(msg)
+	c.mu.Lock()
+	sig := c.signal
+	c.mu.Unlock()
+	if sig != nil {
+		sig.sendFinal(msg)
+	}
+	// The outcome goes out before the component's own links go, so a
+	// component that linked its own signal is heard.
+	c.unlinkAll()
 
 	c.mu.Lock()
 	c.err = failure
 	parent := c.parent
 	s := c.sched
-	c.mu.Unlock()
 	c.state.Store(int32(Finished))
-	close(c.done)
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
 	if parent != nil {
 		parent.childEnd.Store(true)
 		parent.notify()
