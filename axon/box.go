@@ -40,12 +40,23 @@ type Box interface {
 type boxCore struct {
 	name    string
 	owner   *Core
-	typ     reflect.Type
-	inbox   bool
-	next    *Linkage   // the one link out of this box (nil: none)
-	ups     []*Linkage // links into this box (fan-in)
-	removed bool
+	next    *Linkage // the one link out of this box (nil: none)
+	ups     *Linkage // links into this box (fan-in), chained by nextUp
 	self    Box
+	inbox   bool
+	ctl     bool // the control inbox: shutdown messages act on the owner
+	removed bool
+}
+
+func (b *boxCore) typ() reflect.Type { return b.self.Type() }
+
+// upLinks returns the links into the box.
+func (b *boxCore) upLinks() []*Linkage {
+	var ls []*Linkage
+	for l := b.ups; l != nil; l = l.nextUp {
+		ls = append(ls, l)
+	}
+	return ls
 }
 
 func (b *boxCore) label() string { return b.owner.Name() + "." + b.name }
@@ -93,8 +104,7 @@ type sink[T any] interface {
 // goroutine; only the owning component receives from it, from one goroutine
 // at a time (its Main).
 type Inbox[T any] struct {
-	bc  boxCore
-	ctl bool // the control inbox: shutdown messages act on the owner
+	bc boxCore
 
 	// The receiver takes up to recvChunk messages at a time into out, which
 	// only its goroutine touches, so it takes the senders' lock once per chunk
@@ -106,9 +116,9 @@ type Inbox[T any] struct {
 	mu       sync.Mutex
 	q        ring[T]
 	n        atomic.Int64 // len(out) + len(q)
-	capacity atomic.Int64 // 0 means DefaultCapacity
+	capacity atomic.Int32 // 0 means DefaultCapacity
 	nwait    atomic.Int32 // len(waiters), read without the lock
-	waiters  []*Core      // senders waiting for room
+	waiters  *[]*Core     // senders waiting for room; made on the first wait
 	fwd      sink[T]      // non-nil when this inbox is forwarded onward
 }
 
@@ -136,7 +146,7 @@ func NewInbox[T any](comp Component, name string) *Inbox[T] {
 
 func newInbox[T any](c *Core, name string) *Inbox[T] {
 	in := &Inbox[T]{}
-	in.bc = boxCore{name: name, owner: c, typ: reflect.TypeFor[T](), inbox: true, self: in}
+	in.bc = boxCore{name: name, owner: c, inbox: true, self: in}
 	return in
 }
 
@@ -147,7 +157,7 @@ func (in *Inbox[T]) Name() string { return in.bc.name }
 func (in *Inbox[T]) Component() Component { return in.bc.owner.self }
 
 // Type returns T.
-func (in *Inbox[T]) Type() reflect.Type { return in.bc.typ }
+func (in *Inbox[T]) Type() reflect.Type { return reflect.TypeFor[T]() }
 
 // IsInbox returns true.
 func (in *Inbox[T]) IsInbox() bool { return true }
@@ -179,7 +189,7 @@ func (in *Inbox[T]) SetCapacity(n int) {
 	if n == 0 || n < Unbounded {
 		panic(fmt.Sprintf("axon: bad capacity %d for %s (want > 0 or Unbounded)", n, in))
 	}
-	in.capacity.Store(int64(n))
+	in.capacity.Store(int32(n))
 	in.wakeSenders()
 }
 
@@ -199,10 +209,7 @@ func (in *Inbox[T]) wakeSenders() {
 		return
 	}
 	var buf [4]*Core
-	ws := append(buf[:0], in.waiters...)
-	clear(in.waiters)
-	in.waiters = in.waiters[:0]
-	in.nwait.Store(0)
+	ws := in.takeWaitersLocked(buf[:0])
 	in.mu.Unlock()
 	for _, w := range ws {
 		w.notify()
@@ -224,7 +231,7 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from *Core) erro
 			in.q.push(v)
 			in.n.Add(1)
 			in.mu.Unlock()
-			if in.ctl {
+			if in.bc.ctl {
 				in.bc.owner.observeControl(any(v))
 			}
 			in.bc.owner.notify()
@@ -259,7 +266,7 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
 			}
 			in.n.Add(int64(k))
 			in.mu.Unlock()
-			if in.ctl {
+			if in.bc.ctl {
 				for _, v := range vs[:k] {
 					in.bc.owner.observeControl(any(v))
 				}
@@ -286,15 +293,29 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from *Core) error {
 	}
 	in.mu.Unlock()
 	from.blockedOn.Store(&in.bc)
-	err := from.park(ctx, roomCond[T]{in, from}, nil)
+	err := from.park(ctx, roomCond[T]{in, from})
 	from.blockedOn.Store(nil)
 	in.mu.Lock()
-	if i := slices.Index(in.waiters, from); i >= 0 {
-		in.waiters = slices.Delete(in.waiters, i, i+1)
-		in.nwait.Store(int32(len(in.waiters)))
+	if in.waiters != nil {
+		if i := slices.Index(*in.waiters, from); i >= 0 {
+			*in.waiters = slices.Delete(*in.waiters, i, i+1)
+			in.nwait.Store(int32(len(*in.waiters)))
+		}
 	}
 	in.mu.Unlock()
 	return err
+}
+
+// takeWaitersLocked appends the waiting senders to dst and forgets them.
+func (in *Inbox[T]) takeWaitersLocked(dst []*Core) []*Core {
+	if in.waiters == nil {
+		return dst
+	}
+	dst = append(dst, *in.waiters...)
+	clear(*in.waiters)
+	*in.waiters = (*in.waiters)[:0]
+	in.nwait.Store(0)
+	return dst
 }
 
 // roomCond is what a sender parks for. Each check registers the sender as a
@@ -314,9 +335,12 @@ func (r roomCond[T]) ready() bool {
 	if in.fwd != nil {
 		return true
 	}
-	if !slices.Contains(in.waiters, r.from) {
-		in.waiters = append(in.waiters, r.from)
-		in.nwait.Store(int32(len(in.waiters)))
+	if in.waiters == nil {
+		in.waiters = new([]*Core)
+	}
+	if !slices.Contains(*in.waiters, r.from) {
+		*in.waiters = append(*in.waiters, r.from)
+		in.nwait.Store(int32(len(*in.waiters)))
 	}
 	return in.hasRoom()
 }
@@ -324,7 +348,7 @@ func (r roomCond[T]) ready() bool {
 func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from *Core) error {
 	t, ok := v.(T)
 	if !ok && v != nil {
-		return fmt.Errorf("%w: %T sent to %s of %s", ErrTypeMismatch, v, in, in.bc.typ)
+		return fmt.Errorf("%w: %T sent to %s of %s", ErrTypeMismatch, v, in, in.Type())
 	}
 	return in.put(ctx, t, mode, from)
 }
@@ -399,12 +423,18 @@ func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
 	}
 	return dst
 }
+
 // Recv waits for a message and takes it. It returns ctx's error when ctx is
 // done (the component was told Shutdown), and ErrFinished once the component
 // has been told ProducerFinished and the box is empty.
 func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 	c := in.bc.owner
 	for {
+		// Shutdown means now, even with messages waiting.
+		if err := ctx.Err(); err != nil {
+			var zero T
+			return zero, err
+		}
 		if v, ok := in.TryRecv(); ok {
 			return v, nil
 		}
@@ -415,7 +445,7 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 			var zero T
 			return zero, ErrFinished
 		}
-		if err := c.park(ctx, in, nil); err != nil {
+		if err := c.park(ctx, in); err != nil {
 			var zero T
 			return zero, err
 		}
@@ -427,6 +457,9 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 	c := in.bc.owner
 	for {
+		if err := ctx.Err(); err != nil {
+			return dst, err
+		}
 		if in.n.Load() > 0 {
 			return in.TryRecvBatch(dst, max), nil
 		}
@@ -436,7 +469,7 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 			}
 			return dst, ErrFinished
 		}
-		if err := c.park(ctx, in, nil); err != nil {
+		if err := c.park(ctx, in); err != nil {
 			return dst, err
 		}
 	}
@@ -481,9 +514,7 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 		moved++
 	}
 	in.n.Add(int64(-moved))
-	ws := in.waiters
-	in.waiters = nil
-	in.nwait.Store(0)
+	ws := in.takeWaitersLocked(nil)
 	in.mu.Unlock()
 	for _, w := range ws {
 		w.notify()
@@ -499,9 +530,7 @@ func (in *Inbox[T]) setForward(dst inbox) {
 	}
 	in.mu.Lock()
 	in.fwd = f
-	ws := in.waiters
-	in.waiters = nil
-	in.nwait.Store(0)
+	ws := in.takeWaitersLocked(nil)
 	in.mu.Unlock()
 	for _, w := range ws {
 		w.notify()
@@ -575,7 +604,7 @@ func NewOutbox[T any](comp Component, name string) *Outbox[T] {
 
 func newOutbox[T any](c *Core, name string) *Outbox[T] {
 	out := &Outbox[T]{}
-	out.bc = boxCore{name: name, owner: c, typ: reflect.TypeFor[T](), self: out}
+	out.bc = boxCore{name: name, owner: c, self: out}
 	return out
 }
 
@@ -586,7 +615,7 @@ func (o *Outbox[T]) Name() string { return o.bc.name }
 func (o *Outbox[T]) Component() Component { return o.bc.owner.self }
 
 // Type returns T.
-func (o *Outbox[T]) Type() reflect.Type { return o.bc.typ }
+func (o *Outbox[T]) Type() reflect.Type { return reflect.TypeFor[T]() }
 
 // IsInbox returns false.
 func (o *Outbox[T]) IsInbox() bool { return false }
@@ -658,7 +687,7 @@ func (o *Outbox[T]) sendFinal(v T) {
 func (o *Outbox[T]) sendAny(ctx context.Context, v any) error {
 	t, ok := v.(T)
 	if !ok && v != nil {
-		return fmt.Errorf("%w: %T sent to %s of %s", ErrTypeMismatch, v, o, o.bc.typ)
+		return fmt.Errorf("%w: %T sent to %s of %s", ErrTypeMismatch, v, o, o.Type())
 	}
 	return o.Send(ctx, t)
 }
@@ -678,17 +707,17 @@ func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {
 // ring is a FIFO queue that grows by doubling and shrinks back when empty.
 type ring[T any] struct {
 	buf  []T
-	head int
-	size int
+	head int32
+	size int32
 }
 
-func (r *ring[T]) len() int { return r.size }
+func (r *ring[T]) len() int { return int(r.size) }
 
 func (r *ring[T]) push(v T) {
-	if r.size == len(r.buf) {
+	if int(r.size) == len(r.buf) {
 		r.grow()
 	}
-	r.buf[(r.head+r.size)&(len(r.buf)-1)] = v
+	r.buf[int(r.head+r.size)&(len(r.buf)-1)] = v
 	r.size++
 }
 
@@ -699,7 +728,7 @@ func (r *ring[T]) pop() (T, bool) {
 	}
 	v := r.buf[r.head]
 	r.buf[r.head] = zero // the queue no longer holds a reference
-	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.head = (r.head + 1) & int32(len(r.buf)-1)
 	r.size--
 	if r.size == 0 {
 		r.head = 0
@@ -713,8 +742,8 @@ func (r *ring[T]) pop() (T, bool) {
 func (r *ring[T]) grow() {
 	n := max(8, 2*len(r.buf))
 	buf := make([]T, n)
-	for i := range r.size {
-		buf[i] = r.buf[(r.head+i)&(len(r.buf)-1)]
+	for i := range int(r.size) {
+		buf[i] = r.buf[(int(r.head)+i)&(len(r.buf)-1)]
 	}
 	r.buf = buf
 	r.head = 0

@@ -87,32 +87,47 @@ var lastID atomic.Uint64
 // the component made, and tells its parent and scheduler that it ended.
 type Core struct {
 	mu       sync.Mutex
-	inited   bool
 	self     Component
-	id       uint64
-	name     string
+	id       uint64   // 0 until first use
 	inboxes  []inbox  // declared inboxes, in declaration order
 	outboxes []outbox // declared outboxes, in declaration order
-	control  *Inbox[any]
-	signal   *Outbox[any]
+	sched    *Scheduler
+	prev     *Core // the scheduler's list of live components
+	next     *Core
+	x        *coreExtra // the parts few components use, made on first need
 
-	parent   *Core
-	children []*Core
-	links    []*Linkage // links this component made; removed when it finishes
-
-	sched *Scheduler
-	prev  *Core // the scheduler's list of live components
-	next  *Core
-
+	blockedOn atomic.Pointer[boxCore] // the full inbox a send is waiting on
+	ctx       runCtx
 	state     atomic.Int32
 	finishing atomic.Bool // ProducerFinished seen on control
 	parked    atomic.Bool // the owner is waiting for a wake-up
 	childEnd  atomic.Bool // a child ended since the last Wait
-	wake      chan struct{}
-	blockedOn atomic.Pointer[boxCore] // the full inbox a send is waiting on
-	ctx       runCtx
-	done      chan struct{} // closed when finished
-	err       error         // the failure, if Main failed
+
+	// wake holds a pending wake-up. A channel, so that a parked component is
+	// durably blocked for testing/synctest; made on the first park.
+	wake chan struct{}
+}
+
+// coreExtra holds what most components never need, so an idle component
+// stays small. Guarded by Core.mu.
+type coreExtra struct {
+	name     string
+	parent   *Core
+	children []*Core
+	links    []*Linkage // links this component made; removed when it finishes
+	watchers []*Core    // woken when the component finishes (Handles)
+	err      error      // the failure, if Main failed
+	done     chan struct{}
+	reason   Shutdown // why it was told to stop
+	afterFns map[*afterFn]struct{}
+}
+
+// extra returns c.x, making it. c.mu must be held.
+func (c *Core) extra() *coreExtra {
+	if c.x == nil {
+		c.x = &coreExtra{}
+	}
+	return c.x
 }
 
 func (c *Core) core() *Core { return c }
@@ -134,10 +149,9 @@ func (c *Core) initLocked(self Component) {
 	if c.self == nil && self != nil {
 		c.self = self
 	}
-	if c.inited {
+	if c.id != 0 {
 		return
 	}
-	c.inited = true
 	c.id = lastID.Add(1)
 	c.ctx.c = c
 	c.ctx.parent = context.Background()
@@ -167,20 +181,32 @@ func (c *Core) defaultBoxesLocked() {
 }
 
 func (c *Core) controlLocked() *Inbox[any] {
-	if c.control == nil {
-		c.control = newInbox[any](c, "control")
-		c.control.ctl = true
-		c.inboxes = append(c.inboxes, c.control)
+	if b := c.findInbox("control"); b != nil {
+		return b.(*Inbox[any])
 	}
-	return c.control
+	in := newInbox[any](c, "control")
+	in.bc.ctl = true
+	c.inboxes = append(c.inboxes, in)
+	return in
 }
 
 func (c *Core) signalLocked() *Outbox[any] {
-	if c.signal == nil {
-		c.signal = newOutbox[any](c, "signal")
-		c.outboxes = append(c.outboxes, c.signal)
+	if b := c.findOutbox("signal"); b != nil {
+		return b.(*Outbox[any])
 	}
-	return c.signal
+	out := newOutbox[any](c, "signal")
+	c.outboxes = append(c.outboxes, out)
+	return out
+}
+
+// signalIfAny returns the signal outbox if it was ever made.
+func (c *Core) signalIfAny() *Outbox[any] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.findOutbox("signal"); b != nil {
+		return b.(*Outbox[any])
+	}
+	return nil
 }
 
 // boxRank orders the default boxes first in listings.
@@ -225,10 +251,10 @@ func (c *Core) Name() string {
 }
 
 func (c *Core) nameLocked() string {
-	if c.name != "" {
-		return c.name
+	if c.x != nil && c.x.name != "" {
+		return c.x.name
 	}
-	if !c.inited {
+	if c.id == 0 {
 		return "component"
 	}
 	t := "component"
@@ -245,7 +271,7 @@ func (c *Core) nameLocked() string {
 // SetName names the component for introspection and error messages.
 func (c *Core) SetName(name string) {
 	c.mu.Lock()
-	c.name = name
+	c.extra().name = name
 	c.mu.Unlock()
 }
 
@@ -261,13 +287,14 @@ func (c *Core) Done() <-chan struct{} {
 	c.init(c.selfOrNil())
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.done == nil {
+	x := c.extra()
+	if x.done == nil {
 		if c.State() == Finished {
 			return closedChan
 		}
-		c.done = make(chan struct{})
+		x.done = make(chan struct{})
 	}
-	return c.done
+	return x.done
 }
 
 // Err returns the failure of a finished component: the error Main returned
@@ -275,7 +302,10 @@ func (c *Core) Done() <-chan struct{} {
 func (c *Core) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.err
+	if c.x == nil {
+		return nil
+	}
+	return c.x.err
 }
 
 // Control returns the component's control inbox.
@@ -392,7 +422,7 @@ func (c *Core) RemoveBox(b Box) error {
 	if bc.owner != c {
 		return fmt.Errorf("%w: %s is not a box of %s", ErrNoSuchBox, label, c.Name())
 	}
-	if bc.next != nil || len(bc.ups) > 0 {
+	if bc.next != nil || bc.ups != nil {
 		return fmt.Errorf("%w: %s", ErrBoxLinked, label)
 	}
 	c.mu.Lock()
@@ -403,18 +433,12 @@ func (c *Core) RemoveBox(b Box) error {
 			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
 		}
 		c.inboxes = slices.Delete(c.inboxes, i, i+1)
-		if c.control != nil && &c.control.bc == bc {
-			c.control = nil
-		}
 	} else {
 		i := slices.IndexFunc(c.outboxes, func(x outbox) bool { return x.boxCore() == bc })
 		if i < 0 {
 			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
 		}
 		c.outboxes = slices.Delete(c.outboxes, i, i+1)
-		if c.signal != nil && &c.signal.bc == bc {
-			c.signal = nil
-		}
 	}
 	bc.removed = true
 	return nil
@@ -437,7 +461,7 @@ func (c *Core) AnyReady() bool {
 // pause: the component sleeps without polling and wakes on the first event.
 func (c *Core) Wait(ctx context.Context) error {
 	c.init(c.selfOrNil())
-	return c.park(ctx, anyReady{c}, nil)
+	return c.park(ctx, anyReady{c})
 }
 
 type anyReady struct{ c *Core }
@@ -453,31 +477,28 @@ type waitCond interface{ ready() bool }
 func (c *Core) notify() {
 	if c.parked.Load() {
 		select {
-		case c.wakeChan() <- struct{}{}:
+		case c.wake <- struct{}{}:
 		default:
 		}
 	}
 }
 
-func (c *Core) wakeChan() chan struct{} {
-	// The wake channel is made on the first park; notify only loads it after
-	// it saw parked set, which happens after the channel is stored.
-	return c.wake
-}
-
-// park blocks the owner until ready() holds, ctx is done or extra is closed.
-// Setting parked before checking ready, and senders making a message visible
-// before checking parked, means a wake-up is never lost (both are
-// sequentially consistent atomics).
-func (c *Core) park(ctx context.Context, cond waitCond, extra <-chan struct{}) error {
+// park blocks the owner until cond is ready or ctx is done. Setting parked
+// before checking cond, and senders making a message visible before checking
+// parked, means a wake-up is never lost (both are sequentially consistent
+// atomics). Only the owner's goroutine parks on a core.
+func (c *Core) park(ctx context.Context, cond waitCond) error {
 	if c.wake == nil {
-		c.mu.Lock()
-		if c.wake == nil {
-			c.wake = make(chan struct{}, 1)
-		}
-		c.mu.Unlock()
+		// notify reads wake only after it sees parked set, which happens
+		// after this store: no lock needed.
+		c.wake = make(chan struct{}, 1)
 	}
-	own := ctx == context.Context(&c.ctx)
+	var done <-chan struct{}
+	if ctx != context.Context(&c.ctx) {
+		// The component's own context wakes it when cancelled, without a
+		// Done channel; any other is selected on.
+		done = ctx.Done()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -490,25 +511,11 @@ func (c *Core) park(ctx context.Context, cond waitCond, extra <-chan struct{}) e
 			c.parked.Store(false)
 			continue
 		}
-		if own && extra == nil {
-			// Shutdown of the component wakes it, so its own context needs
-			// no Done channel.
-			<-c.wake
-		} else {
-			select {
-			case <-c.wake:
-			case <-ctx.Done():
-			case <-extra:
-			}
+		select {
+		case <-c.wake:
+		case <-done:
 		}
 		c.parked.Store(false)
-		if extra != nil {
-			select {
-			case <-extra:
-				return nil
-			default:
-			}
-		}
 	}
 }
 
@@ -533,12 +540,12 @@ func (c *Core) AddChildren(children ...Component) {
 	for _, ch := range children {
 		cc := coreOf(ch)
 		cc.mu.Lock()
-		cc.parent = c
+		cc.extra().parent = c
 		cc.ctx.parent = &c.ctx
 		cc.mu.Unlock()
 		c.mu.Lock()
-		if !slices.Contains(c.children, cc) {
-			c.children = append(c.children, cc)
+		if x := c.extra(); !slices.Contains(x.children, cc) {
+			x.children = append(x.children, cc)
 		}
 		c.mu.Unlock()
 	}
@@ -548,11 +555,13 @@ func (c *Core) AddChildren(children ...Component) {
 func (c *Core) RemoveChild(child Component) {
 	cc := coreOf(child)
 	c.mu.Lock()
-	c.children = slices.DeleteFunc(c.children, func(x *Core) bool { return x == cc })
+	if c.x != nil {
+		c.x.children = slices.DeleteFunc(c.x.children, func(x *Core) bool { return x == cc })
+	}
 	c.mu.Unlock()
 	cc.mu.Lock()
-	if cc.parent == c {
-		cc.parent = nil
+	if cc.parentLocked() == c {
+		cc.x.parent = nil
 		cc.ctx.parent = context.Background()
 	}
 	cc.mu.Unlock()
@@ -560,20 +569,36 @@ func (c *Core) RemoveChild(child Component) {
 
 // Children returns c's children.
 func (c *Core) Children() []Component {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]Component, len(c.children))
-	for i, ch := range c.children {
+	kids := c.childList()
+	out := make([]Component, len(kids))
+	for i, ch := range kids {
 		out[i] = ch.self
 	}
 	return out
 }
 
+// childList returns a copy of c's children.
+func (c *Core) childList() []*Core {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.x == nil {
+		return nil
+	}
+	return slices.Clone(c.x.children)
+}
+
+func (c *Core) parentLocked() *Core {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.parent
+}
+
 // ActivateChildren activates every child not yet activated, on c's scheduler.
 func (c *Core) ActivateChildren() {
+	kids := c.childList()
 	c.mu.Lock()
 	s := c.sched
-	kids := slices.Clone(c.children)
 	c.mu.Unlock()
 	if s == nil {
 		s = Default()
@@ -587,9 +612,7 @@ func (c *Core) ActivateChildren() {
 
 // ChildrenDone reports whether every child has finished.
 func (c *Core) ChildrenDone() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, k := range c.children {
+	for _, k := range c.childList() {
 		if k.State() != Finished {
 			return false
 		}
@@ -600,9 +623,7 @@ func (c *Core) ChildrenDone() bool {
 // WaitChildren blocks until every child has finished or ctx is done, and
 // returns the children's failures joined (nil when none failed).
 func (c *Core) WaitChildren(ctx context.Context) error {
-	c.mu.Lock()
-	kids := slices.Clone(c.children)
-	c.mu.Unlock()
+	kids := c.childList()
 	var errs []error
 	for _, k := range kids {
 		select {

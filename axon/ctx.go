@@ -2,7 +2,9 @@ package axon
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,11 +17,9 @@ type runCtx struct {
 	c      *Core
 	parent context.Context // for Value and Deadline
 
-	mu       sync.Mutex
-	err      error
-	reason   Shutdown
-	done     chan struct{}
-	afterFns map[*afterFn]struct{}
+	mu   sync.Mutex // guards done, and err's change
+	err  atomic.Pointer[error]
+	done chan struct{}
 }
 
 type afterFn struct{ f func() }
@@ -32,7 +32,7 @@ func (r *runCtx) Done() <-chan struct{} {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.done == nil {
-		if r.err != nil {
+		if r.err.Load() != nil {
 			return closedChan
 		}
 		r.done = make(chan struct{})
@@ -40,10 +40,12 @@ func (r *runCtx) Done() <-chan struct{} {
 	return r.done
 }
 
+// Err is one atomic load: receives check it before every message.
 func (r *runCtx) Err() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.err
+	if p := r.err.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (r *runCtx) Value(key any) any { return r.parent.Value(key) }
@@ -51,23 +53,25 @@ func (r *runCtx) Value(key any) any { return r.parent.Value(key) }
 // AfterFunc lets context.AfterFunc and contexts derived from this one
 // (context.WithTimeout(ctx, ...)) register without starting a goroutine.
 func (r *runCtx) AfterFunc(f func()) (stop func() bool) {
-	r.mu.Lock()
-	if r.err != nil {
-		r.mu.Unlock()
+	c := r.c
+	c.mu.Lock()
+	if r.Err() != nil {
+		c.mu.Unlock()
 		go f()
 		return func() bool { return false }
 	}
 	a := &afterFn{f}
-	if r.afterFns == nil {
-		r.afterFns = make(map[*afterFn]struct{})
+	x := c.extra()
+	if x.afterFns == nil {
+		x.afterFns = make(map[*afterFn]struct{})
 	}
-	r.afterFns[a] = struct{}{}
-	r.mu.Unlock()
+	x.afterFns[a] = struct{}{}
+	c.mu.Unlock()
 	return func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if _, ok := r.afterFns[a]; ok {
-			delete(r.afterFns, a)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if _, ok := c.x.afterFns[a]; ok {
+			delete(c.x.afterFns, a)
 			return true
 		}
 		return false
@@ -81,34 +85,40 @@ func (r *runCtx) cancel(reason Shutdown, err error) {
 	if err == nil {
 		err = context.Canceled
 	}
+	c := r.c
+	c.mu.Lock()
 	r.mu.Lock()
-	if r.err != nil {
+	if r.err.Load() != nil {
 		r.mu.Unlock()
+		c.mu.Unlock()
 		return
 	}
-	r.err = err
-	r.reason = reason
+	r.err.Store(&err)
 	if r.done != nil {
 		close(r.done)
 	}
-	fns := r.afterFns
-	r.afterFns = nil
 	r.mu.Unlock()
+	x := c.extra()
+	x.reason = reason
+	fns := x.afterFns
+	x.afterFns = nil
+	kids := slices.Clone(x.children)
+	c.mu.Unlock()
 	for a := range fns {
 		go a.f()
 	}
-	c := r.c
 	c.notify()
-	c.mu.Lock()
-	kids := append([]*Core(nil), c.children...)
-	c.mu.Unlock()
 	for _, k := range kids {
 		k.ctx.cancel(reason, err)
 	}
 }
 
 func (r *runCtx) shutdownReason() (Shutdown, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.reason, r.err != nil
+	c := r.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r.Err() == nil {
+		return Shutdown{}, false
+	}
+	return c.x.reason, true
 }

@@ -32,6 +32,7 @@ type handleInbox struct {
 	mu   sync.Mutex
 	core handleCore
 	box  inbox
+	of   *Core // the component; it wakes core when it finishes
 }
 
 // NewHandle links a Handle to comp and activates comp on s (the default
@@ -63,8 +64,12 @@ func NewHandle(s *Scheduler, comp Component) (*Handle, error) {
 		if b.(outbox).linked() {
 			continue // already wired into the system: not the Handle's
 		}
-		hi := &handleInbox{}
+		hi := &handleInbox{of: c}
 		hi.core.init(&hi.core)
+		c.mu.Lock()
+		x := c.extra()
+		x.watchers = append(x.watchers, &hi.core.Core)
+		c.mu.Unlock()
 		hi.box = b.(outbox).newMirror(&hi.core.Core, b.Name())
 		hi.core.mu.Lock()
 		hi.core.inboxes = append(hi.core.inboxes, hi.box)
@@ -152,13 +157,13 @@ func (h *Handle) Get(ctx context.Context, box string) (any, error) {
 			return nil, ErrFinished
 		default:
 		}
-		if err := hi.core.park(ctx, hi, done); err != nil {
+		if err := hi.core.park(ctx, hi); err != nil {
 			return nil, err
 		}
 	}
 }
 
-func (hi *handleInbox) ready() bool { return hi.box.Len() > 0 }
+func (hi *handleInbox) ready() bool { return hi.box.Len() > 0 || hi.of.State() == Finished }
 
 func (hi *handleInbox) take() (any, bool) {
 	if hi.box.Len() == 0 {

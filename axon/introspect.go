@@ -3,6 +3,7 @@ package axon
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,10 +74,7 @@ func snapshotOf(roots []*Core) *Snapshot {
 		}
 		seen[c] = true
 		order = append(order, c)
-		c.mu.Lock()
-		kids := slices.Clone(c.children)
-		c.mu.Unlock()
-		for _, k := range kids {
+		for _, k := range c.childList() {
 			add(k)
 		}
 	}
@@ -103,7 +101,7 @@ func snapshotOf(roots []*Core) *Snapshot {
 				links = append(links, b.next)
 				add(b.next.to.owner)
 			}
-			for _, up := range b.ups {
+			for up := b.ups; up != nil; up = up.nextUp {
 				add(up.from.owner)
 			}
 		}
@@ -126,8 +124,8 @@ func snapshotOf(roots []*Core) *Snapshot {
 	for _, c := range order {
 		c.mu.Lock()
 		ci := ComponentInfo{ID: c.id, Name: c.nameLocked(), State: c.State().String()}
-		if c.parent != nil {
-			ci.Parent = c.parent.id
+		if p := c.parentLocked(); p != nil {
+			ci.Parent = p.id
 		}
 		inboxes, outboxes := slices.Clone(c.inboxes), slices.Clone(c.outboxes)
 		c.mu.Unlock()
@@ -136,14 +134,8 @@ func snapshotOf(roots []*Core) *Snapshot {
 			waits[c.id] = b.owner.id
 		}
 		snap.Components = append(snap.Components, ci)
-		for _, b := range inboxes {
-			snap.Boxes = append(snap.Boxes, BoxInfo{Component: c.id, Name: b.Name(), Inbox: true,
-				Type: b.Type().String(), Len: b.Len(), Cap: b.Cap()})
-		}
-		for _, b := range outboxes {
-			snap.Boxes = append(snap.Boxes, BoxInfo{Component: c.id, Name: b.Name(),
-				Type: b.Type().String(), Dropped: b.Dropped()})
-		}
+		snap.Boxes = append(snap.Boxes, boxInfos(c.id, listBoxes(inboxes), true)...)
+		snap.Boxes = append(snap.Boxes, boxInfos(c.id, listBoxes(outboxes), false)...)
 	}
 	slices.SortFunc(snap.Components, func(a, b ComponentInfo) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortStableFunc(snap.Boxes, func(a, b BoxInfo) int { return cmp.Compare(a.Component, b.Component) })
@@ -152,6 +144,39 @@ func snapshotOf(roots []*Core) *Snapshot {
 	})
 	snap.Deadlocks = findCycles(waits)
 	return snap
+}
+
+// boxInfos describes a component's inboxes or outboxes, default boxes first.
+// A default box not made yet (see Core) is shown as it would be: empty, of
+// any, with the default capacity.
+func boxInfos(comp uint64, boxes []Box, inboxes bool) []BoxInfo {
+	defaults := []string{"outbox", "signal"}
+	if inboxes {
+		defaults = []string{"inbox", "control"}
+	}
+	anyType := reflect.TypeFor[any]().String()
+	var infos []BoxInfo
+	for _, name := range defaults {
+		if !slices.ContainsFunc(boxes, func(b Box) bool { return b.Name() == name }) {
+			infos = append(infos, BoxInfo{Component: comp, Name: name, Inbox: inboxes, Type: anyType, Cap: DefaultCapacity})
+		}
+	}
+	for _, b := range boxes {
+		info := BoxInfo{Component: comp, Name: b.Name(), Inbox: inboxes, Type: b.Type().String()}
+		if inboxes {
+			info.Len, info.Cap = b.(inbox).Len(), b.(inbox).Cap()
+		} else {
+			info.Dropped = b.(outbox).Dropped()
+		}
+		infos = append(infos, info)
+	}
+	slices.SortStableFunc(infos, func(a, b BoxInfo) int { return boxRank(a.Name) - boxRank(b.Name) })
+	if !inboxes {
+		for i := range infos {
+			infos[i].Cap = 0
+		}
+	}
+	return infos
 }
 
 // findCycles returns the cycles of a waits-for graph in which each node waits

@@ -43,6 +43,7 @@ func (k LinkKind) String() string {
 // Unlink to remove it.
 type Linkage struct {
 	from, to *boxCore
+	nextUp   *Linkage // the next link into the same box
 	kind     LinkKind
 	owner    *Core // nil: the link belongs to no component
 	gone     bool
@@ -182,8 +183,8 @@ func link(owner *Core, from, to Box, opts []LinkOption) (*Linkage, error) {
 	default:
 		return nil, fmt.Errorf("axon: cannot link inbox %s to outbox %s", from, to)
 	}
-	if !assignable(f.typ, t.typ) {
-		return nil, fmt.Errorf("%w: %s carries %s but %s takes %s", ErrTypeMismatch, from, f.typ, to, t.typ)
+	if !assignable(from.Type(), to.Type()) {
+		return nil, fmt.Errorf("%w: %s carries %s but %s takes %s", ErrTypeMismatch, from, from.Type(), to, to.Type())
 	}
 	if o.capacity < Unbounded {
 		return nil, fmt.Errorf("axon: bad capacity %d for link %s -> %s", o.capacity, from, to)
@@ -203,7 +204,8 @@ func link(owner *Core, from, to Box, opts []LinkOption) (*Linkage, error) {
 	}
 	l := &Linkage{from: f, to: t, kind: kind, owner: owner}
 	f.next = l
-	t.ups = append(t.ups, l)
+	l.nextUp = t.ups
+	t.ups = l
 	if kind == PassthroughIn {
 		// Messages waiting in the newly forwarded inbox go on, in order, to
 		// its new destination, ahead of anything sent after this link.
@@ -219,7 +221,8 @@ func link(owner *Core, from, to Box, opts []LinkOption) (*Linkage, error) {
 	}
 	if owner != nil {
 		owner.mu.Lock()
-		owner.links = append(owner.links, l)
+		x := owner.extra()
+		x.links = append(x.links, l)
 		owner.mu.Unlock()
 	}
 	return l, nil
@@ -256,7 +259,7 @@ func reroute(b *boxCore) {
 		} else {
 			x.self.(outbox).setRoute(dst)
 		}
-		for _, up := range x.ups {
+		for up := x.ups; up != nil; up = up.nextUp {
 			walk(up.from)
 		}
 	}
@@ -272,7 +275,7 @@ func Unlink(l *Linkage) error {
 	topo.Unlock()
 	if err == nil && l.owner != nil {
 		l.owner.mu.Lock()
-		l.owner.links = slices.DeleteFunc(l.owner.links, func(x *Linkage) bool { return x == l })
+		l.owner.x.links = slices.DeleteFunc(l.owner.x.links, func(x *Linkage) bool { return x == l })
 		l.owner.mu.Unlock()
 	}
 	return err
@@ -284,7 +287,13 @@ func unlinkLocked(l *Linkage) error {
 	}
 	l.gone = true
 	l.from.next = nil
-	l.to.ups = slices.DeleteFunc(l.to.ups, func(x *Linkage) bool { return x == l })
+	for p := &l.to.ups; *p != nil; p = &(*p).nextUp {
+		if *p == l {
+			*p = l.nextUp
+			break
+		}
+	}
+	l.nextUp = nil
 	reroute(l.from)
 	return nil
 }
@@ -297,7 +306,7 @@ func UnlinkBox(b Box) {
 	if bc.next != nil {
 		ls = append(ls, bc.next)
 	}
-	ls = append(ls, bc.ups...)
+	ls = append(ls, bc.upLinks()...)
 	for _, l := range ls {
 		_ = unlinkLocked(l)
 	}
@@ -305,7 +314,7 @@ func UnlinkBox(b Box) {
 	for _, l := range ls {
 		if l.owner != nil {
 			l.owner.mu.Lock()
-			l.owner.links = slices.DeleteFunc(l.owner.links, func(x *Linkage) bool { return x == l })
+			l.owner.x.links = slices.DeleteFunc(l.owner.x.links, func(x *Linkage) bool { return x == l })
 			l.owner.mu.Unlock()
 		}
 	}
@@ -315,14 +324,20 @@ func UnlinkBox(b Box) {
 func (c *Core) Links() []*Linkage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return slices.Clone(c.links)
+	if c.x == nil {
+		return nil
+	}
+	return slices.Clone(c.x.links)
 }
 
 // unlinkAll removes every link c made, when it finishes.
 func (c *Core) unlinkAll() {
 	c.mu.Lock()
-	ls := c.links
-	c.links = nil
+	var ls []*Linkage
+	if c.x != nil {
+		ls = c.x.links
+		c.x.links = nil
+	}
 	c.mu.Unlock()
 	if len(ls) == 0 {
 		return

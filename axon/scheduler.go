@@ -101,7 +101,7 @@ func (s *Scheduler) Activate(comps ...Component) {
 
 		c.mu.Lock()
 		c.sched = s
-		parent := c.parent
+		parent := c.parentLocked()
 		if parent == nil {
 			c.ctx.parent = ctx
 		}
@@ -217,10 +217,7 @@ func runMain(comp Component, ctx context.Context) (err error) {
 // are shut down and waited for, its links are removed, the outcome goes out
 // on signal, and its parent and scheduler hear of it.
 func (c *Core) finish(err error) {
-	c.mu.Lock()
-	kids := append([]*Core(nil), c.children...)
-	c.mu.Unlock()
-	for _, k := range kids {
+	for _, k := range c.childList() {
 		if k.State() == Running {
 			k.ctx.cancel(Shutdown{Reason: fmt.Errorf("parent %s finished", c.Name())}, nil)
 			<-k.Done()
@@ -238,9 +235,13 @@ func (c *Core) finish(err error) {
 	case err == nil:
 		msg = ProducerFinished{}
 	case errors.Is(err, ErrFinished):
-		var r error
+		// Finish(reason) gives reason itself; wrapped, the whole error,
+		// which still matches reason with errors.Is.
+		r := err
 		if fe, ok := err.(*finishedError); ok {
 			r = fe.reason
+		} else if err == ErrFinished {
+			r = nil
 		}
 		msg = ProducerFinished{Reason: r}
 	case stopped && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
@@ -251,10 +252,7 @@ func (c *Core) finish(err error) {
 	if failure != nil {
 		msg = failure
 	}
-	c.mu.Lock()
-	sig := c.signal
-	c.mu.Unlock()
-	if sig != nil {
+	if sig := c.signalIfAny(); sig != nil {
 		sig.sendFinal(msg)
 	}
 	// The outcome goes out before the component's own links go, so a
@@ -262,17 +260,25 @@ func (c *Core) finish(err error) {
 	c.unlinkAll()
 
 	c.mu.Lock()
-	c.err = failure
-	parent := c.parent
+	var parent *Core
+	var watchers []*Core
+	if x := c.x; x != nil {
+		x.err = failure
+		parent = x.parent
+		watchers = x.watchers
+		if x.done != nil {
+			close(x.done)
+		}
+	}
 	s := c.sched
 	c.state.Store(int32(Finished))
-	if c.done != nil {
-		close(c.done)
-	}
 	c.mu.Unlock()
 	if parent != nil {
 		parent.childEnd.Store(true)
 		parent.notify()
+	}
+	for _, w := range watchers {
+		w.notify()
 	}
 	s.remove(c, failure)
 }
