@@ -674,6 +674,12 @@ func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
 	return r.sink.putBatch(ctx, vs, o.bc.owner)
 }
 
+func (o *Outbox[T]) fedByPassthrough() bool {
+	topo.Lock()
+	defer topo.Unlock()
+	return o.bc.ups != nil
+}
+
 // sendFinal delivers a shutdown message regardless of capacity.
 func (o *Outbox[T]) sendFinal(v T) {
 	r := o.route.Load()
@@ -702,6 +708,59 @@ func (o *Outbox[T]) setRoute(dst inbox) {
 
 func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {
 	return newInbox[T](owner, name)
+}
+
+// NewInboxLike declares on comp an inbox called name of the same message
+// type as like, for code that wires boxes by name without knowing their types
+// (a Graphline making its own boxes to match its children's). It returns the
+// existing box if comp has an inbox of that name and type, and an error
+// wrapping ErrBoxExists if it has one of another type.
+func NewInboxLike(comp Component, name string, like Box) (Box, error) {
+	c := coreOf(comp)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if name == "control" {
+		c.controlLocked()
+	}
+	if b := c.findInbox(name); b != nil {
+		if b.Type() != like.Type() {
+			return nil, fmt.Errorf("%w: %s has inbox %q of type %s, not %s", ErrBoxExists, c.nameLocked(), name, b.Type(), like.Type())
+		}
+		return b, nil
+	}
+	var in inbox
+	if l, ok := like.(outbox); ok {
+		in = l.newMirror(c, name)
+	} else {
+		in = like.(inbox).newMirror(c, name).newMirror(c, name)
+	}
+	c.inboxes = append(c.inboxes, in)
+	return in, nil
+}
+
+// NewOutboxLike declares on comp an outbox called name of the same message
+// type as like; see NewInboxLike.
+func NewOutboxLike(comp Component, name string, like Box) (Box, error) {
+	c := coreOf(comp)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if name == "signal" {
+		c.signalLocked()
+	}
+	if b := c.findOutbox(name); b != nil {
+		if b.Type() != like.Type() {
+			return nil, fmt.Errorf("%w: %s has outbox %q of type %s, not %s", ErrBoxExists, c.nameLocked(), name, b.Type(), like.Type())
+		}
+		return b, nil
+	}
+	var out outbox
+	if l, ok := like.(inbox); ok {
+		out = l.newMirror(c, name)
+	} else {
+		out = like.(outbox).newMirror(c, name).newMirror(c, name)
+	}
+	c.outboxes = append(c.outboxes, out)
+	return out, nil
 }
 
 // ring is a FIFO queue that grows by doubling and shrinks back when empty.

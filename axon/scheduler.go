@@ -252,7 +252,10 @@ func (c *Core) finish(err error) {
 	if failure != nil {
 		msg = failure
 	}
-	if sig := c.signalIfAny(); sig != nil {
+	// A composite whose signal is fed by a child's (a passthrough) lets the
+	// child's outcome speak for it, as in Kamaelia; its own failure is still
+	// sent.
+	if sig := c.signalIfAny(); sig != nil && (failure != nil || !sig.fedByPassthrough()) {
 		sig.sendFinal(msg)
 	}
 	// The outcome goes out before the component's own links go, so a

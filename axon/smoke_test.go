@@ -59,3 +59,46 @@ func TestSmoke(t *testing.T) {
 	require.NoError(t, s.Wait(ctx))
 	t.Log(s.Snapshot().DOT())
 }
+
+func TestNewBoxLikeCopiesTheType(t *testing.T) {
+	d := newDoubler()
+	g := &doubler{}
+	in, err := axon.NewInboxLike(g, "in2", d.in)
+	require.NoError(t, err)
+	require.Equal(t, d.in.Type(), in.Type())
+	out, err := axon.NewOutboxLike(g, "out2", d.in)
+	require.NoError(t, err)
+	require.Equal(t, d.in.Type(), out.Type())
+	same, err := axon.NewInboxLike(g, "in2", d.out)
+	require.NoError(t, err)
+	require.Equal(t, in, same)
+	_, err = axon.NewInboxLike(g, "control", d.in)
+	require.ErrorIs(t, err, axon.ErrBoxExists)
+}
+
+func TestCompositeSignalFedByChildSendsOnlyTheChildsOutcome(t *testing.T) {
+	s := axon.NewScheduler()
+	parent := &composite{}
+	child := newDoubler()
+	parent.AddChildren(child)
+	_, err := parent.Link(child.Signal(), parent.Signal())
+	require.NoError(t, err)
+	_, err = parent.Link(parent.Control(), child.Control())
+	require.NoError(t, err)
+	h, err := axon.NewHandle(s, parent)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, h.Finish(ctx))
+	sig, err := h.Get(ctx, "signal")
+	require.NoError(t, err)
+	require.Equal(t, axon.ProducerFinished{}, sig)
+	_, err = h.Get(ctx, "signal")
+	require.ErrorIs(t, err, axon.ErrFinished, "the composite adds no outcome of its own")
+}
+
+type composite struct{ axon.Core }
+
+func (c *composite) Main(ctx context.Context) error {
+	c.ActivateChildren()
+	return c.WaitChildren(ctx)
+}
