@@ -43,9 +43,13 @@ func (s *stage) Main(ctx context.Context) error {
 // batchStage passes messages on in batches of up to 64.
 type batchStage struct{ stage }
 
+// batchCapacity holds as many values as a channel of 64 batches of 64.
+const batchCapacity = 64 * 64
+
 func newBatchStage() *batchStage {
 	s := &batchStage{}
 	s.in = axon.NewInbox[int](s, "inbox")
+	s.in.SetCapacity(batchCapacity)
 	s.out = axon.NewOutbox[int](s, "outbox")
 	return s
 }
@@ -114,6 +118,9 @@ type sink struct {
 func newSink(batch bool) *sink {
 	s := &sink{batch: batch}
 	s.in = axon.NewInbox[int](s, "inbox")
+	if batch {
+		s.in.SetCapacity(batchCapacity)
+	}
 	return s
 }
 
@@ -139,6 +146,96 @@ func (s *sink) Main(ctx context.Context) error {
 			return fmt.Errorf("got %d, want %d", v, s.got)
 		}
 		s.got++
+	}
+	return ctx.Err()
+}
+
+// sliceStage passes []int messages on, one slice at a time.
+type sliceStage struct {
+	axon.Core
+	in  *axon.Inbox[[]int]
+	out *axon.Outbox[[]int]
+}
+
+func newSliceStage() *sliceStage {
+	s := &sliceStage{}
+	s.in = axon.NewInbox[[]int](s, "inbox")
+	s.out = axon.NewOutbox[[]int](s, "outbox")
+	return s
+}
+
+func (s *sliceStage) Main(ctx context.Context) error {
+	for v := range s.in.Messages(ctx) {
+		if err := s.out.Send(ctx, v); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// runSliceChain is the batch path with slices as messages, the same shape
+// as channels carrying batches: source and sink run in the benchmark's
+// goroutine through a Handle-free pair of components.
+func runSliceChain(b *testing.B, n, stages int) {
+	s := axon.NewScheduler()
+	src := &funcSource{n: n}
+	src.out = axon.NewOutbox[[]int](src, "outbox")
+	snk := &sliceSink{}
+	snk.in = axon.NewInbox[[]int](snk, "inbox")
+	comps := []axon.Component{src}
+	prevOut, prevSig := axon.Box(src.out), axon.Box(src.Signal())
+	for range stages {
+		st := newSliceStage()
+		axon.MustLink(prevOut, st.in)
+		axon.MustLink(prevSig, st.Control())
+		prevOut, prevSig = st.out, st.Signal()
+		comps = append(comps, st)
+	}
+	axon.MustLink(prevOut, snk.in)
+	axon.MustLink(prevSig, snk.Control())
+	comps = append(comps, snk)
+	if err := s.Run(comps...); err != nil {
+		b.Fatal(err)
+	}
+	if snk.got != n {
+		b.Fatalf("sink got %d values, want %d", snk.got, n)
+	}
+}
+
+type funcSource struct {
+	axon.Core
+	out *axon.Outbox[[]int]
+	n   int
+}
+
+func (s *funcSource) Main(ctx context.Context) error {
+	for i := 0; i < s.n; i += 64 {
+		k := min(64, s.n-i)
+		buf := make([]int, k)
+		for j := range k {
+			buf[j] = i + j
+		}
+		if err := s.out.Send(ctx, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type sliceSink struct {
+	axon.Core
+	in  *axon.Inbox[[]int]
+	got int
+}
+
+func (s *sliceSink) Main(ctx context.Context) error {
+	for vs := range s.in.Messages(ctx) {
+		for _, v := range vs {
+			if v != s.got {
+				return fmt.Errorf("got %d, want %d", v, s.got)
+			}
+			s.got++
+		}
 	}
 	return ctx.Err()
 }
@@ -275,6 +372,13 @@ func BenchmarkPipeline10(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			runChain(b, pipelineMsgs, 10, true)
+		}
+		reportPerMsg(b, b.N*pipelineMsgs)
+	})
+	b.Run("axon-slices64", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			runSliceChain(b, pipelineMsgs, 10)
 		}
 		reportPerMsg(b, b.N*pipelineMsgs)
 	})

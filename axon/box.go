@@ -46,6 +46,7 @@ type boxCore struct {
 	inbox   bool
 	ctl     bool // the control inbox: shutdown messages act on the owner
 	removed bool
+	_       [5]byte
 }
 
 func (b *boxCore) typ() reflect.Type { return b.self.Type() }
@@ -104,23 +105,32 @@ type sink[T any] interface {
 // goroutine; only the owning component receives from it, from one goroutine
 // at a time (its Main).
 type Inbox[T any] struct {
-	bc boxCore
+	// The fields fall in three cache lines (the struct is 192 bytes, a size
+	// class whose objects start on 64-byte boundaries): what the link graph
+	// and senders only read, what the receiver alone writes, and what senders
+	// write. Keeping the receiver's line apart from the senders' stops each
+	// message bouncing a line between the cores.
+	bc boxCore // 64 bytes
 
 	// The receiver takes up to recvChunk messages at a time into out, which
 	// only its goroutine touches, so it takes the senders' lock once per chunk
 	// and pays one atomic add per message. Messages in out are still counted
 	// in n (Len and capacity stay exact), but a move (the box becoming
 	// forwarded) leaves them with the receiver, which has begun taking them.
-	out ring[T]
+	out     ring[T]
+	waiters *[]*Core // senders waiting for room; made on the first wait
+	_       [24]byte
 
 	mu       sync.Mutex
 	q        ring[T]
 	n        atomic.Int64 // len(out) + len(q)
 	capacity atomic.Int32 // 0 means DefaultCapacity
 	nwait    atomic.Int32 // len(waiters), read without the lock
-	waiters  *[]*Core     // senders waiting for room; made on the first wait
-	fwd      sink[T]      // non-nil when this inbox is forwarded onward
+	fwd      *forward[T]  // non-nil when this inbox is forwarded onward
 }
+
+// forward is where a forwarded inbox sends on.
+type forward[T any] struct{ sink sink[T] }
 
 // NewInbox declares an inbox of T called name on comp and returns it. It may
 // be called before or while comp runs (Axon's AdaptiveCommsComponent). It
@@ -225,7 +235,7 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from *Core) erro
 		in.mu.Lock()
 		if f := in.fwd; f != nil {
 			in.mu.Unlock()
-			return f.put(ctx, v, mode, from)
+			return f.sink.put(ctx, v, mode, from)
 		}
 		if mode == putForce || in.hasRoom() {
 			in.q.push(v)
@@ -254,16 +264,14 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
 		in.mu.Lock()
 		if f := in.fwd; f != nil {
 			in.mu.Unlock()
-			return f.putBatch(ctx, vs, from)
+			return f.sink.putBatch(ctx, vs, from)
 		}
 		k := len(vs)
 		if c := in.Cap(); c >= 0 {
 			k = min(k, c-int(in.n.Load()))
 		}
 		if k > 0 {
-			for _, v := range vs[:k] {
-				in.q.push(v)
-			}
+			in.q.pushAll(vs[:k])
 			in.n.Add(int64(k))
 			in.mu.Unlock()
 			if in.bc.ctl {
@@ -293,7 +301,7 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from *Core) error {
 	}
 	in.mu.Unlock()
 	from.blockedOn.Store(&in.bc)
-	err := from.park(ctx, roomCond[T]{in, from})
+	err := from.park(ctx, (*roomCond[T])(in))
 	from.blockedOn.Store(nil)
 	in.mu.Lock()
 	if in.waiters != nil {
@@ -323,13 +331,10 @@ func (in *Inbox[T]) takeWaitersLocked(dst []*Core) []*Core {
 // after they change the count, so one of the two always sees the other: a
 // sender woken for room that another sender took registers again before it
 // sleeps again.
-type roomCond[T any] struct {
-	in   *Inbox[T]
-	from *Core
-}
+type roomCond[T any] Inbox[T]
 
-func (r roomCond[T]) ready() bool {
-	in := r.in
+func (r *roomCond[T]) ready(from *Core) bool {
+	in := (*Inbox[T])(r)
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.fwd != nil {
@@ -338,8 +343,8 @@ func (r roomCond[T]) ready() bool {
 	if in.waiters == nil {
 		in.waiters = new([]*Core)
 	}
-	if !slices.Contains(*in.waiters, r.from) {
-		*in.waiters = append(*in.waiters, r.from)
+	if !slices.Contains(*in.waiters, from) {
+		*in.waiters = append(*in.waiters, from)
 		in.nwait.Store(int32(len(*in.waiters)))
 	}
 	return in.hasRoom()
@@ -353,20 +358,22 @@ func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from *Core)
 	return in.put(ctx, t, mode, from)
 }
 
-// recvChunk is how many messages a receiver takes from the shared queue at
-// a time.
-const recvChunk = 32
+// recvChunk is at most how many messages a receiver takes from the shared
+// queue at a time.
+const recvChunk = 64
 
 // refill moves up to recvChunk messages from the shared queue into out, which
-// is empty. Only the receiving goroutine calls it.
+// is empty: by swapping the two rings when they all fit, which copies
+// nothing. Only the receiving goroutine calls it.
 func (in *Inbox[T]) refill() {
 	in.mu.Lock()
-	for range recvChunk {
-		v, ok := in.q.pop()
-		if !ok {
-			break
+	if in.q.len() <= recvChunk {
+		in.out, in.q = in.q, in.out
+	} else {
+		for range recvChunk {
+			v, _ := in.q.pop()
+			in.out.push(v)
 		}
-		in.out.push(v)
 	}
 	in.mu.Unlock()
 }
@@ -396,27 +403,14 @@ func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
 	if in.n.Load() == 0 {
 		return dst
 	}
-	k := 0
-	for k < max {
-		v, ok := in.out.pop()
-		if !ok {
-			break
-		}
-		dst = append(dst, v)
-		k++
-	}
-	if k < max {
+	n0 := len(dst)
+	dst = in.out.popInto(dst, max)
+	if k := len(dst) - n0; k < max {
 		in.mu.Lock()
-		for k < max {
-			v, ok := in.q.pop()
-			if !ok {
-				break
-			}
-			dst = append(dst, v)
-			k++
-		}
+		dst = in.q.popInto(dst, max-k)
 		in.mu.Unlock()
 	}
+	k := len(dst) - n0
 	if k > 0 {
 		in.n.Add(int64(-k))
 		in.wakeSenders()
@@ -476,7 +470,7 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 }
 
 // ready is what a receiver parks for: a message, or ProducerFinished.
-func (in *Inbox[T]) ready() bool {
+func (in *Inbox[T]) ready(*Core) bool {
 	return in.n.Load() > 0 || in.bc.owner.finishing.Load()
 }
 
@@ -503,7 +497,7 @@ func (in *Inbox[T]) Messages(ctx context.Context) iter.Seq[T] {
 // already begun taking (see out) stay with it.
 func (in *Inbox[T]) moveTo(dst inbox) {
 	in.mu.Lock()
-	in.fwd = sinkFor[T](dst)
+	in.fwd = &forward[T]{sinkFor[T](dst)}
 	moved := 0
 	for {
 		v, ok := in.q.pop()
@@ -524,9 +518,9 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 // setForward makes the box deliver onward to dst (nil: hold messages
 // itself). Senders waiting for room are woken to follow the new route.
 func (in *Inbox[T]) setForward(dst inbox) {
-	var f sink[T]
+	var f *forward[T]
 	if dst != nil && dst != inbox(in) {
-		f = sinkFor[T](dst)
+		f = &forward[T]{sinkFor[T](dst)}
 	}
 	in.mu.Lock()
 	in.fwd = f
@@ -791,11 +785,45 @@ func (r *ring[T]) pop() (T, bool) {
 	r.size--
 	if r.size == 0 {
 		r.head = 0
-		if len(r.buf) > 1024 {
-			r.buf = nil // a burst is over: give its memory back
+		if len(r.buf) > 1<<16 {
+			r.buf = nil // a burst in a big box is over: give its memory back
 		}
 	}
 	return v, true
+}
+
+// pushAll appends vs in order.
+func (r *ring[T]) pushAll(vs []T) {
+	for int(r.size)+len(vs) > len(r.buf) {
+		r.grow()
+	}
+	mask := len(r.buf) - 1
+	start := (int(r.head) + int(r.size)) & mask
+	n := copy(r.buf[start:], vs)
+	copy(r.buf, vs[n:])
+	r.size += int32(len(vs))
+}
+
+// popInto appends up to max of the oldest values to dst and removes them.
+func (r *ring[T]) popInto(dst []T, max int) []T {
+	k := min(max, int(r.size))
+	if k == 0 {
+		return dst
+	}
+	head := int(r.head)
+	end := min(head+k, len(r.buf))
+	dst = append(dst, r.buf[head:end]...)
+	clear(r.buf[head:end])
+	if rest := k - (end - head); rest > 0 {
+		dst = append(dst, r.buf[:rest]...)
+		clear(r.buf[:rest])
+	}
+	r.head = int32((head + k) & (len(r.buf) - 1))
+	r.size -= int32(k)
+	if r.size == 0 {
+		r.head = 0
+	}
+	return dst
 }
 
 func (r *ring[T]) grow() {

@@ -461,16 +461,16 @@ func (c *Core) AnyReady() bool {
 // pause: the component sleeps without polling and wakes on the first event.
 func (c *Core) Wait(ctx context.Context) error {
 	c.init(c.selfOrNil())
-	return c.park(ctx, anyReady{c})
+	return c.park(ctx, anyReady{})
 }
 
-type anyReady struct{ c *Core }
+type anyReady struct{}
 
-func (a anyReady) ready() bool { return a.c.AnyReady() || a.c.childEnd.Swap(false) }
+func (anyReady) ready(c *Core) bool { return c.AnyReady() || c.childEnd.Swap(false) }
 
 // waitCond is what a parked goroutine waits for. An interface, not a func,
 // so that parking allocates nothing.
-type waitCond interface{ ready() bool }
+type waitCond interface{ ready(parked *Core) bool }
 
 // notify wakes the owner if it is waiting. Cheap when it is not: one atomic
 // load, no lock, so a busy receiver that drains its queue costs senders nothing.
@@ -503,11 +503,11 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if cond.ready() {
+		if cond.ready(c) {
 			return nil
 		}
 		c.parked.Store(true)
-		if cond.ready() || ctx.Err() != nil {
+		if cond.ready(c) || ctx.Err() != nil {
 			c.parked.Store(false)
 			continue
 		}

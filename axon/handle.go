@@ -163,7 +163,7 @@ func (h *Handle) Get(ctx context.Context, box string) (any, error) {
 	}
 }
 
-func (hi *handleInbox) ready() bool { return hi.box.Len() > 0 || hi.of.State() == Finished }
+func (hi *handleInbox) ready(*Core) bool { return hi.box.Len() > 0 || hi.of.State() == Finished }
 
 func (hi *handleInbox) take() (any, bool) {
 	if hi.box.Len() == 0 {
