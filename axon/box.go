@@ -2,6 +2,7 @@ package axon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"reflect"
@@ -67,8 +68,9 @@ type inbox interface {
 	Box
 	Len() int
 	Cap() int
-	putAny(ctx context.Context, v any, mode putMode, from *Core) error
+	putAny(ctx context.Context, v any, mode putMode, from sender) error
 	moveTo(dst inbox)
+	wakeAllSenders()
 	setForward(dst inbox)
 	newMirror(owner *Core, name string) outbox
 }
@@ -91,11 +93,15 @@ const (
 	putForce                // ignore capacity: shutdown messages, moved messages
 )
 
+// errRerouted ends a send's wait for room when the sending outbox was
+// relinked meanwhile; the send starts over on the new route.
+var errRerouted = errors.New("axon: rerouted")
+
 // sink is where an outbox (or forwarded inbox) of T delivers: the final
 // inbox itself when its type is T, else a converter to the final inbox's type.
 type sink[T any] interface {
-	put(ctx context.Context, v T, mode putMode, from *Core) error
-	putBatch(ctx context.Context, vs []T, from *Core) error
+	put(ctx context.Context, v T, mode putMode, from sender) error
+	putBatch(ctx context.Context, vs []T, from sender) (int, error)
 	final() inbox
 }
 
@@ -118,7 +124,7 @@ type Inbox[T any] struct {
 	// in n (Len and capacity stay exact), but a move (the box becoming
 	// forwarded) leaves them with the receiver, which has begun taking them.
 	out     ring[T]
-	waiters *[]*Core // senders waiting for room; made on the first wait
+	waiters *[]*waiter // senders waiting for room; made on the first wait
 	_       [24]byte
 
 	mu       sync.Mutex
@@ -218,11 +224,11 @@ func (in *Inbox[T]) wakeSenders() {
 		in.mu.Unlock()
 		return
 	}
-	var buf [4]*Core
+	var buf [4]*waiter
 	ws := in.takeWaitersLocked(buf[:0])
 	in.mu.Unlock()
 	for _, w := range ws {
-		w.notify()
+		w.wake()
 	}
 }
 
@@ -230,7 +236,7 @@ func (in *Inbox[T]) final() inbox { return in }
 
 // put delivers v to this inbox, or onward if it has been forwarded since the
 // sender resolved its route.
-func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from *Core) error {
+func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) error {
 	for {
 		in.mu.Lock()
 		if f := in.fwd; f != nil {
@@ -259,12 +265,14 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from *Core) erro
 
 // putBatch delivers vs in order, waiting for room as a blocking send would,
 // taking the lock once per run of messages that fit.
-func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
+func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, error) {
+	done := 0
 	for len(vs) > 0 {
 		in.mu.Lock()
 		if f := in.fwd; f != nil {
 			in.mu.Unlock()
-			return f.sink.putBatch(ctx, vs, from)
+			n, err := f.sink.putBatch(ctx, vs, from)
+			return done + n, err
 		}
 		k := len(vs)
 		if c := in.Cap(); c >= 0 {
@@ -281,41 +289,119 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
 			}
 			in.bc.owner.notify()
 			vs = vs[k:]
+			done += k
 			continue
 		}
 		if err := in.waitRoom(ctx, from); err != nil {
-			return err
+			return done, err
 		}
 	}
-	return nil
+	return done, nil
+}
+
+// sender is who is sending, passed by value down a send so that a send that
+// must wait knows what to wait for without allocating.
+type sender struct {
+	core  *Core          // the sending component, for introspection
+	epoch *atomic.Uint32 // the sending outbox's route epoch
+	seen  uint32         // its value when the send resolved its route
+}
+
+// rerouted reports whether the sending outbox was relinked since the send
+// resolved its route.
+func (s sender) rerouted() bool { return s.epoch != nil && s.epoch.Load() != s.seen }
+
+// waiter is a send waiting for room: a one-slot channel of its own, so that
+// any goroutine may send (a component's helper goroutines as well as its
+// Main), each waiting independently. Each component keeps one spare, so a
+// busy pipeline under back-pressure does not allocate at every wait; a
+// shared pool would not do, as a channel must stay in the testing/synctest
+// bubble it was made in.
+type waiter struct{ ch chan struct{} }
+
+func (c *Core) takeWaiter() *waiter {
+	if c != nil {
+		if w := c.spare.Swap(nil); w != nil {
+			return w
+		}
+	}
+	return &waiter{ch: make(chan struct{}, 1)}
+}
+
+func (c *Core) putWaiter(w *waiter) {
+	select { // a wake-up that raced with leaving must not reach the next user
+	case <-w.ch:
+	default:
+	}
+	if c != nil {
+		c.spare.Store(w)
+	}
+}
+
+func (w *waiter) wake() {
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
 }
 
 // waitRoom waits, with in.mu held on entry and released, until the box has
-// room or has been forwarded. The sender waits on its own component's wake
-// channel: it is one goroutine, either sending or receiving, never both. What
-// it waits for is recorded so that introspection can find cycles of full
-// boxes.
-func (in *Inbox[T]) waitRoom(ctx context.Context, from *Core) error {
-	if from == nil {
-		panic("axon: blocking send without a sending component")
+// room, has been forwarded, or the sending outbox has been relinked (then it
+// returns errRerouted). What the sender waits for is recorded so that
+// introspection can find cycles of full boxes.
+func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
+	w := from.core.takeWaiter()
+	if in.waiters == nil {
+		in.waiters = new([]*waiter)
 	}
+	*in.waiters = append(*in.waiters, w)
+	in.nwait.Store(int32(len(*in.waiters)))
 	in.mu.Unlock()
-	from.blockedOn.Store(&in.bc)
-	err := from.park(ctx, (*roomCond[T])(in))
-	from.blockedOn.Store(nil)
-	in.mu.Lock()
-	if in.waiters != nil {
-		if i := slices.Index(*in.waiters, from); i >= 0 {
-			*in.waiters = slices.Delete(*in.waiters, i, i+1)
+	if from.core != nil {
+		from.core.blockedOn.Store(&in.bc)
+	}
+	var err error
+	for {
+		// Registered before looking: a receiver that makes room after this
+		// look sees the waiter and wakes it.
+		in.mu.Lock()
+		ready := in.fwd != nil || in.hasRoom()
+		if !ready && !slices.Contains(*in.waiters, w) {
+			*in.waiters = append(*in.waiters, w)
 			in.nwait.Store(int32(len(*in.waiters)))
 		}
+		in.mu.Unlock()
+		if ready {
+			break
+		}
+		if from.rerouted() {
+			err = errRerouted
+			break
+		}
+		select {
+		case <-w.ch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			break
+		}
+	}
+	if from.core != nil {
+		from.core.blockedOn.Store(nil)
+	}
+	in.mu.Lock()
+	if i := slices.Index(*in.waiters, w); i >= 0 {
+		*in.waiters = slices.Delete(*in.waiters, i, i+1)
+		in.nwait.Store(int32(len(*in.waiters)))
 	}
 	in.mu.Unlock()
+	from.core.putWaiter(w)
 	return err
 }
 
 // takeWaitersLocked appends the waiting senders to dst and forgets them.
-func (in *Inbox[T]) takeWaitersLocked(dst []*Core) []*Core {
+func (in *Inbox[T]) takeWaitersLocked(dst []*waiter) []*waiter {
 	if in.waiters == nil {
 		return dst
 	}
@@ -326,31 +412,18 @@ func (in *Inbox[T]) takeWaitersLocked(dst []*Core) []*Core {
 	return dst
 }
 
-// roomCond is what a sender parks for. Each check registers the sender as a
-// waiter before it looks at the count, and receivers look at the waiters
-// after they change the count, so one of the two always sees the other: a
-// sender woken for room that another sender took registers again before it
-// sleeps again.
-type roomCond[T any] Inbox[T]
-
-func (r *roomCond[T]) ready(from *Core) bool {
-	in := (*Inbox[T])(r)
+// wakeAllSenders wakes every waiting sender, to look again at their route.
+func (in *Inbox[T]) wakeAllSenders() {
 	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.fwd != nil {
-		return true
+	var buf [4]*waiter
+	ws := in.takeWaitersLocked(buf[:0])
+	in.mu.Unlock()
+	for _, w := range ws {
+		w.wake()
 	}
-	if in.waiters == nil {
-		in.waiters = new([]*Core)
-	}
-	if !slices.Contains(*in.waiters, from) {
-		*in.waiters = append(*in.waiters, from)
-		in.nwait.Store(int32(len(*in.waiters)))
-	}
-	return in.hasRoom()
 }
 
-func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from *Core) error {
+func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from sender) error {
 	t, ok := v.(T)
 	if !ok && v != nil {
 		return fmt.Errorf("%w: %T sent to %s of %s", ErrTypeMismatch, v, in, in.Type())
@@ -504,14 +577,14 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 		if !ok {
 			break
 		}
-		_ = dst.putAny(context.Background(), any(v), putForce, nil)
+		_ = dst.putAny(context.Background(), any(v), putForce, sender{})
 		moved++
 	}
 	in.n.Add(int64(-moved))
 	ws := in.takeWaitersLocked(nil)
 	in.mu.Unlock()
 	for _, w := range ws {
-		w.notify()
+		w.wake()
 	}
 }
 
@@ -527,7 +600,7 @@ func (in *Inbox[T]) setForward(dst inbox) {
 	ws := in.takeWaitersLocked(nil)
 	in.mu.Unlock()
 	for _, w := range ws {
-		w.notify()
+		w.wake()
 	}
 }
 
@@ -547,17 +620,17 @@ func sinkFor[T any](dst inbox) sink[T] {
 // implements (checked when linked).
 type convertSink[T any] struct{ dst inbox }
 
-func (s convertSink[T]) put(ctx context.Context, v T, mode putMode, from *Core) error {
+func (s convertSink[T]) put(ctx context.Context, v T, mode putMode, from sender) error {
 	return s.dst.putAny(ctx, any(v), mode, from)
 }
 
-func (s convertSink[T]) putBatch(ctx context.Context, vs []T, from *Core) error {
-	for _, v := range vs {
+func (s convertSink[T]) putBatch(ctx context.Context, vs []T, from sender) (int, error) {
+	for i, v := range vs {
 		if err := s.dst.putAny(ctx, any(v), putBlock, from); err != nil {
-			return err
+			return i, err
 		}
 	}
-	return nil
+	return len(vs), nil
 }
 
 func (s convertSink[T]) final() inbox { return s.dst }
@@ -569,6 +642,7 @@ func (s convertSink[T]) final() inbox { return s.dst }
 type Outbox[T any] struct {
 	bc      boxCore
 	route   atomic.Pointer[route[T]]
+	epoch   atomic.Uint32 // bumped at every change of route
 	dropped atomic.Uint64
 }
 
@@ -634,16 +708,29 @@ func (o *Outbox[T]) Linked() bool {
 	return r != nil && r.sink != nil
 }
 
+// sender describes a send from o; the epoch is read before the route, so a
+// relink between the two is seen.
+func (o *Outbox[T]) sender() sender {
+	return sender{core: o.bc.owner, epoch: &o.epoch, seen: o.epoch.Load()}
+}
+
 // Send delivers v, waiting while the destination inbox is full. It returns
 // ctx's error if ctx ends first. An outbox linked to nothing drops v and
 // counts it (see Dropped), as Axon does.
 func (o *Outbox[T]) Send(ctx context.Context, v T) error {
-	r := o.route.Load()
-	if r == nil || r.sink == nil {
-		o.dropped.Add(1)
-		return nil
+	for {
+		from := o.sender()
+		r := o.route.Load()
+		if r == nil || r.sink == nil {
+			o.dropped.Add(1)
+			return nil
+		}
+		// A send waiting for room gives up that wait when the outbox is
+		// relinked, and follows the new route.
+		if err := r.sink.put(ctx, v, putBlock, from); err != errRerouted {
+			return err
+		}
 	}
-	return r.sink.put(ctx, v, putBlock, o.bc.owner)
 }
 
 // TrySend delivers v if the destination inbox has room, else returns a
@@ -654,18 +741,25 @@ func (o *Outbox[T]) TrySend(v T) error {
 		o.dropped.Add(1)
 		return nil
 	}
-	return r.sink.put(context.Background(), v, putTry, o.bc.owner)
+	return r.sink.put(context.Background(), v, putTry, sender{})
 }
 
 // SendBatch delivers vs in order, as len(vs) Sends would, taking the
 // destination's lock once per run of messages that fit.
 func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
-	r := o.route.Load()
-	if r == nil || r.sink == nil {
-		o.dropped.Add(uint64(len(vs)))
-		return nil
+	for {
+		from := o.sender()
+		r := o.route.Load()
+		if r == nil || r.sink == nil {
+			o.dropped.Add(uint64(len(vs)))
+			return nil
+		}
+		n, err := r.sink.putBatch(ctx, vs, from)
+		if err != errRerouted {
+			return err
+		}
+		vs = vs[n:]
 	}
-	return r.sink.putBatch(ctx, vs, o.bc.owner)
 }
 
 func (o *Outbox[T]) fedByPassthrough() bool {
@@ -681,7 +775,7 @@ func (o *Outbox[T]) sendFinal(v T) {
 		o.dropped.Add(1)
 		return
 	}
-	_ = r.sink.put(context.Background(), v, putForce, o.bc.owner)
+	_ = r.sink.put(context.Background(), v, putForce, sender{})
 }
 
 func (o *Outbox[T]) sendAny(ctx context.Context, v any) error {
@@ -693,11 +787,18 @@ func (o *Outbox[T]) sendAny(ctx context.Context, v any) error {
 }
 
 func (o *Outbox[T]) setRoute(dst inbox) {
+	old := o.route.Load()
 	if dst == nil {
 		o.route.Store(&route[T]{})
-		return
+	} else {
+		o.route.Store(&route[T]{sink: sinkFor[T](dst)})
 	}
-	o.route.Store(&route[T]{sink: sinkFor[T](dst)})
+	o.epoch.Add(1)
+	if old != nil && old.sink != nil {
+		// A send may be waiting for room at the old end: wake it to follow
+		// the new route.
+		old.sink.final().wakeAllSenders()
+	}
 }
 
 func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {

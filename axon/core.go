@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -97,6 +98,7 @@ type Core struct {
 	x        *coreExtra // the parts few components use, made on first need
 
 	blockedOn atomic.Pointer[boxCore] // the full inbox a send is waiting on
+	spare     atomic.Pointer[waiter]  // for the next send that must wait
 	ctx       runCtx
 	state     atomic.Int32
 	finishing atomic.Bool // ProducerFinished seen on control
@@ -362,7 +364,8 @@ func (c *Core) Outbox(name string) (Box, bool) {
 	return nil, false
 }
 
-// Inboxes returns the component's inboxes in the order they were declared.
+// Inboxes returns the component's inboxes: "inbox" and "control" first,
+// then the others in the order they were declared.
 func (c *Core) Inboxes() []Box {
 	c.init(c.selfOrNil())
 	c.mu.Lock()
@@ -371,7 +374,8 @@ func (c *Core) Inboxes() []Box {
 	return listBoxes(c.inboxes)
 }
 
-// Outboxes returns the component's outboxes in the order they were declared.
+// Outboxes returns the component's outboxes: "outbox" and "signal" first,
+// then the others in the order they were declared.
 func (c *Core) Outboxes() []Box {
 	c.init(c.selfOrNil())
 	c.mu.Lock()
@@ -499,6 +503,7 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 		// Done channel; any other is selected on.
 		done = ctx.Done()
 	}
+	yielded := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -506,10 +511,25 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 		if cond.ready(c) {
 			return nil
 		}
-		c.parked.Store(true)
-		if cond.ready(c) || ctx.Err() != nil {
-			c.parked.Store(false)
+		if !yielded {
+			// Let the goroutines that feed us run first: on a busy system
+			// the message is often a moment away, and taking a batch after
+			// one yield is cheaper than a park and a wake-up per message.
+			// One yield, not a spin: an idle component parks at once after.
+			yielded = true
+			runtime.Gosched()
 			continue
+		}
+		c.parked.Store(true)
+		// A ready condition may consume what it reports (a child's end):
+		// act on the answer, never ask twice.
+		if cond.ready(c) {
+			c.parked.Store(false)
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			c.parked.Store(false)
+			return err
 		}
 		select {
 		case <-c.wake:

@@ -1,0 +1,150 @@
+package axon_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package if any goroutine outlives the tests: every
+// component must have finished and every goroutine the runtime started must
+// have exited.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// safety is how long a test waits for something that should happen at once.
+// It is a net against a hung runtime, never a way of waiting for concurrency.
+const safety = 20 * time.Second
+
+// testCtx returns a context that ends when the test ends or after safety.
+// Inside a synctest bubble its timer is the bubble's fake clock, so a
+// deadlock turns into a prompt context error instead of a hang.
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), safety)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// newSched returns a scheduler of the test's own, that logs nowhere, and
+// whose components are shut down and waited for when the test ends.
+func newSched(t testing.TB) *axon.Scheduler {
+	s := axon.NewScheduler()
+	s.SetLogger(slog.New(slog.DiscardHandler))
+	t.Cleanup(func() {
+		s.ShutdownAll(axon.Shutdown{})
+		ctx, cancel := context.WithTimeout(context.Background(), safety)
+		defer cancel()
+		require.NoError(t, s.Wait(ctx), "components still running at the end of the test")
+	})
+	return s
+}
+
+// funcComp is a component whose Main is a function set by the test. The
+// function is usually a closure over boxes declared on the component.
+type funcComp struct {
+	axon.Core
+	main func(ctx context.Context) error
+}
+
+func (f *funcComp) Main(ctx context.Context) error { return f.main(ctx) }
+
+// newFunc returns a funcComp whose Main blocks until it is told to stop now.
+func newFunc() *funcComp {
+	return &funcComp{main: func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+}
+
+// relay passes every message of its inbox on to its outbox unchanged.
+type relay[T any] struct {
+	axon.Core
+	in  *axon.Inbox[T]
+	out *axon.Outbox[T]
+}
+
+func newRelay[T any]() *relay[T] {
+	r := &relay[T]{}
+	r.in = axon.NewInbox[T](r, "inbox")
+	r.out = axon.NewOutbox[T](r, "outbox")
+	return r
+}
+
+func (r *relay[T]) Main(ctx context.Context) error {
+	for v := range r.in.Messages(ctx) {
+		if err := r.out.Send(ctx, v); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// box holds typed boxes for test code to send on and look into: a component
+// that the tests do not activate (or, when they do, that only waits to be
+// told to stop), standing for a producer or a composite.
+type box[T any] struct {
+	axon.Core
+	in  *axon.Inbox[T]
+	out *axon.Outbox[T]
+}
+
+func newBox[T any](name string) *box[T] {
+	b := &box[T]{}
+	b.in = axon.NewInbox[T](b, "inbox")
+	b.out = axon.NewOutbox[T](b, "outbox")
+	if name != "" {
+		b.SetName(name)
+	}
+	return b
+}
+
+func (b *box[T]) Main(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// getN takes n messages from the handle's box.
+func getN(t testing.TB, ctx context.Context, h *axon.Handle, boxName string, n int) []any {
+	t.Helper()
+	out := make([]any, 0, n)
+	for range n {
+		v, err := h.Get(ctx, boxName)
+		require.NoError(t, err)
+		out = append(out, v)
+	}
+	return out
+}
+
+func boxNames(bs []axon.Box) []string {
+	names := make([]string, len(bs))
+	for i, b := range bs {
+		names[i] = b.Name()
+	}
+	return names
+}
+
+// returnsPromptly runs f in a goroutine and fails the test if f has not
+// returned after a few seconds: it turns a runtime deadlock into a test
+// failure instead of a hung test binary. (The stuck goroutine is then
+// reported by goleak too.)
+func returnsPromptly(t testing.TB, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	timer := time.NewTimer(5 * time.Second)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		t.Fatalf("%s did not return: deadlock in the runtime", what)
+	}
+}
