@@ -462,6 +462,7 @@ func (in *Inbox[T]) TryRecv() (T, bool) {
 	}
 	v, ok := in.out.pop()
 	if ok {
+		in.bc.owner.set(flagHot)
 		in.n.Add(-1)
 		in.wakeSenders()
 	}
@@ -485,6 +486,7 @@ func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
 	}
 	k := len(dst) - n0
 	if k > 0 {
+		in.bc.owner.set(flagHot)
 		in.n.Add(int64(-k))
 		in.wakeSenders()
 	}
@@ -505,7 +507,7 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 		if v, ok := in.TryRecv(); ok {
 			return v, nil
 		}
-		if c.finishing.Load() {
+		if c.has(flagFinishing) {
 			if v, ok := in.TryRecv(); ok {
 				return v, nil
 			}
@@ -530,7 +532,7 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 		if in.n.Load() > 0 {
 			return in.TryRecvBatch(dst, max), nil
 		}
-		if c.finishing.Load() {
+		if c.has(flagFinishing) {
 			if in.n.Load() > 0 {
 				continue
 			}
@@ -544,7 +546,7 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 
 // ready is what a receiver parks for: a message, or ProducerFinished.
 func (in *Inbox[T]) ready(*Core) bool {
-	return in.n.Load() > 0 || in.bc.owner.finishing.Load()
+	return in.n.Load() > 0 || in.bc.owner.has(flagFinishing)
 }
 
 // Messages returns an iterator over the messages of the box, in order. It

@@ -71,6 +71,13 @@ var lastID atomic.Uint64
 // type of its own (as above) before it is activated or linked. More boxes can
 // be declared at any time, while running too, and removed when unlinked.
 //
+// # Goroutines
+//
+// Main may start goroutines of its own (a blocking reader, say). Any of them
+// may send on the component's outboxes; receiving (Recv, Messages, Wait) is
+// for one goroutine at a time, normally Main, since a component sleeps on one
+// wake-up channel.
+//
 // # Shutdown
 //
 // ProducerFinished on control means "finish what you have, then stop": the
@@ -101,9 +108,8 @@ type Core struct {
 	spare     atomic.Pointer[waiter]  // for the next send that must wait
 	ctx       runCtx
 	state     atomic.Int32
-	finishing atomic.Bool // ProducerFinished seen on control
+	flags     atomic.Uint32 // flagFinishing, flagChildEnd, flagHot
 	parked    atomic.Bool // the owner is waiting for a wake-up
-	childEnd  atomic.Bool // a child ended since the last Wait
 
 	// wake holds a pending wake-up. A channel, so that a parked component is
 	// durably blocked for testing/synctest; made on the first park.
@@ -131,6 +137,24 @@ func (c *Core) extra() *coreExtra {
 	}
 	return c.x
 }
+
+// Flags of Core.flags.
+const (
+	flagFinishing = 1 << iota // ProducerFinished seen on control
+	flagChildEnd              // a child ended since the last Wait
+	flagHot                   // received a message since it last slept
+)
+
+func (c *Core) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
+
+func (c *Core) set(flag uint32) {
+	if !c.has(flag) {
+		c.flags.Or(flag)
+	}
+}
+
+// take clears flag and reports whether it was set.
+func (c *Core) take(flag uint32) bool { return c.flags.And(^flag)&flag != 0 }
 
 func (c *Core) core() *Core { return c }
 
@@ -328,7 +352,7 @@ func (c *Core) Signal() *Outbox[any] {
 
 // Finishing reports whether the component has been told ProducerFinished on
 // its control inbox.
-func (c *Core) Finishing() bool { return c.finishing.Load() }
+func (c *Core) Finishing() bool { return c.has(flagFinishing) }
 
 // ShuttingDown reports whether the component has been told to stop now.
 func (c *Core) ShuttingDown() bool { return c.ctx.Err() != nil }
@@ -470,7 +494,7 @@ func (c *Core) Wait(ctx context.Context) error {
 
 type anyReady struct{}
 
-func (anyReady) ready(c *Core) bool { return c.AnyReady() || c.childEnd.Swap(false) }
+func (anyReady) ready(c *Core) bool { return c.AnyReady() || c.take(flagChildEnd) }
 
 // waitCond is what a parked goroutine waits for. An interface, not a func,
 // so that parking allocates nothing.
@@ -511,11 +535,12 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 		if cond.ready(c) {
 			return nil
 		}
-		if !yielded {
-			// Let the goroutines that feed us run first: on a busy system
-			// the message is often a moment away, and taking a batch after
-			// one yield is cheaper than a park and a wake-up per message.
-			// One yield, not a spin: an idle component parks at once after.
+		if !yielded && c.take(flagHot) {
+			// A component that has just been receiving lets the goroutines
+			// that feed it run first: on a busy system the next message is
+			// often a moment away, and taking a batch after one yield is
+			// cheaper than a park and a wake-up per message. One yield, not
+			// a spin; a component that received nothing parks at once.
 			yielded = true
 			runtime.Gosched()
 			continue
@@ -543,7 +568,7 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 func (c *Core) observeControl(msg any) {
 	switch m := msg.(type) {
 	case ProducerFinished, *ProducerFinished:
-		c.finishing.Store(true)
+		c.set(flagFinishing)
 	case Shutdown:
 		c.ctx.cancel(m, nil)
 	case *Shutdown:

@@ -277,7 +277,7 @@ func (c *Core) finish(err error) {
 	c.state.Store(int32(Finished))
 	c.mu.Unlock()
 	if parent != nil {
-		parent.childEnd.Store(true)
+		parent.set(flagChildEnd)
 		parent.notify()
 	}
 	for _, w := range watchers {
