@@ -109,7 +109,7 @@ type Core struct {
 	ctx       runCtx
 	state     atomic.Int32
 	flags     atomic.Uint32 // flagFinishing, flagChildEnd, flagHot
-	parked    atomic.Bool // the owner is waiting for a wake-up
+	parked    atomic.Bool   // the owner is waiting for a wake-up
 
 	// wake holds a pending wake-up. A channel, so that a parked component is
 	// durably blocked for testing/synctest; made on the first park.
