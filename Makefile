@@ -6,6 +6,7 @@ GOFMT    ?= gofmt
 FUZZTIME ?= 30s
 BENCH    ?= .
 PKG      ?= ./...
+BENCHFLAGS ?=
 
 # Debian packages the project needs; `make setup` installs the missing ones.
 # gcc and libc6-dev: cgo, which the race detector of `make test` needs.
@@ -24,7 +25,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 help:
 	@echo "make setup   install missing Debian packages ($(PKGS)) and Go modules"
 	@echo "make test    setup, go vet, go test -race"
-	@echo "make bench   benchmarks (BENCH=regexp PKG=./pkg/... to narrow)"
+	@echo "make bench   benchmarks (BENCH=regexp PKG=./pkg/... BENCHFLAGS='-count 5')"
 	@echo "make lint    gofmt, go vet, staticcheck"
 	@echo "make fuzz    every Fuzz target for FUZZTIME (default 30s)"
 	@echo "make demo    run examples/runtimedemo"
@@ -46,7 +47,7 @@ test: setup
 	$(GO) test -race -timeout 20m ./...
 
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) $(PKG)
 
 lint:
 	@out="$$($(GOFMT) -l .)"; \
