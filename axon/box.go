@@ -244,12 +244,15 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 			return f.sink.put(ctx, v, mode, from)
 		}
 		if mode == putForce || in.hasRoom() {
+			if in.bc.ctl {
+				// Act on a shutdown message before it can be taken: a
+				// component that takes ProducerFinished then asks
+				// Finishing() must hear yes.
+				in.bc.owner.observeControl(any(v))
+			}
 			in.q.push(v)
 			in.n.Add(1)
 			in.mu.Unlock()
-			if in.bc.ctl {
-				in.bc.owner.observeControl(any(v))
-			}
 			in.bc.owner.notify()
 			return nil
 		}
@@ -279,14 +282,14 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, err
 			k = min(k, c-int(in.n.Load()))
 		}
 		if k > 0 {
-			in.q.pushAll(vs[:k])
-			in.n.Add(int64(k))
-			in.mu.Unlock()
 			if in.bc.ctl {
 				for _, v := range vs[:k] {
 					in.bc.owner.observeControl(any(v))
 				}
 			}
+			in.q.pushAll(vs[:k])
+			in.n.Add(int64(k))
+			in.mu.Unlock()
 			in.bc.owner.notify()
 			vs = vs[k:]
 			done += k

@@ -492,6 +492,26 @@ func (c *Core) Wait(ctx context.Context) error {
 	return c.park(ctx, anyReady{})
 }
 
+// WaitFor is Wait for some inboxes only: it returns when one of boxes holds
+// a message, a child ended, or ctx is done (then with ctx's error), leaving
+// messages in the other inboxes where they are. To wait with a time limit,
+// give it a ctx with a deadline. Outboxes among boxes are ignored.
+func (c *Core) WaitFor(ctx context.Context, boxes ...Box) error {
+	c.init(c.selfOrNil())
+	return c.park(ctx, someReady(boxes))
+}
+
+type someReady []Box
+
+func (s someReady) ready(c *Core) bool {
+	for _, b := range s {
+		if in, ok := b.(inbox); ok && in.Len() > 0 {
+			return true
+		}
+	}
+	return c.take(flagChildEnd)
+}
+
 type anyReady struct{}
 
 func (anyReady) ready(c *Core) bool { return c.AnyReady() || c.take(flagChildEnd) }

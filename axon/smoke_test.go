@@ -102,3 +102,54 @@ func (c *composite) Main(ctx context.Context) error {
 	c.ActivateChildren()
 	return c.WaitChildren(ctx)
 }
+
+// A component that takes ProducerFinished from control itself must see
+// Finishing() at once: the runtime acts on the message before it can be
+// taken.
+func TestProducerFinishedIsObservedBeforeItCanBeTaken(t *testing.T) {
+	for range 2000 {
+		c := newDoubler()
+		ctl := c.Control()
+		src := newDoubler()
+		_, err := axon.Link(src.Signal(), ctl)
+		require.NoError(t, err)
+		done := make(chan bool)
+		go func() {
+			_, err := ctl.Recv(context.Background())
+			done <- err == nil && c.Finishing()
+		}()
+		require.NoError(t, src.Signal().TrySend(axon.ProducerFinished{}))
+		require.True(t, <-done)
+	}
+}
+
+func TestWaitForLeavesOtherInboxesAlone(t *testing.T) {
+	s := axon.NewScheduler()
+	c := &waitForComp{}
+	c.a = axon.NewInbox[int](c, "a")
+	c.b = axon.NewInbox[int](c, "b")
+	h, err := axon.NewHandle(s, c)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, h.Put(ctx, "a", 1)) // not what it waits for
+	require.NoError(t, h.Put(ctx, "b", 2))
+	v, err := h.Get(ctx, "outbox")
+	require.NoError(t, err)
+	require.Equal(t, []int{2, 1}, v)
+	require.NoError(t, h.Close())
+}
+
+type waitForComp struct {
+	axon.Core
+	a, b *axon.Inbox[int]
+}
+
+func (c *waitForComp) Main(ctx context.Context) error {
+	if err := c.WaitFor(ctx, c.b); err != nil {
+		return err
+	}
+	vb, _ := c.b.TryRecv()
+	va, _ := c.a.TryRecv()
+	out := axon.NewOutbox[any](c, "outbox")
+	return out.Send(ctx, []int{vb, va})
+}
