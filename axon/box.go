@@ -498,7 +498,8 @@ func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
 
 // Recv waits for a message and takes it. It returns ctx's error when ctx is
 // done (the component was told Shutdown), and ErrFinished once the component
-// has been told ProducerFinished and the box is empty.
+// has been told ProducerFinished and the box is empty (except on control,
+// where the ProducerFinished itself arrives).
 func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 	c := in.bc.owner
 	for {
@@ -510,7 +511,7 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 		if v, ok := in.TryRecv(); ok {
 			return v, nil
 		}
-		if c.has(flagFinishing) {
+		if c.has(flagFinishing) && !in.bc.ctl {
 			if v, ok := in.TryRecv(); ok {
 				return v, nil
 			}
@@ -535,7 +536,7 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 		if in.n.Load() > 0 {
 			return in.TryRecvBatch(dst, max), nil
 		}
-		if c.has(flagFinishing) {
+		if c.has(flagFinishing) && !in.bc.ctl {
 			if in.n.Load() > 0 {
 				continue
 			}
@@ -549,7 +550,7 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 
 // ready is what a receiver parks for: a message, or ProducerFinished.
 func (in *Inbox[T]) ready(*Core) bool {
-	return in.n.Load() > 0 || in.bc.owner.has(flagFinishing)
+	return in.n.Load() > 0 || (in.bc.owner.has(flagFinishing) && !in.bc.ctl)
 }
 
 // Messages returns an iterator over the messages of the box, in order. It
