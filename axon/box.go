@@ -47,7 +47,8 @@ type boxCore struct {
 	inbox   bool
 	ctl     bool // the control inbox: shutdown messages act on the owner
 	removed bool
-	_       [5]byte
+	closed  bool // inbox of a finished component (guarded by the inbox's lock)
+	_       [4]byte
 }
 
 func (b *boxCore) typ() reflect.Type { return b.self.Type() }
@@ -71,6 +72,9 @@ type inbox interface {
 	putAny(ctx context.Context, v any, mode putMode, from sender) error
 	moveTo(dst inbox)
 	wakeAllSenders()
+	close()
+	giveBack(dst inbox)
+	takeBack(vs []any)
 	setForward(dst inbox)
 	newMirror(owner *Core, name string) outbox
 }
@@ -243,6 +247,10 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 			in.mu.Unlock()
 			return f.sink.put(ctx, v, mode, from)
 		}
+		if in.bc.closed && mode != putForce {
+			in.mu.Unlock()
+			return &ReceiverFinishedError{Box: in.String()}
+		}
 		if mode == putForce || in.hasRoom() {
 			if in.bc.ctl {
 				// Act on a shutdown message before it can be taken: a
@@ -276,6 +284,10 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, err
 			in.mu.Unlock()
 			n, err := f.sink.putBatch(ctx, vs, from)
 			return done + n, err
+		}
+		if in.bc.closed {
+			in.mu.Unlock()
+			return done, &ReceiverFinishedError{Box: in.String()}
 		}
 		k := len(vs)
 		if c := in.Cap(); c >= 0 {
@@ -368,7 +380,7 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 		// Registered before looking: a receiver that makes room after this
 		// look sees the waiter and wakes it.
 		in.mu.Lock()
-		ready := in.fwd != nil || in.hasRoom()
+		ready := in.fwd != nil || in.hasRoom() || in.bc.closed
 		if !ready && !slices.Contains(*in.waiters, w) {
 			*in.waiters = append(*in.waiters, w)
 			in.nwait.Store(int32(len(*in.waiters)))
@@ -592,6 +604,63 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 	for _, w := range ws {
 		w.wake()
 	}
+}
+
+// close marks the inbox of a finished component: sends to it fail with a
+// *ReceiverFinishedError from now on, and sends waiting for room wake to
+// fail so. Only the finishing component's goroutine calls it.
+func (in *Inbox[T]) close() {
+	in.mu.Lock()
+	in.bc.closed = true
+	ws := in.takeWaitersLocked(nil)
+	in.mu.Unlock()
+	for _, w := range ws {
+		w.wake()
+	}
+}
+
+// giveBack hands the messages waiting in the inbox of a finished child back
+// to dst, the parent's inbox that forwarded them here, ahead of anything sent
+// after, and forwards later sends there too. It runs on the finished child's
+// goroutine (so its private chunk is safe to take), with the topology lock
+// held, before the passthrough link is removed.
+func (in *Inbox[T]) giveBack(dst inbox) {
+	in.mu.Lock()
+	var vs []any
+	for _, r := range []*ring[T]{&in.out, &in.q} {
+		for {
+			v, ok := r.pop()
+			if !ok {
+				break
+			}
+			vs = append(vs, any(v))
+		}
+	}
+	in.n.Store(0)
+	in.fwd = &forward[T]{sinkFor[T](dst)}
+	ws := in.takeWaitersLocked(nil)
+	dst.takeBack(vs)
+	in.mu.Unlock()
+	for _, w := range ws {
+		w.wake()
+	}
+}
+
+// takeBack makes the inbox a final destination again and queues vs in it,
+// in order, ahead of later sends: the other half of giveBack.
+func (in *Inbox[T]) takeBack(vs []any) {
+	in.mu.Lock()
+	in.fwd = nil
+	k := 0
+	for _, v := range vs {
+		if t, ok := v.(T); ok || v == nil {
+			in.q.push(t)
+			k++
+		}
+	}
+	in.n.Add(int64(k))
+	in.mu.Unlock()
+	in.bc.owner.notify()
 }
 
 // setForward makes the box deliver onward to dst (nil: hold messages

@@ -3,6 +3,7 @@ package axon
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -40,7 +41,11 @@ type handleInbox struct {
 // links into them stay) and takes from every outbox not linked already.
 // What the Handle takes is queued without bound until Get takes it, so a
 // program may Put all its input before it Gets.
-func NewHandle(s *Scheduler, comp Component) (*Handle, error) {
+//
+// With box names given, the Handle takes only those boxes (inboxes and
+// outboxes by name), leaving the others to the component, for instance an
+// outbox it links itself at run time.
+func NewHandle(s *Scheduler, comp Component, boxes ...string) (*Handle, error) {
 	if s == nil {
 		s = Default()
 	}
@@ -49,7 +54,18 @@ func NewHandle(s *Scheduler, comp Component) (*Handle, error) {
 	h := &Handle{comp: comp, c: c, out: map[string]outbox{}, in: map[string]*handleInbox{}}
 	h.core.init(&h.core)
 	h.core.SetName("handle(" + c.Name() + ")")
+	takes := func(b Box) bool { return len(boxes) == 0 || slices.Contains(boxes, b.Name()) }
+	for _, name := range boxes {
+		_, in := c.Inbox(name)
+		_, out := c.Outbox(name)
+		if !in && !out {
+			return nil, fmt.Errorf("%w: handle for %s: no box %q", ErrNoSuchBox, c.Name(), name)
+		}
+	}
 	for _, b := range c.Inboxes() {
+		if !takes(b) {
+			continue
+		}
 		o := b.(inbox).newMirror(&h.core.Core, b.Name())
 		h.core.mu.Lock()
 		h.core.outboxes = append(h.core.outboxes, o)
@@ -61,7 +77,7 @@ func NewHandle(s *Scheduler, comp Component) (*Handle, error) {
 		h.out[b.Name()] = o
 	}
 	for _, b := range c.Outboxes() {
-		if b.(outbox).linked() {
+		if !takes(b) || b.(outbox).linked() {
 			continue // already wired into the system: not the Handle's
 		}
 		hi := &handleInbox{of: c}

@@ -147,6 +147,22 @@ func (f *finishedError) Unwrap() []error {
 	return []error{ErrFinished, f.reason}
 }
 
+// ReceiverFinishedError is the error of a send to an inbox whose component
+// has finished: like a write to a pipe whose reader has gone. It wraps
+// ErrFinished, so a component that returns it ends cleanly, with
+// ProducerFinished on signal carrying it as the reason.
+type ReceiverFinishedError struct {
+	Box string // "component.box" of the inbox
+}
+
+// Error names the inbox.
+func (e *ReceiverFinishedError) Error() string {
+	return "axon: " + e.Box + " will take no more: its component has finished"
+}
+
+// Unwrap returns ErrFinished.
+func (e *ReceiverFinishedError) Unwrap() error { return ErrFinished }
+
 // FullError is the error of a non-blocking send to a full inbox. It wraps
 // ErrBoxFull.
 type FullError struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 )
 
@@ -261,6 +262,7 @@ func (c *Core) finish(err error) {
 	// The outcome goes out before the component's own links go, so a
 	// component that linked its own signal is heard.
 	c.unlinkAll()
+	c.closeInboxes()
 
 	c.mu.Lock()
 	var parent *Core
@@ -311,6 +313,44 @@ func (s *Scheduler) remove(c *Core, failure error) {
 			logger = slog.Default()
 		}
 		logger.Error("component failed", "component", c.Name(), "err", failure)
+	}
+}
+
+// closeInboxes ends the inboxes of a finished component. What a parent
+// forwarded into them and was not taken goes back to the parent's inbox, in
+// order, and the passthrough is removed, so a composite that moves on to
+// its next child (Seq, Carousel) loses nothing. Other sends to them fail with
+// a *ReceiverFinishedError instead of waiting for room that never comes.
+func (c *Core) closeInboxes() {
+	c.mu.Lock()
+	ins := slices.Clone(c.inboxes)
+	c.mu.Unlock()
+	topo.Lock()
+	var gone []*Linkage
+	for _, in := range ins {
+		for l := in.boxCore().ups; l != nil; l = l.nextUp {
+			if l.kind == PassthroughIn {
+				in.giveBack(l.from.self.(inbox))
+				gone = append(gone, l)
+				break
+			}
+		}
+	}
+	for _, l := range gone {
+		_ = unlinkLocked(l)
+	}
+	topo.Unlock()
+	for _, l := range gone {
+		if o := l.owner; o != nil {
+			o.mu.Lock()
+			if o.x != nil {
+				o.x.links = slices.DeleteFunc(o.x.links, func(x *Linkage) bool { return x == l })
+			}
+			o.mu.Unlock()
+		}
+	}
+	for _, in := range ins {
+		in.close()
 	}
 }
 

@@ -626,10 +626,11 @@ func TestLinksMadeByAComponentAreRemovedWhenItFinishes(t *testing.T) {
 	require.NoError(t, ext.out.Send(ctx, 3))
 	assert.Equal(t, uint64(1), ext.out.Dropped(), "sends upstream of a removed link are dropped")
 	assert.Equal(t, 1, target.in.Len(), "delivered messages stay")
-	// The parent's inbox is no longer forwarded: it holds what it is sent.
-	require.NoError(t, feed.out.Send(ctx, 4))
+	// The component's own inbox is no longer forwarded, and as the component
+	// has finished it takes no more: the send says so.
+	require.ErrorIs(t, feed.out.Send(ctx, 4), axon.ErrFinished)
 	assert.Equal(t, 1, inner.in.Len())
-	assert.Equal(t, 1, pin.Len())
+	assert.Equal(t, 0, pin.Len())
 	// A link the component did not make stays.
 	assert.True(t, feed.out.Linked())
 }

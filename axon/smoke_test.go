@@ -153,3 +153,109 @@ func (c *waitForComp) Main(ctx context.Context) error {
 	out := axon.NewOutbox[any](c, "outbox")
 	return out.Send(ctx, []int{vb, va})
 }
+
+// oneShot takes one message from its inbox and ends.
+type oneShot struct {
+	axon.Core
+	in  *axon.Inbox[int]
+	got chan int
+}
+
+func newOneShot() *oneShot {
+	o := &oneShot{got: make(chan int, 1)}
+	o.in = axon.NewInbox[int](o, "inbox")
+	return o
+}
+
+func (o *oneShot) Main(ctx context.Context) error {
+	v, err := o.in.Recv(ctx)
+	if err != nil {
+		return err
+	}
+	o.got <- v
+	return nil
+}
+
+func TestSendToAFinishedComponentFailsWithErrFinished(t *testing.T) {
+	s := axon.NewScheduler()
+	src := newDoubler()
+	dst := newOneShot()
+	dst.in.SetCapacity(1)
+	_, err := axon.Link(src.out, dst.in)
+	require.NoError(t, err)
+	s.Activate(dst)
+	ctx := context.Background()
+	require.NoError(t, src.out.Send(ctx, 1))
+	require.Equal(t, 1, <-dst.got)
+	<-dst.Done()
+	err = src.out.Send(ctx, 2)
+	require.ErrorIs(t, err, axon.ErrFinished)
+	var rf *axon.ReceiverFinishedError
+	require.ErrorAs(t, err, &rf)
+	require.Contains(t, rf.Error(), "inbox")
+}
+
+func TestBlockedSendToAComponentThatFinishesFails(t *testing.T) {
+	s := axon.NewScheduler()
+	src := newDoubler()
+	dst := &funcComp2{}
+	dst.in = axon.NewInbox[int](dst, "inbox")
+	dst.in.SetCapacity(1)
+	release := make(chan struct{})
+	dst.main = func(ctx context.Context) error { <-release; return nil }
+	_, err := axon.Link(src.out, dst.in)
+	require.NoError(t, err)
+	s.Activate(dst)
+	ctx := context.Background()
+	require.NoError(t, src.out.Send(ctx, 1)) // fills the box
+	sent := make(chan error, 1)
+	go func() { sent <- src.out.Send(ctx, 2) }()
+	close(release)
+	require.ErrorIs(t, <-sent, axon.ErrFinished)
+}
+
+type funcComp2 struct {
+	axon.Core
+	in   *axon.Inbox[int]
+	main func(context.Context) error
+}
+
+func (f *funcComp2) Main(ctx context.Context) error { return f.main(ctx) }
+
+func TestMessagesForwardedToAFinishedChildGoBackToTheParent(t *testing.T) {
+	s := axon.NewScheduler()
+	ctx := context.Background()
+	src := newDoubler()
+	parent := newDoubler() // stands for a composite; never activated
+	child := newOneShot()
+	_, err := axon.Link(src.out, parent.in)
+	require.NoError(t, err)
+	_, err = axon.Link(parent.in, child.in)
+	require.NoError(t, err)
+	for i := range 5 {
+		require.NoError(t, src.out.Send(ctx, i))
+	}
+	s.Activate(child)
+	require.Equal(t, 0, <-child.got)
+	<-child.Done()
+	require.NoError(t, src.out.Send(ctx, 5))
+	require.Equal(t, 5, parent.in.Len(), "1..5 wait in the parent's inbox")
+	next := newDoubler()
+	_, err = axon.Link(parent.in, next.in)
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 2, 3, 4, 5}, next.in.TryRecvBatch(nil, 10))
+	require.Empty(t, child.Links())
+}
+
+func TestHandleTakesOnlyTheBoxesNamed(t *testing.T) {
+	s := axon.NewScheduler()
+	d := newDoubler()
+	extra := axon.NewOutbox[int](d, "extra")
+	h, err := axon.NewHandle(s, d, "inbox", "outbox", "signal")
+	require.NoError(t, err)
+	require.False(t, extra.Linked(), "left for the component")
+	require.ErrorIs(t, h.Put(context.Background(), "control", axon.Shutdown{}), axon.ErrNoSuchBox)
+	require.NoError(t, h.Close())
+	_, err = axon.NewHandle(s, newDoubler(), "nosuch")
+	require.ErrorIs(t, err, axon.ErrNoSuchBox)
+}
