@@ -1,0 +1,271 @@
+// Package kit holds what the components of kamaelia-go share: a feed that
+// carries what a helper goroutine produces (lines read from a terminal,
+// chunks read from a pipe) into its component, waits that honour shutdown,
+// and the arithmetic of rates.
+//
+// It imports axon only.
+package kit
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+)
+
+// Item is one thing a helper goroutine hands its component through a Feed:
+// a value, or (End) the end of what it produces and why.
+type Item[T any] struct {
+	V   T     // the value, unless End
+	Err error // with End: nil after a clean end, else what went wrong
+	End bool  // the producer has returned: no more items
+}
+
+// Feed carries the values a helper goroutine produces into a private inbox
+// of its component, so that Main waits on the helper, its control inbox and
+// any other inbox with one Core.Wait: a blocking read runs in the helper,
+// and the component still hears Shutdown and ProducerFinished at once.
+//
+// At most window values wait in the inbox; the helper waits for room
+// (back-pressure) or to be stopped. Only Main calls TryRecv.
+type Feed[T any] struct {
+	in  *axon.Inbox[Item[T]]
+	out *axon.Outbox[Item[T]]
+
+	room chan struct{}
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+type linker interface {
+	Link(from, to axon.Box, opts ...axon.LinkOption) (*axon.Linkage, error)
+}
+
+// NewFeed declares the inbox and outbox called name on comp, links them (the
+// link is comp's, removed when it finishes) and returns the feed. comp must
+// embed axon.Core.
+func NewFeed[T any](comp axon.Component, name string, window int) *Feed[T] {
+	f := &Feed[T]{}
+	f.in = axon.NewInbox[Item[T]](comp, name)
+	f.in.SetCapacity(max(window, 1))
+	f.out = axon.NewOutbox[Item[T]](comp, name)
+	if _, err := comp.(linker).Link(f.out, f.in); err != nil {
+		panic(err) // two fresh boxes of one type: cannot fail
+	}
+	return f
+}
+
+// Start runs produce in a new goroutine. produce hands each value to emit,
+// which returns false once the feed is stopped (produce should then
+// return); what produce returns ends the feed (Item.End). Start is called
+// once, from Main, so that the goroutine and its channels belong to the
+// component's run (and to a synctest bubble when the test runs in one).
+func (f *Feed[T]) Start(produce func(emit func(T) bool) error) {
+	f.room = make(chan struct{}, 1)
+	f.stop = make(chan struct{})
+	f.done = make(chan struct{})
+	go func() {
+		defer close(f.done)
+		err := produce(func(v T) bool { return f.put(Item[T]{V: v}) })
+		f.put(Item[T]{Err: err, End: true})
+	}()
+}
+
+func (f *Feed[T]) put(it Item[T]) bool {
+	for {
+		select {
+		case <-f.stop:
+			return false
+		default:
+		}
+		err := f.out.TrySend(it)
+		if err == nil {
+			return true
+		}
+		if !errors.Is(err, axon.ErrBoxFull) {
+			return false
+		}
+		select {
+		case <-f.room:
+		case <-f.stop:
+			return false
+		}
+	}
+}
+
+// TryRecv takes the next item, if one is waiting, and tells the helper
+// there is room.
+func (f *Feed[T]) TryRecv() (Item[T], bool) {
+	it, ok := f.in.TryRecv()
+	if ok {
+		select {
+		case f.room <- struct{}{}:
+		default:
+		}
+	}
+	return it, ok
+}
+
+// Stop tells the helper to stop: its next emit refuses, and so does the
+// end item, so nothing more comes. It does not interrupt a blocked read:
+// close what it reads for that.
+func (f *Feed[T]) Stop() {
+	if f.stop != nil {
+		f.once.Do(func() { close(f.stop) })
+	}
+}
+
+// Done is closed when the helper goroutine has returned (nil before Start).
+func (f *Feed[T]) Done() <-chan struct{} { return f.done }
+
+// Waiter is what the waits need of a component: axon.Core has it.
+type Waiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Sleep waits for d, or until ctx ends (then it returns ctx's error). It
+// uses a time.Timer, so it is exact under testing/synctest.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// WaitUntil waits on c as c.Wait does (a message in any inbox of c, a child
+// that ended), but no later than deadline. It reports whether the deadline
+// passed; it returns ctx's error when ctx ended. The component must have
+// taken every message it means to (see Discard), or c.Wait returns at once.
+func WaitUntil(ctx context.Context, c Waiter, deadline time.Time) (bool, error) {
+	if !time.Now().Before(deadline) {
+		return true, ctx.Err()
+	}
+	tctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	if err := c.Wait(tctx); err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// TakeControl takes every message waiting on c's control inbox (the runtime
+// has already acted on them) and reports whether one was ProducerFinished.
+// A component that takes its control messages must act on a
+// ProducerFinished it took, rather than rely on Finishing alone: the runtime
+// makes the message visible a moment before it sets the flag Finishing
+// reports, and Core.Wait does not wake for the flag, so a component that
+// took the message, looked at Finishing too early and then waited would
+// sleep through it.
+func TakeControl(c interface{ Control() *axon.Inbox[any] }) (producerFinished bool) {
+	for {
+		m, ok := c.Control().TryRecv()
+		if !ok {
+			return producerFinished
+		}
+		switch m.(type) {
+		case axon.ProducerFinished, *axon.ProducerFinished:
+			producerFinished = true
+		}
+	}
+}
+
+// Discard takes and drops every message waiting in in. Components call it
+// on the boxes they do not use, so that Core.Wait sleeps.
+func Discard[T any](in *axon.Inbox[T]) {
+	for {
+		if _, ok := in.TryRecv(); !ok {
+			return
+		}
+	}
+}
+
+// Pacer spaces events at rate per second. The first event may happen at
+// once; event j after it is due at base + j/rate. An event on time keeps the
+// schedule exact, with no drift. An event later than its time by more than
+// the pacer's slack (the source was slow, or a send waited for room)
+// restarts the schedule from its own time, so the pacer never bursts to
+// catch up. With no slack, events never come closer together than 1/rate;
+// with a slack of one period, small delays (a busy machine) are made up
+// and the average rate holds exactly.
+type Pacer struct {
+	rate    float64
+	slack   time.Duration
+	base    time.Time
+	j       int64
+	started bool
+}
+
+// NewPacer returns a pacer for rate events per second (rate > 0) that
+// tolerates slack lateness before it restarts its schedule.
+func NewPacer(rate float64, slack time.Duration) *Pacer { return &Pacer{rate: rate, slack: slack} }
+
+// Offset returns when event j of a schedule is due after its base.
+func Offset(j int64, rate float64) time.Duration {
+	return time.Duration(math.Round(float64(j) * float64(time.Second) / rate))
+}
+
+// Next returns when the next event is due; ok is false before the first
+// event, which is due at once.
+func (p *Pacer) Next() (due time.Time, ok bool) {
+	if !p.started {
+		return time.Time{}, false
+	}
+	return p.base.Add(Offset(p.j+1, p.rate)), true
+}
+
+// Done records that an event happened at now.
+func (p *Pacer) Done(now time.Time) {
+	if !p.started {
+		p.started, p.base, p.j = true, now, 0
+		return
+	}
+	if due := p.base.Add(Offset(p.j+1, p.rate)); now.Sub(due) > p.slack {
+		p.base, p.j = now, 0 // late: restart the schedule from now
+		return
+	}
+	p.j++
+}
+
+// Wait waits until the next event is due, or ctx ends.
+func (p *Pacer) Wait(ctx context.Context) error {
+	due, ok := p.Next()
+	if !ok {
+		return ctx.Err()
+	}
+	return Sleep(ctx, time.Until(due))
+}
+
+// Portions splits a stream into portions of a fractional size per step:
+// portion k is floor((k+1)·per) - floor(k·per) units, so that the first k
+// portions add up to floor(k·per) exactly (to within 1e-9 of a unit), with
+// no drift however long it runs.
+type Portions struct {
+	per float64
+	k   int64
+}
+
+// NewPortions returns portions of per units each, on average (per > 0).
+func NewPortions(per float64) *Portions { return &Portions{per: per} }
+
+func (p *Portions) total(k int64) int64 { return int64(math.Floor(float64(k)*p.per + 1e-9)) }
+
+// Next returns the size of the next portion; it may be 0 when per < 1.
+func (p *Portions) Next() int {
+	n := p.total(p.k+1) - p.total(p.k)
+	p.k++
+	return int(n)
+}
