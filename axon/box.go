@@ -73,6 +73,7 @@ type inbox interface {
 	moveTo(dst inbox)
 	wakeAllSenders()
 	close()
+	drainFinished() []any
 	giveBack(dst inbox)
 	takeBack(vs []any)
 	setForward(dst inbox)
@@ -633,6 +634,11 @@ func (in *Inbox[T]) giveBack(dst inbox) {
 			if !ok {
 				break
 			}
+			// Shutdown messages on control were acted on by the child
+			// when they arrived: they are its, not the parent's.
+			if in.bc.ctl && IsShutdownMessage(any(v)) {
+				continue
+			}
 			vs = append(vs, any(v))
 		}
 	}
@@ -931,6 +937,61 @@ func NewOutboxLike(comp Component, name string, like Box) (Box, error) {
 	}
 	c.outboxes = append(c.outboxes, out)
 	return out, nil
+}
+
+// SendAny sends v on the outbox b, for code that knows b's message type only
+// at run time (routing by name). v must be of b's type: otherwise the error
+// wraps ErrTypeMismatch and nothing is sent.
+func SendAny(ctx context.Context, b Box, v any) error {
+	o, ok := b.(outbox)
+	if !ok {
+		return fmt.Errorf("axon: SendAny on %s, which is not an outbox", b)
+	}
+	return o.sendAny(ctx, v)
+}
+
+// TryRecvAny takes the oldest message from the inbox b, if there is one, for
+// code that knows b's message type only at run time. Like every receive, it
+// is for b's component's own goroutine.
+func TryRecvAny(b Box) (any, bool) {
+	in, ok := b.(interface{ takeAny() (any, bool) })
+	if !ok {
+		return nil, false
+	}
+	return in.takeAny()
+}
+
+// Leftovers takes every message still waiting in the inbox b of a finished
+// component, oldest first, so that a supervisor can hand them to the
+// component that replaces it. It fails while the component is running.
+func Leftovers(b Box) ([]any, error) {
+	in, ok := b.(inbox)
+	if !ok {
+		return nil, fmt.Errorf("axon: Leftovers of %s, which is not an inbox", b)
+	}
+	if c := b.boxCore().owner; c.State() != Finished {
+		return nil, fmt.Errorf("axon: Leftovers of %s while its component is %s", b, c.State())
+	}
+	return in.drainFinished(), nil
+}
+
+// drainFinished empties the inbox of a finished component, private chunk
+// first: its owner's goroutine has ended, so the chunk is safe to take.
+func (in *Inbox[T]) drainFinished() []any {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var vs []any
+	for _, r := range []*ring[T]{&in.out, &in.q} {
+		for {
+			v, ok := r.pop()
+			if !ok {
+				break
+			}
+			vs = append(vs, any(v))
+		}
+	}
+	in.n.Store(0)
+	return vs
 }
 
 // ring is a FIFO queue that grows by doubling and shrinks back when empty.

@@ -180,7 +180,7 @@ func (c *Core) initLocked(self Component) {
 	}
 	c.id = lastID.Add(1)
 	c.ctx.c = c
-	c.ctx.parent = context.Background()
+	c.ctx.setParent(context.Background())
 }
 
 // The default boxes are made when first asked for (by name, by linking, by
@@ -353,6 +353,11 @@ func (c *Core) Signal() *Outbox[any] {
 // Finishing reports whether the component has been told ProducerFinished on
 // its control inbox.
 func (c *Core) Finishing() bool { return c.has(flagFinishing) }
+
+// ShutdownReason returns the Shutdown the component was told, and whether it
+// was told one (by a Shutdown on control, its scheduler's context, or its
+// parent), so a composite can pass the very message on.
+func (c *Core) ShutdownReason() (Shutdown, bool) { return c.ctx.shutdownReason() }
 
 // ShuttingDown reports whether the component has been told to stop now.
 func (c *Core) ShuttingDown() bool { return c.ctx.Err() != nil }
@@ -606,7 +611,7 @@ func (c *Core) AddChildren(children ...Component) {
 		cc := coreOf(ch)
 		cc.mu.Lock()
 		cc.extra().parent = c
-		cc.ctx.parent = &c.ctx
+		cc.ctx.setParent(&c.ctx)
 		cc.mu.Unlock()
 		c.mu.Lock()
 		if x := c.extra(); !slices.Contains(x.children, cc) {
@@ -627,7 +632,7 @@ func (c *Core) RemoveChild(child Component) {
 	cc.mu.Lock()
 	if cc.parentLocked() == c {
 		cc.x.parent = nil
-		cc.ctx.parent = context.Background()
+		cc.ctx.setParent(context.Background())
 	}
 	cc.mu.Unlock()
 }

@@ -26,7 +26,21 @@ type afterFn struct{ f func() }
 
 var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
 
-func (r *runCtx) Deadline() (time.Time, bool) { return r.parent.Deadline() }
+func (r *runCtx) Deadline() (time.Time, bool) { return r.getParent().Deadline() }
+
+// getParent and setParent guard parent: a parent may adopt or give up the
+// component while contexts derived from it look values up.
+func (r *runCtx) getParent() context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.parent
+}
+
+func (r *runCtx) setParent(p context.Context) {
+	r.mu.Lock()
+	r.parent = p
+	r.mu.Unlock()
+}
 
 func (r *runCtx) Done() <-chan struct{} {
 	r.mu.Lock()
@@ -48,7 +62,7 @@ func (r *runCtx) Err() error {
 	return nil
 }
 
-func (r *runCtx) Value(key any) any { return r.parent.Value(key) }
+func (r *runCtx) Value(key any) any { return r.getParent().Value(key) }
 
 // AfterFunc lets context.AfterFunc and contexts derived from this one
 // (context.WithTimeout(ctx, ...)) register without starting a goroutine.
@@ -87,6 +101,22 @@ func (r *runCtx) cancel(reason Shutdown, err error) {
 	}
 	c := r.c
 	c.mu.Lock()
+	if r.err.Load() != nil {
+		c.mu.Unlock()
+		return
+	}
+	var kids []*Core
+	if c.x != nil {
+		kids = slices.Clone(c.x.children)
+	}
+	c.mu.Unlock()
+	// Children first: a parent that sees its own cancellation and returns
+	// must find them already told why, or its ending would tell them
+	// something else.
+	for _, k := range kids {
+		k.ctx.cancel(reason, err)
+	}
+	c.mu.Lock()
 	r.mu.Lock()
 	if r.err.Load() != nil {
 		r.mu.Unlock()
@@ -102,15 +132,11 @@ func (r *runCtx) cancel(reason Shutdown, err error) {
 	x.reason = reason
 	fns := x.afterFns
 	x.afterFns = nil
-	kids := slices.Clone(x.children)
 	c.mu.Unlock()
 	for a := range fns {
 		go a.f()
 	}
 	c.notify()
-	for _, k := range kids {
-		k.ctx.cancel(reason, err)
-	}
 }
 
 func (r *runCtx) shutdownReason() (Shutdown, bool) {

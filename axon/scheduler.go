@@ -104,7 +104,7 @@ func (s *Scheduler) Activate(comps ...Component) {
 		c.sched = s
 		parent := c.parentLocked()
 		if parent == nil {
-			c.ctx.parent = ctx
+			c.ctx.setParent(ctx)
 		}
 		c.mu.Unlock()
 		// A component activated after its scheduler's context or its parent
@@ -267,6 +267,7 @@ func (c *Core) finish(err error) {
 	c.mu.Lock()
 	var parent *Core
 	var watchers []*Core
+	c.state.Store(int32(Finished)) // before Done closes: Done means Finished
 	if x := c.x; x != nil {
 		x.err = failure
 		parent = x.parent
@@ -276,7 +277,6 @@ func (c *Core) finish(err error) {
 		}
 	}
 	s := c.sched
-	c.state.Store(int32(Finished))
 	c.mu.Unlock()
 	if parent != nil {
 		parent.set(flagChildEnd)

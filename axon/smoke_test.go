@@ -2,6 +2,7 @@ package axon_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
@@ -258,4 +259,59 @@ func TestHandleTakesOnlyTheBoxesNamed(t *testing.T) {
 	require.NoError(t, h.Close())
 	_, err = axon.NewHandle(s, newDoubler(), "nosuch")
 	require.ErrorIs(t, err, axon.ErrNoSuchBox)
+}
+
+func TestDoneMeansFinished(t *testing.T) {
+	s := axon.NewScheduler()
+	for range 200 {
+		c := newOneShot()
+		done := c.Done()
+		s.Activate(c)
+		h := newDoubler()
+		axon.MustLink(h.out, c.in)
+		require.NoError(t, h.out.Send(context.Background(), 1))
+		<-done
+		require.Equal(t, axon.Finished, c.State())
+	}
+}
+
+func TestShutdownReasonIsTheMessageGiven(t *testing.T) {
+	s := axon.NewScheduler()
+	d := newDoubler()
+	h, err := axon.NewHandle(s, d)
+	require.NoError(t, err)
+	why := errors.New("why")
+	require.NoError(t, h.Put(context.Background(), "control", axon.Shutdown{Reason: why}))
+	require.NoError(t, h.Wait(context.Background()))
+	r, ok := d.ShutdownReason()
+	require.True(t, ok)
+	require.Equal(t, axon.Shutdown{Reason: why}, r)
+}
+
+func TestLeftoversOfAFinishedComponent(t *testing.T) {
+	s := axon.NewScheduler()
+	c := newOneShot()
+	src := newDoubler()
+	axon.MustLink(src.out, c.in)
+	_, err := axon.Leftovers(c.in)
+	require.Error(t, err, "not while it may run")
+	for i := range 4 {
+		require.NoError(t, src.out.Send(context.Background(), i))
+	}
+	s.Activate(c)
+	<-c.Done()
+	left, err := axon.Leftovers(c.in)
+	require.NoError(t, err)
+	require.Equal(t, []any{1, 2, 3}, left)
+	require.Zero(t, c.in.Len())
+}
+
+func TestSendAnyAndTryRecvAny(t *testing.T) {
+	a, b := newDoubler(), newDoubler()
+	axon.MustLink(a.out, b.in)
+	require.NoError(t, axon.SendAny(context.Background(), a.out, 7))
+	require.ErrorIs(t, axon.SendAny(context.Background(), a.out, "seven"), axon.ErrTypeMismatch)
+	v, ok := axon.TryRecvAny(b.in)
+	require.True(t, ok)
+	require.Equal(t, 7, v)
 }
