@@ -1,0 +1,361 @@
+package chassis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+)
+
+// Factory makes a fresh component. Supervision restarts a child by calling
+// its factory again, since a component that has ended cannot run twice.
+type Factory func() axon.Component
+
+// Strategy says which children a supervisor restarts when one fails.
+type Strategy uint8
+
+// The restart strategies, as in Erlang/OTP.
+const (
+	// OneForOne restarts only the child that failed.
+	OneForOne Strategy = iota
+	// AllForOne shuts the other running children down and restarts them
+	// all with the one that failed, like an errgroup that starts again.
+	AllForOne
+)
+
+// String returns the strategy's name.
+func (s Strategy) String() string {
+	switch s {
+	case OneForOne:
+		return "one-for-one"
+	case AllForOne:
+		return "all-for-one"
+	}
+	return fmt.Sprintf("strategy(%d)", uint8(s))
+}
+
+// Restart is a supervision policy for the children of a Graphline or a PAR
+// (SupervisedGraphline, SupervisedPAR). A child that fails (its Main returns
+// an error or panics) is replaced by a fresh one from its factory and
+// relinked exactly as before; a child that ends cleanly or is shut down is
+// not restarted. More than MaxRestarts restarts within Period (measured with
+// time.Now) and the chassis gives up: it shuts every child down and fails
+// with a *SupervisionError naming the child and its failure.
+//
+// MaxRestarts 0 restarts nothing: the first failure fails the chassis, with
+// a SupervisionError. Period must be positive when MaxRestarts is.
+type Restart struct {
+	Strategy    Strategy
+	MaxRestarts int
+	Period      time.Duration
+}
+
+func (r Restart) check() error {
+	if r.Strategy != OneForOne && r.Strategy != AllForOne {
+		return fmt.Errorf("chassis: unknown restart strategy %v", r.Strategy)
+	}
+	if r.MaxRestarts < 0 || (r.MaxRestarts > 0 && r.Period <= 0) {
+		return fmt.Errorf("chassis: bad restart intensity: %d restarts in %v", r.MaxRestarts, r.Period)
+	}
+	return nil
+}
+
+// SupervisionError is the error of a supervised chassis that gave up: a child
+// failed once more after MaxRestarts restarts within Period.
+type SupervisionError struct {
+	Child    string        // the child, as the chassis names it
+	Restarts int           // restarts made within Period before giving up
+	Period   time.Duration // the policy's period
+	Err      error         // the child's last failure: an *axon.Failure
+}
+
+// Error names the child, the restarts and the failure.
+func (e *SupervisionError) Error() string {
+	return fmt.Sprintf("child %s failed after %d restarts within %v: %v", e.Child, e.Restarts, e.Period, e.Err)
+}
+
+// Unwrap returns the child's failure.
+func (e *SupervisionError) Unwrap() error { return e.Err }
+
+// errRestart is the reason of the Shutdown a supervisor sends to the children
+// it stops in order to restart them; their outcomes are not passed on.
+var errRestart = errors.New("chassis: restarting")
+
+// isRestartShutdown reports whether msg is the Shutdown of a restart.
+func isRestartShutdown(msg any) bool {
+	switch m := msg.(type) {
+	case axon.Shutdown:
+		return errors.Is(m.Reason, errRestart)
+	case *axon.Shutdown:
+		return m != nil && errors.Is(m.Reason, errRestart)
+	}
+	return false
+}
+
+// end is one end of a link a crew makes: a box of the chassis itself
+// (child < 0, box self) or the box called name of child child.
+type end struct {
+	child int
+	name  string
+	self  axon.Box
+}
+
+// plan is one link a crew makes, and makes again when a child is restarted.
+type plan struct{ from, to end }
+
+// crew is the part of a Graphline or a PAR that owns the children: it links
+// them by plan, and restarts them under a Restart policy.
+type crew struct {
+	owner     *axon.Core
+	ownerComp axon.Component
+	names     []string
+	factories []Factory // nil: not supervised
+	policy    Restart
+	plans     []plan
+	ctl       []*axon.Outbox[any] // the chassis's outbox to each child's control
+
+	mu   sync.Mutex // guards kids: Child reads them while the chassis restarts
+	kids []member
+
+	proxies map[string]axon.Box // supervised: chassis inbox in front of a child's inbox
+	proxied map[string]bool     // proxy linked to the current instance
+	stamps  []time.Time         // times of recent restarts
+}
+
+func (c *crew) supervised() bool { return c.factories != nil }
+
+func (c *crew) kid(i int) member {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.kids[i]
+}
+
+func (c *crew) members() []member {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.kids)
+}
+
+// boxOf resolves an end of a plan to a box: an outbox when it is the source.
+func (c *crew) boxOf(e end, source bool) (axon.Box, error) {
+	if e.child < 0 {
+		return e.self, nil
+	}
+	if source {
+		return outboxOf(c.kids[e.child], e.name)
+	}
+	return inboxOf(c.kids[e.child], e.name)
+}
+
+// addControl makes the chassis's outbox to child i's control.
+func (c *crew) addControl(i int) {
+	c.ctl = append(c.ctl, axon.NewOutbox[any](c.ownerComp, "_control."+c.names[i]))
+}
+
+// linkAll makes every link: the plans and the control outboxes.
+func (c *crew) linkAll() error {
+	for i := range c.kids {
+		if _, err := c.owner.Link(c.ctl[i], c.kids[i].Control()); err != nil {
+			return err
+		}
+	}
+	for _, p := range c.plans {
+		if err := c.link(p, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// link makes the link of p. With renewed set, it makes only the parts that
+// touch a renewed child (the others are still in place).
+func (c *crew) link(p plan, renewed map[int]bool) error {
+	from, err := c.boxOf(p.from, true)
+	if err != nil {
+		return err
+	}
+	to, err := c.boxOf(p.to, false)
+	if err != nil {
+		return err
+	}
+	isNew := func(e end) bool { return e.child >= 0 && (renewed == nil || renewed[e.child]) }
+	if c.supervised() && p.from.child >= 0 && p.to.child >= 0 {
+		// A sibling's outbox goes through an inbox of the chassis in front of
+		// the child's: when the child is restarted, that inbox holds what the
+		// sibling sends until the new child is linked, so nothing is lost.
+		key := c.names[p.to.child] + "." + p.to.name
+		proxy, ok := c.proxies[key]
+		if !ok {
+			proxy, err = axon.NewInboxLike(c.ownerComp, "_proxy."+key, to)
+			if err != nil {
+				return err
+			}
+			c.proxies[key] = proxy
+		}
+		if isNew(p.to) && !c.proxied[key] {
+			if _, err := c.owner.Link(proxy, to); err != nil {
+				return err
+			}
+			c.proxied[key] = true
+		}
+		if isNew(p.from) {
+			if _, err := c.owner.Link(from, proxy); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	_, err = c.owner.Link(from, to)
+	return err
+}
+
+// allow records a restart at now, or reports that the policy's intensity
+// would be exceeded.
+func (c *crew) allow(now time.Time) bool {
+	cut := now.Add(-c.policy.Period)
+	c.stamps = slices.DeleteFunc(c.stamps, func(t time.Time) bool { return !t.After(cut) })
+	if len(c.stamps) >= c.policy.MaxRestarts {
+		return false
+	}
+	c.stamps = append(c.stamps, now)
+	return true
+}
+
+// restart replaces the failed child (and under AllForOne every other child
+// still running or failed) with a fresh one from its factory, and relinks
+// it as before. tend is called once the old children have all ended, to
+// take what they signalled before their links go.
+func (c *crew) restart(ctx context.Context, failed int, tend func()) error {
+	kids := c.members()
+	if !c.allow(time.Now()) {
+		return &SupervisionError{Child: c.names[failed], Restarts: len(c.stamps), Period: c.policy.Period, Err: kids[failed].Err()}
+	}
+	renew := map[int]bool{failed: true}
+	if c.policy.Strategy == AllForOne {
+		for i, k := range kids {
+			if k.State() != axon.Finished || k.Err() != nil {
+				renew[i] = true
+			}
+		}
+	}
+	order := make([]int, 0, len(renew))
+	for i := range renew {
+		order = append(order, i)
+	}
+	slices.Sort(order)
+	stop := axon.Shutdown{Reason: errRestart}
+	for _, i := range order {
+		if kids[i].State() != axon.Finished {
+			if err := c.ctl[i].Send(ctx, stop); err != nil && !errors.Is(err, axon.ErrFinished) {
+				return err // stopping; a child that has just ended is fine
+			}
+		}
+	}
+	for _, i := range order {
+		select {
+		case <-kids[i].Done():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	tend()
+
+	old := map[axon.Component]bool{}
+	for _, i := range order {
+		old[kids[i]] = true
+		for k := range c.proxied {
+			if strings.HasPrefix(k, c.names[i]+".") {
+				delete(c.proxied, k)
+			}
+		}
+	}
+	unlinkTouching(c.owner.Links(), old)
+
+	for _, i := range order {
+		fresh, err := asMember(c.factories[i]())
+		if err != nil {
+			return fmt.Errorf("chassis: restarting child %s: %w", c.names[i], err)
+		}
+		prev := kids[i]
+		c.owner.RemoveChild(prev)
+		c.owner.AddChildren(fresh)
+		c.mu.Lock()
+		c.kids[i] = fresh
+		c.mu.Unlock()
+		if err := c.handOver(i, prev, fresh); err != nil {
+			return fmt.Errorf("chassis: restarting child %s: %w", c.names[i], err)
+		}
+	}
+	for _, p := range c.plans {
+		if renew[p.from.child] || renew[p.to.child] {
+			if err := c.link(p, renew); err != nil {
+				return fmt.Errorf("chassis: relinking restarted child: %w", err)
+			}
+		}
+	}
+	c.owner.ActivateChildren()
+	return nil
+}
+
+// handOver links the chassis's control outbox to the fresh child and gives
+// it what was waiting, not yet taken, in the old child's inboxes that the
+// plans feed: control messages other than the restart's Shutdown, then the
+// others, in order. Messages the old child had begun taking are lost with it.
+func (c *crew) handOver(i int, prev, fresh member) error {
+	if _, err := c.owner.Link(c.ctl[i], fresh.Control()); err != nil {
+		return err
+	}
+	// The old child's control messages are in its box, or, when an inbox of
+	// the chassis was forwarded into it, were given back there by the
+	// runtime as the child ended (all of them, the restart's Shutdown too).
+	waiting := []*axon.Inbox[any]{prev.Control()}
+	for _, p := range c.plans {
+		if p.to.child == i && p.to.name == "control" && p.from.child < 0 {
+			if in, ok := p.from.self.(*axon.Inbox[any]); ok {
+				waiting = append(waiting, in)
+			}
+		}
+	}
+	for _, in := range waiting {
+		for {
+			m, ok := in.TryRecv()
+			if !ok {
+				break
+			}
+			if isRestartShutdown(m) {
+				continue
+			}
+			if err := c.ctl[i].TrySend(m); err != nil {
+				return err
+			}
+		}
+	}
+	done := map[string]bool{"control": true}
+	for _, p := range c.plans {
+		if p.to.child != i || done[p.to.name] {
+			continue
+		}
+		done[p.to.name] = true
+		from, err := inboxOf(prev, p.to.name)
+		if err != nil {
+			continue
+		}
+		to, err := inboxOf(fresh, p.to.name)
+		if err != nil {
+			return err
+		}
+		// A passthrough link moves the waiting messages, in order; the
+		// link itself is not wanted.
+		l, err := axon.Link(from, to)
+		if err != nil {
+			return err
+		}
+		_ = axon.Unlink(l)
+	}
+	return nil
+}

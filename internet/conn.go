@@ -1,0 +1,501 @@
+package internet
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+)
+
+var (
+	// ErrPeerClosed is the reason a connection ended when the peer closed it
+	// cleanly (its end of the stream).
+	ErrPeerClosed = errors.New("internet: peer closed the connection")
+
+	// ErrIdleTimeout is the reason a connection ended when nothing was read
+	// or written for its idle timeout (see WithIdleTimeout).
+	ErrIdleTimeout = errors.New("internet: connection idle too long")
+
+	// ErrSlowConsumer is the reason a connection ended when a write could not
+	// complete within its write timeout (see WithWriteTimeout): the peer
+	// does not read what it is sent.
+	ErrSlowConsumer = errors.New("internet: slow consumer: write timed out")
+
+	// ErrProtocolFailed is wrapped by the reason a connection ended when it
+	// was sent an *axon.Failure on control: the protocol component whose
+	// signal is linked to its control failed (a malformed frame, say), so
+	// the connection is closed at once.
+	ErrProtocolFailed = errors.New("internet: protocol failed")
+)
+
+// SocketShutdown is why a connection ended: Kamaelia's socketShutdown
+// message, carried as the Reason of the axon.ProducerFinished that the
+// connection's component sends on signal when the connection ends without
+// having been told to stop. Err is ErrPeerClosed, ErrIdleTimeout,
+// ErrSlowConsumer, an error wrapping ErrProtocolFailed, or the I/O error
+// (a reset, a failed TLS handshake); errors.Is sees through it.
+type SocketShutdown struct {
+	Info ConnInfo // the connection's addresses
+	Err  error    // why it ended
+}
+
+// Error describes the end of the connection.
+func (s *SocketShutdown) Error() string {
+	return fmt.Sprintf("connection %s -> %s ended: %v", s.Info.Local, s.Info.Peer, s.Err)
+}
+
+// Unwrap returns Err.
+func (s *SocketShutdown) Unwrap() error { return s.Err }
+
+// ConnInfo holds the addresses of a connection: what a protocol factory is
+// called with. Both are the zero AddrPort for a connection that is not over
+// TCP (net.Pipe, say).
+type ConnInfo struct {
+	Peer  netip.AddrPort // the other end: the client, on a server
+	Local netip.AddrPort // this end: the server's address, on a server
+}
+
+// ConnStats counts what a connection did.
+type ConnStats struct {
+	BytesRead    uint64 // bytes read from the socket and sent on outbox
+	BytesWritten uint64 // bytes taken from inbox and written to the socket
+	// Unsent is the number of bytes taken from inbox that could not be
+	// written: the connection had ended, or been half-closed, first.
+	Unsent uint64
+}
+
+// addrPort returns a's IP and port, unmapped, or the zero AddrPort.
+func addrPort(a net.Addr) netip.AddrPort {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		ap := a.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	case *net.UDPAddr:
+		ap := a.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	return netip.AddrPort{}
+}
+
+func infoOf(nc net.Conn) ConnInfo {
+	return ConnInfo{Peer: addrPort(nc.RemoteAddr()), Local: addrPort(nc.LocalAddr())}
+}
+
+// Conn is a connected socket as a component: Kamaelia's
+// ConnectedSocketAdapter. A TCPServer emits one for each connection it
+// accepts; NewConn makes one from any net.Conn.
+//
+// Boxes:
+//
+//	inbox   []byte   bytes to write to the socket, in order
+//	control any      ProducerFinished: write what is queued, half-close, end
+//	                 Shutdown: close at once
+//	                 *axon.Failure: the protocol failed; close at once
+//	outbox  []byte   bytes read from the socket, in chunks of at most the
+//	                 read size (one chunk per read; the receiver owns it)
+//	signal  any      the outcome: exactly one message (below)
+//
+// Example: an echo, which ends when the peer has closed its side and been
+// sent back everything it sent.
+//
+//	conn := <taken from a TCPServer's outbox, or NewConn(nc, WithPeerHalfClose())>
+//	axon.MustLink(conn.Out, conn.In)              // what is read is written back
+//	axon.MustLink(conn.Signal(), conn.Control())  // the peer's end ends the writing
+//	sched.Activate(conn)
+//
+// A connection is a pipeline of its own: the socket's reading side at its
+// head, the writing side at its tail. Reading goes on in a child component,
+// so a consumer that is slow to take what was read stops the reading (TCP
+// flow control then slows the peer) but never the writing; and the signal
+// is the reading side's, so a server links it to the protocol's control
+// and the protocol's signal to the connection's control, and the whole
+// drains in order.
+//
+// Shutdown:
+//
+//   - The peer closes its side: everything read before has been sent on
+//     outbox, then signal carries ProducerFinished{Reason: *SocketShutdown}
+//     wrapping ErrPeerClosed, and the connection closes. With
+//     WithPeerHalfClose it goes on writing instead, until told
+//     ProducerFinished.
+//   - ProducerFinished on control: the connection writes what waits in its
+//     inbox, half-closes (the peer reads every byte, then end of stream),
+//     closes, and signal carries ProducerFinished{}. With
+//     WithWaitForPeerClose it reads on after the half-close and ends when
+//     the peer closes, as above.
+//   - Shutdown on control, or its scheduler's context ending: it closes the
+//     socket at once (a blocked read or write returns) and signal carries
+//     the Shutdown.
+//   - It ends by itself: idle (ErrIdleTimeout), a write that timed out
+//     (ErrSlowConsumer), a socket error (a reset, a failed TLS handshake),
+//     or an *axon.Failure on control (ErrProtocolFailed): it closes at once
+//     and signal carries ProducerFinished{Reason: *SocketShutdown} wrapping
+//     why. If the peer had already closed its side, that was the outcome,
+//     and nothing more is sent.
+//
+// Bytes still queued in inbox when the connection closes without having
+// been told ProducerFinished are not written; ConnStats.Unsent counts them.
+type Conn struct {
+	axon.Core
+	// In is the "inbox": bytes to write.
+	In *axon.Inbox[[]byte]
+	// Out is the "outbox": bytes read.
+	Out *axon.Outbox[[]byte]
+
+	s sock
+}
+
+// NewConn makes a connection component that owns nc: it closes nc when it
+// ends. If it is never activated, Close it. A *tls.Conn is handshaken first
+// (bounded by WithHandshakeTimeout). For connections accepted by a
+// TCPServer, the server makes the Conn.
+func NewConn(nc net.Conn, opts ...ConnOption) *Conn {
+	cfg := defaultConnConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return newConn(nc, cfg, nil)
+}
+
+func newConn(nc net.Conn, cfg connConfig, release func()) *Conn {
+	c := &Conn{}
+	c.In = axon.NewInbox[[]byte](c, "inbox")
+	c.Out = axon.NewOutbox[[]byte](c, "outbox")
+	if cfg.inboxCapacity != 0 {
+		c.In.SetCapacity(cfg.inboxCapacity)
+	}
+	c.s.init(&c.Core, c.In, c.Out, cfg)
+	c.s.attach(nc)
+	c.s.release = release
+	c.SetName("internet.Conn(" + nc.RemoteAddr().String() + ")")
+	return c
+}
+
+// Main runs the connection until it ends; see Conn.
+func (c *Conn) Main(ctx context.Context) error {
+	defer c.s.releaseSlot()
+	return c.s.run(ctx)
+}
+
+// Info returns the connection's addresses.
+func (c *Conn) Info() ConnInfo { return c.s.info }
+
+// LocalAddr returns the address of this end.
+func (c *Conn) LocalAddr() net.Addr { return c.s.nc.LocalAddr() }
+
+// RemoteAddr returns the address of the peer.
+func (c *Conn) RemoteAddr() net.Addr { return c.s.nc.RemoteAddr() }
+
+// Stats returns what the connection has done so far.
+func (c *Conn) Stats() ConnStats { return c.s.stats() }
+
+// Close closes the socket and gives up the connection's place under its
+// server's WithMaxConnections. It is for a Conn that will never be
+// activated (a server refusing it, say); a running one is stopped by a
+// shutdown message on its control inbox, though Close is safe then too (it
+// ends as if the socket failed).
+func (c *Conn) Close() error {
+	c.s.releaseSlot() // first: counted free before the peer sees the close
+	return c.s.nc.Close()
+}
+
+// sock is the machinery shared by Conn and TCPClient: a net.Conn driven by
+// a component's inbox, outbox and control.
+type sock struct {
+	core *axon.Core
+	in   *axon.Inbox[[]byte]
+	out  *axon.Outbox[[]byte]
+	cfg  connConfig
+
+	nc   net.Conn
+	info ConnInfo
+
+	start    time.Time
+	activity atomic.Int64 // time.Since(start) of the last byte moved, in ns
+
+	read, written, unsent atomic.Uint64
+
+	release     func()
+	releaseOnce sync.Once
+}
+
+func (s *sock) init(core *axon.Core, in *axon.Inbox[[]byte], out *axon.Outbox[[]byte], cfg connConfig) {
+	s.core, s.in, s.out, s.cfg = core, in, out, cfg
+}
+
+// attach gives s its socket, before run.
+func (s *sock) attach(nc net.Conn) {
+	s.nc = nc
+	s.info = infoOf(nc)
+}
+
+func (s *sock) releaseSlot() {
+	s.releaseOnce.Do(func() {
+		if s.release != nil {
+			s.release()
+		}
+	})
+}
+
+func (s *sock) stats() ConnStats {
+	return ConnStats{BytesRead: s.read.Load(), BytesWritten: s.written.Load(), Unsent: s.unsent.Load()}
+}
+
+func (s *sock) touch() { s.activity.Store(int64(time.Since(s.start))) }
+
+// idleFor returns how long it has been since a byte moved.
+func (s *sock) idleFor() time.Duration {
+	return time.Since(s.start) - time.Duration(s.activity.Load())
+}
+
+// reason makes the Reason of the ProducerFinished that says the
+// connection ended by itself.
+func (s *sock) reason(err error) error { return &SocketShutdown{Info: s.info, Err: err} }
+
+// run drives the connection; it closes the socket before it returns.
+//
+// The connection's signal is fed by its reader's: the reader is the head of
+// the connection as a pipeline (socket -> protocol -> socket), so the
+// peer's end of stream goes out on signal as soon as the reader has sent
+// everything before it, while the writing side may go on. When the
+// connection ends by itself for another reason, it stops the reader with
+// that reason. Either way exactly one outcome goes out on signal, and the
+// runtime adds none for run's own return (see axon.Core, composites).
+func (s *sock) run(ctx context.Context) error {
+	nc := s.nc
+	defer nc.Close()
+	// Shutdown means now: a blocked read, write or handshake returns.
+	defer context.AfterFunc(ctx, func() { nc.Close() })()
+
+	s.start = time.Now()
+	if tc, ok := nc.(*tls.Conn); ok {
+		hctx, cancel := ctx, context.CancelFunc(func() {})
+		if s.cfg.handshakeTimeout > 0 {
+			hctx, cancel = context.WithTimeout(ctx, s.cfg.handshakeTimeout)
+		}
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// No reader yet: this is the component's own outcome.
+			return axon.Finish(s.reason(fmt.Errorf("TLS handshake: %w", err)))
+		}
+	}
+	s.touch()
+
+	reader := s.newReader(ctx, nc)
+	s.core.AddChildren(reader)
+	if _, err := s.core.Link(reader.out, s.out); err != nil {
+		return err
+	}
+	if _, err := s.core.Link(reader.Signal(), s.core.Signal()); err != nil {
+		return err
+	}
+	s.core.ActivateChildren()
+
+	// shutdown ends run when it was told to stop now. The runtime cancels
+	// the reader with the same Shutdown, which goes out on signal; waiting
+	// for that keeps the runtime from cancelling it first as an orphan of
+	// a finished parent (with another reason).
+	shutdown := func() error {
+		<-reader.Done()
+		return ctx.Err()
+	}
+	// end closes the connection now, with reason on signal (nil: a clean
+	// end), unless the reader has already sent its own.
+	end := func(reason error) error {
+		if ctx.Err() != nil {
+			return shutdown() // the closed socket is why it failed
+		}
+		s.discardQueued()
+		reader.stop(reason)
+		nc.Close()
+		select {
+		case <-reader.Done():
+			return nil
+		case <-ctx.Done():
+			return shutdown()
+		}
+	}
+
+	var idle deadline
+	defer idle.stop()
+	halfClosed := false // this side is done: ProducerFinished was handled
+	peerClosed := false // the peer is done: the reader read its end of stream
+	for {
+		if f := drainControl(s.core); f != nil {
+			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, f)))
+		}
+		// Whether ProducerFinished has come is read before the inbox is
+		// drained: what was sent before it is in the inbox by then.
+		finishing := s.core.Finishing()
+		readerDone, readErr := reader.ended()
+		if err := s.writeQueued(halfClosed); err != nil {
+			return end(s.reason(err))
+		}
+		if readerDone && !peerClosed {
+			if ctx.Err() != nil {
+				return shutdown()
+			}
+			// The reader has sent the reason on signal already.
+			if !errors.Is(readErr, io.EOF) || !s.cfg.peerHalfClose || halfClosed {
+				return end(nil)
+			}
+			peerClosed = true // go on writing until told ProducerFinished
+		}
+		if finishing && !halfClosed {
+			// Half-close first: the peer reads every byte, then end of
+			// stream, whatever happens to the socket after.
+			halfClosed = true
+			if !s.cfg.waitForPeerClose {
+				// The outcome is ours now: the peer's answer to the
+				// half-close is not its own end.
+				reader.stop(nil)
+			}
+			if cw, ok := nc.(interface{ CloseWrite() error }); ok {
+				// Without waiting for the peer, a failed half-close changes
+				// nothing: the socket is closed next anyway.
+				if err := cw.CloseWrite(); err != nil && s.cfg.waitForPeerClose && !peerClosed {
+					return end(s.reason(err))
+				}
+			}
+			if peerClosed || !s.cfg.waitForPeerClose {
+				return end(nil)
+			}
+			continue
+		}
+
+		wctx := ctx
+		if s.cfg.idleTimeout > 0 {
+			quiet := s.idleFor()
+			if quiet >= s.cfg.idleTimeout {
+				return end(s.reason(ErrIdleTimeout))
+			}
+			// The wait ends at the idle deadline as it stood when the last
+			// one was set; bytes moved since push it back, so it is checked
+			// again then.
+			wctx = idle.at(ctx, s.cfg.idleTimeout-quiet)
+		}
+		if err := s.core.Wait(wctx); err != nil && ctx.Err() != nil {
+			return shutdown()
+		}
+	}
+}
+
+// newReader makes the child that reads the socket. It ends by itself when
+// the peer closes (ErrPeerClosed) or the read fails, with that reason on
+// its signal, which is the connection's.
+func (s *sock) newReader(ctx context.Context, nc net.Conn) *pump[[]byte] {
+	buf := make([]byte, s.cfg.readSize)
+	var pending error // an error that came with the last bytes read
+	r := newPump(s.core.Name()+".reader", func(context.Context) ([]byte, error) {
+		if pending != nil {
+			return nil, pending
+		}
+		n, err := nc.Read(buf)
+		if n > 0 {
+			s.read.Add(uint64(n))
+			s.touch()
+			pending = err
+			return append([]byte(nil), buf[:n]...), nil
+		}
+		if err == nil {
+			err = io.ErrNoProgress
+		}
+		return nil, err
+	}, nil)
+	r.parent = ctx
+	r.end = func(err error) error {
+		if errors.Is(err, io.EOF) {
+			err = ErrPeerClosed
+		}
+		return axon.Finish(s.reason(err))
+	}
+	return r
+}
+
+// writeQueued writes every chunk waiting in the inbox. After a half-close
+// they cannot be written and are counted as unsent.
+func (s *sock) writeQueued(halfClosed bool) error {
+	for {
+		b, ok := s.in.TryRecv()
+		if !ok {
+			return nil
+		}
+		if halfClosed {
+			s.unsent.Add(uint64(len(b)))
+			continue
+		}
+		if err := s.write(b); err != nil {
+			return err
+		}
+	}
+}
+
+// discardQueued takes what waits in the inbox of a connection that has
+// ended, counting it as unsent.
+func (s *sock) discardQueued() {
+	for {
+		b, ok := s.in.TryRecv()
+		if !ok {
+			return
+		}
+		s.unsent.Add(uint64(len(b)))
+	}
+}
+
+// write writes b, bounded by the write timeout.
+func (s *sock) write(b []byte) error {
+	if s.cfg.writeTimeout > 0 {
+		if err := s.nc.SetWriteDeadline(time.Now().Add(s.cfg.writeTimeout)); err != nil {
+			return err
+		}
+	}
+	n, err := s.nc.Write(b)
+	s.written.Add(uint64(n))
+	if n > 0 {
+		s.touch()
+	}
+	if err != nil {
+		s.unsent.Add(uint64(len(b) - n))
+		if s.cfg.writeTimeout > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+			return ErrSlowConsumer
+		}
+		return err
+	}
+	return nil
+}
+
+// deadline is a context that ends after a delay, made again only once it
+// has ended: waiting on it costs nothing per message.
+type deadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// at returns the current deadline's context, or a new one ending after d
+// when there is none or it has ended.
+func (t *deadline) at(parent context.Context, d time.Duration) context.Context {
+	if t.ctx == nil || t.ctx.Err() != nil {
+		t.stop()
+		t.ctx, t.cancel = context.WithTimeout(parent, d)
+	}
+	return t.ctx
+}
+
+func (t *deadline) stop() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+}
