@@ -51,8 +51,6 @@ type boxCore struct {
 	_       [4]byte
 }
 
-func (b *boxCore) typ() reflect.Type { return b.self.Type() }
-
 // upLinks returns the links into the box.
 func (b *boxCore) upLinks() []*Linkage {
 	var ls []*Linkage
