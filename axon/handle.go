@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -42,6 +43,7 @@ type handleInbox struct {
 // What the Handle takes is queued without bound until Get takes it, so a
 // program may Put all its input before it Gets.
 //
+// Boxes whose names start with "_" are private wiring and are left alone.
 // With box names given, the Handle takes only those boxes (inboxes and
 // outboxes by name), leaving the others to the component, for instance an
 // outbox it links itself at run time.
@@ -54,7 +56,14 @@ func NewHandle(s *Scheduler, comp Component, boxes ...string) (*Handle, error) {
 	h := &Handle{comp: comp, c: c, out: map[string]outbox{}, in: map[string]*handleInbox{}}
 	h.core.init(&h.core)
 	h.core.SetName("handle(" + c.Name() + ")")
-	takes := func(b Box) bool { return len(boxes) == 0 || slices.Contains(boxes, b.Name()) }
+	// Boxes named with a leading underscore are a component's private
+	// wiring: a Handle takes them only when named.
+	takes := func(b Box) bool {
+		if len(boxes) == 0 {
+			return !strings.HasPrefix(b.Name(), "_")
+		}
+		return slices.Contains(boxes, b.Name())
+	}
 	for _, name := range boxes {
 		_, in := c.Inbox(name)
 		_, out := c.Outbox(name)

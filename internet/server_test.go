@@ -71,10 +71,7 @@ func (s *serverCore) Main(ctx context.Context) error {
 			}
 			_ = axon.Unlink(s.links[g])
 			delete(s.links, g)
-			// The real ServerCore also forgets the group here
-			// (s.RemoveChild(g)); axon's RemoveChild races with the
-			// cancelling of contexts derived from the child's (see the
-			// report of this package), so this test core keeps them.
+			s.RemoveChild(g)
 			s.gone <- struct{}{}
 		}
 		drainControlOf(&s.Core)

@@ -1,0 +1,532 @@
+package chassis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/internet"
+)
+
+// Server is a TCP server that runs one protocol component per connection:
+// Kamaelia's ServerCore and SimpleServer. Make one with ServerCore or
+// SimpleServer.
+//
+// For each connection it accepts, the Server calls its factory and runs the
+// connection (an *internet.Conn) and the protocol component side by side,
+// wired as Kamaelia wires them:
+//
+//	conn outbox  ([]byte read)         -> protocol inbox
+//	protocol outbox ([]byte to write)  -> conn inbox
+//	conn signal  (the client's end)    -> protocol control
+//	protocol signal (its end)          -> conn control
+//
+// When the client goes away, the protocol is told on control:
+// ProducerFinished whose Reason is an *internet.SocketShutdown (Kamaelia's
+// socketShutdown); when the protocol ends, its signal ends the connection
+// (ProducerFinished: what it sent is written, then the socket is closed; a
+// failure: the socket is closed at once). The protocol's inbox must take
+// []byte (or be an interface such as any) and its outbox must carry []byte;
+// a protocol whose boxes do not fit is refused: its connection is closed.
+// A component with no "inbox" or "outbox" of its own gets the default ones
+// (any), so a protocol that only sends, such as SubscribeTo[[]byte], fits
+// as it is, but what the client sends it is never read: once its inbox is
+// full the connection stops reading, and so notices the client's end only
+// when the protocol ends.
+//
+// The Server owns what it makes: each connection and its protocol run in a
+// child of the Server that makes the four links and removes them when both
+// have ended; the Server then forgets that child (RemoveChild), so a
+// long-running server holds only its live connections.
+//
+// Boxes:
+//
+//	inbox         not used
+//	control       ProducerFinished or Shutdown (see Shutdown)
+//	outbox        not used
+//	disconnected  internet.ConnInfo: each connection whose connection and
+//	              protocol have ended and been removed, in the order they
+//	              end (dropped, and counted, when nothing is linked; sent
+//	              with back-pressure when something is)
+//	signal        the Server's outcome
+//
+// Listening starts when the Server is made, so Addr reports the port chosen
+// for port 0 before it runs. If it is never activated, Close it. The
+// internet.ServerOptions (limits, TLS, connection options such as
+// internet.WithIdleTimeout) apply to the listener and every connection.
+//
+// Shutdown: ProducerFinished on control closes the listener at once (the
+// port is free) and lets the connections it has run to their own end; the
+// Server then ends, and signal carries ProducerFinished{}. Shutdown on
+// control (or its scheduler's context ending) closes the listener and every
+// connection at once: each connection and protocol is shut down, and signal
+// carries the Shutdown.
+type Server struct {
+	axon.Core
+
+	srv     *internet.TCPServer
+	factory func(internet.ConnInfo) axon.Component
+	conns   *axon.Inbox[*internet.Conn]
+	ended   *axon.Inbox[*connGroup]
+	gone    *axon.Outbox[internet.ConnInfo]
+
+	live      map[*connGroup]struct{} // groups running
+	finishing []*connGroup            // groups that said they ended, not yet Done
+	refused   atomic.Uint64
+	active    atomic.Int64
+}
+
+// ServerCore listens on addr ("host:port"; port 0 picks a free port, which
+// Addr reports) and returns a Server, not yet running, that calls factory
+// for each connection it accepts with the connection's addresses (the
+// client's, Peer, and the server's own, Local) and runs the component it
+// returns as that connection's protocol. The factory is called on the
+// Server's goroutine, one connection at a time, so it must not block;
+// returning nil refuses the connection (it is closed). See Server.
+func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opts ...internet.ServerOption) (*Server, error) {
+	if factory == nil {
+		return nil, errors.New("chassis: ServerCore: nil protocol factory")
+	}
+	srv, err := internet.NewTCPServer(addr, opts...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{srv: srv, factory: factory, live: map[*connGroup]struct{}{}}
+	s.conns = axon.NewInbox[*internet.Conn](s, "_conns")
+	s.ended = axon.NewInbox[*connGroup](s, "_ended")
+	s.ended.SetCapacity(axon.Unbounded) // a group's last send never waits
+	s.gone = axon.NewOutbox[internet.ConnInfo](s, "disconnected")
+	s.SetName("chassis.Server(" + srv.Addr().String() + ")")
+	return s, nil
+}
+
+// SimpleServer is ServerCore for a protocol that does not need to know who
+// it talks to: Kamaelia's SimpleServer(protocol=..., port=...). Each
+// connection gets a fresh component from protocol. The seed's
+//
+//	SimpleServer(protocol = VideoProtocol, port = 1500)
+//
+// is, with VideoProtocol returning SubscribeTo[[]byte]("VIDEO"),
+//
+//	srv, err := chassis.SimpleServer(VideoProtocol, ":1500")
+//
+// See Server for the boxes and shutdown.
+func SimpleServer(protocol func() axon.Component, addr string, opts ...internet.ServerOption) (*Server, error) {
+	if protocol == nil {
+		return nil, errors.New("chassis: SimpleServer: nil protocol")
+	}
+	return ServerCore(func(internet.ConnInfo) axon.Component { return protocol() }, addr, opts...)
+}
+
+// Addr returns the address the Server listens on.
+func (s *Server) Addr() net.Addr { return s.srv.Addr() }
+
+// AddrPort returns the IP address and port the Server listens on.
+func (s *Server) AddrPort() netip.AddrPort { return s.srv.AddrPort() }
+
+// Close closes the listener of a Server that will never be activated. A
+// running Server is stopped by a message on control.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// ServerCounts counts what a Server did.
+type ServerCounts struct {
+	internet.ServerStats        // the listener's counts
+	Connections          int    // connections whose protocol is running or ending
+	Refused              uint64 // connections closed because their protocol did not fit
+}
+
+// Stats returns what the Server has done so far.
+func (s *Server) Stats() ServerCounts {
+	return ServerCounts{ServerStats: s.srv.Stats(), Connections: int(s.active.Load()), Refused: s.refused.Load()}
+}
+
+// Run activates the Server on the default scheduler and waits until every
+// component activated there has finished (axon.Run).
+func (s *Server) Run() error { return axon.Run(s) }
+
+// Main accepts connections and runs their protocols until told to stop; see
+// Server.
+func (s *Server) Main(ctx context.Context) error {
+	s.AddChildren(s.srv)
+	if _, err := s.Link(s.srv.Out, s.conns); err != nil {
+		s.RemoveChild(s.srv)
+		s.srv.Close()
+		return err
+	}
+	s.ActivateChildren()
+	closed := false
+	for {
+		for {
+			c, ok := s.conns.TryRecv()
+			if !ok {
+				break
+			}
+			if closed {
+				c.Close()
+				continue
+			}
+			s.start(c)
+		}
+		for {
+			g, ok := s.ended.TryRecv()
+			if !ok {
+				break
+			}
+			s.finishing = append(s.finishing, g)
+		}
+		if err := s.reap(ctx); err != nil {
+			return err
+		}
+		drainControl(&s.Core)
+		if s.Finishing() {
+			if !closed {
+				closed = true
+				s.srv.Close() // its acceptor stops and it ends
+			}
+			if len(s.live) == 0 && len(s.finishing) == 0 && s.conns.Len() == 0 && isDone(s.srv) {
+				return nil
+			}
+		}
+		if err := s.Wait(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// start runs a connection and a fresh protocol for it in a child group.
+func (s *Server) start(c *internet.Conn) {
+	proto := s.factory(c.Info())
+	if proto == nil {
+		s.refused.Add(1)
+		c.Close()
+		return
+	}
+	g := &connGroup{conn: c, proto: proto, info: c.Info()}
+	g.done = axon.NewOutbox[*connGroup](g, "_done")
+	g.SetName("chassis.Server.conn(" + c.Info().Peer.String() + ")")
+	if err := g.wire(); err != nil {
+		s.refused.Add(1)
+		c.Close()
+		return
+	}
+	if _, err := s.Link(g.done, s.ended); err != nil {
+		s.refused.Add(1)
+		c.Close()
+		return
+	}
+	s.live[g] = struct{}{}
+	s.active.Add(1)
+	s.AddChildren(g)
+	s.Scheduler().Activate(g)
+}
+
+// reap forgets the groups that have ended and reports each on disconnected.
+func (s *Server) reap(ctx context.Context) error {
+	keep := s.finishing[:0]
+	for _, g := range s.finishing {
+		if !isDone(g) {
+			keep = append(keep, g)
+			continue
+		}
+		s.RemoveChild(g)
+		delete(s.live, g)
+		s.active.Add(-1)
+		if err := s.gone.Send(ctx, g.info); err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	clear(s.finishing[len(keep):])
+	s.finishing = keep
+	return nil
+}
+
+// isDone reports whether c has finished (its Done is closed).
+func isDone(c interface{ Done() <-chan struct{} }) bool {
+	select {
+	case <-c.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// drainControl takes every message waiting on c's control, which is what
+// makes the runtime note ProducerFinished (Finishing) or Shutdown.
+func drainControl(c *axon.Core) {
+	for {
+		if _, ok := c.Control().TryRecv(); !ok {
+			return
+		}
+	}
+}
+
+// connGroup runs one connection and its protocol: the links between them
+// are its own, so they go when it ends.
+type connGroup struct {
+	axon.Core
+	conn  *internet.Conn
+	proto axon.Component
+	info  internet.ConnInfo
+	done  *axon.Outbox[*connGroup]
+}
+
+// wire links the connection and the protocol; the links are the group's.
+func (g *connGroup) wire() error {
+	for _, l := range [...]struct {
+		from    axon.Component
+		fromBox string
+		to      axon.Component
+		toBox   string
+	}{
+		{g.conn, "outbox", g.proto, "inbox"},
+		{g.proto, "outbox", g.conn, "inbox"},
+		{g.conn, "signal", g.proto, "control"},
+		{g.proto, "signal", g.conn, "control"},
+	} {
+		if _, err := g.LinkByName(l.from, l.fromBox, l.to, l.toBox); err != nil {
+			for _, made := range g.Links() {
+				_ = axon.Unlink(made)
+			}
+			return fmt.Errorf("chassis: server protocol %s: %w", g.proto, err)
+		}
+	}
+	return nil
+}
+
+// Main runs the connection and the protocol until both have ended, then
+// tells the Server.
+func (g *connGroup) Main(ctx context.Context) error {
+	g.AddChildren(g.conn, g.proto)
+	g.ActivateChildren()
+	_ = g.WaitChildren(ctx) // a protocol's failure is the scheduler's to report
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return g.done.TrySend(g) // unbounded: never full
+}
+
+// Single is a TCP server for one client at a time: Kamaelia's SingleServer.
+// Make one with SingleServer.
+//
+// The client's socket is passed through the server's own boxes: what
+// arrives on inbox is written to the client, and what the client sends
+// comes out of outbox, with no copy and no extra hop (the links are
+// passthroughs to the connection, made when a client connects and removed
+// when it leaves). While a client is connected, later clients are refused:
+// their connections are accepted and closed at once (Refused counts them).
+// When no client is connected, what arrives on inbox is discarded.
+//
+// Boxes:
+//
+//	inbox    []byte   bytes for the client (discarded while there is none)
+//	control  any      ProducerFinished or Shutdown (see Shutdown)
+//	outbox   []byte   bytes the client sent, in chunks as read
+//	signal   any      ProducerFinished{Reason: *internet.SocketShutdown}
+//	                  each time a client leaves (the Server goes on
+//	                  listening), then the Single's own outcome
+//
+// Note that a consumer that ends on ProducerFinished (as a pipeline's next
+// stage does, its control being linked to this signal) ends when the first
+// client leaves, as in Kamaelia.
+//
+// Listening starts when the Single is made, so Addr reports the port chosen
+// for port 0 before it runs. If it is never activated, Close it.
+//
+// Shutdown: ProducerFinished on control closes the listener, tells the
+// connected client's connection ProducerFinished (it writes what it was
+// sent, half-closes and closes), and ends when it has; signal carries
+// ProducerFinished{}. Shutdown on control, or its scheduler's context
+// ending, closes the listener and the connection at once; signal carries
+// the Shutdown.
+type Single struct {
+	axon.Core
+	// In is the "inbox": bytes for the client.
+	In *axon.Inbox[[]byte]
+	// Out is the "outbox": bytes from the client.
+	Out *axon.Outbox[[]byte]
+
+	srv     *internet.TCPServer
+	conns   *axon.Inbox[*internet.Conn]
+	connCtl *axon.Outbox[any]
+	connSig *axon.Inbox[any]
+
+	cur     *internet.Conn
+	links   []*axon.Linkage
+	refused atomic.Uint64
+	clients atomic.Uint64
+}
+
+// SingleServer listens on addr ("host:port"; port 0 picks a free port,
+// which Addr reports) and returns a Single, not yet running. See Single.
+func SingleServer(addr string, opts ...internet.ServerOption) (*Single, error) {
+	srv, err := internet.NewTCPServer(addr, opts...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Single{srv: srv}
+	s.In = axon.NewInbox[[]byte](s, "inbox")
+	s.Out = axon.NewOutbox[[]byte](s, "outbox")
+	s.conns = axon.NewInbox[*internet.Conn](s, "_conns")
+	s.connSig = axon.NewInbox[any](s, "_connsig")
+	s.SetName("chassis.Single(" + srv.Addr().String() + ")")
+	return s, nil
+}
+
+// Addr returns the address the Single listens on.
+func (s *Single) Addr() net.Addr { return s.srv.Addr() }
+
+// AddrPort returns the IP address and port the Single listens on.
+func (s *Single) AddrPort() netip.AddrPort { return s.srv.AddrPort() }
+
+// Close closes the listener of a Single that will never be activated.
+func (s *Single) Close() error { return s.srv.Close() }
+
+// Refused returns how many clients were turned away because another was
+// connected.
+func (s *Single) Refused() uint64 { return s.refused.Load() }
+
+// Clients returns how many clients have been served (connected, whether or
+// not they have left).
+func (s *Single) Clients() uint64 { return s.clients.Load() }
+
+// Run activates the Single on the default scheduler and waits until every
+// component activated there has finished (axon.Run).
+func (s *Single) Run() error { return axon.Run(s) }
+
+// Main serves one client at a time until told to stop; see Single.
+func (s *Single) Main(ctx context.Context) error {
+	s.AddChildren(s.srv)
+	if _, err := s.Link(s.srv.Out, s.conns); err != nil {
+		s.RemoveChild(s.srv)
+		s.srv.Close()
+		return err
+	}
+	s.ActivateChildren()
+	closed, told := false, false
+	for {
+		if s.cur != nil && isDone(s.cur) {
+			msg := s.left()
+			if !closed {
+				if err := s.Signal().Send(ctx, msg); err != nil && ctx.Err() != nil {
+					return ctx.Err()
+				}
+			}
+		}
+		for {
+			c, ok := s.conns.TryRecv()
+			if !ok {
+				break
+			}
+			if s.cur != nil || closed {
+				s.refused.Add(1)
+				c.Close()
+				continue
+			}
+			if err := s.join(c); err != nil {
+				c.Close()
+				return err
+			}
+		}
+		if s.cur == nil {
+			for {
+				if _, ok := s.In.TryRecv(); !ok {
+					break
+				}
+			}
+		}
+		drainControl(&s.Core)
+		if s.Finishing() {
+			if !closed {
+				closed = true
+				s.srv.Close()
+			}
+			if s.cur != nil && !told {
+				told = true
+				_ = s.connCtl.TrySend(axon.ProducerFinished{}) // its control has room: nothing else sends there
+			}
+			if s.cur == nil && isDone(s.srv) && s.conns.Len() == 0 {
+				return nil
+			}
+		}
+		if err := s.Wait(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// left forgets the client that has gone and returns what to say on signal:
+// the connection's own outcome when it was ProducerFinished (its Reason the
+// *internet.SocketShutdown saying why), else ProducerFinished wrapping it.
+func (s *Single) left() axon.ProducerFinished {
+	info := s.cur.Info()
+	var msg any
+	for {
+		m, ok := s.connSig.TryRecv()
+		if !ok {
+			break
+		}
+		msg = m
+	}
+	s.leave()
+	s.cur = nil
+	switch m := msg.(type) {
+	case axon.ProducerFinished:
+		if m.Reason != nil {
+			return m
+		}
+		return axon.ProducerFinished{Reason: &internet.SocketShutdown{Info: info, Err: internet.ErrPeerClosed}}
+	case nil:
+		return axon.ProducerFinished{Reason: &internet.SocketShutdown{Info: info, Err: internet.ErrPeerClosed}}
+	case error:
+		return axon.ProducerFinished{Reason: &internet.SocketShutdown{Info: info, Err: m}}
+	default:
+		return axon.ProducerFinished{Reason: &internet.SocketShutdown{Info: info, Err: fmt.Errorf("%v", m)}}
+	}
+}
+
+// join makes c the client: passthroughs from inbox and to outbox, and the
+// Single's line to its control.
+func (s *Single) join(c *internet.Conn) error {
+	s.cur = c
+	s.AddChildren(c)
+	// Made per client, so that a Handle on the Single, which links every
+	// outbox there is when it is made, does not take it.
+	s.connCtl = axon.NewOutbox[any](s, "_connctl")
+	for _, l := range [...][2]axon.Box{
+		{s.In, c.In},
+		{c.Out, s.Out},
+		{s.connCtl, c.Control()},
+		{c.Signal(), s.connSig},
+	} {
+		lk, err := s.Link(l[0], l[1])
+		if err != nil {
+			s.leave()
+			s.cur = nil
+			return err
+		}
+		s.links = append(s.links, lk)
+	}
+	s.clients.Add(1)
+	s.Scheduler().Activate(c)
+	return nil
+}
+
+// leave removes the links to the client's connection and forgets it.
+func (s *Single) leave() {
+	for _, l := range s.links {
+		_ = axon.Unlink(l)
+	}
+	clear(s.links)
+	s.links = s.links[:0]
+	if s.connCtl != nil {
+		_ = s.RemoveBox(s.connCtl)
+		s.connCtl = nil
+	}
+	if s.cur != nil {
+		s.RemoveChild(s.cur)
+	}
+}

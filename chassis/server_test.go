@@ -1,0 +1,351 @@
+package chassis_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/internet"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// echo sends back every []byte it is given.
+func echo() axon.Component { return newRelay[[]byte]() }
+
+// dialTCP connects to addr with the safety deadline set on the connection.
+func dialTCP(t testing.TB, addr net.Addr) net.Conn {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr.String())
+	require.NoError(t, err)
+	require.NoError(t, nc.SetDeadline(time.Now().Add(safety))) // a net, not a wait
+	t.Cleanup(func() { nc.Close() })
+	return nc
+}
+
+// readN reads exactly n bytes from nc.
+func readN(t testing.TB, nc net.Conn, n int) string {
+	t.Helper()
+	buf := make([]byte, n)
+	_, err := io.ReadFull(nc, buf)
+	require.NoError(t, err)
+	return string(buf)
+}
+
+// roundTrip writes msg and reads it back.
+func roundTrip(t testing.TB, nc net.Conn, msg string) {
+	t.Helper()
+	_, err := nc.Write([]byte(msg))
+	require.NoError(t, err)
+	assert.Equal(t, msg, readN(t, nc, len(msg)))
+}
+
+// closedByServer checks that nc's next read finds the connection closed:
+// end of stream, or a reset.
+func closedByServer(t testing.TB, nc net.Conn) {
+	t.Helper()
+	n, err := nc.Read(make([]byte, 1))
+	assert.Zero(t, n)
+	require.Error(t, err)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server did not close the connection")
+	}
+}
+
+func TestSimpleServerEchoesToConcurrentClients(t *testing.T) {
+	s := newSched(t)
+	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
+	require.NoError(t, err)
+	require.NotZero(t, srv.AddrPort().Port(), "the port is known before the server runs")
+	handle(t, s, srv)
+
+	const clients, messages = 20, 50
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			nc, err := net.Dial("tcp", srv.Addr().String())
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer nc.Close()
+			_ = nc.SetDeadline(time.Now().Add(safety))
+			var sent bytes.Buffer
+			for m := range messages {
+				fmt.Fprintf(&sent, "client %d message %d\n", c, m)
+			}
+			go func() { _, _ = nc.Write(sent.Bytes()) }()
+			got := make([]byte, sent.Len())
+			_, err = io.ReadFull(nc, got)
+			if assert.NoError(t, err, "client %d", c) {
+				assert.Equal(t, sent.String(), string(got), "client %d", c)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, uint64(clients), srv.Stats().Accepted)
+}
+
+func TestServerCoreCallsTheFactoryWithTheAddresses(t *testing.T) {
+	s := newSched(t)
+	infos := make(chan internet.ConnInfo, 1)
+	srv, err := chassis.ServerCore(func(ci internet.ConnInfo) axon.Component {
+		infos <- ci
+		return echo()
+	}, "127.0.0.1:0")
+	require.NoError(t, err)
+	handle(t, s, srv)
+
+	nc := dialTCP(t, srv.Addr())
+	roundTrip(t, nc, "hello")
+	ci := recv(t, infos)
+	assert.Equal(t, srv.AddrPort(), ci.Local)
+	assert.Equal(t, nc.LocalAddr().String(), ci.Peer.String())
+}
+
+// watched is an echo that reports what its control was sent, and ends on it.
+type watched struct {
+	axon.Core
+	in  *axon.Inbox[[]byte]
+	out *axon.Outbox[[]byte]
+	ctl chan any
+}
+
+func newWatched() *watched {
+	w := &watched{ctl: make(chan any, 1)}
+	w.in = axon.NewInbox[[]byte](w, "inbox")
+	w.out = axon.NewOutbox[[]byte](w, "outbox")
+	return w
+}
+
+func (w *watched) Main(ctx context.Context) error {
+	for {
+		if b, ok := w.in.TryRecv(); ok {
+			if err := w.out.Send(ctx, b); err != nil {
+				return err
+			}
+			continue
+		}
+		if m, ok := w.Control().TryRecv(); ok {
+			w.ctl <- m
+			return nil
+		}
+		if err := w.Wait(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
+	s := newSched(t)
+	protos := make(chan *watched, 2)
+	srv, err := chassis.SimpleServer(func() axon.Component {
+		w := newWatched()
+		protos <- w
+		return w
+	}, "127.0.0.1:0")
+	require.NoError(t, err)
+	h := handle(t, s, srv)
+
+	stay := dialTCP(t, srv.Addr())
+	roundTrip(t, stay, "stay")
+	pStay := recv(t, protos)
+	leave := dialTCP(t, srv.Addr())
+	roundTrip(t, leave, "leave")
+	pLeave := recv(t, protos)
+	assert.Len(t, srv.Children(), 3, "the listener and two connections")
+
+	require.NoError(t, leave.Close())
+	waitDone(t, pLeave)
+	msg := recv(t, pLeave.ctl)
+	pf, ok := msg.(axon.ProducerFinished)
+	require.True(t, ok, "the protocol was told %T %v", msg, msg)
+	var ss *internet.SocketShutdown
+	require.ErrorAs(t, pf.Reason, &ss, "Kamaelia's socketShutdown")
+	assert.ErrorIs(t, ss, internet.ErrPeerClosed)
+	assert.Equal(t, leave.LocalAddr().String(), ss.Info.Peer.String())
+
+	gone := get(t, h, "disconnected").(internet.ConnInfo)
+	assert.Equal(t, leave.LocalAddr().String(), gone.Peer.String())
+	assert.Len(t, srv.Children(), 2, "the connection that ended was removed")
+	assert.Equal(t, 1, srv.Stats().Connections)
+	assert.False(t, hasEnded(pStay))
+	roundTrip(t, stay, "still served")
+}
+
+func TestServerShutdownClosesEveryConnectionAndTheListener(t *testing.T) {
+	s := newSched(t)
+	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
+	require.NoError(t, err)
+	h := handle(t, s, srv)
+	var clients []net.Conn
+	for i := range 5 {
+		nc := dialTCP(t, srv.Addr())
+		roundTrip(t, nc, fmt.Sprint("client ", i))
+		clients = append(clients, nc)
+	}
+	put(t, h, "control", axon.Shutdown{})
+	require.NoError(t, h.Wait(testCtx(t)))
+	for _, nc := range clients {
+		closedByServer(t, nc)
+	}
+	for _, c := range srv.Children() {
+		assert.True(t, hasEnded(c.(interface{ Done() <-chan struct{} })), "%s shut down and waited for", c)
+	}
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err, "the listener is closed")
+	// The port is free again at once.
+	ln, err := net.Listen("tcp", srv.Addr().String())
+	require.NoError(t, err)
+	require.NoError(t, ln.Close())
+}
+
+func TestServerProducerFinishedStopsListeningAndLetsConnectionsEnd(t *testing.T) {
+	s := newSched(t)
+	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
+	require.NoError(t, err)
+	h := handle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	roundTrip(t, nc, "before")
+
+	put(t, h, "control", axon.ProducerFinished{})
+	// The server goes on serving the connection it has, and ends with it.
+	roundTrip(t, nc, "after")
+	select {
+	case <-h.Done():
+		t.Fatal("the server ended with a connection still open")
+	default:
+	}
+	require.NoError(t, nc.Close())
+	require.NoError(t, h.Wait(testCtx(t)))
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err, "the listener is closed")
+}
+
+func TestServerRefusesAProtocolWhoseBoxesDoNotFit(t *testing.T) {
+	s := newSched(t)
+	srv, err := chassis.SimpleServer(func() axon.Component { return newRelay[int]() }, "127.0.0.1:0")
+	require.NoError(t, err)
+	handle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	closedByServer(t, nc)
+	assert.Equal(t, uint64(1), srv.Stats().Refused)
+}
+
+func TestServerCloseWithoutRunning(t *testing.T) {
+	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
+	require.NoError(t, err)
+	require.NoError(t, srv.Close())
+	_, err = chassis.SimpleServer(nil, "127.0.0.1:0")
+	require.Error(t, err)
+	_, err = chassis.SimpleServer(echo, "127.0.0.1:bad")
+	require.Error(t, err)
+}
+
+// TestSimpleServerVideoProtocol is the seed's
+//
+//	SimpleServer(protocol = VideoProtocol, port = 1500)
+//
+// with VideoProtocol returning SubscribeTo("VIDEO"): every client gets what
+// is published on the Backplane, in order.
+func TestSimpleServerVideoProtocol(t *testing.T) {
+	s := newSched(t)
+	bp := chassis.NewBackplane[[]byte]("VIDEO", chassis.OnScheduler(s))
+	require.NoError(t, bp.SetupErr())
+	s.Activate(bp)
+	pub := handle(t, s, chassis.PublishTo[[]byte]("VIDEO"))
+
+	subs := make(chan *chassis.Subscriber[[]byte], 2)
+	VideoProtocol := func() axon.Component {
+		sub := chassis.SubscribeTo[[]byte]("VIDEO")
+		subs <- sub
+		return sub
+	}
+	srv, err := chassis.SimpleServer(VideoProtocol, "127.0.0.1:0")
+	require.NoError(t, err)
+	handle(t, s, srv)
+
+	a, b := dialTCP(t, srv.Addr()), dialTCP(t, srv.Addr())
+	for range 2 {
+		sub := recv(t, subs)
+		recv(t, sub.Subscribed())
+	}
+	var want bytes.Buffer
+	for i := range 100 {
+		frame := fmt.Appendf(nil, "frame %03d;", i)
+		want.Write(frame)
+		put(t, pub, "inbox", frame)
+	}
+	for _, nc := range []net.Conn{a, b} {
+		assert.Equal(t, want.String(), readN(t, nc, want.Len()))
+	}
+}
+
+func TestSingleServerServesOneClientAtATime(t *testing.T) {
+	s := newSched(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	require.NotZero(t, srv.AddrPort().Port())
+	h := handle(t, s, srv)
+
+	first := dialTCP(t, srv.Addr())
+	_, err = first.Write([]byte("hello"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("hello"), get(t, h, "outbox"))
+	put(t, h, "inbox", []byte("welcome"))
+	assert.Equal(t, "welcome", readN(t, first, 7))
+
+	// A second client while the first is connected is refused.
+	second := dialTCP(t, srv.Addr())
+	closedByServer(t, second)
+	assert.Equal(t, uint64(1), srv.Refused())
+
+	// The first leaves: ProducerFinished on signal, and the server listens on.
+	require.NoError(t, first.Close())
+	msg := get(t, h, "signal")
+	pf, ok := msg.(axon.ProducerFinished)
+	require.True(t, ok, "signal carried %T %v", msg, msg)
+	var ss *internet.SocketShutdown
+	require.ErrorAs(t, pf.Reason, &ss)
+	assert.ErrorIs(t, ss, internet.ErrPeerClosed)
+	assert.False(t, hasEnded(srv))
+
+	third := dialTCP(t, srv.Addr())
+	_, err = third.Write([]byte("again"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("again"), get(t, h, "outbox"))
+	put(t, h, "inbox", []byte("back"))
+	assert.Equal(t, "back", readN(t, third, 4))
+	assert.Equal(t, uint64(2), srv.Clients())
+
+	// ProducerFinished: the client is sent what it was sent, then the end.
+	put(t, h, "inbox", []byte("bye"))
+	put(t, h, "control", axon.ProducerFinished{})
+	assert.Equal(t, "bye", readN(t, third, 3))
+	closedByServer(t, third)
+	require.NoError(t, h.Wait(testCtx(t)))
+}
+
+func TestSingleServerShutdownClosesTheClient(t *testing.T) {
+	s := newSched(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	h := handle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	_, err = nc.Write([]byte("x"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("x"), get(t, h, "outbox"))
+	put(t, h, "control", axon.Shutdown{})
+	require.NoError(t, h.Wait(testCtx(t)))
+	closedByServer(t, nc)
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err)
+}
