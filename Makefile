@@ -12,7 +12,7 @@ BENCHFLAGS ?=
 # gcc and libc6-dev: cgo, which the race detector of `make test` needs.
 # ca-certificates: fetching modules from the module proxy over HTTPS.
 # To add a package, add its name to this line.
-PKGS := ca-certificates gcc libc6-dev
+PKGS := ca-certificates gcc libc6-dev pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libavdevice-dev ffmpeg libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev fonts-dejavu-core
 
 # Pinned: the module proxy has no @latest here. v0.7.0 misreports generic
 # methods in axon as unused; v0.8.2 is the newest and runs clean on Go 1.26.

@@ -1,0 +1,21 @@
+//go:build cgo
+
+// Package av holds the media components that work through FFmpeg (with
+// github.com/asticode/go-astiav v0.16.0, which targets FFmpeg 5.1 as Debian
+// 12 ships it): DiracDecoder and DiracEncoder, VorbisDecode and
+// VorbisEncode, a Decoder for any container and codec FFmpeg knows, and a
+// Scaler. It needs cgo and FFmpeg's development packages (libavcodec-dev,
+// libavformat-dev, libavutil-dev, libswscale-dev, pkg-config).
+//
+// Every component copies what it decodes into Go memory before it sends it
+// (frame.Video and frame.Audio hold no C memory), so messages can be kept,
+// changed and passed on like any other Go value, and each component frees
+// its FFmpeg state when its Main returns, whatever the reason.
+//
+// Decoders take their input as []byte chunks of any size, the way they come
+// off a socket or a file; what a chunk holds is copied, so the sender may
+// reuse it. Corrupt input is an error on signal by default (see Corruption).
+//
+// FFmpeg logs what it meets to standard error through its own logger; set
+// its level with astiav.SetLogLevel.
+package av
