@@ -184,7 +184,8 @@ func (p *UnixProcess) Main(ctx context.Context) error {
 		finishing = kit.TakeControl(p) || finishing || p.Finishing()
 		if finishing && !told {
 			told = true
-			if err := p.toStdin.Send(ctx, axon.ProducerFinished{}); err != nil {
+			// A stdin writer that has ended already needs no telling.
+			if err := p.toStdin.Send(ctx, axon.ProducerFinished{}); err != nil && !errors.Is(err, axon.ErrFinished) {
 				break
 			}
 		}

@@ -14,6 +14,7 @@ package split
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -263,8 +264,17 @@ func (s *sinks[T]) drop(k *sink[T]) {
 
 // send sends v to every destination, in the order they were added.
 func (s *sinks[T]) send(ctx context.Context, v T) error {
-	for _, k := range s.list {
-		if err := k.out.Send(ctx, v); err != nil {
+	for i := 0; i < len(s.list); i++ {
+		k := s.list[i]
+		err := k.out.Send(ctx, v)
+		if errors.Is(err, axon.ErrFinished) {
+			// That destination's component has ended: it takes no more,
+			// and the others go on getting everything.
+			s.remove(k.inbox)
+			i--
+			continue
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -481,7 +491,8 @@ func (p *PlugSplitter[T]) Main(ctx context.Context) (err error) {
 		pf = kit.TakeControl(p) || pf || p.Finishing()
 		if p.source != nil && pf && !told {
 			told = true
-			if err := p.toSource.Send(ctx, axon.ProducerFinished{}); err != nil {
+			// A source that has ended already needs no telling.
+			if err := p.toSource.Send(ctx, axon.ProducerFinished{}); err != nil && !errors.Is(err, axon.ErrFinished) {
 				return err
 			}
 		}
