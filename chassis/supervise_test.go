@@ -198,7 +198,7 @@ func TestSupervisedGraphlineGivesUpPastItsIntensity(t *testing.T) {
 		for range 2 {
 			put(t, h, "a", "boom")
 			recv(t, f.made["A"])
-			time.Sleep(100 * time.Millisecond) // on the bubble's fake clock
+			<-time.After(100 * time.Millisecond) // on the bubble's fake clock
 		}
 		put(t, h, "a", "boom") // the third failure within a second
 		err := h.Wait(testCtx(t))
@@ -227,7 +227,7 @@ func TestSupervisedGraphlineRestartsForeverBelowItsIntensity(t *testing.T) {
 		for range 6 {
 			put(t, h, "a", "boom")
 			recv(t, f.made["A"])
-			time.Sleep(600 * time.Millisecond) // two failures a second at most
+			<-time.After(600 * time.Millisecond) // fake clock: two failures a second at most
 		}
 		put(t, h, "a", "alive")
 		require.Equal(t, "alive", get(t, h, "outA"))
