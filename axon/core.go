@@ -91,8 +91,13 @@ var lastID atomic.Uint64
 //     nil or ctx's error;
 //   - a *Failure carrying the error otherwise, or the panic recovered.
 //
-// Then it shuts down and waits for children still running, removes every link
-// the component made, and tells its parent and scheduler that it ended.
+// Before that it shuts down and waits for children still running; after, it
+// removes every link the component made, closes its inboxes (sends to them
+// then fail with a *ReceiverFinishedError, which wraps ErrFinished; what a
+// parent forwarded into them and was not taken goes back to the parent's
+// inbox), and tells its parent and scheduler that it ended. A composite whose
+// signal is fed by a child's signal sends no outcome of its own unless it
+// failed.
 type Core struct {
 	mu       sync.Mutex
 	self     Component
