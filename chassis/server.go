@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync/atomic"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/internet"
@@ -65,6 +66,15 @@ import (
 // control (or its scheduler's context ending) closes the listener and every
 // connection at once: each connection and protocol is shut down, and signal
 // carries the Shutdown.
+//
+// Drain on control is a graceful shutdown with a deadline: the listener is
+// closed at once, each connection's protocol is sent ProducerFinished on
+// control (it finishes what it has; what it sends before it ends is
+// written, then the connection half-closes and closes), and the Server
+// waits for them for the Drain's Grace. Connections still running then are
+// sent Shutdown (their sockets are closed at once, their protocols shut
+// down). When all have ended the Server ends; signal carries
+// ProducerFinished{}.
 type Server struct {
 	axon.Core
 
@@ -78,6 +88,16 @@ type Server struct {
 	finishing []*connGroup            // groups that said they ended, not yet Done
 	refused   atomic.Uint64
 	active    atomic.Int64
+
+	draining bool      // a Drain came: protocols were told ProducerFinished
+	deadline time.Time // when a draining Server shuts the rest down
+	cut      bool      // the deadline passed: the rest were sent Shutdown
+}
+
+// Drain, sent on a Server's control, stops it gracefully within Grace: see
+// Server. A Grace of zero or less shuts the connections down at once.
+type Drain struct {
+	Grace time.Duration
 }
 
 // ServerCore listens on addr ("host:port"; port 0 picks a free port, which
@@ -181,8 +201,14 @@ func (s *Server) Main(ctx context.Context) error {
 		if err := s.reap(ctx); err != nil {
 			return err
 		}
-		drainControl(&s.Core)
-		if s.Finishing() {
+		s.takeControl()
+		if s.draining && !s.cut && !time.Now().Before(s.deadline) {
+			s.cut = true
+			for g := range s.live {
+				_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
+			}
+		}
+		if s.Finishing() || s.draining {
 			if !closed {
 				closed = true
 				s.srv.Close() // its acceptor stops and it ends
@@ -191,8 +217,38 @@ func (s *Server) Main(ctx context.Context) error {
 				return nil
 			}
 		}
-		if err := s.Wait(ctx); err != nil {
-			return err
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		if s.draining && !s.cut {
+			wctx, cancel = context.WithDeadline(ctx, s.deadline)
+		}
+		err := s.Wait(wctx)
+		cancel()
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// errDrainDeadline is the Reason of the Shutdown sent to the connections
+// still running when a Drain's Grace has passed.
+var errDrainDeadline = errors.New("chassis: server drain deadline passed")
+
+// takeControl takes every message waiting on control (which is what makes
+// the runtime note ProducerFinished or Shutdown) and starts a Drain.
+func (s *Server) takeControl() {
+	for {
+		msg, ok := s.Control().TryRecv()
+		if !ok {
+			return
+		}
+		d, ok := msg.(Drain)
+		if !ok || s.draining {
+			continue
+		}
+		s.draining = true
+		s.deadline = time.Now().Add(d.Grace)
+		for g := range s.live {
+			_ = g.protoCtl.TrySend(axon.ProducerFinished{})
 		}
 	}
 }
@@ -207,6 +263,8 @@ func (s *Server) start(c *internet.Conn) {
 	}
 	g := &connGroup{conn: c, proto: proto, info: c.Info()}
 	g.done = axon.NewOutbox[*connGroup](g, "_done")
+	g.protoCtl = axon.NewOutbox[any](g, "_protoctl")
+	g.connCtl = axon.NewOutbox[any](g, "_connctl")
 	g.SetName("chassis.Server.conn(" + c.Info().Peer.String() + ")")
 	if err := g.wire(); err != nil {
 		s.refused.Add(1)
@@ -272,6 +330,10 @@ type connGroup struct {
 	proto axon.Component
 	info  internet.ConnInfo
 	done  *axon.Outbox[*connGroup]
+	// The Server's lines to the protocol's control and the connection's
+	// (a Drain): sent on from the Server's goroutine.
+	protoCtl *axon.Outbox[any]
+	connCtl  *axon.Outbox[any]
 }
 
 // wire links the connection and the protocol; the links are the group's.
@@ -286,6 +348,8 @@ func (g *connGroup) wire() error {
 		{g.proto, "outbox", g.conn, "inbox"},
 		{g.conn, "signal", g.proto, "control"},
 		{g.proto, "signal", g.conn, "control"},
+		{g, "_protoctl", g.proto, "control"},
+		{g, "_connctl", g.conn, "control"},
 	} {
 		if _, err := g.LinkByName(l.from, l.fromBox, l.to, l.toBox); err != nil {
 			for _, made := range g.Links() {
