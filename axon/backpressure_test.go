@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -82,8 +83,8 @@ func TestTrySendOnFullInboxFailsForEveryProducerOfAFanIn(t *testing.T) {
 
 func TestSendWaitsUntilTheConsumerTakesOne(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
-		ctx := testCtx(t)
+		s := axontest.NewScheduler(t)
+		ctx := axontest.Context(t)
 		// The consumer takes one message from inbox for each step it is given.
 		c := newFunc()
 		in := axon.NewInbox[int](c, "inbox")
@@ -226,8 +227,8 @@ func TestPassthroughMiddleInboxCapacityDoesNotApply(t *testing.T) {
 
 func TestSendBatchAndRecvBatchKeepOrder(t *testing.T) {
 	const n = 1000
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	in := axon.NewInbox[int](c, "inbox")
 	out := axon.NewOutbox[int](c, "outbox")
@@ -296,7 +297,7 @@ func TestSendBatchWaitsForRoomAndKeepsOrder(t *testing.T) {
 		dst.in.SetCapacity(3)
 		_, err := axon.Link(src.out, dst.in)
 		require.NoError(t, err)
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		sent := make(chan error, 1)
 		go func() { sent <- src.out.SendBatch(ctx, []int{0, 1, 2, 3, 4, 5}) }()
 		synctest.Wait()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,8 +43,8 @@ func TestComponentSetNameReplacesDefaultName(t *testing.T) {
 }
 
 func TestComponentStateGoesInitialisedRunningFinished(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	release := make(chan struct{})
 	c := newFunc()
 	c.main = func(context.Context) error {
@@ -66,8 +67,8 @@ func TestComponentStateGoesInitialisedRunningFinished(t *testing.T) {
 }
 
 func TestComponentDoneClosesWhenFinished(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	c.main = func(context.Context) error { return nil }
 	select {
@@ -85,8 +86,8 @@ func TestComponentDoneClosesWhenFinished(t *testing.T) {
 }
 
 func TestComponentActivatedTwiceRunsOnce(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	runs := make(chan struct{}, 2)
 	c := newFunc()
 	c.main = func(context.Context) error {
@@ -100,7 +101,7 @@ func TestComponentActivatedTwiceRunsOnce(t *testing.T) {
 }
 
 func TestComponentWithoutDeclaredBoxesIsNamedAfterItsTypeOnceActivated(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := newFunc()
 	s.Activate(c)
 	assert.Equal(t, "axon_test.funcComp_"+strconv.FormatUint(c.ID(), 10), c.Name())
@@ -172,8 +173,8 @@ func TestControlAndSignalCarryAnyValue(t *testing.T) {
 }
 
 func TestBoxesAddedAtRunTimeCanBeLinkedAndUsed(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	ready := make(chan struct{})
 	var extraIn *axon.Inbox[string]
@@ -267,8 +268,8 @@ func TestRemoveBoxTwiceFailsWithErrNoSuchBox(t *testing.T) {
 }
 
 func TestWaitWakesOnFirstMessageInAnyInbox(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	a := axon.NewInbox[string](c, "a")
 	b := axon.NewInbox[string](c, "b")
@@ -316,8 +317,8 @@ func TestBoxesAddedToOneComponentDoNotAppearOnAnotherOfTheSameType(t *testing.T)
 }
 
 func TestSchedulerRunningListsLiveComponents(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	a, b := newFunc(), newFunc()
 	assert.Empty(t, s.Running())
 	s.Activate(a, b)
@@ -332,7 +333,7 @@ func TestSchedulerRunningListsLiveComponents(t *testing.T) {
 }
 
 func TestSchedulerWaitHonoursItsContext(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	s.Activate(newFunc()) // runs until shut down
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

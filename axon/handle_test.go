@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestHandlePutsIntoInboxesAndGetsFromOutboxes(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	h, err := axon.NewHandle(s, d)
 	require.NoError(t, err)
@@ -31,8 +32,8 @@ func TestHandleQueuesEverythingTheComponentSends(t *testing.T) {
 	// All the input can be put before any output is taken: what the Handle
 	// takes from the component waits for Get without bound.
 	const n = 20 * axon.DefaultCapacity
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	h, err := axon.NewHandle(s, d)
 	require.NoError(t, err)
@@ -48,8 +49,8 @@ func TestHandleQueuesEverythingTheComponentSends(t *testing.T) {
 }
 
 func TestHandleGetAfterFinishReturnsErrFinished(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	h, err := axon.NewHandle(s, d)
 	require.NoError(t, err)
@@ -75,8 +76,8 @@ func TestHandleGetAfterFinishReturnsErrFinished(t *testing.T) {
 }
 
 func TestHandleCloseShutsTheComponentDown(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc() // runs until shut down
 	h, err := axon.NewHandle(s, c)
 	require.NoError(t, err)
@@ -87,7 +88,7 @@ func TestHandleCloseShutsTheComponentDown(t *testing.T) {
 }
 
 func TestHandleCloseReturnsTheComponentsFailure(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	errCleanup := errors.New("cleanup failed")
 	c := newFunc()
 	c.main = func(ctx context.Context) error {
@@ -103,8 +104,8 @@ func TestHandleCloseReturnsTheComponentsFailure(t *testing.T) {
 }
 
 func TestHandleWaitReturnsTheComponentsFailure(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	errBoom := errors.New("boom")
 	c := newFunc()
 	c.main = func(context.Context) error { return errBoom }
@@ -114,8 +115,8 @@ func TestHandleWaitReturnsTheComponentsFailure(t *testing.T) {
 }
 
 func TestHandleWaitReturnsNilAfterACleanEnd(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	h, err := axon.NewHandle(s, newDoubler())
 	require.NoError(t, err)
 	require.NoError(t, h.Finish(ctx))
@@ -123,7 +124,7 @@ func TestHandleWaitReturnsNilAfterACleanEnd(t *testing.T) {
 }
 
 func TestHandleWaitHonoursItsContext(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	h, err := axon.NewHandle(s, newFunc())
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -134,7 +135,7 @@ func TestHandleWaitHonoursItsContext(t *testing.T) {
 
 func TestHandleGetHonoursItsContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		h, err := axon.NewHandle(s, newDoubler())
 		require.NoError(t, err)
 		start := time.Now()
@@ -148,8 +149,8 @@ func TestHandleGetHonoursItsContext(t *testing.T) {
 }
 
 func TestHandleTryGetTakesOnlyWhatIsWaiting(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	h, err := axon.NewHandle(s, newDoubler())
 	require.NoError(t, err)
 	_, ok := h.TryGet("outbox")
@@ -171,8 +172,8 @@ func TestHandleTryGetTakesOnlyWhatIsWaiting(t *testing.T) {
 }
 
 func TestHandlePutToUnknownBoxFails(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	h, err := axon.NewHandle(s, newDoubler())
 	require.NoError(t, err)
 	err = h.Put(ctx, "nosuch", 1)
@@ -185,8 +186,8 @@ func TestHandlePutToUnknownBoxFails(t *testing.T) {
 }
 
 func TestHandlePutOfWrongTypeFailsWithErrTypeMismatch(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	h, err := axon.NewHandle(s, newDoubler())
 	require.NoError(t, err)
 	err = h.Put(ctx, "inbox", "seven")
@@ -202,8 +203,8 @@ func TestHandlePutOfWrongTypeFailsWithErrTypeMismatch(t *testing.T) {
 }
 
 func TestHandleLeavesAlreadyLinkedOutboxesAlone(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	r := newRelay[int]()
 	_, err := axon.Link(d.out, r.in)
@@ -221,8 +222,8 @@ func TestHandleLeavesAlreadyLinkedOutboxesAlone(t *testing.T) {
 }
 
 func TestHandlePutsAlongsideOtherLinksIntoTheSameInbox(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	src := newBox[int]("src")
 	_, err := axon.Link(src.out, d.in)
@@ -237,8 +238,8 @@ func TestHandlePutsAlongsideOtherLinksIntoTheSameInbox(t *testing.T) {
 
 func TestHandleServesConcurrentGetsInTurn(t *testing.T) {
 	const n, getters = 2000, 4
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	h, err := axon.NewHandle(s, newDoubler())
 	require.NoError(t, err)
 	got := make([][]int, getters)
@@ -284,8 +285,8 @@ func TestHandleServesConcurrentGetsInTurn(t *testing.T) {
 
 func TestHandleGetWaitingWhenTheComponentEndsReturnsErrFinished(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
-		ctx := testCtx(t)
+		s := axontest.NewScheduler(t)
+		ctx := axontest.Context(t)
 		release := make(chan struct{})
 		c := newFunc()
 		axon.NewOutbox[int](c, "outbox")

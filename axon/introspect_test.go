@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,8 +28,8 @@ type twoComponents struct {
 
 func newTwoComponents(t *testing.T) *twoComponents {
 	t.Helper()
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	p, c := newBox[int]("producer"), newBox[int]("consumer")
 	p.in.SetCapacity(5)
 	c.in.SetCapacity(axon.Unbounded)
@@ -102,7 +103,7 @@ func TestSnapshotDOTIsExact(t *testing.T) {
 }
 
 func TestSnapshotDOTDrawsPassthroughsDashed(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	parent, child := newBox[int]("parent"), newBox[int]("child")
 	_, err := axon.Link(parent.in, child.in)
 	require.NoError(t, err)
@@ -165,7 +166,7 @@ func TestIntrospectorDiffAfterUnlinkDeletesTheLink(t *testing.T) {
 
 func TestIntrospectorDiffAfterAComponentEndsDeletesItsNodes(t *testing.T) {
 	sys := newTwoComponents(t)
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	require.NoError(t, axon.Unlink(sys.data))
 	before := sys.s.Snapshot()
 	// Shut the consumer down through the link it made; that link goes with it.
@@ -186,7 +187,7 @@ func TestIntrospectorDiffAfterAComponentEndsDeletesItsNodes(t *testing.T) {
 }
 
 func TestSnapshotIncludesComponentsLinkedToRunningOnes(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	running, idle := newBox[int]("running"), newBox[int]("idle")
 	_, err := axon.Link(running.out, idle.in)
 	require.NoError(t, err)
@@ -199,7 +200,7 @@ func TestSnapshotIncludesComponentsLinkedToRunningOnes(t *testing.T) {
 }
 
 func TestSnapshotShowsChildrenWithTheirParent(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	kid := newFunc()
 	kid.SetName("kid")
 	p := newFunc()
@@ -239,7 +240,7 @@ func newPusher(name string) (*funcComp, *axon.Inbox[int], *axon.Outbox[int]) {
 
 func TestSnapshotReportsACycleOfFullBoxesAsDeadlock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		a, aIn, aOut := newPusher("a")
 		b, bIn, bOut := newPusher("b")
 		aIn.SetCapacity(1)
@@ -268,7 +269,7 @@ func TestSnapshotReportsACycleOfFullBoxesAsDeadlock(t *testing.T) {
 
 func TestSnapshotDoesNotReportASenderWaitingOnALiveConsumer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		a, _, aOut := newPusher("a")
 		sink := newBox[int]("sink") // waits for Shutdown, takes nothing
 		sink.in.SetCapacity(1)

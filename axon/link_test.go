@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -31,8 +32,8 @@ func newCounter(n int) (*funcComp, *axon.Outbox[int]) {
 
 func TestLinkDeliversInOrder10000Messages(t *testing.T) {
 	const n = 10000
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	prod, out := newCounter(n)
 	r := newRelay[int]()
 	_, err := axon.Link(out, r.in)
@@ -56,8 +57,8 @@ type tagged struct{ src, i int }
 
 func TestLinkFanInKeepsEachProducersOrder(t *testing.T) {
 	const n = 5000
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	r := newRelay[tagged]()
 	h, err := axon.NewHandle(s, r)
 	require.NoError(t, err)
@@ -91,8 +92,8 @@ func TestLinkFanInKeepsEachProducersOrder(t *testing.T) {
 
 func TestLinkFanInInterleavesInSendOrder(t *testing.T) {
 	const n = 500
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	a, b := newBox[string]("a"), newBox[string]("b")
 	r := newRelay[string]()
 	r.in.SetCapacity(axon.Unbounded)
@@ -133,8 +134,8 @@ func TestLinkFanOutFailsWithErrAlreadyLinked(t *testing.T) {
 
 func TestLinkKeepsMessageIdentity(t *testing.T) {
 	type payload struct{ data []byte }
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	src := newBox[*payload]("src")
 	r := newRelay[*payload]()
 	_, err := axon.Link(src.out, r.in)
@@ -235,7 +236,7 @@ func TestLinkPassthroughChainInAnyOrder(t *testing.T) {
 	perms := permutations(6)
 	require.Len(t, perms, 720)
 	for _, perm := range perms {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		s := axon.NewScheduler()
 		prod := newBox[int]("producer")
 		gp, p := newBox[int]("grandparent"), newBox[int]("parent")
@@ -334,8 +335,8 @@ func (n *nest) Main(ctx context.Context) error {
 }
 
 func TestLinkCompositeOfCompositesLinkedInMain(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	inner := newNest(d, d.in, d.out, d.Control())
 	outer := newNest(inner, inner.in, inner.out, inner.Control())
@@ -372,8 +373,8 @@ type codedError struct{ code int }
 func (e *codedError) Error() string { return fmt.Sprint("code ", e.code) }
 
 func TestLinkInterfaceInboxTakesImplementingOutbox(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 
 	src := newBox[*codedError]("src")
 	r := newRelay[error]()
@@ -508,8 +509,8 @@ func TestLinkPassthroughCycleFailsWithErrLinkCycle(t *testing.T) {
 }
 
 func TestLinkForwardingAnInboxMovesWaitingMessagesInOrder(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	src, parent := newBox[int]("src"), newBox[int]("parent")
 	_, err := axon.Link(src.out, parent.in)
 	require.NoError(t, err)
@@ -531,8 +532,8 @@ func TestLinkForwardingAnInboxMovesWaitingMessagesInOrder(t *testing.T) {
 
 func TestLinkForwardingAnInboxWhileSendsArriveKeepsOrder(t *testing.T) {
 	const n = 2000
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	src, parent := newBox[int]("src"), newBox[int]("parent")
 	parent.in.SetCapacity(axon.Unbounded)
 	_, err := axon.Link(src.out, parent.in)
@@ -610,8 +611,8 @@ func TestUnlinkTwiceFailsWithErrNotLinked(t *testing.T) {
 }
 
 func TestUnlinkedOutboxDropsAndCountsSends(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	src, dst := newBox[int]("src"), newBox[int]("dst")
 	l, err := axon.Link(src.out, dst.in)
 	require.NoError(t, err)
@@ -672,7 +673,7 @@ func TestRelinkWhileASenderWaitsForRoomLosesNothing(t *testing.T) {
 	// A sender waiting for room in the final inbox of a chain follows the
 	// chain when it is relinked: its message goes to the new destination.
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		src, parent := newBox[int]("src"), newBox[int]("parent")
 		first, second := newBox[int]("first"), newBox[int]("second")
 		first.in.SetCapacity(1)

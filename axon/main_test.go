@@ -2,48 +2,18 @@ package axon_test
 
 import (
 	"context"
-	"log/slog"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // TestMain fails the package if any goroutine outlives the tests: every
 // component must have finished and every goroutine the runtime started must
 // have exited.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
-// safety is how long a test waits for something that should happen at once.
-// It is a net against a hung runtime, never a way of waiting for concurrency.
-const safety = 20 * time.Second
-
-// testCtx returns a context that ends when the test ends or after safety.
-// Inside a synctest bubble its timer is the bubble's fake clock, so a
-// deadlock turns into a prompt context error instead of a hang.
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), safety)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// newSched returns a scheduler of the test's own, that logs nowhere, and
-// whose components are shut down and waited for when the test ends.
-func newSched(t testing.TB) *axon.Scheduler {
-	s := axon.NewScheduler()
-	s.SetLogger(slog.New(slog.DiscardHandler))
-	t.Cleanup(func() {
-		s.ShutdownAll(axon.Shutdown{})
-		ctx, cancel := context.WithTimeout(context.Background(), safety)
-		defer cancel()
-		require.NoError(t, s.Wait(ctx), "components still running at the end of the test")
-	})
-	return s
-}
+func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
 
 // funcComp is a component whose Main is a function set by the test. The
 // function is usually a closure over boxes declared on the component.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -141,8 +142,8 @@ func TestSchedulersHaveTheirOwnRegistries(t *testing.T) {
 }
 
 func TestComponentServicesIsItsSchedulersRegistry(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	var seen *axon.Registry
 	c.main = func(context.Context) error {
@@ -156,8 +157,8 @@ func TestComponentServicesIsItsSchedulersRegistry(t *testing.T) {
 }
 
 func TestServiceLookedUpCanBeLinkedTo(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	h, err := axon.NewHandle(s, d)
 	require.NoError(t, err)

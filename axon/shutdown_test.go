@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -18,7 +19,7 @@ import (
 // its signal outbox when Main returned.
 func signalOf(t *testing.T, s *axon.Scheduler, comp axon.Component) any {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	h, err := axon.NewHandle(s, comp)
 	require.NoError(t, err)
 	sig, err := h.Get(ctx, "signal")
@@ -27,7 +28,7 @@ func signalOf(t *testing.T, s *axon.Scheduler, comp axon.Component) any {
 }
 
 func TestMainReturningNilSendsProducerFinished(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := newFunc()
 	c.main = func(context.Context) error { return nil }
 	assert.Equal(t, axon.ProducerFinished{}, signalOf(t, s, c))
@@ -35,7 +36,7 @@ func TestMainReturningNilSendsProducerFinished(t *testing.T) {
 }
 
 func TestMainReturningErrFinishedSendsProducerFinished(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := newFunc()
 	c.main = func(context.Context) error { return axon.Finish(nil) }
 	assert.Equal(t, axon.ProducerFinished{}, signalOf(t, s, c))
@@ -43,7 +44,7 @@ func TestMainReturningErrFinishedSendsProducerFinished(t *testing.T) {
 }
 
 func TestMainReturningFinishSendsProducerFinishedWithReason(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := newFunc()
 	c.main = func(context.Context) error { return axon.Finish(io.EOF) }
 	assert.Equal(t, axon.ProducerFinished{Reason: io.EOF}, signalOf(t, s, c))
@@ -52,7 +53,7 @@ func TestMainReturningFinishSendsProducerFinishedWithReason(t *testing.T) {
 }
 
 func TestMainReturningWrappedFinishKeepsReason(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := newFunc()
 	c.main = func(context.Context) error { return fmt.Errorf("reading frames: %w", axon.Finish(io.EOF)) }
 	sig := signalOf(t, s, c)
@@ -62,8 +63,8 @@ func TestMainReturningWrappedFinishKeepsReason(t *testing.T) {
 }
 
 func TestShutdownOnControlCancelsContextAndGoesOutOnSignal(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	errStop := errors.New("operator stop")
 	c := newFunc()
 	var mainErr error
@@ -85,8 +86,8 @@ func TestShutdownOnControlCancelsContextAndGoesOutOnSignal(t *testing.T) {
 }
 
 func TestShutdownPointerOnControlAlsoStops(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	c.main = func(ctx context.Context) error {
 		<-ctx.Done()
@@ -101,7 +102,7 @@ func TestShutdownPointerOnControlAlsoStops(t *testing.T) {
 }
 
 func TestMainReturningErrorSendsFailureAndRunReturnsIt(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	errBoom := errors.New("boom")
 	c := newFunc()
 	c.SetName("faulty")
@@ -129,12 +130,12 @@ func TestMainReturningErrorSendsFailureAndRunReturnsIt(t *testing.T) {
 }
 
 func TestRunContextReturnsFailure(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	errBoom := errors.New("boom")
 	ok, bad := newFunc(), newFunc()
 	ok.main = func(context.Context) error { return nil }
 	bad.main = func(context.Context) error { return errBoom }
-	err := s.RunContext(testCtx(t), ok, bad)
+	err := s.RunContext(axontest.Context(t), ok, bad)
 	require.ErrorIs(t, err, errBoom)
 	var f *axon.Failure
 	require.ErrorAs(t, err, &f)
@@ -142,8 +143,8 @@ func TestRunContextReturnsFailure(t *testing.T) {
 }
 
 func TestPanicIsRecoveredAsFailureAndOthersKeepRunning(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	hd, err := axon.NewHandle(s, d)
 	require.NoError(t, err)
@@ -174,7 +175,7 @@ func TestPanicIsRecoveredAsFailureAndOthersKeepRunning(t *testing.T) {
 }
 
 func TestPanicWithErrorValueUnwrapsToIt(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	errBad := errors.New("bad state")
 	p := newFunc()
 	p.main = func(context.Context) error { panic(errBad) }
@@ -207,8 +208,8 @@ func gated() (c *funcComp, release chan struct{}, passed *int) {
 }
 
 func TestProducerFinishedMakesMessagesDrainThenEnd(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c, release, passed := gated()
 	h, err := axon.NewHandle(s, c)
 	require.NoError(t, err)
@@ -228,8 +229,8 @@ func TestProducerFinishedMakesMessagesDrainThenEnd(t *testing.T) {
 }
 
 func TestShutdownEndsMessagesAtOnceWithMessagesWaiting(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c, release, passed := gated()
 	h, err := axon.NewHandle(s, c)
 	require.NoError(t, err)
@@ -248,8 +249,8 @@ func TestShutdownEndsMessagesAtOnceWithMessagesWaiting(t *testing.T) {
 }
 
 func TestRecvReturnsErrFinishedAfterProducerFinishedAndDrain(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	in := axon.NewInbox[int](c, "inbox")
 	release := make(chan struct{})
@@ -277,8 +278,8 @@ func TestRecvReturnsErrFinishedAfterProducerFinishedAndDrain(t *testing.T) {
 }
 
 func TestRecvReturnsContextErrorAfterShutdown(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	in := axon.NewInbox[int](c, "inbox")
 	var recvErr error
@@ -330,8 +331,8 @@ func (s *plusOne) Main(ctx context.Context) error {
 
 func TestChainLinkedSignalToControlDrainsAndStopsFromItsHead(t *testing.T) {
 	const n, stages = 200, 5
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	var chain []*plusOne
 	for range stages {
 		chain = append(chain, newPlusOne())
@@ -377,7 +378,7 @@ func TestChainLinkedSignalToControlDrainsAndStopsFromItsHead(t *testing.T) {
 }
 
 func TestRunContextWithCancelledContextShutsEverythingDownAndReturnsNil(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	a, b := newFunc(), newFunc() // both wait for their context to end
@@ -400,7 +401,7 @@ func TestRunContextWithCancelledContextShutsEverythingDownAndReturnsNil(t *testi
 }
 
 func TestRunContextCancelledWhileRunningShutsEverythingDownAndReturnsNil(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	started := make(chan struct{}, 2)
@@ -430,8 +431,8 @@ func TestRunContextCancelledWhileRunningShutsEverythingDownAndReturnsNil(t *test
 }
 
 func TestShutdownBeforeActivationStartsMainWithContextDone(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	c := newFunc()
 	var errAtStart error
 	c.main = func(ctx context.Context) error {
@@ -452,8 +453,8 @@ func TestShutdownBeforeActivationStartsMainWithContextDone(t *testing.T) {
 }
 
 func TestParentWaitWakesWhenAChildEnds(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	kid := newFunc()
 	kid.main = func(context.Context) error { return nil }
 	p := newFunc()
@@ -479,8 +480,8 @@ func TestParentWaitWakesWhenAChildEnds(t *testing.T) {
 }
 
 func TestChildrenDoneIsFalseWhileAChildRuns(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	kid := newFunc() // runs until shut down
 	p := newFunc()
 	childrenDone := true
@@ -496,8 +497,8 @@ func TestChildrenDoneIsFalseWhileAChildRuns(t *testing.T) {
 }
 
 func TestWaitChildrenReturnsAChildsFailure(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	errKid := errors.New("kid failed")
 	good, bad := newFunc(), newFunc()
 	good.main = func(context.Context) error { return nil }
@@ -520,8 +521,8 @@ func TestWaitChildrenReturnsAChildsFailure(t *testing.T) {
 }
 
 func TestParentEndingShutsDownAndWaitsForRunningChildren(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	started := make(chan struct{})
 	kid := newFunc()
 	var kidErr error
@@ -559,8 +560,8 @@ func TestParentEndingShutsDownAndWaitsForRunningChildren(t *testing.T) {
 }
 
 func TestShutdownOfAParentReachesItsChildren(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	started := make(chan struct{})
 	kid := newFunc()
 	var kidErr error
@@ -588,8 +589,8 @@ func TestShutdownOfAParentReachesItsChildren(t *testing.T) {
 }
 
 func TestLinksMadeByAComponentAreRemovedWhenItFinishes(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	ext, target, inner := newBox[int]("ext"), newBox[int]("target"), newBox[int]("inner")
 	p := newFunc()
 	pin := axon.NewInbox[int](p, "inbox")
@@ -638,7 +639,7 @@ func TestLinksMadeByAComponentAreRemovedWhenItFinishes(t *testing.T) {
 func TestNoGoroutinesRemainAfterComponentsFinish(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s := axon.NewScheduler()
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	d := newDoubler()
 	inner := newNest(d, d.in, d.out, d.Control())
 	outer := newNest(inner, inner.in, inner.out, inner.Control())
@@ -670,7 +671,7 @@ func TestParentWaitNeverMissesAChildsEnd(t *testing.T) {
 	// the child ending just as its parent goes into Wait: a lost wake-up
 	// leaves a parent waiting for ever.
 	const pairs = 5000
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for range pairs {

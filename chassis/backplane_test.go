@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,24 +30,24 @@ func newSlowSink[T any](capacity int) *slowSink[T] {
 }
 
 func TestBackplaneDuplicateNameIsAnError(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a := chassis.NewBackplane[int]("dup", chassis.OnScheduler(s))
 	require.NoError(t, a.SetupErr())
 	b := chassis.NewBackplane[int]("dup", chassis.OnScheduler(s))
 	require.ErrorIs(t, b.SetupErr(), axon.ErrServiceExists)
 	assert.Contains(t, b.SetupErr().Error(), `"dup"`)
-	h := handle(t, s, b)
-	require.ErrorIs(t, h.Wait(testCtx(t)), axon.ErrServiceExists)
+	h := axontest.NewHandle(t, s, b)
+	require.ErrorIs(t, h.Wait(axontest.Context(t)), axon.ErrServiceExists)
 	svc, err := s.Services().Lookup(chassis.BackplaneService("dup"))
 	require.NoError(t, err)
 	assert.True(t, a == svc.Component, "the failed one did not take the name away")
 }
 
 func TestPublishAndSubscribeNeedTheBackplaneToExist(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	for _, c := range []axon.Component{chassis.PublishTo[int]("nowhere"), chassis.SubscribeTo[int]("nowhere")} {
-		h := handle(t, s, c)
-		err := h.Wait(testCtx(t))
+		h := axontest.NewHandle(t, s, c)
+		err := h.Wait(axontest.Context(t))
 		require.ErrorIs(t, err, chassis.ErrNoBackplane)
 		require.ErrorIs(t, err, axon.ErrServiceUnknown)
 		assert.Contains(t, err.Error(), `"nowhere"`)
@@ -54,44 +55,44 @@ func TestPublishAndSubscribeNeedTheBackplaneToExist(t *testing.T) {
 }
 
 func TestBackplaneLookupChecksTheType(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	chassis.NewBackplane[string]("words", chassis.OnScheduler(s))
-	h := handle(t, s, chassis.SubscribeTo[int]("words"))
-	err := h.Wait(testCtx(t))
+	h := axontest.NewHandle(t, s, chassis.SubscribeTo[int]("words"))
+	err := h.Wait(axontest.Context(t))
 	require.ErrorIs(t, err, axon.ErrTypeMismatch)
 	assert.Contains(t, err.Error(), `backplane "words" carries string, not int`)
 }
 
 func TestBackplaneMustRunOnTheSchedulerItIsRegisteredWith(t *testing.T) {
-	s, other := newSched(t), newSched(t)
+	s, other := axontest.NewScheduler(t), axontest.NewScheduler(t)
 	b := chassis.NewBackplane[int]("elsewhere", chassis.OnScheduler(other))
-	h := handle(t, s, b)
-	require.ErrorContains(t, h.Wait(testCtx(t)), "OnScheduler")
+	h := axontest.NewHandle(t, s, b)
+	require.ErrorContains(t, h.Wait(axontest.Context(t)), "OnScheduler")
 }
 
 func TestBackplanePublishersAndSubscribersMayStartInAnyOrder(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	b := chassis.NewBackplane[int]("any-order", chassis.OnScheduler(s))
 	sub := chassis.SubscribeTo[int]("any-order")
-	hs := handle(t, s, sub) // before the Backplane runs
-	hp := handle(t, s, chassis.PublishTo[int]("any-order"))
-	hb := handle(t, s, b) // after both
+	hs := axontest.NewHandle(t, s, sub) // before the Backplane runs
+	hp := axontest.NewHandle(t, s, chassis.PublishTo[int]("any-order"))
+	hb := axontest.NewHandle(t, s, b) // after both
 	<-sub.Subscribed()
 	put(t, hp, "inbox", 1, 2, 3)
 	assert.Equal(t, []any{1, 2, 3}, getN(t, hs, "outbox", 3))
-	require.NoError(t, hb.Finish(testCtx(t)))
+	require.NoError(t, hb.Finish(axontest.Context(t)))
 	require.Equal(t, axon.ProducerFinished{}, get(t, hs, "signal"))
 	require.Equal(t, axon.ProducerFinished{}, get(t, hp, "signal"))
 }
 
 func TestBackplaneOnePublisherHundredSubscribersJoiningOverTime(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	b := chassis.NewBackplane[int]("hundred", chassis.OnScheduler(s))
-	hb := handle(t, s, b)
-	hp := handle(t, s, chassis.PublishTo[int]("hundred"))
+	hb := axontest.NewHandle(t, s, b)
+	hp := axontest.NewHandle(t, s, chassis.PublishTo[int]("hundred"))
 	const subs, step, total = 100, 5, 600
 	hs := make([]*axon.Handle, subs)
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	next := 0
 	publish := func(n int) {
 		for range n {
@@ -110,7 +111,7 @@ func TestBackplaneOnePublisherHundredSubscribersJoiningOverTime(t *testing.T) {
 	}
 	for k := range subs {
 		sub := chassis.SubscribeTo[int]("hundred")
-		hs[k] = handle(t, s, sub)
+		hs[k] = axontest.NewHandle(t, s, sub)
 		<-sub.Subscribed()
 		first := next
 		publish(step)
@@ -144,44 +145,44 @@ func TestBackplaneOnePublisherHundredSubscribersJoiningOverTime(t *testing.T) {
 		ended(t, hs[k], "outbox")
 	}
 	require.Equal(t, axon.Shutdown{Reason: why}, get(t, hp, "signal"))
-	require.NoError(t, hb.Wait(testCtx(t)))
+	require.NoError(t, hb.Wait(axontest.Context(t)))
 	_, err := s.Services().Lookup(chassis.BackplaneService("hundred"))
 	require.ErrorIs(t, err, axon.ErrServiceUnknown, "an ended Backplane leaves the services")
 }
 
 func TestBackplaneFansInPublishersAndOutlivesThem(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	b := chassis.NewBackplane[string]("news", chassis.OnScheduler(s))
-	handle(t, s, b)
+	axontest.NewHandle(t, s, b)
 	sub := chassis.SubscribeTo[string]("news")
-	hs := handle(t, s, sub)
+	hs := axontest.NewHandle(t, s, sub)
 	<-sub.Subscribed()
-	p1 := handle(t, s, chassis.PublishTo[string]("news"))
-	p2 := handle(t, s, chassis.PublishTo[string]("news"))
+	p1 := axontest.NewHandle(t, s, chassis.PublishTo[string]("news"))
+	p2 := axontest.NewHandle(t, s, chassis.PublishTo[string]("news"))
 	put(t, p1, "inbox", "a1")
 	require.Equal(t, "a1", get(t, hs, "outbox"))
 	put(t, p2, "inbox", "b1")
 	require.Equal(t, "b1", get(t, hs, "outbox"))
-	require.NoError(t, p1.Finish(testCtx(t)))
-	require.NoError(t, p1.Wait(testCtx(t)))
+	require.NoError(t, p1.Finish(axontest.Context(t)))
+	require.NoError(t, p1.Wait(axontest.Context(t)))
 	put(t, p2, "inbox", "b2")
 	require.Equal(t, "b2", get(t, hs, "outbox"), "the Backplane goes on for the other publisher")
 	assert.Equal(t, axon.Running, b.State())
 }
 
 func TestBackplaneStopsDeliveringToASubscriberThatLeft(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	b := chassis.NewBackplane[int]("leave", chassis.OnScheduler(s))
-	handle(t, s, b)
+	axontest.NewHandle(t, s, b)
 	stay, leave := chassis.SubscribeTo[int]("leave"), chassis.SubscribeTo[int]("leave")
-	hStay, hLeave := handle(t, s, stay), handle(t, s, leave)
+	hStay, hLeave := axontest.NewHandle(t, s, stay), axontest.NewHandle(t, s, leave)
 	<-stay.Subscribed()
 	<-leave.Subscribed()
-	hp := handle(t, s, chassis.PublishTo[int]("leave"))
+	hp := axontest.NewHandle(t, s, chassis.PublishTo[int]("leave"))
 	put(t, hp, "inbox", 1)
 	require.Equal(t, 1, get(t, hStay, "outbox"))
 	require.Equal(t, 1, get(t, hLeave, "outbox"))
-	require.NoError(t, hLeave.Finish(testCtx(t)))
+	require.NoError(t, hLeave.Finish(axontest.Context(t)))
 	require.Equal(t, axon.ProducerFinished{}, get(t, hLeave, "signal"))
 	put(t, hp, "inbox", 2)
 	require.Equal(t, 2, get(t, hStay, "outbox"))
@@ -195,14 +196,14 @@ func TestBackplaneStopsDeliveringToASubscriberThatLeft(t *testing.T) {
 }
 
 func TestBackplaneProducerFinishedDeliversWhatItHasThenEndsSubscribers(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	b := chassis.NewBackplane[int]("pf", chassis.OnScheduler(s))
-	hb := handle(t, s, b)
+	hb := axontest.NewHandle(t, s, b)
 	sub := chassis.SubscribeTo[int]("pf")
-	hs := handle(t, s, sub)
+	hs := axontest.NewHandle(t, s, sub)
 	<-sub.Subscribed()
 	put(t, hb, "inbox", 1, 2, 3) // straight into the Backplane's inbox
-	require.NoError(t, hb.Finish(testCtx(t)))
+	require.NoError(t, hb.Finish(axontest.Context(t)))
 	require.Equal(t, []any{1, 2, 3}, getN(t, hs, "outbox", 3))
 	require.Equal(t, axon.ProducerFinished{}, get(t, hs, "signal"))
 	require.Equal(t, axon.ProducerFinished{}, get(t, hb, "signal"))
@@ -210,9 +211,9 @@ func TestBackplaneProducerFinishedDeliversWhatItHasThenEndsSubscribers(t *testin
 
 func TestBackplaneBlockPolicyHoldsThePublisherBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		b := chassis.NewBackplane[int]("block", chassis.OnScheduler(s))
-		hb := handle(t, s, b)
+		hb := axontest.NewHandle(t, s, b)
 		sub := chassis.SubscribeTo[int]("block")
 		sink := newSlowSink[int](2)
 		s.Activate(sub)
@@ -246,9 +247,9 @@ func subOutbox[T any](sub *chassis.Subscriber[T]) axon.Box {
 
 func TestBackplaneDropOldestKeepsTheNewest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		b := chassis.NewBackplane[int]("drop", chassis.OnScheduler(s))
-		hb := handle(t, s, b)
+		hb := axontest.NewHandle(t, s, b)
 		sub := chassis.SubscribeTo[int]("drop", chassis.WithDropOldest(4))
 		sink := newSlowSink[int](1)
 		_, err := axon.Link(subOutbox(sub), sink.in)
@@ -287,19 +288,19 @@ func TestBackplaneDropOldestKeepsTheNewest(t *testing.T) {
 }
 
 func TestBackplaneDisconnectEndsASlowSubscriber(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	b := chassis.NewBackplane[int]("disc", chassis.OnScheduler(s))
-	hb := handle(t, s, b)
+	hb := axontest.NewHandle(t, s, b)
 	fast, slow := chassis.SubscribeTo[int]("disc", chassis.WithDisconnect()), chassis.SubscribeTo[int]("disc", chassis.WithDisconnect())
 	sink := newSlowSink[int](2)
 	_, err := axon.Link(subOutbox(slow), sink.in)
 	require.NoError(t, err)
-	hFast, hSlow := handle(t, s, fast), handle(t, s, slow)
+	hFast, hSlow := axontest.NewHandle(t, s, fast), axontest.NewHandle(t, s, slow)
 	<-fast.Subscribed()
 	<-slow.Subscribed()
 	put(t, hb, "inbox", 1, 2, 3, 4)
 	require.Equal(t, axon.ProducerFinished{Reason: chassis.ErrSlowSubscriber}, get(t, hSlow, "signal"))
-	require.NoError(t, hSlow.Wait(testCtx(t)))
+	require.NoError(t, hSlow.Wait(axontest.Context(t)))
 	require.Equal(t, slow.Name(), get(t, hb, "disconnected"))
 	require.Equal(t, []any{1, 2, 3, 4}, getN(t, hFast, "outbox", 4), "the others go on")
 	assert.Equal(t, uint64(1), b.Stats().Disconnected)

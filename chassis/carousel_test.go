@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,10 +30,10 @@ func mockCarousel(stubborn bool, opts ...chassis.CarouselOption) (*chassis.Carou
 }
 
 func TestCarouselByDefaultDoesNothing(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(false)
-	h := handle(t, s, c)
-	require.NoError(t, h.Put(testCtx(t), "inbox", "waits for a child"))
+	h := axontest.NewHandle(t, s, c)
+	require.NoError(t, h.Put(axontest.Context(t), "inbox", "waits for a child"))
 	for _, box := range []string{"outbox", "signal", "requestNext"} {
 		_, sent := h.TryGet(box)
 		assert.False(t, sent, box)
@@ -42,9 +43,9 @@ func TestCarouselByDefaultDoesNothing(t *testing.T) {
 }
 
 func TestCarouselCanMakeTheFirstRequest(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(false, chassis.RequestFirst())
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	require.Equal(t, chassis.Next, get(t, h, "requestNext"))
 	assert.Empty(t, m.kids)
 	_, more := h.TryGet("requestNext")
@@ -53,20 +54,20 @@ func TestCarouselCanMakeTheFirstRequest(t *testing.T) {
 
 func TestCarouselShutsDownWhenToldToAndIdle(t *testing.T) {
 	for _, msg := range []any{axon.ProducerFinished{}, axon.Shutdown{}} {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		c, _ := mockCarousel(false)
-		h := handle(t, s, c)
+		h := axontest.NewHandle(t, s, c)
 		put(t, h, "control", msg)
 		require.Equal(t, msg, get(t, h, "signal"))
 		ended(t, h, "signal")
-		require.NoError(t, h.Wait(testCtx(t)))
+		require.NoError(t, h.Wait(axontest.Context(t)))
 	}
 }
 
 func TestCarouselNextRunsTheFactoryAndStartsTheChild(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(false)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "BLAH")
 	require.Equal(t, "BLAH", recv(t, m.args))
 	k := recv(t, m.kids)
@@ -75,9 +76,9 @@ func TestCarouselNextRunsTheFactoryAndStartsTheChild(t *testing.T) {
 }
 
 func TestCarouselChildEndingRequestsTheNext(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(false)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "BLAH")
 	k := recv(t, m.kids)
 	put(t, h, "control", "stop") // passed to the child, which ends
@@ -91,9 +92,9 @@ func TestCarouselChildEndingRequestsTheNext(t *testing.T) {
 }
 
 func TestCarouselChildSignalMessagesDoNotTriggerARequest(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(false)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "BLAH")
 	k := recv(t, m.kids)
 	put(t, h, "control", "say") // the child sends ProducerFinished on signal, and goes on
@@ -108,9 +109,9 @@ func TestCarouselChildSignalMessagesDoNotTriggerARequest(t *testing.T) {
 }
 
 func TestCarouselPassesControlToTheChild(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(true)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "BLAH")
 	k := recv(t, m.kids)
 	put(t, h, "control", axon.ProducerFinished{})
@@ -118,22 +119,22 @@ func TestCarouselPassesControlToTheChild(t *testing.T) {
 }
 
 func TestCarouselShutdownStopsTheChildWithIt(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(true)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "BLAH")
 	k := recv(t, m.kids)
 	recv(t, k.started)
 	put(t, h, "control", axon.Shutdown{})
 	waitDone(t, k)
 	require.Equal(t, axon.Shutdown{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestCarouselNewNextShutsTheCurrentChildDownFirst(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(false)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "first")
 	first := recv(t, m.kids)
 	require.Equal(t, "first", recv(t, m.args))
@@ -151,14 +152,14 @@ func TestCarouselNewNextShutsTheCurrentChildDownFirst(t *testing.T) {
 }
 
 func TestCarouselDataReachesTheChildAndComesOut(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	kids := make(chan *adder, 2)
 	c := chassis.NewCarousel[int, int, int](func(n int) axon.Component {
 		a := newAdder(n)
 		kids <- a
 		return a
 	})
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "inbox", 1, 2) // no child yet: they wait for one
 	put(t, h, "next", 100)
 	require.Equal(t, []any{101, 102}, getN(t, h, "outbox", 2))
@@ -174,9 +175,9 @@ func TestCarouselDataReachesTheChildAndComesOut(t *testing.T) {
 
 func TestCarouselDoesNotEndUntilItsChildHas(t *testing.T) {
 	for _, msg := range []any{axon.ProducerFinished{}, axon.Shutdown{}} {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		c, m := mockCarousel(true)
-		h := handle(t, s, c)
+		h := axontest.NewHandle(t, s, c)
 		put(t, h, "next", "BLAH")
 		k := recv(t, m.kids)
 		recv(t, k.started)
@@ -188,14 +189,14 @@ func TestCarouselDoesNotEndUntilItsChildHas(t *testing.T) {
 		}
 		waitDone(t, k)
 		require.Equal(t, msg, get(t, h, "signal"))
-		require.NoError(t, h.Wait(testCtx(t)))
+		require.NoError(t, h.Wait(axontest.Context(t)))
 	}
 }
 
 func TestCarouselProducerFinishedRunsTheQueuedNexts(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(true)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "0")
 	first := recv(t, m.kids)
 	recv(t, first.started)
@@ -213,38 +214,38 @@ func TestCarouselProducerFinishedRunsTheQueuedNexts(t *testing.T) {
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
 	_, asked := h.TryGet("requestNext")
 	assert.False(t, asked, "a finishing Carousel asks for no more")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestCarouselShutdownAbortsTheQueuedNexts(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c, m := mockCarousel(true)
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", "0")
 	k := recv(t, m.kids)
 	recv(t, k.started)
 	put(t, h, "control", axon.Shutdown{})
 	for _, arg := range []string{"1", "2"} {
 		// Refused once the Carousel has ended: either way, no child.
-		if err := h.Put(testCtx(t), "next", arg); err != nil {
+		if err := h.Put(axontest.Context(t), "next", arg); err != nil {
 			require.ErrorIs(t, err, axon.ErrFinished)
 		}
 	}
 	waitDone(t, k)
 	require.Equal(t, axon.Shutdown{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	assert.Len(t, m.kids, 0, "no other child was made")
 }
 
 func TestCarouselChildFailureFailsTheCarousel(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := chassis.NewCarousel[int, string, string](func(int) axon.Component { return newFlaky(1) })
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "next", 1)
 	put(t, h, "inbox", "ok")
 	require.Equal(t, "ok", get(t, h, "outbox"))
 	put(t, h, "inbox", "fail")
-	err := h.Wait(testCtx(t))
+	err := h.Wait(axontest.Context(t))
 	var ce *chassis.ChildError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "child 1", ce.Child)
@@ -252,20 +253,20 @@ func TestCarouselChildFailureFailsTheCarousel(t *testing.T) {
 }
 
 func TestCarouselChildOfTheWrongTypeFailsTheCarousel(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := chassis.NewCarousel[int, int, int](func(int) axon.Component { return newRelay[string]() })
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "inbox", 5) // waits, and is not lost by the failed start
 	put(t, h, "next", 1)
-	err := h.Wait(testCtx(t))
+	err := h.Wait(axontest.Context(t))
 	require.ErrorIs(t, err, axon.ErrTypeMismatch)
 	assert.Contains(t, err.Error(), "child 1")
 }
 
 func TestCarouselGivesWhatAChildLeftToTheNext(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	c := chassis.NewCarousel[string, string, string](func(tag string) axon.Component { return newTaker(tag) })
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	put(t, h, "inbox", "a", "b", "c")
 	put(t, h, "next", "1")
 	require.Equal(t, "1:a", get(t, h, "outbox"))

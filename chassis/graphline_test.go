@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,20 +23,20 @@ func TestGraphlineWithNoLinkagesOrComponentsIsValid(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, g.SetupErr())
 
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	empty, err := chassis.NewGraphline(nil, chassis.Linkages{})
 	require.NoError(t, err)
-	h := handle(t, s, empty)
+	h := axontest.NewHandle(t, s, empty)
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"), "no children: it ends at once")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestGraphlineChildrenBecomeChildrenWhenActivated(t *testing.T) {
 	comps, a, b, c := threeMocks()
 	g := chassis.Graphline(comps, nil)
 	assert.Empty(t, g.Children())
-	s := newSched(t)
-	handle(t, s, g)
+	s := axontest.NewScheduler(t)
+	axontest.NewHandle(t, s, g)
 	for _, m := range []*mock{a, b, c} {
 		recv(t, m.started)
 	}
@@ -58,8 +59,8 @@ func TestGraphlineActivatesChildrenOnlyWhenActivated(t *testing.T) {
 		for _, m := range []*mock{a, b, c} {
 			assert.Equal(t, axon.Initialised, m.State(), "linked=%v", linked)
 		}
-		s := newSched(t)
-		handle(t, s, g)
+		s := axontest.NewScheduler(t)
+		axontest.NewHandle(t, s, g)
 		for _, m := range []*mock{a, b, c} {
 			recv(t, m.started) // even those with no linkage
 		}
@@ -67,7 +68,7 @@ func TestGraphlineActivatesChildrenOnlyWhenActivated(t *testing.T) {
 }
 
 func TestGraphlineLinkagesBetweenComponents(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	g := chassis.Graphline(chassis.Components{
 		"A": newAdder(1), "B": newAdder(10), "C": newAdder(100),
 	}, chassis.Linkages{
@@ -78,7 +79,7 @@ func TestGraphlineLinkagesBetweenComponents(t *testing.T) {
 		{"C", "outbox"}:   {"self", "otherOut"},
 	})
 	require.NoError(t, g.SetupErr())
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", 0)
 	put(t, h, "other", 0)
 	require.Equal(t, 11, get(t, h, "outbox"))
@@ -92,10 +93,10 @@ func TestGraphlineLinkagesBetweenComponents(t *testing.T) {
 }
 
 func TestGraphlineTerminatesWhenAllChildrenHaveTerminated(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	comps, a, b, c := threeMocks()
 	g := chassis.Graphline(comps, chassis.Linkages{{"A", "outbox"}: {"B", "inbox"}})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	for _, m := range []*mock{a, b} {
 		recv(t, m.started)
 		pokeInto(t, m.Control())("stop")
@@ -106,12 +107,12 @@ func TestGraphlineTerminatesWhenAllChildrenHaveTerminated(t *testing.T) {
 	assert.False(t, sent, "nothing is signalled before every child has ended")
 	pokeInto(t, c.Control())("stop")
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	assert.Empty(t, g.Links(), "every link the Graph made is gone")
 }
 
 func TestGraphlineSelfInboxesPassThrough(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a := newMock()
 	g := chassis.Graphline(chassis.Components{"A": a, "B": newRelay[any]()}, chassis.Linkages{
 		{"self", "inbox"}:   {"A", "control"},
@@ -119,7 +120,7 @@ func TestGraphlineSelfInboxesPassThrough(t *testing.T) {
 		{"B", "outbox"}:     {"self", "outbox"},
 	})
 	require.NoError(t, g.SetupErr())
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", "to A's control")
 	require.Equal(t, "to A's control", recv(t, a.seen))
 	put(t, h, "control", "to B's inbox")
@@ -127,7 +128,7 @@ func TestGraphlineSelfInboxesPassThrough(t *testing.T) {
 }
 
 func TestGraphlineMakesNewSelfBoxesOnThisGraphlineOnly(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b := newMock(), newMock()
 	g := chassis.Graphline(chassis.Components{"A": a, "B": b, "C": newRelay[any](), "D": newRelay[any]()}, chassis.Linkages{
 		{"self", "novel-inbox"}:         {"A", "control"},
@@ -138,7 +139,7 @@ func TestGraphlineMakesNewSelfBoxesOnThisGraphlineOnly(t *testing.T) {
 		{"self", "control"}:             {"D", "inbox"},
 	})
 	require.NoError(t, g.SetupErr())
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "novel-inbox", 1)
 	put(t, h, "another-novel-inbox", 2)
 	require.Equal(t, 1, recv(t, a.seen))
@@ -202,10 +203,10 @@ func TestGraphlineTypeMismatchNamesBothComponentsAndTypes(t *testing.T) {
 }
 
 func TestGraphlineEmitsProducerFinishedWhenChildrenEnd(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	comps, a, b, c := threeMocks()
 	g := chassis.Graphline(comps, chassis.Linkages{{"A", "outbox"}: {"B", "inbox"}})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	for _, m := range []*mock{a, b, c} {
 		recv(t, m.started)
 	}
@@ -219,22 +220,22 @@ func TestGraphlineEmitsProducerFinishedWhenChildrenEnd(t *testing.T) {
 }
 
 func TestGraphlineEmitsTheShutdownItWasTold(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	comps, _, _, _ := threeMocks()
 	g := chassis.Graphline(comps, chassis.Linkages{{"A", "outbox"}: {"B", "inbox"}})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	why := errors.New("closing time")
 	put(t, h, "control", axon.Shutdown{Reason: why})
 	require.Equal(t, axon.Shutdown{Reason: why}, get(t, h, "signal"))
 	ended(t, h, "signal")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestGraphlineControlWiredPassesThroughOnly(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	comps, a, b, c := threeMocks()
 	g := chassis.Graphline(comps, chassis.Linkages{{"self", "control"}: {"A", "control"}})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	for _, m := range []*mock{a, b, c} {
 		recv(t, m.started)
 	}
@@ -256,13 +257,13 @@ func TestGraphlineControlWiredPassesThroughOnly(t *testing.T) {
 }
 
 func TestGraphlineControlWiredShutdownGoesOnlyWhereWired(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	comps, a, b, c := threeMocks()
 	g := chassis.Graphline(comps, chassis.Linkages{
 		{"self", "control"}: {"A", "control"},
 		{"A", "outbox"}:     {"B", "control"},
 	})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	for _, m := range []*mock{a, b, c} {
 		recv(t, m.started)
 	}
@@ -275,12 +276,12 @@ func TestGraphlineControlWiredShutdownGoesOnlyWhereWired(t *testing.T) {
 }
 
 func TestGraphlineControlCopiedToChildrenWithUnwiredControl(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	comps, a, b, c := threeMocks()
 	g := chassis.Graphline(comps, chassis.Linkages{
 		{"A", "outbox"}: {"B", "control"}, // B's control is wired: it gets no copy
 	})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	recv(t, b.started)
 	put(t, h, "control", "flurble")
 	require.Equal(t, "flurble", recv(t, a.seen))
@@ -299,13 +300,13 @@ func TestGraphlineControlCopiedToChildrenWithUnwiredControl(t *testing.T) {
 }
 
 func TestGraphlineSignalWiredSendsNothingOfItsOwn(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	comps, a, b, c := threeMocks()
 	g := chassis.Graphline(comps, chassis.Linkages{
 		{"A", "signal"}: {"self", "signal"},
 		{"A", "outbox"}: {"B", "control"},
 	})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	recv(t, b.started)
 	put(t, h, "control", axon.ProducerFinished{})
 	require.Equal(t, axon.ProducerFinished{}, recv(t, a.seen))
@@ -313,12 +314,12 @@ func TestGraphlineSignalWiredSendsNothingOfItsOwn(t *testing.T) {
 	// A's own outcome comes out of the Graph's signal.
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
 	pokeInto(t, b.Control())("stop")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	ended(t, h, "signal") // and nothing of the Graph's own after it
 }
 
 func TestGraphlineManuallyWiredShutdownOverrides(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b, c := newMock(), newRelay[any](), newRelay[any]()
 	g := chassis.Graphline(chassis.Components{"A": a, "B": b, "C": c}, chassis.Linkages{
 		{"self", "control"}: {"A", "control"},
@@ -327,7 +328,7 @@ func TestGraphlineManuallyWiredShutdownOverrides(t *testing.T) {
 		{"self", "inbox"}:   {"B", "inbox"},
 		{"C", "outbox"}:     {"self", "outbox"},
 	})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", "through B and C")
 	require.Equal(t, "through B and C", get(t, h, "outbox"))
 	put(t, h, "control", "stop")
@@ -341,15 +342,15 @@ func TestGraphlineManuallyWiredShutdownOverrides(t *testing.T) {
 }
 
 func TestGraphlineChildFailureFailsTheGraphline(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b := newRelay[string](), newFlaky(1)
 	g := chassis.Graphline(chassis.Components{"A": a, "B": b}, chassis.Linkages{
 		{"self", "inbox"}: {"A", "inbox"},
 		{"A", "outbox"}:   {"B", "inbox"},
 	})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", "fail")
-	err := h.Wait(testCtx(t))
+	err := h.Wait(axontest.Context(t))
 	var ce *chassis.ChildError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "B", ce.Child)
@@ -360,10 +361,10 @@ func TestGraphlineChildFailureFailsTheGraphline(t *testing.T) {
 }
 
 func TestGraphlineLeavesItsUnwiredInboxUnread(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a := newMock()
 	g := chassis.Graphline(chassis.Components{"A": a}, nil)
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", "kept", "also kept")
 	recv(t, a.started)
 	in, _ := g.Inbox("inbox")
@@ -371,7 +372,7 @@ func TestGraphlineLeavesItsUnwiredInboxUnread(t *testing.T) {
 	assert.Empty(t, a.seen)
 	pokeInto(t, a.Control())("stop")
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"), "and does not keep it from ending")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestGraphlineChildReturnsTheNamedComponent(t *testing.T) {

@@ -3,10 +3,8 @@ package chassis_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -16,43 +14,10 @@ import (
 // TestMain fails the package if any goroutine outlives the tests.
 func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
 
-// safety bounds a wait for something that should happen at once. It is a net
-// against a hang, never a way of waiting for concurrency. Inside a synctest
-// bubble its timer runs on the fake clock.
-const safety = 20 * time.Second
-
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), safety)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// newSched returns a scheduler of the test's own that logs nowhere, and whose
-// components are shut down and waited for when the test ends.
-func newSched(t testing.TB) *axon.Scheduler {
-	s := axon.NewScheduler()
-	s.SetLogger(slog.New(slog.DiscardHandler))
-	t.Cleanup(func() {
-		s.ShutdownAll(axon.Shutdown{})
-		ctx, cancel := context.WithTimeout(context.Background(), safety)
-		defer cancel()
-		require.NoError(t, s.Wait(ctx), "components still running at the end of the test")
-	})
-	return s
-}
-
-// handle links a Handle to comp and activates it on s.
-func handle(t testing.TB, s *axon.Scheduler, comp axon.Component) *axon.Handle {
-	t.Helper()
-	h, err := axon.NewHandle(s, comp)
-	require.NoError(t, err)
-	return h
-}
-
 // get takes the next message from h's box.
 func get(t testing.TB, h *axon.Handle, box string) any {
 	t.Helper()
-	v, err := h.Get(testCtx(t), box)
+	v, err := h.Get(axontest.Context(t), box)
 	require.NoError(t, err, "getting from %s", box)
 	return v
 }
@@ -71,14 +36,14 @@ func getN(t testing.TB, h *axon.Handle, box string, n int) []any {
 func put(t testing.TB, h *axon.Handle, box string, vs ...any) {
 	t.Helper()
 	for _, v := range vs {
-		require.NoError(t, h.Put(testCtx(t), box, v))
+		require.NoError(t, h.Put(axontest.Context(t), box, v))
 	}
 }
 
 // ended waits for h's component to end and checks nothing more was sent on box.
 func ended(t testing.TB, h *axon.Handle, box string) {
 	t.Helper()
-	_, err := h.Get(testCtx(t), box)
+	_, err := h.Get(axontest.Context(t), box)
 	require.ErrorIs(t, err, axon.ErrFinished, "expected %s to be drained and its component ended", box)
 }
 
@@ -262,7 +227,7 @@ func waitDone(t testing.TB, comp interface{ Done() <-chan struct{} }) {
 	t.Helper()
 	select {
 	case <-comp.Done():
-	case <-testCtx(t).Done():
+	case <-axontest.Context(t).Done():
 		t.Fatal("component did not end")
 	}
 }
@@ -273,7 +238,7 @@ func recv[T any](t testing.TB, ch <-chan T) T {
 	select {
 	case v := <-ch:
 		return v
-	case <-testCtx(t).Done():
+	case <-axontest.Context(t).Done():
 		t.Fatal("nothing arrived")
 		panic("unreachable")
 	}

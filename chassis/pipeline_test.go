@@ -6,22 +6,23 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestPipelineLinksStagesInOrder(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	p := chassis.Pipeline(newAdder(1), newAdder(10), newAdder(100))
 	require.NoError(t, p.SetupErr())
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	put(t, h, "inbox", 1, 2, 3)
 	require.Equal(t, []any{112, 113, 114}, getN(t, h, "outbox", 3))
-	require.NoError(t, h.Finish(testCtx(t)))
+	require.NoError(t, h.Finish(axontest.Context(t)))
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
 	ended(t, h, "signal")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestPipelineBoxesTakeTheTypesOfItsEnds(t *testing.T) {
@@ -41,13 +42,13 @@ func TestPipelineBoxesTakeTheTypesOfItsEnds(t *testing.T) {
 }
 
 func TestPipelineActivatesStagesOnlyWhenActivated(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b := newAdder(1), newAdder(2)
 	p := chassis.Pipeline(a, b)
 	assert.Equal(t, axon.Initialised, a.State())
 	assert.Equal(t, axon.Initialised, b.State())
 	assert.Empty(t, p.Children(), "stages become children when the Pipe runs")
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	put(t, h, "inbox", 0)
 	require.Equal(t, 3, get(t, h, "outbox")) // both stages ran
 	assert.Len(t, p.Children(), 2)
@@ -68,9 +69,9 @@ func TestPipelineTypeMismatchIsAnErrorAtConstruction(t *testing.T) {
 	require.NoError(t, err, "the stages are free to be linked elsewhere")
 
 	// Activated anyway, the Pipe fails at once with the same error.
-	s := newSched(t)
-	h := handle(t, s, p)
-	werr := h.Wait(testCtx(t))
+	s := axontest.NewScheduler(t)
+	h := axontest.NewHandle(t, s, p)
+	werr := h.Wait(axontest.Context(t))
 	require.ErrorIs(t, werr, axon.ErrTypeMismatch)
 	var f *axon.Failure
 	require.ErrorAs(t, get(t, h, "signal").(error), &f)
@@ -89,13 +90,13 @@ func TestPipelineGivenAStageTwiceIsAnError(t *testing.T) {
 }
 
 func TestPipelineEndsWhenAllStagesEndAndRemovesItsLinks(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b, c := newAdder(1), newAdder(1), newAdder(1)
 	p := chassis.Pipeline(a, b, c)
 	assert.Len(t, p.Links(), 8, "4 links between stages, 4 passthroughs")
-	h := handle(t, s, p)
-	require.NoError(t, h.Finish(testCtx(t)))
-	require.NoError(t, h.Wait(testCtx(t)))
+	h := axontest.NewHandle(t, s, p)
+	require.NoError(t, h.Finish(axontest.Context(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	for _, st := range []*adder{a, b, c} {
 		assert.True(t, hasEnded(st))
 	}
@@ -108,7 +109,7 @@ func TestPipelineEndsWhenAllStagesEndAndRemovesItsLinks(t *testing.T) {
 }
 
 func TestPipelineProducerFinishingDrainsTenStagesLosingNothing(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	const n = 1000
 	vals := make([]int, n)
 	for i := range vals {
@@ -119,18 +120,18 @@ func TestPipelineProducerFinishingDrainsTenStagesLosingNothing(t *testing.T) {
 		stages = append(stages, newRelay[int]())
 	}
 	p := chassis.Pipeline(stages...)
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	require.Equal(t, ints(n), getN(t, h, "outbox", n))
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
 	ended(t, h, "outbox")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	for _, st := range stages {
 		assert.True(t, hasEnded(st.(interface{ Done() <-chan struct{} })))
 	}
 }
 
 func TestPipelineShutdownStopsEveryStageAtOnce(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	stages := []axon.Component{}
 	for range 9 {
 		stages = append(stages, newRelay[any]())
@@ -138,22 +139,22 @@ func TestPipelineShutdownStopsEveryStageAtOnce(t *testing.T) {
 	last := newMock() // reads only its control: what reaches its inbox waits
 	stages = append(stages, last)
 	p := chassis.Pipeline(stages...)
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	put(t, h, "inbox", ints(100)...) // more than the last stage would ever take
 	why := errors.New("stop now")
 	put(t, h, "control", axon.Shutdown{Reason: why})
 	// The Shutdown went down the chain, stage by stage, to the last, which
 	// never reads its inbox: it stopped without draining anything.
 	require.Equal(t, axon.Shutdown{Reason: why}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	assert.Empty(t, last.seen, "the last stage was stopped, not handed a message")
 }
 
 func TestPipelineShutdownOfThePipeStopsAllStages(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b := newMock(), newMock()
 	p := chassis.Pipeline(a, b)
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	recv(t, a.started)
 	recv(t, b.started)
 	require.NoError(t, h.Close())
@@ -162,14 +163,14 @@ func TestPipelineShutdownOfThePipeStopsAllStages(t *testing.T) {
 }
 
 func TestPipelineStageFailureFailsThePipe(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	first, bad, last := newRelay[string](), newFlaky(1), newRelay[string]()
 	p := chassis.Pipeline(first, bad, last)
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	put(t, h, "inbox", "a")
 	require.Equal(t, "a", get(t, h, "outbox"))
 	put(t, h, "inbox", "fail")
-	err := h.Wait(testCtx(t))
+	err := h.Wait(axontest.Context(t))
 	var ce *chassis.ChildError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "stage 2", ce.Child)
@@ -179,27 +180,27 @@ func TestPipelineStageFailureFailsThePipe(t *testing.T) {
 }
 
 func TestPipelinePanickingStageFailsThePipe(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	p := chassis.Pipeline(newRelay[string](), newFlaky(1))
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	put(t, h, "inbox", "boom")
-	err := h.Wait(testCtx(t))
+	err := h.Wait(axontest.Context(t))
 	var pe *axon.PanicError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "boom", pe.Value)
 }
 
 func TestPipelinesNest(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	inner := chassis.Pipeline(newAdder(2), chassis.Pipeline(newAdder(3)))
 	p := chassis.Pipeline(newAdder(1), inner, chassis.Pipeline(chassis.Pipeline(newAdder(4))))
 	require.NoError(t, p.SetupErr())
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	put(t, h, "inbox", 0, 100)
 	require.Equal(t, []any{10, 110}, getN(t, h, "outbox", 2))
-	require.NoError(t, h.Finish(testCtx(t)))
+	require.NoError(t, h.Finish(axontest.Context(t)))
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 
 	_, err := chassis.NewPipeline(chassis.Pipeline(newRelay[string]()), newAdder(1))
 	require.ErrorIs(t, err, axon.ErrTypeMismatch, "a nested Pipe is typed like its stages")
@@ -227,18 +228,18 @@ func (u *until) Main(ctx context.Context) error {
 }
 
 func TestCircularPipelineLoopsBackToTheFirstStage(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	u := &until{limit: 5, reached: make(chan int, 1)}
 	u.in = axon.NewInbox[int](u, "inbox")
 	u.out = axon.NewOutbox[int](u, "outbox")
 	p := chassis.CircularPipeline(newAdder(1), u)
 	require.NoError(t, p.SetupErr())
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	put(t, h, "inbox", 0)
 	require.Equal(t, 5, recv(t, u.reached), "0 went round the ring five times")
 	// until's end went round to the first stage, which finished: the ring
 	// ends with the Pipe's own outcome.
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
 	ended(t, h, "outbox")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,20 +33,20 @@ func (k *taker) Main(ctx context.Context) error {
 }
 
 func TestSeqRunsComponentsOneAfterAnother(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	q := chassis.Seq(newSource(1, 2), newSource(3), newSource(4, 5))
 	require.NoError(t, q.SetupErr())
-	h := handle(t, s, q)
+	h := axontest.NewHandle(t, s, q)
 	require.Equal(t, []any{1, 2, 3, 4, 5}, getN(t, h, "outbox", 5))
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"), "one ProducerFinished, at the end")
 	ended(t, h, "signal")
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestSeqStartsEachComponentOnlyWhenTheOneBeforeHasEnded(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b := newMock(), newMock()
-	handle(t, s, chassis.Seq(a, b))
+	axontest.NewHandle(t, s, chassis.Seq(a, b))
 	recv(t, a.started)
 	assert.Equal(t, axon.Initialised, b.State())
 	pokeInto(t, a.Control())("stop")
@@ -54,8 +55,8 @@ func TestSeqStartsEachComponentOnlyWhenTheOneBeforeHasEnded(t *testing.T) {
 }
 
 func TestSeqPassesItsInboxToTheComponentRunning(t *testing.T) {
-	s := newSched(t)
-	h := handle(t, s, chassis.Seq(newTaker("first"), newTaker("second")))
+	s := axontest.NewScheduler(t)
+	h := axontest.NewHandle(t, s, chassis.Seq(newTaker("first"), newTaker("second")))
 	put(t, h, "inbox", "a", "b") // "b" waits in the Seq, or is left by the first and given back
 	require.Equal(t, "first:a", get(t, h, "outbox"))
 	require.Equal(t, "second:b", get(t, h, "outbox"), "what the first left goes to the second")
@@ -63,9 +64,9 @@ func TestSeqPassesItsInboxToTheComponentRunning(t *testing.T) {
 }
 
 func TestSeqProducerFinishedReachesEveryLaterComponent(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b, c := newStubborn(), newMock(), newMock()
-	h := handle(t, s, chassis.Seq(a, b, c))
+	h := axontest.NewHandle(t, s, chassis.Seq(a, b, c))
 	recv(t, a.started)
 	put(t, h, "control", axon.ProducerFinished{})
 	require.Equal(t, axon.ProducerFinished{}, recv(t, a.seen))
@@ -73,28 +74,28 @@ func TestSeqProducerFinishedReachesEveryLaterComponent(t *testing.T) {
 	require.Equal(t, axon.ProducerFinished{}, recv(t, b.seen), "told as it starts")
 	require.Equal(t, axon.ProducerFinished{}, recv(t, c.seen))
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestSeqShutdownStopsTheRunningComponentAndStartsNoMore(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b := newMock(), newMock()
-	h := handle(t, s, chassis.Seq(a, b))
+	h := axontest.NewHandle(t, s, chassis.Seq(a, b))
 	recv(t, a.started)
 	put(t, h, "control", axon.Shutdown{})
 	require.Equal(t, axon.Shutdown{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	assert.True(t, hasEnded(a))
 	assert.Equal(t, axon.Initialised, b.State())
 }
 
 func TestSeqFailureStopsTheSequence(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	a, b := newMock(), newMock()
-	h := handle(t, s, chassis.Seq(a, b))
+	h := axontest.NewHandle(t, s, chassis.Seq(a, b))
 	recv(t, a.started)
 	pokeInto(t, a.Control())("fail")
-	err := h.Wait(testCtx(t))
+	err := h.Wait(axontest.Context(t))
 	var ce *chassis.ChildError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "step 1", ce.Child)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/internet"
 )
@@ -109,12 +110,12 @@ func BenchmarkEchoServer10k(b *testing.B) {
 	const perConn = 10 // round trips per connection per iteration
 	b.Run("SimpleServer", func(b *testing.B) {
 		base := liveBytes()
-		s := newSched(b)
+		s := axontest.NewScheduler(b)
 		srv, err := chassis.SimpleServer(echo, "127.0.0.1:0", internet.WithPeerHalfClose())
 		if err != nil {
 			b.Fatal(err)
 		}
-		handle(b, s, srv)
+		axontest.NewHandle(b, s, srv)
 		runEchoBench(b, srv.Addr(), n, perConn, base)
 	})
 	b.Run("GoroutinePerConn", func(b *testing.B) {

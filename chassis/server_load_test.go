@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
@@ -72,10 +73,10 @@ func (f *farewell) Main(ctx context.Context) error {
 
 func TestServerDrainFinishesInTimeAndCutsTheRest(t *testing.T) {
 	const grace = 200 * time.Millisecond // the behaviour under test
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 
 	polite := dialTCP(t, srv.Addr())
 	roundTrip(t, polite, "hello")
@@ -104,10 +105,10 @@ func TestServerDrainFinishesInTimeAndCutsTheRest(t *testing.T) {
 }
 
 func TestServerDrainWithNoConnectionsEndsAtOnce(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	put(t, h, "control", chassis.Drain{Grace: time.Hour})
 	assert.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
 }
@@ -126,12 +127,12 @@ func loadSize() (clients, messages int) {
 // SHA-256 of what it sent must equal that of what came back.
 func TestSimpleServerLoad(t *testing.T) {
 	clients, messages := loadSize()
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	// The clients half-close when they have sent everything: the echo of
 	// the rest still reaches them.
 	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0", internet.WithPeerHalfClose())
 	require.NoError(t, err)
-	handle(t, s, srv)
+	axontest.NewHandle(t, s, srv)
 
 	var total atomic.Int64
 	start := time.Now()
@@ -158,7 +159,7 @@ func loadClient(addr net.Addr, id, messages int, total *atomic.Int64) error {
 		return err
 	}
 	defer nc.Close()
-	if err := nc.SetDeadline(time.Now().Add(safety)); err != nil { // a net, not a wait
+	if err := nc.SetDeadline(time.Now().Add(axontest.Safety)); err != nil { // a net, not a wait
 		return err
 	}
 	sent := sha256.New()

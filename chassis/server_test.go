@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
@@ -26,7 +27,7 @@ func dialTCP(t testing.TB, addr net.Addr) net.Conn {
 	t.Helper()
 	nc, err := net.Dial("tcp", addr.String())
 	require.NoError(t, err)
-	require.NoError(t, nc.SetDeadline(time.Now().Add(safety))) // a net, not a wait
+	require.NoError(t, nc.SetDeadline(time.Now().Add(axontest.Safety))) // a net, not a wait
 	t.Cleanup(func() { nc.Close() })
 	return nc
 }
@@ -62,11 +63,11 @@ func closedByServer(t testing.TB, nc net.Conn) {
 }
 
 func TestSimpleServerEchoesToConcurrentClients(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
 	require.NoError(t, err)
 	require.NotZero(t, srv.AddrPort().Port(), "the port is known before the server runs")
-	handle(t, s, srv)
+	axontest.NewHandle(t, s, srv)
 
 	const clients, messages = 20, 50
 	var wg sync.WaitGroup
@@ -77,7 +78,7 @@ func TestSimpleServerEchoesToConcurrentClients(t *testing.T) {
 				return
 			}
 			defer nc.Close()
-			_ = nc.SetDeadline(time.Now().Add(safety))
+			_ = nc.SetDeadline(time.Now().Add(axontest.Safety))
 			var sent bytes.Buffer
 			for m := range messages {
 				fmt.Fprintf(&sent, "client %d message %d\n", c, m)
@@ -95,14 +96,14 @@ func TestSimpleServerEchoesToConcurrentClients(t *testing.T) {
 }
 
 func TestServerCoreCallsTheFactoryWithTheAddresses(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	infos := make(chan internet.ConnInfo, 1)
 	srv, err := chassis.ServerCore(func(ci internet.ConnInfo) axon.Component {
 		infos <- ci
 		return echo()
 	}, "127.0.0.1:0")
 	require.NoError(t, err)
-	handle(t, s, srv)
+	axontest.NewHandle(t, s, srv)
 
 	nc := dialTCP(t, srv.Addr())
 	roundTrip(t, nc, "hello")
@@ -145,7 +146,7 @@ func (w *watched) Main(ctx context.Context) error {
 }
 
 func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	protos := make(chan *watched, 2)
 	srv, err := chassis.SimpleServer(func() axon.Component {
 		w := newWatched()
@@ -153,7 +154,7 @@ func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
 		return w
 	}, "127.0.0.1:0")
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 
 	stay := dialTCP(t, srv.Addr())
 	roundTrip(t, stay, "stay")
@@ -182,10 +183,10 @@ func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
 }
 
 func TestServerShutdownClosesEveryConnectionAndTheListener(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	var clients []net.Conn
 	for i := range 5 {
 		nc := dialTCP(t, srv.Addr())
@@ -193,7 +194,7 @@ func TestServerShutdownClosesEveryConnectionAndTheListener(t *testing.T) {
 		clients = append(clients, nc)
 	}
 	put(t, h, "control", axon.Shutdown{})
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	for _, nc := range clients {
 		closedByServer(t, nc)
 	}
@@ -209,10 +210,10 @@ func TestServerShutdownClosesEveryConnectionAndTheListener(t *testing.T) {
 }
 
 func TestServerProducerFinishedStopsListeningAndLetsConnectionsEnd(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	nc := dialTCP(t, srv.Addr())
 	roundTrip(t, nc, "before")
 
@@ -225,16 +226,16 @@ func TestServerProducerFinishedStopsListeningAndLetsConnectionsEnd(t *testing.T)
 	default:
 	}
 	require.NoError(t, nc.Close())
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	_, err = net.Dial("tcp", srv.Addr().String())
 	require.Error(t, err, "the listener is closed")
 }
 
 func TestServerRefusesAProtocolWhoseBoxesDoNotFit(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(func() axon.Component { return newRelay[int]() }, "127.0.0.1:0")
 	require.NoError(t, err)
-	handle(t, s, srv)
+	axontest.NewHandle(t, s, srv)
 	nc := dialTCP(t, srv.Addr())
 	closedByServer(t, nc)
 	assert.Equal(t, uint64(1), srv.Stats().Refused)
@@ -257,11 +258,11 @@ func TestServerCloseWithoutRunning(t *testing.T) {
 // with VideoProtocol returning SubscribeTo("VIDEO"): every client gets what
 // is published on the Backplane, in order.
 func TestSimpleServerVideoProtocol(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	bp := chassis.NewBackplane[[]byte]("VIDEO", chassis.OnScheduler(s))
 	require.NoError(t, bp.SetupErr())
 	s.Activate(bp)
-	pub := handle(t, s, chassis.PublishTo[[]byte]("VIDEO"))
+	pub := axontest.NewHandle(t, s, chassis.PublishTo[[]byte]("VIDEO"))
 
 	subs := make(chan *chassis.Subscriber[[]byte], 2)
 	VideoProtocol := func() axon.Component {
@@ -271,7 +272,7 @@ func TestSimpleServerVideoProtocol(t *testing.T) {
 	}
 	srv, err := chassis.SimpleServer(VideoProtocol, "127.0.0.1:0")
 	require.NoError(t, err)
-	handle(t, s, srv)
+	axontest.NewHandle(t, s, srv)
 
 	a, b := dialTCP(t, srv.Addr()), dialTCP(t, srv.Addr())
 	for range 2 {
@@ -290,11 +291,11 @@ func TestSimpleServerVideoProtocol(t *testing.T) {
 }
 
 func TestSingleServerServesOneClientAtATime(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SingleServer("127.0.0.1:0")
 	require.NoError(t, err)
 	require.NotZero(t, srv.AddrPort().Port())
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 
 	first := dialTCP(t, srv.Addr())
 	_, err = first.Write([]byte("hello"))
@@ -331,20 +332,20 @@ func TestSingleServerServesOneClientAtATime(t *testing.T) {
 	put(t, h, "control", axon.ProducerFinished{})
 	assert.Equal(t, "bye", readN(t, third, 3))
 	closedByServer(t, third)
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestSingleServerShutdownClosesTheClient(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := chassis.SingleServer("127.0.0.1:0")
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	nc := dialTCP(t, srv.Addr())
 	_, err = nc.Write([]byte("x"))
 	require.NoError(t, err)
 	assert.Equal(t, []byte("x"), get(t, h, "outbox"))
 	put(t, h, "control", axon.Shutdown{})
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	closedByServer(t, nc)
 	_, err = net.Dial("tcp", srv.Addr().String())
 	require.Error(t, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,12 +54,12 @@ func twoLanes(f *factories, policy chassis.Restart) *chassis.Graph {
 var lenient = chassis.Restart{Strategy: chassis.OneForOne, MaxRestarts: 10, Period: time.Minute}
 
 func TestSupervisedGraphlineOneForOneRestartsOnlyTheFailedChild(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A", "B")
 	g := twoLanes(f, lenient)
 	require.NoError(t, g.SetupErr())
 	a1, b1 := recv(t, f.made["A"]), recv(t, f.made["B"])
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "a", "one")
 	require.Equal(t, "one", get(t, h, "outA"))
 	put(t, h, "a", "boom")
@@ -75,11 +76,11 @@ func TestSupervisedGraphlineOneForOneRestartsOnlyTheFailedChild(t *testing.T) {
 }
 
 func TestSupervisedGraphlineAllForOneRestartsEveryChild(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A", "B")
 	g := twoLanes(f, chassis.Restart{Strategy: chassis.AllForOne, MaxRestarts: 10, Period: time.Minute})
 	a1, b1 := recv(t, f.made["A"]), recv(t, f.made["B"])
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "a", "boom")
 	a2, b2 := recv(t, f.made["A"]), recv(t, f.made["B"])
 	waitDone(t, a1)
@@ -115,7 +116,7 @@ func topology(s *axon.Scheduler, g *chassis.Graph, names ...string) []string {
 }
 
 func TestSupervisedGraphlineRelinksExactlyAsBefore(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A", "B")
 	g := chassis.SupervisedGraphline(chassis.Factories{"A": f.of("A"), "B": f.of("B")}, chassis.Linkages{
 		{"self", "inbox"}: {"A", "inbox"},
@@ -127,7 +128,7 @@ func TestSupervisedGraphlineRelinksExactlyAsBefore(t *testing.T) {
 	require.NoError(t, g.SetupErr())
 	recv(t, f.made["A"])
 	recv(t, f.made["B"])
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", "warm")
 	require.Equal(t, "warm", get(t, h, "outbox"))
 	before := topology(s, g, "A", "B")
@@ -160,7 +161,7 @@ func TestSupervisedGraphlineRelinksExactlyAsBefore(t *testing.T) {
 }
 
 func TestSupervisedGraphlineLosesNothingASiblingSendsDuringARestart(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A", "B")
 	g := chassis.SupervisedGraphline(chassis.Factories{"A": f.of("A"), "B": f.of("B")}, chassis.Linkages{
 		{"self", "inbox"}: {"A", "inbox"},
@@ -169,7 +170,7 @@ func TestSupervisedGraphlineLosesNothingASiblingSendsDuringARestart(t *testing.T
 	}, lenient)
 	recv(t, f.made["A"])
 	b := recv(t, f.made["B"])
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	for round := range 5 {
 		put(t, h, "inbox", "boom B")
 		waitDone(t, b)
@@ -189,19 +190,19 @@ func TestSupervisedGraphlineLosesNothingASiblingSendsDuringARestart(t *testing.T
 
 func TestSupervisedGraphlineGivesUpPastItsIntensity(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		f := newFactories("A", "B")
 		g := twoLanes(f, chassis.Restart{Strategy: chassis.OneForOne, MaxRestarts: 2, Period: time.Second})
 		recv(t, f.made["A"])
 		recv(t, f.made["B"])
-		h := handle(t, s, g)
+		h := axontest.NewHandle(t, s, g)
 		for range 2 {
 			put(t, h, "a", "boom")
 			recv(t, f.made["A"])
 			<-time.After(100 * time.Millisecond) // on the bubble's fake clock
 		}
 		put(t, h, "a", "boom") // the third failure within a second
-		err := h.Wait(testCtx(t))
+		err := h.Wait(axontest.Context(t))
 		var se *chassis.SupervisionError
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, "A", se.Child)
@@ -218,12 +219,12 @@ func TestSupervisedGraphlineGivesUpPastItsIntensity(t *testing.T) {
 
 func TestSupervisedGraphlineRestartsForeverBelowItsIntensity(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		f := newFactories("A", "B")
 		g := twoLanes(f, chassis.Restart{Strategy: chassis.OneForOne, MaxRestarts: 2, Period: time.Second})
 		recv(t, f.made["A"])
 		recv(t, f.made["B"])
-		h := handle(t, s, g)
+		h := axontest.NewHandle(t, s, g)
 		for range 6 {
 			put(t, h, "a", "boom")
 			recv(t, f.made["A"])
@@ -236,24 +237,24 @@ func TestSupervisedGraphlineRestartsForeverBelowItsIntensity(t *testing.T) {
 }
 
 func TestSupervisedGraphlineWithNoRestartsFailsAtOnce(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A", "B")
 	g := twoLanes(f, chassis.Restart{Strategy: chassis.OneForOne})
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "a", "fail")
 	var se *chassis.SupervisionError
-	require.ErrorAs(t, h.Wait(testCtx(t)), &se)
+	require.ErrorAs(t, h.Wait(axontest.Context(t)), &se)
 	require.ErrorIs(t, se, errFlaky)
 }
 
 func TestSupervisedGraphlineDoesNotRestartACleanEnd(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A", "B")
 	g := twoLanes(f, lenient)
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "control", axon.ProducerFinished{})
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	assert.Len(t, f.made["A"], 1, "made once, never again")
 }
 
@@ -273,13 +274,13 @@ func TestSupervisionPolicyIsChecked(t *testing.T) {
 func TestSupervisedPARRestartsAPanickingChild(t *testing.T) {
 	for _, strategy := range []chassis.Strategy{chassis.OneForOne, chassis.AllForOne} {
 		t.Run(strategy.String(), func(t *testing.T) {
-			s := newSched(t)
+			s := axontest.NewScheduler(t)
 			f := newFactories("1", "2")
 			p := chassis.SupervisedPAR(chassis.Restart{Strategy: strategy, MaxRestarts: 5, Period: time.Minute},
 				f.of("1"), f.of("2")).RouteInbox(chassis.RoundRobin())
 			require.NoError(t, p.SetupErr())
 			first, second := recv(t, f.made["1"]), recv(t, f.made["2"])
-			h := handle(t, s, p)
+			h := axontest.NewHandle(t, s, p)
 			put(t, h, "inbox", "boom") // round robin: to the first child
 			fresh := recv(t, f.made["1"])
 			waitDone(t, first)
@@ -299,23 +300,23 @@ func TestSupervisedPARRestartsAPanickingChild(t *testing.T) {
 			assert.False(t, sent, "the failure was not passed on")
 			put(t, h, "control", axon.ProducerFinished{})
 			require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
-			require.NoError(t, h.Wait(testCtx(t)))
+			require.NoError(t, h.Wait(axontest.Context(t)))
 		})
 	}
 }
 
 func TestSupervisedPARGivesUpNamingTheChild(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		f := newFactories("1", "2")
 		p := chassis.SupervisedPAR(chassis.Restart{Strategy: chassis.AllForOne, MaxRestarts: 1, Period: time.Hour},
 			f.of("1"), f.of("2")).RouteInbox(func(msg any, n int, dst []int) []int { return append(dst, 1) })
-		h := handle(t, s, p)
+		h := axontest.NewHandle(t, s, p)
 		put(t, h, "inbox", "fail")
 		recv(t, f.made["2"])
 		recv(t, f.made["2"])
 		put(t, h, "inbox", "fail")
-		err := h.Wait(testCtx(t))
+		err := h.Wait(axontest.Context(t))
 		var se *chassis.SupervisionError
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, "2", se.Child)
@@ -331,7 +332,7 @@ func TestStrategyNames(t *testing.T) {
 }
 
 func TestSupervisedGraphlineRestartsAChildWhoseControlItForwards(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A")
 	g := chassis.SupervisedGraphline(chassis.Factories{"A": f.of("A")}, chassis.Linkages{
 		{"self", "inbox"}:   {"A", "inbox"},
@@ -339,7 +340,7 @@ func TestSupervisedGraphlineRestartsAChildWhoseControlItForwards(t *testing.T) {
 		{"self", "control"}: {"A", "control"},
 	}, lenient)
 	old := recv(t, f.made["A"])
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", "boom")
 	recv(t, f.made["A"])
 	waitDone(t, old)
@@ -349,11 +350,11 @@ func TestSupervisedGraphlineRestartsAChildWhoseControlItForwards(t *testing.T) {
 	require.Equal(t, "x", get(t, h, "outbox"))
 	put(t, h, "control", axon.ProducerFinished{})
 	require.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 }
 
 func TestSupervisedGraphlineAllForOneWithForwardedControl(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	f := newFactories("A", "B")
 	g := chassis.SupervisedGraphline(chassis.Factories{"A": f.of("A"), "B": f.of("B")}, chassis.Linkages{
 		{"self", "inbox"}:   {"A", "inbox"},
@@ -363,7 +364,7 @@ func TestSupervisedGraphlineAllForOneWithForwardedControl(t *testing.T) {
 	}, chassis.Restart{Strategy: chassis.AllForOne, MaxRestarts: 5, Period: time.Minute})
 	recv(t, f.made["A"])
 	oldB := recv(t, f.made["B"])
-	h := handle(t, s, g)
+	h := axontest.NewHandle(t, s, g)
 	put(t, h, "inbox", "boom A") // A fails; B is shut down with a restart's Shutdown
 	recv(t, f.made["A"])
 	recv(t, f.made["B"])

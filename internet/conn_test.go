@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,10 +23,10 @@ import (
 
 func TestConnRoundTripOnPipe(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
 		conn := internet.NewConn(a)
-		h := handle(t, newSched(t), conn)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), conn)
 
 		require.NoError(t, h.Put(ctx, "inbox", []byte("hello ")))
 		require.NoError(t, h.Put(ctx, "inbox", []byte("world")))
@@ -49,9 +50,9 @@ func TestConnRoundTripOnPipe(t *testing.T) {
 
 func TestConnPeerCloseDeliversEverythingBeforeTheSignal(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
-		h := handle(t, newSched(t), internet.NewConn(a, internet.WithReadSize(3)))
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewConn(a, internet.WithReadSize(3)))
 		want := []byte("0123456789abcdef")
 		go func() {
 			b.Write(want)
@@ -65,9 +66,9 @@ func TestConnPeerCloseDeliversEverythingBeforeTheSignal(t *testing.T) {
 
 func TestConnReadSizeBoundsChunks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
-		h := handle(t, newSched(t), internet.NewConn(a, internet.WithReadSize(4)))
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewConn(a, internet.WithReadSize(4)))
 		go b.Write([]byte("abcdefghij"))
 		for _, want := range []string{"abcd", "efgh", "ij"} {
 			assert.Equal(t, want, string(get(t, ctx, h, "outbox").([]byte)))
@@ -78,9 +79,9 @@ func TestConnReadSizeBoundsChunks(t *testing.T) {
 
 func TestConnProducerFinishedWritesWhatIsQueuedThenCloses(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
-		h := handle(t, newSched(t), internet.NewConn(a))
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewConn(a))
 		var want []byte
 		for i := range 20 { // net.Pipe is unbuffered: these wait in the inbox
 			chunk := bytes.Repeat([]byte{byte('a' + i)}, 100)
@@ -96,10 +97,10 @@ func TestConnProducerFinishedWritesWhatIsQueuedThenCloses(t *testing.T) {
 
 func TestConnShutdownUnblocksAReadAndAWrite(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
 		conn := internet.NewConn(a)
-		h := handle(t, newSched(t), conn)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), conn)
 		// The peer never reads: the write blocks; the read blocks too.
 		require.NoError(t, h.Put(ctx, "inbox", []byte("stuck")))
 		synctest.Wait()
@@ -113,10 +114,10 @@ func TestConnShutdownUnblocksAReadAndAWrite(t *testing.T) {
 
 func TestConnIdleTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
 		defer b.Close()
-		h := handle(t, newSched(t), internet.NewConn(a, internet.WithIdleTimeout(5*time.Second)))
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewConn(a, internet.WithIdleTimeout(5*time.Second)))
 		start := time.Now()
 		go io.Copy(io.Discard, b)
 
@@ -137,11 +138,11 @@ func TestConnIdleTimeout(t *testing.T) {
 
 func TestConnSlowConsumerIsDisconnected(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe() // b never reads: every write blocks
 		defer b.Close()
 		conn := internet.NewConn(a, internet.WithWriteTimeout(2*time.Second))
-		h := handle(t, newSched(t), conn)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), conn)
 		start := time.Now()
 		require.NoError(t, h.Put(ctx, "inbox", []byte("first")))
 		require.NoError(t, h.Put(ctx, "inbox", []byte("second")))
@@ -155,9 +156,9 @@ func TestConnSlowConsumerIsDisconnected(t *testing.T) {
 
 func TestConnFailureOnControlClosesAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
-		h := handle(t, newSched(t), internet.NewConn(a))
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewConn(a))
 		bad := errors.New("frame too large")
 		require.NoError(t, h.Put(ctx, "control", &axon.Failure{Component: "proto", Err: bad}))
 		ss := reason(t, get(t, ctx, h, "signal"))
@@ -172,15 +173,15 @@ func TestConnFailureOnControlClosesAtOnce(t *testing.T) {
 // the connection goes on writing what it is given.
 func TestConnSlowReaderStopsReadingButNotWriting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe()
-		s := newSched(t)
+		s := axontest.NewScheduler(t)
 		conn := internet.NewConn(a, internet.WithReadSize(1))
 		consumer := &sink{}
 		in := axon.NewInbox[[]byte](consumer, "inbox")
 		in.SetCapacity(1)
 		axon.MustLink(conn.Out, in)
-		h := handle(t, s, conn)
+		h := axontest.NewHandle(t, s, conn)
 
 		wrote := make(chan int, 1)
 		go func() {

@@ -3,54 +3,19 @@ package internet_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // TestMain fails the package if a goroutine outlives the tests: every
 // component must have ended and every socket goroutine exited.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
-// safety bounds a wait for something that should happen promptly. It is a
-// net against a hang, never a way of waiting for concurrency; inside a
-// synctest bubble its timer is the fake clock.
-const safety = 20 * time.Second
-
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), safety)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// newSched returns a scheduler that logs nowhere and whose components are
-// shut down and waited for when the test ends.
-func newSched(t testing.TB) *axon.Scheduler {
-	s := axon.NewScheduler()
-	s.SetLogger(slog.New(slog.DiscardHandler))
-	t.Cleanup(func() {
-		s.ShutdownAll(axon.Shutdown{})
-		ctx, cancel := context.WithTimeout(context.Background(), safety)
-		defer cancel()
-		require.NoError(t, s.Wait(ctx), "components still running at the end of the test")
-	})
-	return s
-}
-
-func handle(t testing.TB, s *axon.Scheduler, c axon.Component) *axon.Handle {
-	t.Helper()
-	h, err := axon.NewHandle(s, c)
-	require.NoError(t, err)
-	return h
-}
+func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
 
 // get takes the next message on box, failing the test if there is none.
 func get(t testing.TB, ctx context.Context, h *axon.Handle, box string) any {
@@ -139,7 +104,7 @@ func dial(t testing.TB, addr string) net.Conn {
 	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
-	require.NoError(t, nc.SetDeadline(time.Now().Add(safety)))
+	require.NoError(t, nc.SetDeadline(time.Now().Add(axontest.Safety)))
 	t.Cleanup(func() { nc.Close() })
 	return nc
 }

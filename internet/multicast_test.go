@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,8 +39,8 @@ func TestMulticastOnLoopback(t *testing.T) {
 		{"ipv6", "[ff01::77]:0", "[::1]:0"}, // interface-local scope
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := testCtx(t)
-			s := newSched(t)
+			ctx := axontest.Context(t)
+			s := axontest.NewScheduler(t)
 			opts := loopbackOpts(t)
 			r1, err := internet.NewMulticastReceiver(tc.group, opts...)
 			if err != nil && refused(err) {
@@ -54,7 +55,7 @@ func TestMulticastOnLoopback(t *testing.T) {
 			require.NoError(t, err)
 			snd, err := internet.NewMulticastSender(tc.local, r1.Group().String(), opts...)
 			require.NoError(t, err)
-			h1, h2, ht, hs := handle(t, s, r1), handle(t, s, r2), handle(t, s, tr), handle(t, s, snd)
+			h1, h2, ht, hs := axontest.NewHandle(t, s, r1), axontest.NewHandle(t, s, r2), axontest.NewHandle(t, s, tr), axontest.NewHandle(t, s, snd)
 
 			require.NoError(t, hs.Put(ctx, "inbox", []byte("probe")))
 			// The probe arrives, or the sender fails (the kernel refusing).

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/kamaelia-go/kamaelia/internet/framing"
 	"github.com/stretchr/testify/assert"
@@ -159,7 +160,7 @@ func runServerCore(t *testing.T, factory func(internet.ConnInfo) axon.Component,
 	srv, err := internet.NewTCPServer("127.0.0.1:0", opts...)
 	require.NoError(t, err)
 	core := newServerCore(srv, factory)
-	newSched(t).Activate(core)
+	axontest.NewScheduler(t).Activate(core)
 	return core, srv
 }
 
@@ -177,7 +178,7 @@ func TestServerCoreEchoLoad(t *testing.T) {
 		_, err := fmt.Sscanf(v, "%dx%d", &clients, &messages)
 		require.NoError(t, err, "INTERNET_LOAD=<clients>x<messages>")
 	}
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	_, srv := runServerCore(t, newEcho, internet.WithPeerHalfClose())
 
 	var wg sync.WaitGroup
@@ -190,7 +191,7 @@ func TestServerCoreEchoLoad(t *testing.T) {
 				return
 			}
 			defer nc.Close()
-			_ = nc.SetDeadline(time.Now().Add(safety)) // a net, not a wait
+			_ = nc.SetDeadline(time.Now().Add(axontest.Safety)) // a net, not a wait
 			rng := rand.New(rand.NewPCG(uint64(c), 1))
 			sent := sha256.New()
 			n := 0
@@ -243,7 +244,7 @@ func frameProto(internet.ConnInfo) axon.Component {
 }
 
 func TestServerCoreClosesAConnectionWhoseProtocolFails(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	_, srv := runServerCore(t, frameProto, internet.WithPeerHalfClose())
 
 	good := dial(t, srv.Addr().String())
@@ -273,7 +274,7 @@ func TestServerCoreClosesAConnectionWhoseProtocolFails(t *testing.T) {
 }
 
 func TestServerCoreSurvivesClientsVanishingMidMessage(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	core, srv := runServerCore(t, frameProto)
 	for i := range 20 {
 		nc := dial(t, srv.Addr().String())

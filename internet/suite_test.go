@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,7 +71,7 @@ func server(t *testing.T, s *axon.Scheduler, addr string, wire func(*internet.Co
 	t.Helper()
 	srv, err := internet.NewTCPServer(addr, opts...)
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
@@ -105,8 +106,8 @@ func randomBytes(t testing.TB, n int) []byte {
 }
 
 func testEchoUntilHalfClose(t *testing.T, tr transport, addr string) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	var conns []*internet.Conn
 	var mu sync.Mutex
 	srv := server(t, s, addr, func(c *internet.Conn) {
@@ -117,7 +118,7 @@ func testEchoUntilHalfClose(t *testing.T, tr transport, addr string) {
 	}, append(tr.server, internet.WithPeerHalfClose())...)
 
 	cl := internet.NewTCPClient(srv.Addr().String(), append(tr.client, internet.WithWaitForPeerClose())...)
-	h := handle(t, s, cl)
+	h := axontest.NewHandle(t, s, cl)
 	want := randomBytes(t, 256<<10)
 	for b := want; len(b) > 0; {
 		n := min(len(b), 5000)
@@ -140,15 +141,15 @@ func testEchoUntilHalfClose(t *testing.T, tr transport, addr string) {
 }
 
 func testServerFinishesFirst(t *testing.T, tr transport, addr string) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	handles := make(chan *axon.Handle, 1)
 	srv, err := internet.NewTCPServer(addr, tr.server...)
 	require.NoError(t, err)
-	hs := handle(t, s, srv)
-	h := handle(t, s, internet.NewTCPClient(srv.Addr().String(), tr.client...))
+	hs := axontest.NewHandle(t, s, srv)
+	h := axontest.NewHandle(t, s, internet.NewTCPClient(srv.Addr().String(), tr.client...))
 	conn := get(t, ctx, hs, "outbox").(*internet.Conn)
-	hc := handle(t, s, conn)
+	hc := axontest.NewHandle(t, s, conn)
 	handles <- hc
 	require.NoError(t, hc.Put(ctx, "inbox", []byte("greetings, ")))
 	require.NoError(t, hc.Put(ctx, "inbox", []byte("and goodbye")))
@@ -160,14 +161,14 @@ func testServerFinishesFirst(t *testing.T, tr transport, addr string) {
 }
 
 func testClientShutdown(t *testing.T, tr transport, addr string) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	srv, err := internet.NewTCPServer(addr, tr.server...)
 	require.NoError(t, err)
-	hs := handle(t, s, srv)
+	hs := axontest.NewHandle(t, s, srv)
 	cl := internet.NewTCPClient(srv.Addr().String(), tr.client...)
-	h := handle(t, s, cl)
-	hc := handle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
+	h := axontest.NewHandle(t, s, cl)
+	hc := axontest.NewHandle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
 	require.NoError(t, h.Put(ctx, "inbox", []byte("last words")))
 	assert.Equal(t, "last words", string(readBytes(t, ctx, hc, 10)))
 
@@ -177,8 +178,8 @@ func testClientShutdown(t *testing.T, tr transport, addr string) {
 }
 
 func testConcurrentClients(t *testing.T, tr transport, addr string) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	srv := server(t, s, addr, echo, append(tr.server, internet.WithPeerHalfClose())...)
 	const clients = 16
 	var wg sync.WaitGroup
@@ -222,8 +223,8 @@ func collect(ctx context.Context, h *axon.Handle) ([]byte, error) {
 // --- TLS only ---
 
 func TestTLSWrongCAFailsTheHandshake(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	good, other := newPKI(t), newPKI(t)
 	scfg, err := internet.ServerTLSConfig(good.certFile, good.keyFile, "")
 	require.NoError(t, err)
@@ -231,10 +232,10 @@ func TestTLSWrongCAFailsTheHandshake(t *testing.T) {
 	require.NoError(t, err)
 	srv, err := internet.NewTCPServer("127.0.0.1:0", internet.WithTLS(scfg))
 	require.NoError(t, err)
-	hs := handle(t, s, srv)
-	h := handle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(ccfg)))
+	hs := axontest.NewHandle(t, s, srv)
+	h := axontest.NewHandle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(ccfg)))
 	// The server's side of the handshake runs in its connection's component.
-	hc := handle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
+	hc := axontest.NewHandle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
 
 	f, ok := get(t, ctx, h, "signal").(*axon.Failure)
 	require.True(t, ok)
@@ -249,15 +250,15 @@ func TestTLSWrongCAFailsTheHandshake(t *testing.T) {
 	assert.ErrorContains(t, ss, "TLS handshake")
 	good2, err := internet.ClientTLSConfig(good.caFile, "", "")
 	require.NoError(t, err)
-	h2 := handle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(good2)))
-	hc2 := handle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
+	h2 := axontest.NewHandle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(good2)))
+	hc2 := axontest.NewHandle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
 	require.NoError(t, h2.Put(ctx, "inbox", []byte("ok")))
 	assert.Equal(t, "ok", string(readBytes(t, ctx, hc2, 2)))
 }
 
 func TestTLSMutualAuthentication(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	pki := newPKI(t)
 	scfg, err := internet.ServerTLSConfig(pki.certFile, pki.keyFile, pki.caFile)
 	require.NoError(t, err)
@@ -266,12 +267,12 @@ func TestTLSMutualAuthentication(t *testing.T) {
 		srv, err = internet.NewTCPServer("127.0.0.1:0", internet.WithTLS(scfg))
 	}
 	require.NoError(t, err)
-	hs := handle(t, s, srv)
+	hs := axontest.NewHandle(t, s, srv)
 
 	withCert, err := internet.ClientTLSConfig(pki.caFile, pki.clientCert, pki.clientKey)
 	require.NoError(t, err)
-	h := handle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(withCert)))
-	hc := handle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
+	h := axontest.NewHandle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(withCert)))
+	hc := axontest.NewHandle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
 	require.NoError(t, h.Put(ctx, "inbox", []byte("it's me")))
 	assert.Equal(t, "it's me", string(readBytes(t, ctx, hc, 7)))
 
@@ -279,8 +280,8 @@ func TestTLSMutualAuthentication(t *testing.T) {
 	// learns of it on its first read, as the end of the connection.
 	noCert, err := internet.ClientTLSConfig(pki.caFile, "", "")
 	require.NoError(t, err)
-	h2 := handle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(noCert)))
-	hc2 := handle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
+	h2 := axontest.NewHandle(t, s, internet.NewTCPClient(srv.Addr().String(), internet.WithTLS(noCert)))
+	hc2 := axontest.NewHandle(t, s, get(t, ctx, hs, "outbox").(*internet.Conn))
 	assert.ErrorContains(t, reason(t, get(t, ctx, hc2, "signal")), "certificate")
 	sig := get(t, ctx, h2, "signal")
 	switch m := sig.(type) {
@@ -374,11 +375,11 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 	scfg, err := internet.ServerTLSConfig(pki.certFile, pki.keyFile, "")
 	require.NoError(t, err)
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		a, b := net.Pipe() // b connects and never says a word
 		defer b.Close()
 		start := time.Now()
-		h := handle(t, newSched(t), internet.NewConn(tls.Server(a, scfg), internet.WithHandshakeTimeout(3*time.Second)))
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewConn(tls.Server(a, scfg), internet.WithHandshakeTimeout(3*time.Second)))
 		ss := reason(t, get(t, ctx, h, "signal"))
 		assert.ErrorContains(t, ss, "TLS handshake")
 		assert.ErrorIs(t, ss, context.DeadlineExceeded)

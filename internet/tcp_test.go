@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,7 +48,7 @@ func acceptOne(t *testing.T, ln net.Listener) <-chan net.Conn {
 			return
 		}
 		t.Cleanup(func() { c.Close() })
-		_ = c.SetDeadline(time.Now().Add(safety)) // a net, not a wait
+		_ = c.SetDeadline(time.Now().Add(axontest.Safety)) // a net, not a wait
 		ch <- c
 	}()
 	return ch
@@ -68,11 +69,11 @@ func accepted(t *testing.T, ctx context.Context, ch <-chan net.Conn) net.Conn {
 func TestTCPClientRoundTrip(t *testing.T) {
 	for _, lb := range loopbacks {
 		t.Run(lb.name, func(t *testing.T) {
-			ctx := testCtx(t)
+			ctx := axontest.Context(t)
 			ln := listen(t, lb.addr)
 			acc := acceptOne(t, ln)
 			c := internet.NewTCPClient(ln.Addr().String())
-			h := handle(t, newSched(t), c)
+			h := axontest.NewHandle(t, axontest.NewScheduler(t), c)
 
 			srv := accepted(t, ctx, acc)
 			<-c.Connected()
@@ -106,10 +107,10 @@ func TestTCPClientRoundTrip(t *testing.T) {
 }
 
 func TestTCPClientFinishHalfClosesThenWaitsForTheServer(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	ln := listen(t, "127.0.0.1:0")
 	acc := acceptOne(t, ln)
-	h := handle(t, newSched(t), internet.NewTCPClient(ln.Addr().String(), internet.WithWaitForPeerClose()))
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewTCPClient(ln.Addr().String(), internet.WithWaitForPeerClose()))
 	require.NoError(t, h.Put(ctx, "inbox", []byte("request")))
 	require.NoError(t, h.Finish(ctx))
 
@@ -125,10 +126,10 @@ func TestTCPClientFinishHalfClosesThenWaitsForTheServer(t *testing.T) {
 }
 
 func TestTCPClientFinishWritesEverythingAndCloses(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	ln := listen(t, "127.0.0.1:0")
 	acc := acceptOne(t, ln)
-	h := handle(t, newSched(t), internet.NewTCPClient(ln.Addr().String()))
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewTCPClient(ln.Addr().String()))
 	var want []byte
 	for i := range 200 {
 		chunk := bytes.Repeat([]byte{byte(i)}, 1000)
@@ -142,13 +143,13 @@ func TestTCPClientFinishWritesEverythingAndCloses(t *testing.T) {
 }
 
 func TestTCPClientConnectionRefused(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	// A port that was just free and is closed again: connecting is refused.
 	ln := listen(t, "127.0.0.1:0")
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	h := handle(t, newSched(t), internet.NewTCPClient(addr))
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewTCPClient(addr))
 	sig := get(t, ctx, h, "signal")
 	f, ok := sig.(*axon.Failure)
 	require.True(t, ok, "signal is %T (%v)", sig, sig)
@@ -160,11 +161,11 @@ func TestTCPClientConnectionRefused(t *testing.T) {
 }
 
 func TestTCPClientResetByPeer(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	ln := listen(t, "127.0.0.1:0")
 	acc := acceptOne(t, ln)
 	c := internet.NewTCPClient(ln.Addr().String())
-	h := handle(t, newSched(t), c)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), c)
 	srv := accepted(t, ctx, acc).(*net.TCPConn)
 	<-c.Connected()
 	require.NoError(t, srv.SetLinger(0)) // Close sends a reset
@@ -174,11 +175,11 @@ func TestTCPClientResetByPeer(t *testing.T) {
 }
 
 func TestTCPClientShutdownClosesAtOnce(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	ln := listen(t, "127.0.0.1:0")
 	acc := acceptOne(t, ln)
 	c := internet.NewTCPClient(ln.Addr().String())
-	h := handle(t, newSched(t), c)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), c)
 	srv := accepted(t, ctx, acc)
 	<-c.Connected()
 	require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
@@ -230,13 +231,13 @@ func (d *pipeDialer) offsets(start time.Time) []time.Duration {
 
 func TestTCPClientRetriesWithBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		d := newPipeDialer(3)
 		start := time.Now()
 		c := internet.NewTCPClient("server:1", internet.WithDialer(d), internet.WithRetry(internet.Backoff{
 			Attempts: 5, Initial: 100 * time.Millisecond, Max: 250 * time.Millisecond,
 		}))
-		h := handle(t, newSched(t), c)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), c)
 		// Queued before the connection is up, written once it is.
 		require.NoError(t, h.Put(ctx, "inbox", []byte("early")))
 		peer := <-d.peers
@@ -254,10 +255,10 @@ func TestTCPClientRetriesWithBackoff(t *testing.T) {
 
 func TestTCPClientGivesUpAfterItsAttempts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		d := newPipeDialer(100)
 		start := time.Now()
-		h := handle(t, newSched(t), internet.NewTCPClient("server:1", internet.WithDialer(d),
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewTCPClient("server:1", internet.WithDialer(d),
 			internet.WithRetry(internet.Backoff{Attempts: 3, Initial: time.Second, Multiplier: 3})))
 		sig := get(t, ctx, h, "signal")
 		var de *internet.DialError
@@ -271,11 +272,11 @@ func TestTCPClientGivesUpAfterItsAttempts(t *testing.T) {
 
 func TestTCPClientDialTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		d := newPipeDialer(0)
 		d.block = true
 		start := time.Now()
-		h := handle(t, newSched(t), internet.NewTCPClient("server:1", internet.WithDialer(d),
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewTCPClient("server:1", internet.WithDialer(d),
 			internet.WithDialTimeout(2*time.Second),
 			internet.WithRetry(internet.Backoff{Attempts: 2, Initial: time.Second})))
 		sig := get(t, ctx, h, "signal")
@@ -287,10 +288,10 @@ func TestTCPClientDialTimeout(t *testing.T) {
 
 func TestTCPClientShutdownWhileConnecting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		d := newPipeDialer(100)
 		start := time.Now()
-		h := handle(t, newSched(t), internet.NewTCPClient("server:1", internet.WithDialer(d),
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), internet.NewTCPClient("server:1", internet.WithDialer(d),
 			internet.WithRetry(internet.Backoff{Attempts: 10, Initial: time.Hour})))
 		synctest.Wait() // the first attempt failed; the back-off has begun
 		require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
@@ -305,12 +306,12 @@ func TestTCPServerEmitsConnections(t *testing.T) {
 	for _, lb := range loopbacks {
 		t.Run(lb.name, func(t *testing.T) {
 			listen(t, lb.addr) // skips without IPv6
-			ctx := testCtx(t)
-			s := newSched(t)
+			ctx := axontest.Context(t)
+			s := axontest.NewScheduler(t)
 			srv, err := internet.NewTCPServer(lb.addr)
 			require.NoError(t, err)
 			require.NotZero(t, srv.AddrPort().Port(), "port 0 was replaced by the port chosen")
-			h := handle(t, s, srv)
+			h := axontest.NewHandle(t, s, srv)
 
 			cl := dial(t, srv.Addr().String())
 			defer cl.Close()
@@ -341,11 +342,11 @@ func TestTCPServerEmitsConnections(t *testing.T) {
 }
 
 func TestTCPServerMaxConnections(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	srv, err := internet.NewTCPServer("127.0.0.1:0", internet.WithMaxConnections(1))
 	require.NoError(t, err)
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 
 	first := dial(t, srv.Addr().String())
 	defer first.Close()
@@ -371,12 +372,12 @@ func TestTCPServerMaxConnections(t *testing.T) {
 }
 
 func TestTCPServerShutdownFreesThePort(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	srv, err := internet.NewTCPServer("127.0.0.1:0")
 	require.NoError(t, err)
 	addr := srv.Addr().String()
-	h := handle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	// An accepted connection in TIME_WAIT must not keep the port.
 	cl := dial(t, addr)
 	require.NoError(t, get(t, ctx, h, "outbox").(*internet.Conn).Close())
@@ -394,7 +395,7 @@ func TestTCPServerShutdownFreesThePort(t *testing.T) {
 }
 
 func TestTCPServerWithNothingLinkedRefuses(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	srv, err := internet.NewTCPServer("127.0.0.1:0")
 	require.NoError(t, err)
 	s.Activate(srv) // its outbox leads nowhere: a Handle would link it
@@ -446,12 +447,12 @@ func (l *fakeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0
 
 func TestTCPServerBacksOffAfterAcceptErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := axontest.Context(t)
 		emfile := &net.OpError{Op: "accept", Net: "tcp", Err: syscall.EMFILE}
 		ln := &fakeListener{errs: []error{emfile, emfile, emfile, emfile}, conns: make(chan net.Conn, 1), closed: make(chan struct{})}
 		start := time.Now()
 		srv := internet.NewTCPServerFromListener(ln, internet.WithAcceptBackoff(5*time.Millisecond, 15*time.Millisecond))
-		h := handle(t, newSched(t), srv)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), srv)
 		a, b := net.Pipe()
 		defer b.Close()
 		ln.conns <- a
@@ -491,12 +492,12 @@ func TestTCPServerCloseBeforeActivationFreesThePort(t *testing.T) {
 func TestConnBothSidesHalfClose(t *testing.T) {
 	for _, order := range []string{"peer first", "this side first"} {
 		t.Run(order, func(t *testing.T) {
-			ctx := testCtx(t)
+			ctx := axontest.Context(t)
 			ln := listen(t, "127.0.0.1:0")
 			acc := acceptOne(t, ln)
 			cl := dial(t, ln.Addr().String())
 			conn := internet.NewConn(accepted(t, ctx, acc), internet.WithPeerHalfClose(), internet.WithWaitForPeerClose())
-			h := handle(t, newSched(t), conn)
+			h := axontest.NewHandle(t, axontest.NewScheduler(t), conn)
 			peerDone := func() {
 				_, err := cl.Write([]byte("question"))
 				require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,14 +31,14 @@ func postbox(t *testing.T, addr string) *internet.PostboxPeer {
 func TestSimplePeersTalk(t *testing.T) {
 	for _, lb := range udpLoopbacks {
 		t.Run(lb.name, func(t *testing.T) {
-			ctx := testCtx(t)
-			s := newSched(t)
+			ctx := axontest.Context(t)
+			s := axontest.NewScheduler(t)
 			b := postbox(t, lb.addr) // a listener whose address is known first
-			hb := handle(t, s, b)
+			hb := axontest.NewHandle(t, s, b)
 			a, err := internet.NewSimplePeer(lb.addr, b.LocalAddr().String())
 			require.NoError(t, err)
 			require.NotZero(t, a.LocalAddr().Port())
-			ha := handle(t, s, a)
+			ha := axontest.NewHandle(t, s, a)
 
 			for i := range 10 {
 				require.NoError(t, ha.Put(ctx, "inbox", fmt.Appendf(nil, "datagram %d", i)))
@@ -59,14 +60,14 @@ func TestSimplePeersTalk(t *testing.T) {
 }
 
 func TestSimplePeerFinishSendsWhatIsQueued(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	b := postbox(t, "127.0.0.1:0")
-	hb := handle(t, s, b)
+	hb := axontest.NewHandle(t, s, b)
 	a, err := internet.NewSimplePeer("127.0.0.1:0", b.LocalAddr().String())
 	require.NoError(t, err)
 	// Queued before it runs; then ProducerFinished.
-	ha := handle(t, s, a)
+	ha := axontest.NewHandle(t, s, a)
 	for i := range 50 {
 		require.NoError(t, ha.Put(ctx, "inbox", []byte{byte(i)}))
 	}
@@ -79,13 +80,13 @@ func TestSimplePeerFinishSendsWhatIsQueued(t *testing.T) {
 }
 
 func TestSimplePeerShutdownWhileReceiving(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	b := postbox(t, "127.0.0.1:0") // never sent to
 	require.NoError(t, b.Close())
 	a, err := internet.NewSimplePeer("127.0.0.1:0", b.LocalAddr().String())
 	require.NoError(t, err)
-	h := handle(t, s, a)
+	h := axontest.NewHandle(t, s, a)
 	require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
 	assert.Equal(t, axon.Shutdown{}, get(t, ctx, h, "signal"))
 	// The port is free again.
@@ -95,13 +96,13 @@ func TestSimplePeerShutdownWhileReceiving(t *testing.T) {
 }
 
 func TestSimplePeerOversizedDatagramFails(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	b := postbox(t, "127.0.0.1:0")
-	hb := handle(t, s, b)
+	hb := axontest.NewHandle(t, s, b)
 	a, err := internet.NewSimplePeer("127.0.0.1:0", b.LocalAddr().String())
 	require.NoError(t, err)
-	h := handle(t, s, a)
+	h := axontest.NewHandle(t, s, a)
 	require.NoError(t, h.Put(ctx, "inbox", make([]byte, 70000)))
 	f, ok := get(t, ctx, h, "signal").(*axon.Failure)
 	require.True(t, ok)
@@ -112,13 +113,13 @@ func TestSimplePeerOversizedDatagramFails(t *testing.T) {
 }
 
 func TestTargettedPeerChangesDestination(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	b1, b2 := postbox(t, "127.0.0.1:0"), postbox(t, "127.0.0.1:0")
-	h1, h2 := handle(t, s, b1), handle(t, s, b2)
+	h1, h2 := axontest.NewHandle(t, s, b1), axontest.NewHandle(t, s, b2)
 	p, err := internet.NewTargettedPeer("127.0.0.1:0", b1.LocalAddr().String())
 	require.NoError(t, err)
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 
 	require.NoError(t, h.Put(ctx, "inbox", []byte("to one")))
 	assert.Equal(t, "to one", string(get(t, ctx, h1, "outbox").(internet.Datagram).Data))
@@ -132,13 +133,13 @@ func TestTargettedPeerChangesDestination(t *testing.T) {
 }
 
 func TestTargettedPeerHoldsDataUntilItHasATarget(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	b := postbox(t, "127.0.0.1:0")
-	hb := handle(t, s, b)
+	hb := axontest.NewHandle(t, s, b)
 	p, err := internet.NewTargettedPeer("127.0.0.1:0", "")
 	require.NoError(t, err)
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	for _, m := range []string{"held", "until", "told"} {
 		require.NoError(t, h.Put(ctx, "inbox", []byte(m)))
 	}
@@ -149,11 +150,11 @@ func TestTargettedPeerHoldsDataUntilItHasATarget(t *testing.T) {
 }
 
 func TestTargettedPeerWithoutTargetFailsOnFinish(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	p, err := internet.NewTargettedPeer("127.0.0.1:0", "")
 	require.NoError(t, err)
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	require.NoError(t, h.Put(ctx, "inbox", []byte("nowhere to go")))
 	require.NoError(t, h.Finish(ctx))
 	f, ok := get(t, ctx, h, "signal").(*axon.Failure)
@@ -162,17 +163,17 @@ func TestTargettedPeerWithoutTargetFailsOnFinish(t *testing.T) {
 }
 
 func TestPostboxPeerAddressesEachDatagram(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	var hs []*axon.Handle
 	var addrs []netip.AddrPort
 	for range 3 {
 		b := postbox(t, "127.0.0.1:0")
-		hs = append(hs, handle(t, s, b))
+		hs = append(hs, axontest.NewHandle(t, s, b))
 		addrs = append(addrs, b.LocalAddr())
 	}
 	p := postbox(t, "127.0.0.1:0")
-	h := handle(t, s, p)
+	h := axontest.NewHandle(t, s, p)
 	for round := range 2 {
 		for i, a := range addrs {
 			require.NoError(t, h.Put(ctx, "inbox", internet.Datagram{Addr: a, Data: fmt.Appendf(nil, "%d/%d", round, i)}))

@@ -3,20 +3,18 @@ package stm_test
 import (
 	"context"
 	"errors"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/kamaelia-go/kamaelia/axon/stm"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
 
 func TestGetSetCommitBumpsVersion(t *testing.T) {
 	s := stm.New[string]()

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -39,12 +38,6 @@ var _ = []coreMethods{
 func runSource(t *testing.T, c axon.Component, inputs ...any) axontest.Result[string] {
 	t.Helper()
 	return axontest.RunControl[any, string](t, c, inputs)
-}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 func TestReaderSendsEachLineWithEOLAndPrompts(t *testing.T) {
@@ -114,7 +107,7 @@ func TestReaderShutdownWhileReadBlocked(t *testing.T) {
 // ProducerFinished while a read is blocked: the lines already read are
 // sent, and the Reader ends cleanly without waiting for more input.
 func TestReaderProducerFinishedWhileReadBlocked(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	pr, pw := io.Pipe()
 	r := NewReader(WithInput(pr), WithPrompt(""))
 	h, err := axon.NewHandle(axon.NewScheduler(), r)
@@ -184,7 +177,7 @@ func TestEchoerShutdownStopsAtOnce(t *testing.T) {
 // The article's Pipeline(ConsoleReader(), ConsoleEchoer()): the echoer
 // drains and stops after the reader reaches the end of its input.
 func TestReaderToEchoerStopsAtEndOfInput(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	input := "hello\nworld\n"
 	var out bytes.Buffer
 	r := NewReader(WithInput(strings.NewReader(input)), WithPrompt(""))
@@ -205,7 +198,7 @@ func TestReaderToEchoerStopsOnCancel(t *testing.T) {
 	e := NewEchoer(WithOutput(&out))
 	axon.MustLink(r.Out, e.In)
 	axon.MustLink(r.Signal(), e.Control())
-	ctx, cancel := context.WithCancel(testCtx(t))
+	ctx, cancel := context.WithCancel(axontest.Context(t))
 	s := axon.NewScheduler()
 	s.Activate(r, e)
 	cancel()

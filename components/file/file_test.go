@@ -162,7 +162,7 @@ func TestReadFileAdaptorShutdownKillsProcessGroup(t *testing.T) {
 	a := NewReadFileAdaptor(WithCommand("sleep 1000 > " + fifo + " & echo started; wait"))
 	h, err := axon.NewHandle(axon.NewScheduler(), a)
 	require.NoError(t, err)
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	v, err := h.Get(ctx, "outbox")
 	require.NoError(t, err)
 	assert.Equal(t, "started\n", string(v.([]byte)))
@@ -459,12 +459,6 @@ func TestSimpleFileWriterShutdownCloses(t *testing.T) {
 	assert.Equal(t, []any{axon.Shutdown{}}, res.Signals)
 	assert.True(t, w.closed)
 	assert.True(t, strings.HasPrefix("abc", w.String()), "what was written is a prefix of the input: %q", w.String())
-}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 func makeFIFO(t *testing.T) string {

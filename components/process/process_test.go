@@ -2,7 +2,6 @@ package process
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -36,12 +35,6 @@ type coreMethods interface {
 
 var _ = []coreMethods{
 	(*UnixProcess)(nil),
-}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 func joined(chunks [][]byte) string { return string(bytes.Join(chunks, nil)) }
@@ -86,7 +79,7 @@ func TestUnixProcessStderrHasItsOwnOutbox(t *testing.T) {
 	p := NewUnixProcess("echo out; echo err >&2")
 	h, err := axon.NewHandle(axon.NewScheduler(), p)
 	require.NoError(t, err)
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	out, err := axontest.Collect[[]byte](ctx, h, "outbox")
 	require.NoError(t, err)
 	errs, err := axontest.Collect[[]byte](ctx, h, "stderr")
@@ -171,7 +164,7 @@ func TestUnixProcessShutdownKillsProcessGroup(t *testing.T) {
 	p := NewUnixProcess("sleep 1000 > " + fifo + " & while :; do echo busy; done")
 	h, err := axon.NewHandle(axon.NewScheduler(), p)
 	require.NoError(t, err)
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	v, err := h.Get(ctx, "outbox")
 	require.NoError(t, err)
 	assert.Contains(t, string(v.([]byte)), "busy")
@@ -194,7 +187,7 @@ func TestUnixProcessShutdownKillsProcessGroup(t *testing.T) {
 // ProducerFinished closes standard input: a command that reads to the end
 // of its input then exits.
 func TestUnixProcessProducerFinishedClosesStdin(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	p := NewUnixProcess("wc -c")
 	h, err := axon.NewHandle(axon.NewScheduler(), p)
 	require.NoError(t, err)
@@ -210,7 +203,7 @@ func TestUnixProcessProducerFinishedClosesStdin(t *testing.T) {
 // Two processes in a row, as a shell pipeline: the first's signal tells
 // the second to finish.
 func TestUnixProcessesInAPipeline(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	a, b := NewUnixProcess("tr a-z A-Z"), NewUnixProcess("rev")
 	axon.MustLink(a.Out, b.In)
 	axon.MustLink(a.Signal(), b.Control())

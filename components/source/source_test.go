@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -32,12 +31,6 @@ var _ = []coreMethods{
 }
 
 var finished = []any{axon.ProducerFinished{}}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 func TestDataSourceSendsAllThenFinishes(t *testing.T) {
 	res := axontest.RunControl[any, string](t, NewDataSource([]string{"a", "b", "c"}), nil)
@@ -84,7 +77,7 @@ func (s *stuck[T]) Main(ctx context.Context) error {
 // Shutdown while waiting for room: the source stops at once, with the
 // messages it has not sent dropped.
 func TestDataSourceShutdownWhileBlocked(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	src := NewDataSource([]int{1, 2, 3, 4})
 	sink := &stuck[int]{took: make(chan struct{})}
 	sink.In = axon.NewInbox[int](sink, "inbox")
@@ -120,7 +113,7 @@ func TestTriggeredOneShotSendsOnceOnFirstTrigger(t *testing.T) {
 }
 
 func TestTriggeredOneShotWaitsForTrigger(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	h, err := axon.NewHandle(axon.NewScheduler(), NewTriggeredOneShot(42))
 	require.NoError(t, err)
 	_, got := h.TryGet("outbox")

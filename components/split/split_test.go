@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -34,22 +33,6 @@ var _ = []coreMethods{
 	(*Splitter[int])(nil),
 	(*PlugSplitter[int])(nil),
 	(*Plug[int])(nil),
-}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func newSched(t *testing.T) *axon.Scheduler {
-	s := axon.NewScheduler()
-	s.SetLogger(slog.New(slog.DiscardHandler)) // failures are asserted, not logged
-	t.Cleanup(func() {
-		s.ShutdownAll(axon.Shutdown{})
-		require.NoError(t, s.Wait(context.Background()))
-	})
-	return s
 }
 
 // collector records what it is sent; it ends as the uniform rule says, or
@@ -101,11 +84,11 @@ func getAll(t *testing.T, ctx context.Context, h *axon.Handle, box string) []any
 }
 
 func TestFanoutSendsToEveryNamedBox(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	f := NewFanout[int]("toA", "toB")
 	require.NotNil(t, f.Box("toA"))
 	assert.Nil(t, f.Box("nope"))
-	h, err := axon.NewHandle(newSched(t), f)
+	h, err := axon.NewHandle(axontest.NewScheduler(t), f)
 	require.NoError(t, err)
 	for i := range 3 {
 		require.NoError(t, h.Put(ctx, "inbox", i))
@@ -129,8 +112,8 @@ func TestFanoutShutdown(t *testing.T) {
 }
 
 func TestTwoWaySplitter(t *testing.T) {
-	ctx := testCtx(t)
-	h, err := axon.NewHandle(newSched(t), NewTwoWaySplitter[string]())
+	ctx := axontest.Context(t)
+	h, err := axon.NewHandle(axontest.NewScheduler(t), NewTwoWaySplitter[string]())
 	require.NoError(t, err)
 	require.NoError(t, h.Put(ctx, "inbox", "a"))
 	require.NoError(t, h.Put(ctx, "inbox", "b"))
@@ -142,8 +125,8 @@ func TestTwoWaySplitter(t *testing.T) {
 }
 
 func TestTwoWaySplitterShutdownReachesBothSignals(t *testing.T) {
-	ctx := testCtx(t)
-	h, err := axon.NewHandle(newSched(t), NewTwoWaySplitter[string]())
+	ctx := axontest.Context(t)
+	h, err := axon.NewHandle(axontest.NewScheduler(t), NewTwoWaySplitter[string]())
 	require.NoError(t, err)
 	require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
 	assert.Equal(t, []any{axon.Shutdown{}}, getAll(t, ctx, h, "signal"))
@@ -154,8 +137,8 @@ func TestTwoWaySplitterShutdownReachesBothSignals(t *testing.T) {
 // to reach the destinations before it changes them, so what each gets is
 // certain.
 func TestSplitterAddAndRemoveSinksWhileRunning(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	a, b := newCollector[string](0), newCollector[string](0)
 	ha, err := axon.NewHandle(s, a)
 	require.NoError(t, err)
@@ -198,7 +181,7 @@ func TestSplitterAddAndRemoveSinksWhileRunning(t *testing.T) {
 // A message sent after an AddSink was delivered always reaches the new
 // destination, however the two race inside the splitter.
 func TestSplitterAddSinkBeforeMessageIsAlwaysInForce(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	for range 50 {
 		s := axon.NewScheduler()
 		a := newCollector[int](0)
@@ -217,7 +200,7 @@ func TestSplitterAddSinkBeforeMessageIsAlwaysInForce(t *testing.T) {
 }
 
 func TestSplitterBadConfigurationIsAFailure(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	for name, msg := range map[string]any{
 		"not a config message": "add me",
 		"wrong type":           AddSink{Inbox: newCollector[int](0).In},
@@ -225,7 +208,7 @@ func TestSplitterBadConfigurationIsAFailure(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			sp := NewSplitter[string]()
-			h, err := axon.NewHandle(newSched(t), sp)
+			h, err := axon.NewHandle(axontest.NewScheduler(t), sp)
 			require.NoError(t, err)
 			require.NoError(t, h.Put(ctx, "configuration", msg))
 			// A message makes it read the configuration, if it has not yet
@@ -243,8 +226,8 @@ func TestSplitterBadConfigurationIsAFailure(t *testing.T) {
 }
 
 func TestSplitterAddSinkOfWrongTypeNamesTheTypes(t *testing.T) {
-	ctx := testCtx(t)
-	h, err := axon.NewHandle(newSched(t), NewSplitter[string]())
+	ctx := axontest.Context(t)
+	h, err := axon.NewHandle(axontest.NewScheduler(t), NewSplitter[string]())
 	require.NoError(t, err)
 	require.NoError(t, h.Put(ctx, "configuration", AddSink{Inbox: newCollector[int](0).In}))
 	if err := h.Put(ctx, "inbox", "x"); err != nil {
@@ -254,8 +237,8 @@ func TestSplitterAddSinkOfWrongTypeNamesTheTypes(t *testing.T) {
 }
 
 func TestSplitterShutdown(t *testing.T) {
-	ctx := testCtx(t)
-	h, err := axon.NewHandle(newSched(t), NewSplitter[string]())
+	ctx := axontest.Context(t)
+	h, err := axon.NewHandle(axontest.NewScheduler(t), NewSplitter[string]())
 	require.NoError(t, err)
 	require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
 	assert.Equal(t, []any{axon.Shutdown{}}, getAll(t, ctx, h, "signal"))
@@ -265,8 +248,8 @@ func TestSplitterShutdown(t *testing.T) {
 // its end to the sinks' control boxes: a sink added with its control ends
 // by itself.
 func TestPlugSplitterTellsSinksHowItEnded(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	a := newCollector[int](0)
 	s.Activate(a)
 	sp := NewPlugSplitter[int]()
@@ -285,8 +268,8 @@ func TestPlugSplitterTellsSinksHowItEnded(t *testing.T) {
 }
 
 func TestPlugSplitterShutdownTellsSinks(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	a := newCollector[int](0)
 	ha, err := axon.NewHandle(s, a)
 	require.NoError(t, err)
@@ -338,8 +321,8 @@ func (c *counter) Main(ctx context.Context) error {
 // consumer()). The producer is the splitter's child, poked through the
 // splitter's inbox; both consumers get everything and end when it ends.
 func TestPlugSplitterOfSourceWithPlugs(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	sp, err := NewPlugSplitterOf[int](newCounter(5, nil))
 	require.NoError(t, err)
 	a, b := newCollector[int](0), newCollector[int](0)
@@ -364,8 +347,8 @@ func TestPlugSplitterOfSourceWithPlugs(t *testing.T) {
 }
 
 func TestPlugSplitterSourceFailure(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	s.SetLogger(slog.New(slog.DiscardHandler))
 	boom := errors.New("source broke")
 	sp, err := NewPlugSplitterOf[int](newCounter(2, boom))
@@ -420,8 +403,8 @@ func TestPlugSplitterOfWrongType(t *testing.T) {
 // to the others, and is not held up by the ended one, however much it
 // sends.
 func TestPlugUnplugsWhenItsComponentEnds(t *testing.T) {
-	ctx := testCtx(t)
-	s := newSched(t)
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
 	sp := NewPlugSplitter[string]()
 	early, late := newCollector[string](1), newCollector[string](0)
 	pe, err := NewPlug(sp, early)
@@ -449,7 +432,7 @@ func TestPlugUnplugsWhenItsComponentEnds(t *testing.T) {
 // reaches the destinations, however the splitter's loop and the
 // ProducerFinished race.
 func TestSplitterProducerFinishedDrains(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	for range 30 {
 		s := axon.NewScheduler()
 		a := newCollector[int](0)
@@ -469,7 +452,7 @@ func TestSplitterProducerFinishedDrains(t *testing.T) {
 }
 
 func TestPlugSplitterProducerFinishedDrains(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := axontest.Context(t)
 	for range 30 {
 		s := axon.NewScheduler()
 		a := newCollector[int](0)

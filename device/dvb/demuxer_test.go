@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
@@ -13,8 +14,8 @@ import (
 // demux runs a Demuxer on the chunks and returns what each outbox got.
 func demux(t *testing.T, d *dvb.Demuxer, chunks ...[]byte) map[string][]mpegts.Packets {
 	t.Helper()
-	h := handle(t, newSched(t), d)
-	ctx := testCtx(t)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), d)
+	ctx := axontest.Context(t)
 	for _, c := range chunks {
 		require.NoError(t, h.Put(ctx, "inbox", mpegts.Packets(c)))
 	}
@@ -85,9 +86,9 @@ func TestDemuxerPassesAMessageOnWithoutACopyWhenOneOutboxTakesItAll(t *testing.T
 	stream := dvbtest.Stream(dvbtest.DefaultConfig())
 	d, err := dvb.NewDemuxer(map[uint16][]string{mpegts.AllPIDs: {"all"}})
 	require.NoError(t, err)
-	h := handle(t, newSched(t), d)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), d)
 	in := mpegts.Packets(stream[:188*10])
-	require.NoError(t, h.Put(testCtx(t), "inbox", in))
+	require.NoError(t, h.Put(axontest.Context(t), "inbox", in))
 	out := get[mpegts.Packets](t, h, "all")
 	require.Same(t, &in[0], &out[0], "the message itself, given up by its sender")
 }
@@ -144,7 +145,7 @@ func TestNewDemuxerRefusesBadRoutes(t *testing.T) {
 func TestDemuxerShutdown(t *testing.T) {
 	d, err := dvb.NewDemuxer(map[uint16][]string{0x100: {"out"}})
 	require.NoError(t, err)
-	h := handle(t, newSched(t), d)
-	require.NoError(t, h.Put(testCtx(t), "control", axon.Shutdown{}))
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), d)
+	require.NoError(t, h.Put(axontest.Context(t), "control", axon.Shutdown{}))
 	require.Equal(t, axon.Shutdown{}, signalOf(t, h))
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
@@ -26,7 +27,7 @@ func TestFFmpegMultiplex(t *testing.T) {
 		t.Skip("ffmpeg is not installed (apt-get install ffmpeg): skipping the extra end-to-end test on an ffmpeg-made stream; the generated streams test the same paths")
 	}
 	path := filepath.Join(t.TempDir(), "ffmpeg.ts")
-	cmd := exec.CommandContext(testCtx(t), ffmpeg, "-hide_banner", "-loglevel", "error",
+	cmd := exec.CommandContext(axontest.Context(t), ffmpeg, "-hide_banner", "-loglevel", "error",
 		"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
 		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
 		"-t", "2",
@@ -76,13 +77,13 @@ func TestFFmpegMultiplex(t *testing.T) {
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	want := dvbtest.CountPIDs(raw)
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	m := dvb.NewMultiplex(505.833333, []uint16{mpegts.AllPIDs}, dvb.Params{}, dvb.FileDevice(path))
 	d, err := dvb.NewDemuxer(map[uint16][]string{0x200: {"video"}, 0x201: {"audio"}, 0x00: {"pat"}, 0x11: {"sdt"}})
 	require.NoError(t, err)
 	axon.MustLink(m.Out, d.In)
 	axon.MustLink(m.Signal(), d.Control())
-	h := handle(t, s, d)
+	h := axontest.NewHandle(t, s, d)
 	s.Activate(m)
 	got := map[string][]byte{}
 	for _, name := range d.Names() {

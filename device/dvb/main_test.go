@@ -2,12 +2,9 @@ package dvb_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -20,43 +17,10 @@ import (
 // component has ended, every reading goroutine has returned.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// safety bounds waits for what should happen at once: a net against a
-// hang, never a way of waiting for concurrency. In a synctest bubble its
-// timer runs on the fake clock.
-const safety = 20 * time.Second
-
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), safety)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// newSched returns a scheduler that logs nowhere and whose components are
-// shut down and waited for when the test ends.
-func newSched(t testing.TB) *axon.Scheduler {
-	s := axon.NewScheduler()
-	s.SetLogger(slog.New(slog.DiscardHandler))
-	t.Cleanup(func() {
-		s.ShutdownAll(axon.Shutdown{})
-		ctx, cancel := context.WithTimeout(context.Background(), safety)
-		defer cancel()
-		require.NoError(t, s.Wait(ctx), "components still running at the end of the test")
-	})
-	return s
-}
-
-// handle activates comp on s behind a Handle.
-func handle(t testing.TB, s *axon.Scheduler, comp axon.Component) *axon.Handle {
-	t.Helper()
-	h, err := axon.NewHandle(s, comp)
-	require.NoError(t, err)
-	return h
-}
-
 // collect takes everything comp sends on box until it has finished.
 func collect[T any](t testing.TB, h *axon.Handle, box string) []T {
 	t.Helper()
-	out, err := axontest.Collect[T](testCtx(t), h, box)
+	out, err := axontest.Collect[T](axontest.Context(t), h, box)
 	require.NoError(t, err)
 	return out
 }
@@ -64,7 +28,7 @@ func collect[T any](t testing.TB, h *axon.Handle, box string) []T {
 // get takes the next message on box.
 func get[T any](t testing.TB, h *axon.Handle, box string) T {
 	t.Helper()
-	v, err := h.Get(testCtx(t), box)
+	v, err := h.Get(axontest.Context(t), box)
 	require.NoError(t, err)
 	m, ok := v.(T)
 	require.True(t, ok, "%T on %s", v, box)
@@ -74,7 +38,7 @@ func get[T any](t testing.TB, h *axon.Handle, box string) T {
 // signalOf takes the one message comp sends on signal when it ends.
 func signalOf(t testing.TB, h *axon.Handle) any {
 	t.Helper()
-	v, err := h.Get(testCtx(t), "signal")
+	v, err := h.Get(axontest.Context(t), "signal")
 	require.NoError(t, err)
 	return v
 }

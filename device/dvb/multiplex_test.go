@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
@@ -23,7 +24,7 @@ func TestMultiplexEmitsWholeAlignedPacketsWhateverTheReadSizes(t *testing.T) {
 		fe := dvbtest.NewFrontend(0, 0)
 		dev := dvbtest.NewDevice(fe, stream, size)
 		m := dvb.NewMultiplex(505.833333, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev, dvb.WithReadSize(4000))
-		h := handle(t, newSched(t), m)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 		msgs := collect[mpegts.Packets](t, h, "outbox")
 		requireBytes(t, stream, joinPackets(t, msgs), "reads of ", size)
 		require.Equal(t, axon.ProducerFinished{}, signalOf(t, h), "the end of the stream is a clean end")
@@ -44,7 +45,7 @@ func TestMultiplexPlaysARecordedFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mux.ts")
 	require.NoError(t, os.WriteFile(path, stream, 0o644))
 	m := dvb.NewMultiplex(505.833333, []uint16{0x00, 0x12, 0x200}, dvb.Params{}, dvb.FileDevice(path))
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	got := joinPackets(t, collect[mpegts.Packets](t, h, "outbox"))
 	requireBytes(t, onlyPIDs(stream, 0x00, 0x12, 0x200), got)
 	require.Equal(t, axon.ProducerFinished{}, signalOf(t, h))
@@ -56,7 +57,7 @@ func TestMultiplexSetsTheDevicePIDFilters(t *testing.T) {
 	stream := dvbtest.Stream(dvbtest.DefaultConfig())
 	dev := dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), stream, 0)
 	m := dvb.NewMultiplex(474, []uint16{0x11, 0x201}, dvb.Params{BandwidthHz: 7_000_000, Guard: dvb.Guard1_32}, dev)
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	got := joinPackets(t, collect[mpegts.Packets](t, h, "outbox"))
 	requireBytes(t, onlyPIDs(stream, 0x11, 0x201), got, "the Multiplex filters too: this fake device passes everything")
 	require.Len(t, dev.Filters(), 1)
@@ -73,7 +74,7 @@ func TestMultiplexResyncsAndCountsLostSyncBytes(t *testing.T) {
 	stream = stream[:len(stream)-100]                                                         // and the last packet is cut short
 	dev := dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), stream, 1000)
 	m := dvb.NewMultiplex(474, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	got := joinPackets(t, collect[mpegts.Packets](t, h, "outbox"))
 	want := append(append(append([]byte(nil), clean[:10*188]...), clean[11*188:100*188]...), clean[101*188:len(clean)-188]...)
 	requireBytes(t, want, got)
@@ -90,7 +91,7 @@ func TestMultiplexLockTimeoutNamesTheAdapterAndWhatWasMissing(t *testing.T) {
 		dev := dvbtest.NewDevice(fe, nil, 0)
 		m := dvb.NewMultiplex(505.833333, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev, dvb.WithLockTimeout(2*time.Second))
 		start := time.Now()
-		h := handle(t, newSched(t), m)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 		err := failure(t, h)
 		require.Equal(t, 2*time.Second, time.Since(start), "it gives up exactly at the timeout")
 		var le *dvb.LockError
@@ -112,7 +113,7 @@ func TestMultiplexStartsReadingWhenTheFrontendLocks(t *testing.T) {
 		fe := dvbtest.NewFrontend(3, dvb.HasSignal)
 		m := dvb.NewMultiplex(474, []uint16{mpegts.AllPIDs}, dvb.Params{}, dvbtest.NewDevice(fe, stream, 0))
 		start := time.Now()
-		h := handle(t, newSched(t), m)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 		first := get[mpegts.Packets](t, h, "outbox")
 		require.Equal(t, 300*time.Millisecond, time.Since(start), "locked at the fourth poll")
 		rest := collect[mpegts.Packets](t, h, "outbox")
@@ -132,16 +133,16 @@ func TestMultiplexShutdownWhileAReadIsBlocked(t *testing.T) {
 	stream := dvbtest.Stream(dvbtest.DefaultConfig())
 	dev := blockingDevice(stream)
 	m := dvb.NewMultiplex(474, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	var got []byte
 	for len(got) < len(stream) {
 		got = append(got, get[mpegts.Packets](t, h, "outbox")...)
 	}
 	requireBytes(t, stream, got)
 	// The reading goroutine is now blocked in Read.
-	require.NoError(t, h.Put(testCtx(t), "control", axon.Shutdown{}))
+	require.NoError(t, h.Put(axontest.Context(t), "control", axon.Shutdown{}))
 	require.Equal(t, axon.Shutdown{}, signalOf(t, h))
-	require.NoError(t, h.Wait(testCtx(t)))
+	require.NoError(t, h.Wait(axontest.Context(t)))
 	require.True(t, dev.DVRs()[0].(*dvbtest.Reader).Closed(), "closing the DVR ended the read")
 	require.True(t, dev.Frontend.Closed())
 	require.True(t, dev.Filters()[0].Closed())
@@ -151,9 +152,9 @@ func TestMultiplexProducerFinishedWhileAReadIsBlocked(t *testing.T) {
 	stream := dvbtest.Stream(dvbtest.DefaultConfig())
 	dev := blockingDevice(stream)
 	m := dvb.NewMultiplex(474, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	first := get[mpegts.Packets](t, h, "outbox")
-	require.NoError(t, h.Finish(testCtx(t)))
+	require.NoError(t, h.Finish(axontest.Context(t)))
 	rest := collect[mpegts.Packets](t, h, "outbox")
 	got := joinPackets(t, append([]mpegts.Packets{first}, rest...))
 	requireBytes(t, stream[:len(got)], got, "what it sends is the stream, up to where it stopped reading")
@@ -201,14 +202,14 @@ func TestMultiplexProducerFinishedSendsWhatItHasRead(t *testing.T) {
 		g := newGate()
 		axon.MustLink(m.Out, g.in)
 		axon.MustLink(m.Signal(), g.Control())
-		s := newSched(t)
-		hg := handle(t, s, g)
-		hm := handle(t, s, m)
+		s := axontest.NewScheduler(t)
+		hg := axontest.NewHandle(t, s, g)
+		hm := axontest.NewHandle(t, s, m)
 		synctest.Wait()
 		// Now the gate holds one message, the Multiplex waits to send the
 		// next, eight reads wait for it and the reader holds one more.
 		require.Equal(t, uint64(2), m.Stats().Messages)
-		require.NoError(t, hm.Finish(testCtx(t)))
+		require.NoError(t, hm.Finish(axontest.Context(t)))
 		close(g.open)
 		got := joinPackets(t, collect[mpegts.Packets](t, hg, "outbox"))
 		require.GreaterOrEqual(t, len(got), 11*10*188, "every read made before it was told to finish is sent")
@@ -230,13 +231,13 @@ func TestMultiplexRetunes(t *testing.T) {
 		return dvbtest.NewReader(b, 0) // the second: ends
 	}
 	m := dvb.NewMultiplex(505.833333, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	var got []byte
 	for len(got) < len(a) {
 		got = append(got, get[mpegts.Packets](t, h, "outbox")...)
 	}
 	p := dvb.Params{Modulation: dvb.QAM64}
-	require.NoError(t, h.Put(testCtx(t), "inbox", dvb.Retune{FrequencyMHz: 474, Params: &p}))
+	require.NoError(t, h.Put(axontest.Context(t), "inbox", dvb.Retune{FrequencyMHz: 474, Params: &p}))
 	got = append(got, joinPackets(t, collect[mpegts.Packets](t, h, "outbox"))...)
 	requireBytes(t, append(append([]byte(nil), a...), b...), got)
 	require.Equal(t, axon.ProducerFinished{}, signalOf(t, h))
@@ -254,8 +255,8 @@ func TestMultiplexAddsAndRemovesPIDs(t *testing.T) {
 	dev := dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), nil, 0)
 	dev.DVR = func(int) io.ReadCloser { return pr }
 	m := dvb.NewMultiplex(474, []uint16{0x200}, dvb.Params{}, dev)
-	h := handle(t, newSched(t), m)
-	ctx := testCtx(t)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
+	ctx := axontest.Context(t)
 	write := func() {
 		_, err := pw.Write(stream)
 		require.NoError(t, err)
@@ -302,7 +303,7 @@ func TestMultiplexCountsOverflowsAndCarriesOn(t *testing.T) {
 	dev := dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), nil, 0)
 	dev.DVR = func(int) io.ReadCloser { return &overflowReader{Reader: dvbtest.NewReader(stream, 5000)} }
 	m := dvb.NewMultiplex(474, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	requireBytes(t, stream, joinPackets(t, collect[mpegts.Packets](t, h, "outbox")))
 	require.Equal(t, axon.ProducerFinished{}, signalOf(t, h))
 	require.Equal(t, uint64(1), m.Stats().Overflows)
@@ -327,7 +328,7 @@ func TestMultiplexFailsOnAReadErrorNamingTheAdapter(t *testing.T) {
 	dev := dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), nil, 0)
 	dev.DVR = func(int) io.ReadCloser { return &failingReader{Reader: dvbtest.NewReader(stream, 188*10)} }
 	m := dvb.NewMultiplex(474, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
-	h := handle(t, newSched(t), m)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), m)
 	got := joinPackets(t, collect[mpegts.Packets](t, h, "outbox"))
 	requireBytes(t, stream[:188*10], got, "what was read before the error is sent")
 	require.EqualError(t, failure(t, h), "dvb: fake0: reading the DVR: device unplugged")
@@ -335,9 +336,9 @@ func TestMultiplexFailsOnAReadErrorNamingTheAdapter(t *testing.T) {
 
 func TestMultiplexRefusesBadPIDsAndFrequencies(t *testing.T) {
 	dev := dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), nil, 0)
-	h := handle(t, newSched(t), dvb.NewMultiplex(474, []uint16{0x2001}, dvb.Params{}, dev))
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), dvb.NewMultiplex(474, []uint16{0x2001}, dvb.Params{}, dev))
 	require.ErrorContains(t, failure(t, h), "PID 0x2001 out of range")
-	h = handle(t, newSched(t), dvb.NewMultiplex(-1, []uint16{0}, dvb.Params{}, dev))
+	h = axontest.NewHandle(t, axontest.NewScheduler(t), dvb.NewMultiplex(-1, []uint16{0}, dvb.Params{}, dev))
 	require.ErrorContains(t, failure(t, h), "frequency -1 MHz out of range")
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
@@ -18,7 +19,7 @@ var psiRoutes = map[uint16][]string{0x00: {"psi"}, 0x10: {"psi"}, 0x11: {"psi"},
 // over dev and returns the tables, the errors of both, and the components.
 func psiChain(t *testing.T, dev dvb.Device, opts ...dvb.ParserOption) ([]mpegts.Table, []error, []error, *dvb.SectionReassembler, *dvb.TableParser) {
 	t.Helper()
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	m := dvb.NewMultiplex(505.833333, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
 	d, err := dvb.NewDemuxer(psiRoutes)
 	require.NoError(t, err)
@@ -30,7 +31,7 @@ func psiChain(t *testing.T, dev dvb.Device, opts ...dvb.ParserOption) ([]mpegts.
 	axon.MustLink(d.Signal(), r.Control())
 	axon.MustLink(r.Out, p.In)
 	axon.MustLink(r.Signal(), p.Control())
-	hr, hp := handle(t, s, r), handle(t, s, p)
+	hr, hp := axontest.NewHandle(t, s, r), axontest.NewHandle(t, s, p)
 	s.Activate(m, d)
 	tables := collect[mpegts.Table](t, hp, "outbox")
 	require.Equal(t, axon.ProducerFinished{}, signalOf(t, hp), "the chain stops from its head")
@@ -146,7 +147,7 @@ func TestNowNextChangesFollowsTheProgrammes(t *testing.T) {
 		[2]*dvbtest.Event{&weatherOn, nil},  // nothing following announced
 		[2]*dvbtest.Event{&weatherOn, nil},
 	)
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	m := dvb.NewMultiplex(474, []uint16{mpegts.PIDEIT}, dvb.Params{}, dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), stream, 1000))
 	r := dvb.NewSectionReassembler()
 	p := dvb.NewTableParser()
@@ -158,7 +159,7 @@ func TestNowNextChangesFollowsTheProgrammes(t *testing.T) {
 	} {
 		axon.MustLink(l[0], l[1])
 	}
-	h := handle(t, s, c)
+	h := axontest.NewHandle(t, s, c)
 	s.Activate(m, r, p, f)
 	changes := collect[dvb.NowNext](t, h, "outbox")
 	require.Equal(t, axon.ProducerFinished{}, signalOf(t, h))
@@ -186,8 +187,8 @@ func TestNowNextChangesFollowsTheProgrammes(t *testing.T) {
 
 func TestNowNextServiceFilterWithoutServicesPassesAll(t *testing.T) {
 	f := dvb.NewNowNextServiceFilter()
-	h := handle(t, newSched(t), f)
-	ctx := testCtx(t)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), f)
+	ctx := axontest.Context(t)
 	eit := func(tid uint8, sid uint16) *mpegts.EIT {
 		return &mpegts.EIT{TableHeader: mpegts.TableHeader{TableID: tid}, ServiceID: sid}
 	}
@@ -207,8 +208,8 @@ func TestPacketizerAlignsBytesFromAnySource(t *testing.T) {
 	in := append([]byte{0xAB, 0xCD}, stream...)
 	in = in[:len(in)-10]
 	p := dvb.NewPacketizer()
-	h := handle(t, newSched(t), p)
-	ctx := testCtx(t)
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), p)
+	ctx := axontest.Context(t)
 	for off, n := 0, 1; off < len(in); off, n = off+n, n*2%1499+1 {
 		require.NoError(t, h.Put(ctx, "inbox", append([]byte(nil), in[off:min(off+n, len(in))]...)))
 	}

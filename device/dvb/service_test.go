@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
@@ -86,18 +87,18 @@ func (c *client) Main(ctx context.Context) error {
 func startService(t *testing.T, s *axon.Scheduler, name string) (*dvb.DemuxerService, *axon.Handle) {
 	t.Helper()
 	svc := dvb.NewDemuxerService(name)
-	h := handle(t, s, svc)
+	h := axontest.NewHandle(t, s, svc)
 	<-svc.Ready()
 	return svc, h
 }
 
 func TestDemuxerServiceServesPIDsAskedForAtRunTime(t *testing.T) {
 	stream := dvbtest.Stream(dvbtest.DefaultConfig())
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	svc, hs := startService(t, s, "dvb.demuxer")
 	a, b := newClient("dvb.demuxer", 0x200), newClient("dvb.demuxer", 0x12, 0x00)
-	ha, hb := handle(t, s, a), handle(t, s, b)
+	ha, hb := axontest.NewHandle(t, s, a), axontest.NewHandle(t, s, b)
 	require.Equal(t, "subscribed", get[string](t, ha, "status"))
 	require.Equal(t, "subscribed", get[string](t, hb, "status"))
 	// The requests are in the service's inbox now: it serves them before
@@ -137,14 +138,14 @@ func TestDemuxerServiceServesPIDsAskedForAtRunTime(t *testing.T) {
 
 func TestDemuxerServiceDropsASubscriberThatEnded(t *testing.T) {
 	stream := dvbtest.Stream(dvbtest.DefaultConfig())
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	svc, hs := startService(t, s, "demux")
 	gone := newClient("demux", mpegts.AllPIDs)
 	gone.quit = true
 	gone.pkts.SetCapacity(1) // it would fill at once and hold the service up
 	alive := newClient("demux", 0x201)
-	hg, ha := handle(t, s, gone), handle(t, s, alive)
+	hg, ha := axontest.NewHandle(t, s, gone), axontest.NewHandle(t, s, alive)
 	require.Equal(t, "subscribed", get[string](t, hg, "status"))
 	require.Equal(t, "subscribed", get[string](t, ha, "status"))
 	require.NoError(t, hg.Wait(ctx))
@@ -161,8 +162,8 @@ func TestDemuxerServiceDropsASubscriberThatEnded(t *testing.T) {
 }
 
 func TestDemuxerServiceRefusesBadRequests(t *testing.T) {
-	s := newSched(t)
-	ctx := testCtx(t)
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
 	svc, hs := startService(t, s, "demux")
 	wrong := &struct{ client }{}
 	strs := axon.NewInbox[string](wrong, "inbox")
@@ -178,10 +179,10 @@ func TestDemuxerServiceRefusesBadRequests(t *testing.T) {
 }
 
 func TestDemuxerServiceNameTaken(t *testing.T) {
-	s := newSched(t)
+	s := axontest.NewScheduler(t)
 	startService(t, s, "demux")
 	second := dvb.NewDemuxerService("demux")
-	h := handle(t, s, second)
+	h := axontest.NewHandle(t, s, second)
 	<-second.Ready()
 	err := failure(t, h)
 	require.True(t, errors.Is(err, axon.ErrServiceExists), "%v", err)

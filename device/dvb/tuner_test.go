@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
 	"github.com/stretchr/testify/require"
@@ -16,7 +17,7 @@ func TestTunerReportsTheLockAndTheSignal(t *testing.T) {
 		fe := dvbtest.NewFrontend(5, dvb.HasSignal|dvb.HasCarrier|dvb.HasViterbi)
 		tu := dvb.NewTuner(505.833333, dvb.Params{}, dvbtest.NewDevice(fe, nil, 0), dvb.WithLockPoll(50*time.Millisecond))
 		start := time.Now()
-		h := handle(t, newSched(t), tu)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), tu)
 		st := get[dvb.TunerStatus](t, h, "outbox")
 		require.Equal(t, 250*time.Millisecond, time.Since(start), "locked at the sixth poll, 50ms apart")
 		require.True(t, st.Locked())
@@ -26,7 +27,7 @@ func TestTunerReportsTheLockAndTheSignal(t *testing.T) {
 		require.Equal(t, uint16(0xC000), st.Signal.Strength)
 		require.Equal(t, []dvbtest.Tuning{{FrequencyHz: 505_833_333}}, fe.Tunings())
 
-		require.NoError(t, h.Finish(testCtx(t)))
+		require.NoError(t, h.Finish(axontest.Context(t)))
 		require.Equal(t, axon.ProducerFinished{}, signalOf(t, h))
 		require.True(t, fe.Closed())
 	})
@@ -37,7 +38,7 @@ func TestTunerReportsEverySoOftenAndRetunes(t *testing.T) {
 		fe := dvbtest.NewFrontend(0, 0)
 		tu := dvb.NewTuner(474, dvb.Params{}, dvbtest.NewDevice(fe, nil, 0), dvb.WithStatusEvery(time.Second))
 		start := time.Now()
-		h := handle(t, newSched(t), tu)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), tu)
 		for i := range 3 {
 			st := get[dvb.TunerStatus](t, h, "outbox")
 			require.Equal(t, time.Duration(i)*time.Second, time.Since(start), "report %d", i)
@@ -45,7 +46,7 @@ func TestTunerReportsEverySoOftenAndRetunes(t *testing.T) {
 		}
 		advance(300 * time.Millisecond) // the retune comes between two reports
 		p := dvb.Params{System: dvb.DVBT2, BandwidthHz: 8_000_000}
-		require.NoError(t, h.Put(testCtx(t), "inbox", dvb.Retune{FrequencyMHz: 490, Params: &p}))
+		require.NoError(t, h.Put(axontest.Context(t), "inbox", dvb.Retune{FrequencyMHz: 490, Params: &p}))
 		st := get[dvb.TunerStatus](t, h, "outbox")
 		require.Equal(t, 2300*time.Millisecond, time.Since(start), "a retune reports at once")
 		require.Equal(t, uint32(490_000_000), st.FrequencyHz)
@@ -53,7 +54,7 @@ func TestTunerReportsEverySoOftenAndRetunes(t *testing.T) {
 		st = get[dvb.TunerStatus](t, h, "outbox")
 		require.Equal(t, 3300*time.Millisecond, time.Since(start), "and the schedule starts again from it")
 		require.Equal(t, []dvbtest.Tuning{{FrequencyHz: 474_000_000}, {FrequencyHz: 490_000_000, Params: p}}, fe.Tunings())
-		require.NoError(t, h.Put(testCtx(t), "control", axon.Shutdown{}))
+		require.NoError(t, h.Put(axontest.Context(t), "control", axon.Shutdown{}))
 		require.Equal(t, axon.Shutdown{}, signalOf(t, h))
 		require.True(t, fe.Closed())
 	})
@@ -64,11 +65,11 @@ func TestTunerLockTimeout(t *testing.T) {
 		fe := dvbtest.NewFrontend(-1, dvb.HasSignal)
 		tu := dvb.NewTuner(474, dvb.Params{}, dvbtest.NewDevice(fe, nil, 0), dvb.WithLockTimeout(3*time.Second))
 		start := time.Now()
-		h := handle(t, newSched(t), tu)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), tu)
 		err := failure(t, h)
 		require.Equal(t, 3*time.Second, time.Since(start))
 		require.EqualError(t, err, "dvb: fake0: no lock on 474 MHz within 3s: has signal; missing carrier viterbi sync lock")
-		_, err = h.Get(testCtx(t), "outbox")
+		_, err = h.Get(axontest.Context(t), "outbox")
 		require.ErrorIs(t, err, axon.ErrFinished, "no status without a lock")
 		require.True(t, fe.Closed())
 	})
@@ -79,10 +80,10 @@ func TestTunerShutdownWhileWaitingForTheLock(t *testing.T) {
 		fe := dvbtest.NewFrontend(-1, 0)
 		tu := dvb.NewTuner(474, dvb.Params{}, dvbtest.NewDevice(fe, nil, 0), dvb.WithLockTimeout(time.Hour))
 		start := time.Now()
-		h := handle(t, newSched(t), tu)
+		h := axontest.NewHandle(t, axontest.NewScheduler(t), tu)
 		advance(time.Second)
 		require.Equal(t, 11, fe.Polls())
-		require.NoError(t, h.Put(testCtx(t), "control", axon.Shutdown{}))
+		require.NoError(t, h.Put(axontest.Context(t), "control", axon.Shutdown{}))
 		require.Equal(t, axon.Shutdown{}, signalOf(t, h))
 		require.Equal(t, time.Second, time.Since(start), "it stops at once, not at the next poll")
 		require.True(t, fe.Closed())
@@ -92,7 +93,7 @@ func TestTunerShutdownWhileWaitingForTheLock(t *testing.T) {
 func TestTunerFailsWhenTheFrontendCannotTune(t *testing.T) {
 	fe := dvbtest.NewFrontend(0, 0)
 	fe.FailTune(errFake)
-	h := handle(t, newSched(t), dvb.NewTuner(474, dvb.Params{Modulation: dvb.QAM16}, dvbtest.NewDevice(fe, nil, 0)))
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), dvb.NewTuner(474, dvb.Params{Modulation: dvb.QAM16}, dvbtest.NewDevice(fe, nil, 0)))
 	require.EqualError(t, failure(t, h), "dvb: fake0: tuning 474 MHz (DVB-T 8MHz QAM16): fake failure")
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"io"
 	"io/fs"
 	"net"
@@ -14,12 +15,9 @@ import (
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
 
 // writeStream writes a generated multiplex into a temporary .ts file and
 // returns its path and bytes.

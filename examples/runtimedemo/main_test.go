@@ -3,18 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"io"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
 
 func TestRunEchoesUppercasedLinesAndGraph(t *testing.T) {
 	var out bytes.Buffer

@@ -1,12 +1,9 @@
 package framing_test
 
 import (
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"testing"
-
-	"go.uber.org/goleak"
 )
 
 // TestMain fails the package if a goroutine outlives the tests.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
