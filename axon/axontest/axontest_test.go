@@ -357,3 +357,29 @@ func TestCollectErrors(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, []string{"a", "b"}, strs)
 }
+
+// NewScheduler shuts down what is still running when the test ends, and
+// NewHandle drives a component on it.
+func TestNewSchedulerShutsDownAtCleanup(t *testing.T) {
+	b := newBlocker()
+	t.Run("inner", func(t *testing.T) {
+		s := axontest.NewScheduler(t)
+		h := axontest.NewHandle(t, s, b)
+		v, err := h.Get(axontest.Context(t), "outbox")
+		require.NoError(t, err)
+		assert.Equal(t, "ready", v)
+	})
+	assert.Equal(t, axon.Finished, b.State(), "the scheduler's cleanup shut it down")
+}
+
+func TestContextEndsWithTheTest(t *testing.T) {
+	var ctx context.Context
+	t.Run("inner", func(t *testing.T) {
+		ctx = axontest.Context(t)
+		require.NoError(t, ctx.Err())
+		dl, ok := ctx.Deadline()
+		require.True(t, ok)
+		assert.WithinDuration(t, time.Now().Add(axontest.Safety), dl, axontest.Safety)
+	})
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+}
