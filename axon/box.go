@@ -625,22 +625,12 @@ func (in *Inbox[T]) close() {
 // held, before the passthrough link is removed.
 func (in *Inbox[T]) giveBack(dst inbox) {
 	in.mu.Lock()
-	var vs []any
-	for _, r := range []*ring[T]{&in.out, &in.q} {
-		for {
-			v, ok := r.pop()
-			if !ok {
-				break
-			}
-			// Shutdown messages on control were acted on by the child
-			// when they arrived: they are its, not the parent's.
-			if in.bc.ctl && IsShutdownMessage(any(v)) {
-				continue
-			}
-			vs = append(vs, any(v))
-		}
+	vs := in.takeAllLocked()
+	if in.bc.ctl {
+		// Shutdown messages on control were acted on by the child when
+		// they arrived: they are its, not the parent's.
+		vs = slices.DeleteFunc(vs, IsShutdownMessage)
 	}
-	in.n.Store(0)
 	in.fwd = &forward[T]{sinkFor[T](dst)}
 	ws := in.takeWaitersLocked(nil)
 	dst.takeBack(vs)
@@ -978,6 +968,12 @@ func Leftovers(b Box) ([]any, error) {
 func (in *Inbox[T]) drainFinished() []any {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	return in.takeAllLocked()
+}
+
+// takeAllLocked empties the box, private chunk first, with in.mu held. Only
+// for a box whose receiver has finished: the chunk is its goroutine's.
+func (in *Inbox[T]) takeAllLocked() []any {
 	var vs []any
 	for _, r := range []*ring[T]{&in.out, &in.q} {
 		for {
