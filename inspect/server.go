@@ -1,0 +1,124 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+)
+
+// shutdownGrace is how long Close waits for HTTP requests in flight (a
+// snapshot being written) before it closes their connections.
+const shutdownGrace = 5 * time.Second
+
+// Server is a running inspector: the HTTP server of Handler on its own
+// port, and Axon's introspector protocol on another when asked for.
+type Server struct {
+	http      *http.Server
+	url       string
+	feed      *feed
+	proto     *protocolServer // nil unless WithAxonProtocol
+	served    chan struct{}   // closed when the HTTP server's Serve returned
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start starts inspecting the components running on s (axon.Default() if
+// s is nil): the one call a program makes to be watched. It serves Handler over HTTP on DefaultAddr
+// (or WithAddr's), and Axon's introspector protocol too WithAxonProtocol.
+// Listening happens before Start returns, so URL and AxonAddr are usable
+// at once. The system is looked at only while someone watches it. Close
+// stops it all.
+func Start(s *axon.Scheduler, opts ...Option) (*Server, error) {
+	if s == nil {
+		s = axon.Default()
+	}
+	cfg := newConfig(opts)
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: HTTP: %w", err)
+	}
+	f := newFeed(s, cfg.interval)
+	srv := &Server{
+		http: &http.Server{
+			Handler:           newHandler(f, cfg),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(cfg.log.Handler(), slog.LevelWarn),
+		},
+		url:    "http://" + dialable(ln.Addr()) + "/",
+		feed:   f,
+		served: make(chan struct{}),
+	}
+	if cfg.axonAddr != "" {
+		srv.proto, err = listenProtocol(cfg.axonAddr, f, cfg)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("inspect: Axon protocol: %w", err)
+		}
+	}
+	go func() {
+		defer close(srv.served)
+		// Serve returns http.ErrServerClosed after Shutdown; any other
+		// error means the listener failed, and the inspector stops serving.
+		if err := srv.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			cfg.log.Warn("inspect: HTTP server stopped", slog.Any("err", err))
+		}
+	}()
+	return srv, nil
+}
+
+// dialable returns addr as a client can dial it: a listener on every
+// interface ("0.0.0.0:80", which Go serves on both IPv4 and IPv6) is
+// reached on the loopback address.
+func dialable(addr net.Addr) string {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok || !ta.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(ta.Port))
+}
+
+// URL returns the address of the inspector's page, such as
+// "http://127.0.0.1:34567/".
+func (s *Server) URL() string { return s.url }
+
+// AxonAddr returns the "host:port" of Axon's introspector protocol, or ""
+// when it is not served.
+func (s *Server) AxonAddr() string {
+	if s.proto == nil {
+		return ""
+	}
+	return dialable(s.proto.ln.Addr())
+}
+
+// Close stops the inspector: it ends every event stream and protocol
+// client, stops listening, and returns once every goroutine it started has
+// exited. The system inspected is not touched. Closing again returns the
+// first Close's result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		// Closing the feed ends the event streams, which would otherwise
+		// keep Shutdown waiting for ever.
+		s.feed.close()
+		var errs []error
+		if s.proto != nil {
+			if err := s.proto.close(); err != nil && !errors.Is(err, net.ErrClosed) {
+				errs = append(errs, err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := s.http.Shutdown(ctx); err != nil {
+			errs = append(errs, err, s.http.Close())
+		}
+		<-s.served
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
