@@ -29,7 +29,7 @@ help:
 	@echo "make bench   benchmarks (BENCH=regexp PKG=./pkg/... BENCHFLAGS='-count 5')"
 	@echo "make lint    gofmt, go vet, staticcheck"
 	@echo "make fuzz    every Fuzz target for FUZZTIME (default 30s)"
-	@echo "make demo    run examples/runtimedemo"
+	@echo "make demo    stream a Dirac clip through 3 relay peers (examples/p2pvideo -demo)"
 
 setup:
 	@missing=""; \
@@ -68,4 +68,4 @@ fuzz:
 	done
 
 demo: setup
-	$(GO) run ./examples/runtimedemo
+	$(GO) run ./examples/p2pvideo -demo

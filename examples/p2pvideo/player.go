@@ -1,0 +1,300 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/components/file"
+	"github.com/kamaelia-go/kamaelia/components/process"
+	"github.com/kamaelia-go/kamaelia/components/timing"
+	"github.com/kamaelia-go/kamaelia/internet"
+	"github.com/kamaelia-go/kamaelia/media/av"
+	"github.com/kamaelia-go/kamaelia/media/frame"
+	"github.com/kamaelia-go/kamaelia/media/sdl"
+)
+
+// How a player shows the stream.
+const (
+	showAuto   = "auto"   // window when a display exists, else png
+	showWindow = "window" // an SDL window
+	showPNG    = "png"    // a few decoded frames written as PNG files
+)
+
+// playerConfig says how a player shows the stream it reads from From.
+type playerConfig struct {
+	From       string      // the peer to read from, "host:port"
+	Cmd        string      // a player command fed the stream ("ffplay -"); "" to decode here
+	Show       string      // showWindow or showPNG, when Cmd is ""
+	OutDir     string      // where PNGs go (showPNG)
+	Every      int         // write every Every'th frame as a PNG (showPNG)
+	FPS        float64     // frames a second shown in the window
+	Size       image.Point // the window's size
+	Screenshot string      // a PNG of the window once the stream has ended; "" for none
+
+	// Progress, when set, is where the frames decoded are counted out of
+	// Frames as they arrive (the demo, which knows how many to expect).
+	Progress io.Writer
+	Frames   int
+}
+
+// player is the end of a chain of peers, in one of three shapes:
+//
+//	TCPClient --> DiracDecoder --> MessageRateLimit --> VideoOverlay   (window)
+//	TCPClient --> DiracDecoder --> frameWriter                         (png)
+//	TCPClient --> Pipethrough(cmd) --> stdout                          (cmd)
+//
+// It ends when the stream does: the peer closing the connection is
+// ProducerFinished on the client's signal, and the pipeline drains and
+// stops from its head (a window then closes, after its screenshot).
+type player struct {
+	sched   *axon.Scheduler
+	pipe    *chassis.Pipe
+	client  *internet.TCPClient
+	dec     *av.DiracDecoder // nil with a command
+	pngs    *frameWriter     // nil but for showPNG
+	display *sdl.Display     // nil but for showWindow
+	comps   []axon.Component
+}
+
+// playerStats is what a player received.
+type playerStats struct {
+	Bytes        uint64 // read from the peer
+	Frames       int64  // decoded (0 with a command)
+	SkippedBytes int64  // dropped as not yet decodable: a player that joined mid-stream
+	PNGs         []string
+}
+
+// newPlayer builds a player as cfg says, on a scheduler of its own. A
+// player command's output goes to stdout and its errors to stderr.
+func newPlayer(cfg playerConfig, stdout, stderr io.Writer) (*player, error) {
+	p := &player{sched: newScheduler(), client: internet.NewTCPClient(cfg.From)}
+	var err error
+	if cfg.Cmd != "" {
+		proc := process.Pipethrough(cfg.Cmd)
+		out := file.NewSimpleWriter[[]byte](noClose{stdout})
+		if p.pipe, err = chassis.NewPipeline(p.client, proc, out); err != nil {
+			return nil, err
+		}
+		// The command's standard error goes to ours; that writer ends
+		// after the standard output's has, which is after the command.
+		errOut := file.NewSimpleWriter[[]byte](noClose{stderr})
+		axon.MustLink(proc.Stderr, errOut.In)
+		axon.MustLink(p.pipe.Signal(), errOut.Control())
+		p.comps = []axon.Component{p.pipe, errOut}
+		return p, nil
+	}
+
+	p.dec = av.NewDiracDecoder()
+	// A player that joins a stream already flowing starts at the next
+	// picture: VC-2 repeats its sequence header before every one.
+	p.dec.OnCorrupt = av.Skip
+	// The client and the decoder, then a count of the frames if asked for.
+	stages := []axon.Component{p.client, p.dec}
+	if cfg.Progress != nil {
+		stages = append(stages, newProgress[*frame.Video](cfg.Progress, "frames received", cfg.Frames))
+	}
+	switch cfg.Show {
+	case showPNG:
+		p.pngs = newFrameWriter(cfg.OutDir, cfg.Every)
+		if p.pipe, err = chassis.NewPipeline(append(stages, p.pngs)...); err != nil {
+			return nil, err
+		}
+		p.comps = []axon.Component{p.pipe}
+	case showWindow:
+		display := sdl.NewDisplay(sdl.DisplayConfig{Width: cfg.Size.X, Height: cfg.Size.Y, Title: "kamaelia: p2pvideo"})
+		if err := display.Publish(p.sched.Services()); err != nil {
+			return nil, err
+		}
+		if p.pipe, err = chassis.NewPipeline(append(stages,
+			timing.NewMessageRateLimit[*frame.Video](cfg.FPS, 15),
+			sdl.NewVideoOverlay(image.Pt(0, 0)),
+		)...); err != nil {
+			return nil, err
+		}
+		p.comps = []axon.Component{display, p.pipe}
+		p.display = display
+		// When the last frame is up, the window closes (after a
+		// screenshot of it, if asked for).
+		if cfg.Screenshot != "" {
+			shot := newScreenshot(cfg.Screenshot)
+			axon.MustLink(shot.Requests, display.In)
+			axon.MustLink(p.pipe.Signal(), shot.In)
+			axon.MustLink(shot.Signal(), display.Control())
+			p.comps = append(p.comps, shot)
+		} else {
+			axon.MustLink(p.pipe.Signal(), display.Control())
+		}
+	default:
+		return nil, fmt.Errorf("show %q: want %s or %s", cfg.Show, showWindow, showPNG)
+	}
+	return p, nil
+}
+
+// run plays until the stream ends or ctx is done. A failure (the peer
+// cannot be reached, a stream that is not Dirac) stops the player and is its
+// error.
+func (p *player) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-p.pipe.Done():
+			if p.pipe.Err() != nil {
+				cancel()
+			}
+		case <-ctx.Done():
+		}
+	}()
+	if p.display != nil {
+		// A window closed by its user stops the player, as the end of
+		// the stream would.
+		go func() {
+			select {
+			case <-p.display.Done():
+				p.sched.ShutdownAll(axon.Shutdown{})
+			case <-ctx.Done():
+			}
+		}()
+	}
+	err := p.sched.RunContext(ctx, p.comps...)
+	if err == nil && p.pipe.Err() != nil {
+		err = p.pipe.Err()
+	}
+	return err
+}
+
+// stats returns what the player has received so far.
+func (p *player) stats() playerStats {
+	st := playerStats{Bytes: p.client.Stats().BytesRead}
+	if p.dec != nil {
+		ds := p.dec.Stats()
+		st.Frames, st.SkippedBytes = ds.Frames, ds.SkippedBytes
+	}
+	if p.pngs != nil {
+		st.PNGs = p.pngs.written()
+	}
+	return st
+}
+
+// noClose hides the Close of a writer (os.Stdout) from a SimpleFileWriter,
+// which closes what it writes to when it ends.
+type noClose struct{ io.Writer }
+
+// frameWriter writes every n'th video frame it is sent as a PNG file in a
+// directory, named by the frame's place in the stream (frame-0000.png ...).
+//
+//	inbox    *frame.Video  decoded frames
+//	control  any           ProducerFinished: write what waits and end; Shutdown: end at once
+//	signal   any           its outcome: a file that cannot be written is a failure
+type frameWriter struct {
+	axon.Core
+	In *axon.Inbox[*frame.Video]
+
+	dir   string
+	every int
+
+	mu    sync.Mutex
+	paths []string
+}
+
+func newFrameWriter(dir string, every int) *frameWriter {
+	w := &frameWriter{dir: dir, every: max(every, 1)}
+	w.In = axon.NewInbox[*frame.Video](w, "inbox")
+	return w
+}
+
+// Main writes the frames.
+func (w *frameWriter) Main(ctx context.Context) error {
+	n := 0
+	for v := range w.In.Messages(ctx) {
+		if n%w.every == 0 {
+			path := filepath.Join(w.dir, fmt.Sprintf("frame-%04d.png", n))
+			if err := writePNG(path, v.ToRGBA()); err != nil {
+				return err
+			}
+			w.mu.Lock()
+			w.paths = append(w.paths, path)
+			w.mu.Unlock()
+		}
+		n++
+	}
+	return ctx.Err()
+}
+
+// written returns the paths of the PNGs written so far.
+func (w *frameWriter) written() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.paths...)
+}
+
+// writePNG writes img to path.
+func writePNG(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = png.Encode(f, img)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// screenshot waits for the outcome of the pipeline that shows the video,
+// on its inbox; when that is ProducerFinished (the last frame is up) it asks
+// the Display for its pixels (sdl.Screenshot) and writes them to a PNG
+// file, so that a headless run shows what a person would have seen. The
+// cue comes on inbox, not control, because a component told to finish on
+// control takes no more messages, and the Display's reply is one.
+//
+//	inbox      any          the pipeline's outcome (link its signal here)
+//	control    any          Shutdown: end at once
+//	_display   sdl.Request  to the Display's inbox (link it)
+//	_shots     *image.RGBA  the Display's reply
+//	signal     any          ProducerFinished once written; a file that cannot
+//	                        be written is a failure
+type screenshot struct {
+	axon.Core
+	In       *axon.Inbox[any]
+	Requests *axon.Outbox[sdl.Request]
+	shots    *axon.Inbox[*image.RGBA]
+	path     string
+}
+
+func newScreenshot(path string) *screenshot {
+	s := &screenshot{path: path}
+	s.In = axon.NewInbox[any](s, "inbox")
+	s.Requests = axon.NewOutbox[sdl.Request](s, "_display")
+	s.shots = axon.NewInbox[*image.RGBA](s, "_shots")
+	return s
+}
+
+// Main waits for its cue, then takes and writes the screenshot.
+func (s *screenshot) Main(ctx context.Context) error {
+	cue, err := s.In.Recv(ctx)
+	if err != nil {
+		return err
+	}
+	if _, ok := cue.(axon.ProducerFinished); !ok {
+		return nil // the video did not end well: its failure is reported where it happened
+	}
+	if err := s.Requests.Send(ctx, sdl.Screenshot{Reply: s.shots}); err != nil {
+		return err
+	}
+	img, err := s.shots.Recv(ctx)
+	if err != nil {
+		return err
+	}
+	return writePNG(s.path, img)
+}
