@@ -1,0 +1,520 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/components/console"
+	"github.com/kamaelia-go/kamaelia/components/file"
+	"github.com/kamaelia-go/kamaelia/components/flow"
+	"github.com/kamaelia-go/kamaelia/components/framing"
+	"github.com/kamaelia-go/kamaelia/components/process"
+	"github.com/kamaelia-go/kamaelia/components/source"
+	"github.com/kamaelia-go/kamaelia/components/timing"
+	"github.com/kamaelia-go/kamaelia/internet"
+	"github.com/kamaelia-go/kamaelia/launch"
+)
+
+// env is what the catalogue's components read and write instead of the
+// process's own streams, so that tests can run them in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// mediaCatalog registers the cgo components (catalog_cgo.go); nil without cgo.
+var mediaCatalog func(r *launch.Registry, e env)
+
+// newCatalog returns the registry of every component `kamaelia launch`
+// offers: the pure-Go ones here, and the media ones when built with cgo.
+func newCatalog(e env) *launch.Registry {
+	r := launch.NewRegistry()
+	registerConsole(r, e)
+	registerFiles(r, e)
+	registerFlow(r)
+	registerTiming(r)
+	registerProcess(r)
+	registerNetwork(r, e)
+	registerBackplane(r)
+	if mediaCatalog != nil {
+		mediaCatalog(r, e)
+	}
+	return r
+}
+
+// Box types the entries use.
+var (
+	anyType    = launch.TypeOf[any]()
+	bytesType  = launch.TypeOf[[]byte]()
+	stringType = launch.TypeOf[string]()
+)
+
+// Checks for property values.
+func positive(v any) error {
+	switch n := v.(type) {
+	case int:
+		if n <= 0 {
+			return errors.New("must be more than 0")
+		}
+	case float64:
+		if n <= 0 {
+			return errors.New("must be more than 0")
+		}
+	case time.Duration:
+		if n <= 0 {
+			return errors.New("must be more than 0")
+		}
+	}
+	return nil
+}
+
+func notNegative(v any) error {
+	switch n := v.(type) {
+	case int:
+		if n < 0 {
+			return errors.New("must not be negative")
+		}
+	case float64:
+		if n < 0 {
+			return errors.New("must not be negative")
+		}
+	case time.Duration:
+		if n < 0 {
+			return errors.New("must not be negative")
+		}
+	}
+	return nil
+}
+
+func port(v any) error {
+	if n := v.(int); n < 0 || n > 65535 {
+		return errors.New("a port is from 0 to 65535 (0 picks a free one)")
+	}
+	return nil
+}
+
+func oneOf(choices ...string) func(any) error {
+	return func(v any) error {
+		for _, c := range choices {
+			if v.(string) == c {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(choices, ", "))
+	}
+}
+
+func registerConsole(r *launch.Registry, e env) {
+	r.MustRegister(launch.Entry{
+		Name:    "ConsoleReader",
+		Summary: "sends each line typed on standard input (Kamaelia's ConsoleReader)",
+		Params: []launch.Param{
+			{Name: "prompt", Kind: launch.String, Default: "", Doc: "written to standard error before each line"},
+			{Name: "eol", Kind: launch.String, Default: "\n", Doc: "added to the end of each line sent"},
+		},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: anyType, Doc: "not used"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: stringType, Doc: "each line, then eol"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			opts := []console.ReaderOption{console.WithPrompt(a.String("prompt")), console.WithPromptOutput(e.stderr), console.WithEOL(a.String("eol"))}
+			if e.stdin != os.Stdin { // the Reader would close a reader given it; it never closes standard input
+				opts = append(opts, console.WithInput(e.stdin))
+			}
+			return console.NewReader(opts...), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "ConsoleEchoer",
+		Summary: "writes what it is sent to standard output (Kamaelia's ConsoleEchoer)",
+		Params: []launch.Param{
+			{Name: "tag", Kind: launch.String, Default: "", Doc: "written before each message"},
+			{Name: "eol", Kind: launch.String, Default: "", Doc: `written after each message (lines from ConsoleReader end in "\n" already)`},
+			{Name: "repr", Kind: launch.Bool, Default: "false", Doc: "write messages as Go syntax (%#v), as Kamaelia's use_repr"},
+			{Name: "forward", Kind: launch.Bool, Default: "false", Doc: "also send each message on outbox"},
+		},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: anyType, Doc: "messages to write: text as it is, anything else as fmt.Sprint writes it"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: anyType, Doc: "each message, with forward=true"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			opts := []console.EchoerOption{console.WithOutput(e.stdout), console.WithTag(a.String("tag")), console.WithNewline(a.String("eol"))}
+			if a.Bool("repr") {
+				opts = append(opts, console.WithRepr())
+			}
+			if a.Bool("forward") {
+				opts = append(opts, console.WithForwarding())
+			}
+			return console.NewEchoer(opts...), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "DataSource",
+		Summary:  "sends each item of a list, then ends (Kamaelia's DataSource)",
+		Params:   []launch.Param{{Name: "items", Kind: launch.Strings, Required: true, Doc: "the messages, such as {hello, \"big world\"}"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: stringType, Doc: "the items, in order"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			return source.NewDataSource(a.Strings("items")), nil
+		},
+	})
+}
+
+func registerFiles(r *launch.Registry, e env) {
+	r.MustRegister(launch.Entry{
+		Name:    "ReadFileAdaptor",
+		Summary: "reads a file, a command's output or standard input, by lines, blocks or at a bit rate",
+		Params: []launch.Param{
+			{Name: "filename", Kind: launch.String, Default: "", Doc: "the file to read (standard input when neither filename nor command is given)"},
+			{Name: "command", Kind: launch.String, Default: "", Doc: "a shell command whose output to read instead"},
+			{Name: "mode", Kind: launch.String, Default: "line", Check: oneOf("line", "block", "bitrate"), Doc: "line, block (readsize bytes) or bitrate (set by bitrate=)"},
+			{Name: "readsize", Kind: launch.Int, Default: "1450", Check: positive, Doc: "the size of a block, in bytes"},
+			{Name: "bitrate", Kind: launch.Float, Default: "0", Check: notNegative, Doc: "bits a second; more than 0 reads at that rate (mode bitrate)"},
+			{Name: "chunkrate", Kind: launch.Float, Default: "24", Check: positive, Doc: "chunks a second at a bit rate"},
+			{Name: "steptime", Kind: launch.Duration, Default: "0s", Check: notNegative, Doc: "send a line or block every steptime instead of at once"},
+		},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "the lines, blocks or chunks read"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			var opts []file.AdaptorOption
+			switch name, cmd := a.String("filename"), a.String("command"); {
+			case name != "" && cmd != "":
+				return nil, errors.New("give filename= or command=, not both")
+			case name != "":
+				opts = append(opts, file.WithFilename(name))
+			case cmd != "":
+				opts = append(opts, file.WithCommand(cmd))
+			case e.stdin != os.Stdin:
+				opts = append(opts, file.WithReader(io.NopCloser(e.stdin)))
+			}
+			switch a.String("mode") {
+			case "block":
+				opts = append(opts, file.WithMode(file.BlockMode))
+			case "bitrate":
+				if a.Float("bitrate") == 0 {
+					return nil, errors.New("mode=bitrate needs bitrate= (bits a second)")
+				}
+			}
+			opts = append(opts, file.WithReadSize(a.Int("readsize")), file.WithChunkRate(a.Float("chunkrate")))
+			if a.Float("bitrate") > 0 {
+				opts = append(opts, file.WithBitrate(a.Float("bitrate")))
+			}
+			if a.Duration("steptime") > 0 {
+				opts = append(opts, file.WithStepTime(a.Duration("steptime")))
+			}
+			return file.NewReadFileAdaptor(opts...), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "SimpleFileWriter",
+		Summary: "writes what it is sent to a file, and closes it at the end (Kamaelia's SimpleFileWriter)",
+		Params: []launch.Param{
+			{Name: "filename", Kind: launch.String, Required: true, Doc: "the file to write"},
+			{Name: "append", Kind: launch.Bool, Default: "false", Doc: "add to the end of the file instead of emptying it"},
+		},
+		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "data to write"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			mode := file.Truncate
+			if a.Bool("append") {
+				mode = file.Append
+			}
+			return file.NewSimpleFileWriter[[]byte](a.String("filename"), mode), nil
+		},
+	})
+}
+
+// transform registers a flow.PureTransformer from In to Out.
+func transform[In, Out any](r *launch.Registry, name, summary, in, out string, f func(In) Out) {
+	r.MustRegister(launch.Entry{
+		Name:     name,
+		Summary:  summary,
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: launch.TypeOf[In](), Doc: in}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: launch.TypeOf[Out](), Doc: out}},
+		New: func(*launch.Args) (axon.Component, error) {
+			return flow.NewPureTransformer(f), nil
+		},
+	})
+}
+
+func registerFlow(r *launch.Registry) {
+	transform(r, "ToString", "turns bytes into text, to link a []byte outbox to a string inbox",
+		"bytes", "the same bytes as a string", func(b []byte) string { return string(b) })
+	transform(r, "ToBytes", "turns text into bytes, to link a string outbox to a []byte inbox",
+		"text", "the same text as bytes", func(s string) []byte { return []byte(s) })
+	transform(r, "Upper", "turns text into upper case", "text", "the text in upper case", strings.ToUpper)
+	transform(r, "Lower", "turns text into lower case", "text", "the text in lower case", strings.ToLower)
+	r.MustRegister(launch.Entry{
+		Name:    "Grep",
+		Summary: "passes on the texts that match a regular expression (a Filter)",
+		Params: []launch.Param{
+			{Name: "pattern", Kind: launch.String, Required: true, Doc: "a Go regular expression (regexp syntax)", Check: func(v any) error {
+				_, err := regexp.Compile(v.(string))
+				return err
+			}},
+			{Name: "invert", Kind: launch.Bool, Default: "false", Doc: "pass on the texts that do not match instead"},
+		},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: stringType, Doc: "texts (lines, from ConsoleReader or LineSplit and ToString)"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: stringType, Doc: "the texts kept"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			re := regexp.MustCompile(a.String("pattern")) // checked when the value was
+			invert := a.Bool("invert")
+			return flow.NewFilter(func(s string) bool { return re.MatchString(s) != invert }), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "LineSplit",
+		Summary:  "cuts a byte stream into lines (Kamaelia's LineSplit)",
+		Params:   []launch.Param{{Name: "newlines", Kind: launch.Bool, Default: "false", Doc: `keep the "\n" at the end of each line`}},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "pieces of the stream"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "each line"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			if a.Bool("newlines") {
+				return framing.NewLineSplit[[]byte](framing.WithNewlines()), nil
+			}
+			return framing.NewLineSplit[[]byte](), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "Chunkifier",
+		Summary:  "cuts a byte stream into chunks of a size (Kamaelia's Chunkifier)",
+		Params:   []launch.Param{{Name: "size", Kind: launch.Int, Required: true, Check: positive, Doc: "bytes a chunk"}},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "pieces of the stream"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "chunks of size bytes (the last may be shorter)"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			return framing.NewChunkifier[[]byte](a.Int("size")), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "PassThrough",
+		Summary:  "passes bytes on unchanged: a join point for several producers",
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "bytes"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "the same bytes"}},
+		New:      func(*launch.Args) (axon.Component, error) { return flow.NewPassThrough[[]byte](), nil },
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "NullSink",
+		Summary: "takes everything it is sent and drops it (Kamaelia's NullSink)",
+		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: anyType, Doc: "messages, dropped"}},
+		New:     func(*launch.Args) (axon.Component, error) { return flow.NewNullSink(), nil },
+	})
+}
+
+func registerTiming(r *launch.Registry) {
+	r.MustRegister(launch.Entry{
+		Name:    "MessageRateLimit",
+		Summary: "passes byte messages on no faster than a rate, after a pre-roll (Kamaelia's MessageRateLimit)",
+		Params: []launch.Param{
+			{Name: "rate", Kind: launch.Float, Default: "15", Check: positive, Doc: "messages a second"},
+			{Name: "buffer", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "messages gathered before the first is sent"},
+		},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "messages to pass on"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "the same messages, paced"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			return timing.NewMessageRateLimit[[]byte](a.Float("rate"), a.Int("buffer")), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "Clock",
+		Summary:  "sends the time every interval (Kamaelia's CheapAndCheerfulClock)",
+		Params:   []launch.Param{{Name: "interval", Kind: launch.Duration, Default: "1s", Check: positive, Doc: "the time between ticks"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: launch.TypeOf[time.Time](), Doc: "the time of each tick"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			return timing.NewClock(a.Duration("interval")), nil
+		},
+	})
+}
+
+func registerProcess(r *launch.Registry) {
+	for _, name := range []string{"UnixProcess", "Pipethrough"} {
+		summary := "runs a shell command, its standard input and output joined to inbox and outbox (Kamaelia's UnixProcess)"
+		if name == "Pipethrough" {
+			summary = "UnixProcess by the name of the article's Pipethrough(\"mplayer -\")"
+		}
+		r.MustRegister(launch.Entry{
+			Name:    name,
+			Summary: summary,
+			Params: []launch.Param{
+				{Name: "command", Kind: launch.String, Required: true, Doc: "the command, run with /bin/sh -c"},
+				{Name: "dir", Kind: launch.String, Default: "", Doc: "the directory to run it in (the current one when empty)"},
+			},
+			Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "data for the command's standard input"}},
+			Outboxes: []launch.BoxDoc{
+				{Name: "outbox", Type: bytesType, Doc: "what the command writes on standard output"},
+				{Name: "stderr", Type: bytesType, Doc: "what the command writes on standard error"},
+			},
+			New: func(a *launch.Args) (axon.Component, error) {
+				var opts []process.Option
+				if d := a.String("dir"); d != "" {
+					opts = append(opts, process.WithDir(d))
+				}
+				return process.NewUnixProcess(a.String("command"), opts...), nil
+			},
+		})
+	}
+}
+
+// serverParams are the properties of both servers.
+var serverParams = []launch.Param{
+	{Name: "host", Kind: launch.String, Default: "127.0.0.1", Doc: "the address to listen on (0.0.0.0 or \"\": every interface)"},
+	{Name: "port", Kind: launch.Int, Default: "1601", Check: port, Doc: "the port to listen on; 0 picks a free one, which is written to standard error"},
+}
+
+func listenAddr(a *launch.Args) string {
+	return net.JoinHostPort(a.String("host"), strconv.Itoa(a.Int("port")))
+}
+
+func registerNetwork(r *launch.Registry, e env) {
+	r.MustRegister(launch.Entry{
+		Name:    "TCPClient",
+		Summary: "connects to a TCP server, writes what it is sent and sends what it reads (Kamaelia's TCPClient)",
+		Params: []launch.Param{
+			{Name: "host", Kind: launch.String, Default: "127.0.0.1", Doc: "the server's host name or address"},
+			{Name: "port", Kind: launch.Int, Required: true, Check: port, Doc: "the server's port"},
+			{Name: "timeout", Kind: launch.Duration, Default: "5s", Check: notNegative, Doc: "how long connecting may take (0: the system's limit)"},
+			{Name: "waitforpeerclose", Kind: launch.Bool, Default: "false", Doc: "at the end of the input, read on until the server closes"},
+		},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "bytes to write to the server"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "bytes read from the server"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			opts := []internet.ClientOption{internet.WithDialTimeout(a.Duration("timeout"))}
+			if a.Bool("waitforpeerclose") {
+				opts = append(opts, internet.WithWaitForPeerClose())
+			}
+			return internet.NewTCPClient(net.JoinHostPort(a.String("host"), strconv.Itoa(a.Int("port"))), opts...), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "SingleServer",
+		Summary: "a TCP server for one client at a time, through its own boxes (Kamaelia's SingleServer)",
+		Params:  serverParams,
+		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "bytes for the client (dropped while none is connected)"}},
+		Outboxes: []launch.BoxDoc{
+			{Name: "outbox", Type: bytesType, Doc: "bytes the client sent"},
+			{Name: "signal", Type: anyType, Doc: "ProducerFinished each time a client leaves, then how it ended"},
+		},
+		New: func(a *launch.Args) (axon.Component, error) {
+			s, err := chassis.SingleServer(listenAddr(a))
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(e.stderr, "%s listening on %s\n", a.Name(), s.Addr())
+			return s, nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "SimpleServer",
+		Summary: "a TCP server that runs a protocol, itself a description, for each connection (Kamaelia's SimpleServer)",
+		Params: append([]launch.Param{{Name: "protocol", Kind: launch.String, Required: true,
+			Doc: "a description, built for each connection, whose inbox takes and outbox gives []uint8: \"ToString ! Upper ! ToBytes\", \"SubscribeTo topic=VIDEO\""}},
+			serverParams...),
+		Outboxes: []launch.BoxDoc{{Name: "disconnected", Type: launch.TypeOf[internet.ConnInfo](), Doc: "each connection that has ended"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			return newSimpleServer(r, a, e.stderr)
+		},
+	})
+}
+
+// newSimpleServer makes a chassis.SimpleServer whose protocol is built from
+// a description for each connection.
+func newSimpleServer(r *launch.Registry, a *launch.Args, stderr io.Writer) (axon.Component, error) {
+	proto, err := launch.Parse(a.String("protocol"))
+	if err == nil {
+		err = r.Check(proto)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("protocol: %w", err)
+	}
+	sched := a.Scheduler()
+	name := a.Name()
+	factory := func() axon.Component {
+		l, err := r.Build(proto, launch.OnScheduler(sched))
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: protocol: %v; connection refused\n", name, err)
+			return nil
+		}
+		c := l.Component()
+		if err := fitsConnection(c); err != nil {
+			fmt.Fprintf(stderr, "%s: protocol %q: %v; connection refused\n", name, proto, err)
+			_ = l.Close()
+			return nil
+		}
+		return c
+	}
+	s, err := chassis.SimpleServer(factory, listenAddr(a))
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stderr, "%s listening on %s\n", name, s.Addr())
+	return s, nil
+}
+
+// fitsConnection says why c cannot be a connection's protocol, if it cannot:
+// the Server would refuse it without saying why.
+func fitsConnection(c axon.Component) error {
+	boxes := c.(interface {
+		Inbox(string) (axon.Box, bool)
+		Outbox(string) (axon.Box, bool)
+	})
+	in, _ := boxes.Inbox("inbox")
+	out, _ := boxes.Outbox("outbox")
+	if in != nil && !bytesType.AssignableTo(in.Type()) {
+		return fmt.Errorf("its inbox takes %s, but a connection sends []uint8", in.Type())
+	}
+	if out != nil && out.Type() != bytesType && out.Type() != anyType {
+		return fmt.Errorf("its outbox carries %s, but a connection takes []uint8", out.Type())
+	}
+	return nil
+}
+
+func registerBackplane(r *launch.Registry) {
+	topic := launch.Param{Name: "topic", Kind: launch.String, Required: true, Doc: "the Backplane's name (Kamaelia's Backplane(\"VIDEO\"))"}
+	r.MustRegister(launch.Entry{
+		Name:     "Backplane",
+		Summary:  "a named publish/subscribe hub of bytes: what PublishTo is sent, every SubscribeTo of its topic sends",
+		Params:   []launch.Param{topic},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "messages to publish (PublishTo forwards here)"}},
+		Outboxes: []launch.BoxDoc{{Name: "disconnected", Type: stringType, Doc: "each subscriber disconnected as too slow"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			b := chassis.NewBackplane[[]byte](a.String("topic"), chassis.OnScheduler(a.Scheduler()))
+			if err := b.SetupErr(); err != nil {
+				return nil, err
+			}
+			return b, nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "PublishTo",
+		Summary: "publishes what it is sent on the Backplane of its topic (Kamaelia's PublishTo)",
+		Params:  []launch.Param{topic},
+		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "messages to publish"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			return chassis.PublishTo[[]byte](a.String("topic")), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "SubscribeTo",
+		Summary: "sends what is published on the Backplane of its topic from when it joins (Kamaelia's SubscribeTo)",
+		Params: []launch.Param{
+			topic,
+			{Name: "policy", Kind: launch.String, Default: "block", Check: oneOf("block", "dropoldest", "disconnect"), Doc: "when it falls behind: block the Backplane, drop the oldest, or disconnect"},
+			{Name: "limit", Kind: launch.Int, Default: "64", Check: positive, Doc: "messages kept for it with policy=dropoldest"},
+		},
+		Outboxes: []launch.BoxDoc{
+			{Name: "outbox", Type: bytesType, Doc: "every message published after it joined"},
+			{Name: "dropped", Type: bytesType, Doc: "what policy=dropoldest dropped"},
+		},
+		New: func(a *launch.Args) (axon.Component, error) {
+			var opts []chassis.SubscribeOption
+			switch a.String("policy") {
+			case "dropoldest":
+				opts = append(opts, chassis.WithDropOldest(a.Int("limit")))
+			case "disconnect":
+				opts = append(opts, chassis.WithDisconnect())
+			}
+			return chassis.SubscribeTo[[]byte](a.String("topic"), opts...), nil
+		},
+	})
+}

@@ -1,0 +1,44 @@
+//go:build cgo
+
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/launch"
+	"github.com/kamaelia-go/kamaelia/media/frame"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLaunchDiracRoundTrip makes a clip with the ffmpeg command, encodes
+// it to Dirac with a launched Graphline, and decodes that with a launched
+// Pipeline: the frames come back, as many and as large.
+func TestLaunchDiracRoundTrip(t *testing.T) {
+	ctx := axontest.Context(t)
+	dir := t.TempDir()
+	clip, drc := filepath.Join(dir, "clip.mkv"), filepath.Join(dir, "clip.drc")
+	ffmpeg := exec.CommandContext(ctx, "ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5",
+		"-frames:v", "5", "-pix_fmt", "yuv420p", "-c:v", "ffv1", clip)
+	out, err := ffmpeg.CombinedOutput()
+	require.NoError(t, err, "ffmpeg: %s", out)
+
+	e, _, _ := testEnv()
+	runLaunched(t, e, `FileDecoder name=d filename=`+clip+`  d.video ! enc.  d.signal ! enc.control
+		DiracEncoder name=enc ! SimpleFileWriter filename=`+drc)
+
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(`ReadFileAdaptor filename=`+drc+` mode=block ! DiracDecoder ! FrameRateLimit rate=1000`, launch.OnScheduler(s))
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, l.Component())
+	frames, err := axontest.Collect[*frame.Video](ctx, h, "outbox")
+	require.NoError(t, err)
+	require.Len(t, frames, 5)
+	for _, f := range frames {
+		assert.Equal(t, [2]int{64, 48}, [2]int{f.Width, f.Height})
+	}
+	require.NoError(t, h.Wait(ctx))
+}

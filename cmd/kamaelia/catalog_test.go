@@ -1,0 +1,315 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/launch"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from a component and read
+// from the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testEnv is an env with no input, whose output the test can read.
+func testEnv() (env, *syncBuffer, *syncBuffer) {
+	out, errs := &syncBuffer{}, &syncBuffer{}
+	return env{stdin: strings.NewReader(""), stdout: out, stderr: errs}, out, errs
+}
+
+// minimal gives each entry the properties it needs to be built on a test
+// machine: required ones, and port 0 for servers.
+var minimal = map[string]string{
+	"DataSource":       "items={a}",
+	"SimpleFileWriter": "filename=" + filepath.Join(os.TempDir(), "kamaelia-launch-never-written"),
+	"Grep":             "pattern=x",
+	"Chunkifier":       "size=4",
+	"UnixProcess":      "command=true",
+	"Pipethrough":      "command=true",
+	"TCPClient":        "port=1",
+	"SingleServer":     "port=0",
+	"SimpleServer":     `port=0 protocol="ToString ! Upper ! ToBytes"`,
+	"Backplane":        "topic=T",
+	"PublishTo":        "topic=T",
+	"SubscribeTo":      "topic=T",
+	"FileDecoder":      "filename=x.mkv",
+}
+
+// TestCatalogTellsTheTruth builds every entry of the catalogue: Build
+// checks each component's boxes against what its entry declares, which is
+// what --help lists.
+func TestCatalogTellsTheTruth(t *testing.T) {
+	e, _, _ := testEnv()
+	r := newCatalog(e)
+	for _, name := range r.Names() {
+		t.Run(name, func(t *testing.T) {
+			l, err := r.BuildString(name+" "+minimal[name], launch.OnScheduler(axontest.NewScheduler(t)))
+			require.NoError(t, err)
+			require.NoError(t, l.Close())
+			var help bytes.Buffer
+			require.NoError(t, r.WriteEntry(&help, name))
+			assert.Contains(t, help.String(), name+": ")
+		})
+	}
+}
+
+// runLaunched builds src with the catalogue and runs it to its end.
+func runLaunched(t *testing.T, e env, src string) {
+	t.Helper()
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(src, launch.OnScheduler(s))
+	require.NoError(t, err)
+	require.NoError(t, s.RunContext(axontest.Context(t), l.Component()))
+}
+
+// TestLaunchFileToFile reads a file, transforms it, and writes another.
+func TestLaunchFileToFile(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	require.NoError(t, os.WriteFile(in, []byte("one\ntwo fish\nthree\n"), 0o600))
+	e, _, _ := testEnv()
+	runLaunched(t, e, `ReadFileAdaptor filename=`+in+` ! ToString ! Grep pattern="o" ! Upper ! ToBytes ! SimpleFileWriter filename=`+out)
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "ONE\nTWO FISH\n", string(got))
+}
+
+// TestLaunchProcessGraph runs a Graphline: a process's output and errors
+// go their own ways. The second branch has nothing to tell it the process
+// ended (the process's signal feeds the first), so the system runs until
+// it is stopped, as in Kamaelia.
+func TestLaunchProcessGraph(t *testing.T) {
+	ctx := axontest.Context(t)
+	printed, stdout := io.Pipe()
+	e := env{stdin: strings.NewReader(""), stdout: stdout, stderr: io.Discard}
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(`UnixProcess name=p command="echo out; echo err >&2" ! ToString ! ConsoleEchoer tag="1: "
+		p.stderr ! ToString ! ConsoleEchoer tag="2: "`, launch.OnScheduler(s))
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, l.Component())
+	lines := make(chan string, 2)
+	go func() {
+		r := bufio.NewReader(printed)
+		for range 2 {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- line
+		}
+	}()
+	var got []string
+	for range 2 {
+		select {
+		case line := <-lines:
+			got = append(got, line)
+		case <-ctx.Done():
+			t.Fatal("the process's output did not arrive")
+		}
+	}
+	assert.ElementsMatch(t, []string{"1: out\n", "2: err\n"}, got)
+	require.NoError(t, h.Close())
+	require.NoError(t, printed.Close())
+}
+
+// TestLaunchTCP serves with a launched SingleServer that upper-cases what
+// its client sends back to it, and talks to it through a launched
+// TCPClient, on loopback. Both ends stop by themselves when the client
+// finishes.
+func TestLaunchTCP(t *testing.T) {
+	ctx := axontest.Context(t)
+	e, _, errs := testEnv()
+	s := axontest.NewScheduler(t)
+	server, err := newCatalog(e).BuildString(`SingleServer name=s port=0 ! ToString ! Upper ! ToBytes ! s.`, launch.OnScheduler(s))
+	require.NoError(t, err)
+	single := server.Element("s").(*chassis.Single)
+	port := single.AddrPort().Port()
+	assert.Contains(t, errs.String(), "s listening on 127.0.0.1:"+strconv.Itoa(int(port)))
+	s.Activate(server.Component())
+
+	client, err := newCatalog(e).BuildString("TCPClient port="+strconv.Itoa(int(port))+" ! ToString", launch.OnScheduler(s))
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, client.Component())
+	require.NoError(t, h.Put(ctx, "inbox", []byte("hello, world\n")))
+	var got string
+	for len(got) < len("HELLO, WORLD\n") {
+		v, err := h.Get(ctx, "outbox")
+		require.NoError(t, err)
+		got += v.(string)
+	}
+	assert.Equal(t, "HELLO, WORLD\n", got)
+
+	require.NoError(t, h.Finish(ctx))
+	require.NoError(t, h.Wait(ctx))
+	select {
+	case <-server.Component().(interface{ Done() <-chan struct{} }).Done():
+	case <-ctx.Done():
+		t.Fatal("the server did not stop when its client left")
+	}
+	assert.Equal(t, uint64(1), single.Clients())
+}
+
+// TestLaunchSimpleServer serves a protocol, itself a description, to two
+// clients at once.
+func TestLaunchSimpleServer(t *testing.T) {
+	ctx := axontest.Context(t)
+	e, _, _ := testEnv()
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(`SimpleServer name=srv port=0 protocol="ToString ! Upper ! ToBytes"`, launch.OnScheduler(s))
+	require.NoError(t, err)
+	addr := l.Element("srv").(*chassis.Server).Addr().String()
+	h := axontest.NewHandle(t, s, l.Component())
+
+	var conns []net.Conn
+	for _, word := range []string{"first\n", "second\n"} {
+		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		require.NoError(t, err)
+		conns = append(conns, c)
+		_, err = c.Write([]byte(word))
+		require.NoError(t, err)
+	}
+	for i, want := range []string{"FIRST\n", "SECOND\n"} {
+		line, err := bufio.NewReader(conns[i]).ReadString('\n')
+		require.NoError(t, err)
+		assert.Equal(t, want, line)
+		require.NoError(t, conns[i].Close())
+	}
+	require.NoError(t, h.Close())
+}
+
+// TestLaunchSimpleServerRefusesMisfit checks that a protocol whose boxes
+// do not fit a connection is refused with a reason, not silently.
+func TestLaunchSimpleServerRefusesMisfit(t *testing.T) {
+	ctx := axontest.Context(t)
+	e, _, errs := testEnv()
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(`SimpleServer name=srv port=0 protocol=ToString`, launch.OnScheduler(s))
+	require.NoError(t, err)
+	addr := l.Element("srv").(*chassis.Server).Addr().String()
+	h := axontest.NewHandle(t, s, l.Component())
+	c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	require.NoError(t, err)
+	_, err = io.ReadAll(c) // the server closes the connection it refused
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	assert.Contains(t, errs.String(), `srv: protocol "ToString": its outbox carries string, but a connection takes []uint8; connection refused`)
+	require.NoError(t, h.Close())
+}
+
+// TestLaunchBackplane publishes lines typed on standard input and
+// receives them through a subscriber.
+func TestLaunchBackplane(t *testing.T) {
+	ctx := axontest.Context(t)
+	stdin, typing := io.Pipe()
+	printed, stdout := io.Pipe()
+	e := env{stdin: stdin, stdout: stdout, stderr: io.Discard}
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(`ConsoleReader ! ToBytes ! PublishTo topic=NEWS  Backplane topic=NEWS
+		SubscribeTo name=sub topic=NEWS ! ToString ! ConsoleEchoer`, launch.OnScheduler(s))
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, l.Component())
+	select {
+	case <-l.Element("sub").(*chassis.Subscriber[[]byte]).Subscribed():
+	case <-ctx.Done():
+		t.Fatal("the subscriber did not join")
+	}
+	lines := make(chan string, 2)
+	go func() {
+		r := bufio.NewReader(printed)
+		for range 2 {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- line
+		}
+	}()
+	_, err = io.WriteString(typing, "extra\nextra\n")
+	require.NoError(t, err)
+	for range 2 {
+		select {
+		case line := <-lines:
+			assert.Equal(t, "extra\n", line)
+		case <-ctx.Done():
+			t.Fatal("nothing was received")
+		}
+	}
+	require.NoError(t, typing.Close())
+	require.NoError(t, h.Close())
+	require.NoError(t, printed.Close())
+}
+
+// TestCatalogErrors checks the errors that belong to the catalogue's own
+// components.
+func TestCatalogErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	cases := []struct {
+		src, msg string
+		class    error
+	}{
+		{"ReadFileAdaptor filename=a command=b", "1:1: ReadFileAdaptor0 (ReadFileAdaptor): give filename= or command=, not both", launch.ErrConstruct},
+		{"ReadFileAdaptor mode=bitrate", "1:1: ReadFileAdaptor0 (ReadFileAdaptor): mode=bitrate needs bitrate= (bits a second)", launch.ErrConstruct},
+		{"ReadFileAdaptor mode=fast", `1:22: mode of ReadFileAdaptor: "fast" is not one of line, block, bitrate`, launch.ErrBadValue},
+		{"SingleServer port=70000", "1:19: port of SingleServer: a port is from 0 to 65535 (0 picks a free one)", launch.ErrBadValue},
+		{"SingleServer port=" + busyPort, "1:1: s0", launch.ErrConstruct},
+		{"Grep pattern=(", "1:14: pattern of Grep: error parsing regexp: missing closing ): `(`", launch.ErrBadValue},
+		{`SimpleServer port=0 protocol="ToString ! Nope"`, `1:1: SimpleServer0 (SimpleServer): protocol: 1:12: unknown component "Nope"`, launch.ErrConstruct},
+		{"ReadFileAdaptor filename=x ! Upper", "1:28: cannot link ReadFileAdaptor0 to Upper0: axon: box types do not match: ReadFileAdaptor0.outbox carries []uint8 but Upper0.inbox takes string", axon.ErrTypeMismatch},
+		{"TCPClient", "1:1: TCPClient needs port=... (the server's port)", launch.ErrMissingProperty},
+	}
+	for _, c := range cases {
+		e, _, _ := testEnv()
+		l, err := newCatalog(e).BuildString(c.src, launch.OnScheduler(axontest.NewScheduler(t)))
+		if err == nil {
+			_ = l.Close()
+		}
+		require.Error(t, err, c.src)
+		if c.msg == "1:1: s0" { // the system's words for a port in use vary
+			assert.Contains(t, err.Error(), "1:1: SingleServer0 (SingleServer): ")
+		} else {
+			assert.Equal(t, c.msg, err.Error(), c.src)
+		}
+		assert.ErrorIs(t, err, c.class, c.src)
+	}
+}
+
+// TestExcerpt checks the caret under an error's place.
+func TestExcerpt(t *testing.T) {
+	src := "A ! B\n\tC ! Dee"
+	_, err := launch.Parse(src + " =")
+	require.Error(t, err)
+	assert.Equal(t, "  \tC ! Dee =\n  \t        ^", excerpt(src+" =", err))
+	assert.Equal(t, "", excerpt(src, context.Canceled))
+}

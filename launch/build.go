@@ -1,0 +1,481 @@
+package launch
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis"
+)
+
+// BuildOption changes how Registry.Build builds.
+type BuildOption func(*buildConfig)
+
+type buildConfig struct {
+	sched *axon.Scheduler
+}
+
+// OnScheduler builds for the scheduler s (Args.Scheduler), on which the
+// Launch's component must then run; the default is axon.Default().
+func OnScheduler(s *axon.Scheduler) BuildOption {
+	return func(c *buildConfig) { c.sched = s }
+}
+
+// Launch is a built description: one component, not yet activated, and the
+// elements it is made of, by name.
+type Launch struct {
+	root  axon.Component
+	names []string
+	elems map[string]axon.Component
+}
+
+// Component returns the component to run: a *chassis.Pipe for a single
+// chain of elements, else a *chassis.Graph whose children are named as the
+// elements are.
+func (l *Launch) Component() axon.Component { return l.root }
+
+// Names returns the elements' names, in the order they were written.
+func (l *Launch) Names() []string { return slices.Clone(l.names) }
+
+// Element returns the component of the element called name, or nil.
+func (l *Launch) Element(name string) axon.Component { return l.elems[name] }
+
+// Close releases what elements hold before they run (the listener of a
+// server, which listens from when it is made), for a Launch that will not
+// be run. A Launch that has run needs no Close.
+func (l *Launch) Close() error {
+	var errs []error
+	for _, n := range l.names {
+		if c, ok := l.elems[n].(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// element is one element of a description being built.
+type element struct {
+	node  *Node
+	entry *Entry
+	name  string
+	named *Prop // the name= property, if given
+	args  *Args
+	comp  axon.Component
+}
+
+// endpoint is one end of a planned link.
+type endpoint struct {
+	el  *element
+	box string
+	at  Pos // where it was written
+}
+
+// plan is one link to make: from an outbox to an inbox.
+type plan struct {
+	from, to endpoint
+	at       Pos  // the '!'
+	implicit bool // signal to control, made with a link of the default boxes
+}
+
+// blueprint is a description checked against the registry: its elements
+// and links, with no component made yet.
+type blueprint struct {
+	elems    []*element
+	byName   map[string]*element
+	plans    []plan
+	pipeline bool // a single chain of elements: a Pipe
+	first    Pos
+}
+
+// BuildString parses src and builds it: Parse, then Build.
+func (r *Registry) BuildString(src string, opts ...BuildOption) (*Launch, error) {
+	d, err := Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return r.Build(d, opts...)
+}
+
+// Check finds every error Build would find without making any component:
+// unknown components, properties, elements and boxes, bad values, missing
+// properties, names given twice, an outbox linked twice. Box types are
+// checked only by Build, by axon, when the links are made.
+func (r *Registry) Check(d *Description) error {
+	_, err := r.plan(d)
+	return err
+}
+
+// Build makes the description's components with their Registry entries and
+// links them: a chassis.Pipeline for a single chain of elements, else a
+// chassis.Graphline named after the elements. Nothing is activated. Its
+// error is an *Error (see the package doc for the classes); when it fails,
+// what it made is released.
+func (r *Registry) Build(d *Description, opts ...BuildOption) (l *Launch, err error) {
+	cfg := buildConfig{sched: axon.Default()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	bp, err := r.plan(d)
+	if err != nil {
+		return nil, err
+	}
+	l = &Launch{elems: map[string]axon.Component{}}
+	defer func() {
+		if err != nil {
+			_ = l.Close()
+			l = nil
+		}
+	}()
+	for _, el := range bp.elems {
+		el.args.sched = cfg.sched
+		if el.comp, err = construct(el); err != nil {
+			return l, err
+		}
+		l.names = append(l.names, el.name)
+		l.elems[el.name] = el.comp
+		if err := verifyBoxes(el); err != nil {
+			return l, err
+		}
+	}
+	for _, p := range bp.plans {
+		if err := tryLink(p); err != nil {
+			return l, err
+		}
+	}
+	comps := make([]axon.Component, len(bp.elems))
+	for i, el := range bp.elems {
+		comps[i] = el.comp
+	}
+	if bp.pipeline {
+		l.root, err = chassis.NewPipeline(comps...)
+	} else {
+		kids := chassis.Components{}
+		links := chassis.Linkages{}
+		for _, el := range bp.elems {
+			kids[el.name] = el.comp
+		}
+		for _, p := range bp.plans {
+			links[chassis.Port{Component: p.from.el.name, Box: p.from.box}] = chassis.Port{Component: p.to.el.name, Box: p.to.box}
+		}
+		l.root, err = chassis.NewGraphline(kids, links)
+	}
+	if err != nil {
+		return l, &Error{Pos: bp.first, Msg: "cannot wire the description: " + err.Error(), Err: ErrConstruct, Cause: err}
+	}
+	if n, ok := l.root.(interface{ SetName(string) }); ok {
+		n.SetName("launch")
+	}
+	return l, nil
+}
+
+// construct calls el's constructor, turning a panic of an entry that asks
+// for what it did not declare into an error.
+func construct(el *element) (comp axon.Component, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			bug, ok := v.(entryBug)
+			if !ok {
+				panic(v)
+			}
+			comp, err = nil, &Error{Pos: el.node.Pos, Msg: bug.msg, Err: ErrRegistry}
+		}
+	}()
+	comp, err = el.entry.New(el.args)
+	if err != nil {
+		return nil, &Error{Pos: el.node.Pos, Msg: fmt.Sprintf("%s (%s): %v", el.name, el.entry.Name, err), Err: ErrConstruct, Cause: err}
+	}
+	if comp == nil {
+		return nil, &Error{Pos: el.node.Pos, Msg: fmt.Sprintf("entry %s made no component", el.entry.Name), Err: ErrRegistry}
+	}
+	if n, ok := comp.(interface{ SetName(string) }); ok {
+		n.SetName(el.name)
+	}
+	return comp, nil
+}
+
+// boxLister is what axon.Core gives every component.
+type boxLister interface {
+	Inboxes() []axon.Box
+	Outboxes() []axon.Box
+	Inbox(name string) (axon.Box, bool)
+	Outbox(name string) (axon.Box, bool)
+}
+
+// verifyBoxes checks that el's component has exactly the boxes its entry
+// declares, "_" boxes aside, so that help and Check tell the truth.
+func verifyBoxes(el *element) error {
+	c, ok := el.comp.(boxLister)
+	if !ok {
+		return &Error{Pos: el.node.Pos, Msg: fmt.Sprintf("entry %s made a component that does not embed axon.Core", el.entry.Name), Err: ErrRegistry}
+	}
+	check := func(kind string, declared []BoxDoc, actual []axon.Box) error {
+		have := map[string]axon.Box{}
+		for _, b := range actual {
+			if !strings.HasPrefix(b.Name(), "_") {
+				have[b.Name()] = b
+			}
+		}
+		for _, d := range declared {
+			b, ok := have[d.Name]
+			switch {
+			case !ok:
+				return fmt.Errorf("it declares %s %q, which the component lacks", kind, d.Name)
+			case b.Type() != d.Type:
+				return fmt.Errorf("it declares %s %q carrying %s, the component's carries %s", kind, d.Name, d.Type, b.Type())
+			}
+			delete(have, d.Name)
+		}
+		for _, b := range actual {
+			if _, extra := have[b.Name()]; extra {
+				return fmt.Errorf("the component has %s %q (%s), which it does not declare", kind, b.Name(), b.Type())
+			}
+		}
+		return nil
+	}
+	err := check("inbox", el.entry.Inboxes, c.Inboxes())
+	if err == nil {
+		err = check("outbox", el.entry.Outboxes, c.Outboxes())
+	}
+	if err != nil {
+		return &Error{Pos: el.node.Pos, Msg: fmt.Sprintf("entry %s does not describe its component: %v", el.entry.Name, err), Err: ErrRegistry}
+	}
+	return nil
+}
+
+// tryLink makes the link p and removes it again: axon checks the box types
+// when a link is made, and the chassis makes the link for good.
+func tryLink(p plan) error {
+	from, _ := p.from.el.comp.(boxLister).Outbox(p.from.box)
+	to, _ := p.to.el.comp.(boxLister).Inbox(p.to.box)
+	l, err := axon.Link(from, to)
+	if err != nil {
+		class := ErrConstruct
+		if errors.Is(err, axon.ErrTypeMismatch) {
+			class = axon.ErrTypeMismatch
+		}
+		return &Error{Pos: p.at, Msg: fmt.Sprintf("cannot link %s to %s: %v", p.from.el.name, p.to.el.name, err), Err: class, Cause: err}
+	}
+	return axon.Unlink(l)
+}
+
+// plan checks d against the registry and lays out its elements and links.
+func (r *Registry) plan(d *Description) (*blueprint, error) {
+	bp := &blueprint{byName: map[string]*element{}}
+	if d == nil || len(d.Chains) == 0 {
+		return nil, &Error{Pos: Pos{1, 1}, Msg: "empty description: expected a component name", Err: ErrSyntax}
+	}
+	bp.first = d.Chains[0].Nodes[0].Pos
+	bp.pipeline = len(d.Chains) == 1
+	for ci := range d.Chains {
+		for ni := range d.Chains[ci].Nodes {
+			n := &d.Chains[ci].Nodes[ni]
+			if n.IsRef() {
+				bp.pipeline = false
+				continue
+			}
+			el, err := r.element(n)
+			if err != nil {
+				return nil, err
+			}
+			if el.named != nil {
+				if other := bp.byName[el.name]; other != nil {
+					return nil, &Error{Pos: el.named.Value.Pos, Msg: fmt.Sprintf("two elements are named %q (the other is at %s)", el.name, other.node.Pos), Err: ErrDuplicate}
+				}
+				bp.byName[el.name] = el
+			}
+			bp.elems = append(bp.elems, el)
+		}
+	}
+	count := map[string]int{}
+	for _, el := range bp.elems {
+		if el.named != nil {
+			continue
+		}
+		for {
+			el.name = fmt.Sprintf("%s%d", el.entry.Name, count[el.entry.Name])
+			count[el.entry.Name]++
+			if bp.byName[el.name] == nil {
+				break
+			}
+		}
+		bp.byName[el.name] = el
+	}
+	for _, el := range bp.elems {
+		el.args.name = el.name
+	}
+	return bp, r.planLinks(d, bp)
+}
+
+// element checks an element node: its component and properties.
+func (r *Registry) element(n *Node) (*element, error) {
+	e, ok := r.entries[n.Component]
+	if !ok {
+		msg := fmt.Sprintf("unknown component %q", n.Component)
+		if near, ok := closest(n.Component, r.Names()); ok {
+			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		return nil, &Error{Pos: n.Pos, Msg: msg, Err: ErrUnknownComponent}
+	}
+	el := &element{node: n, entry: e, args: &Args{entry: e, values: map[string]any{}, given: map[string]bool{}}}
+	set := map[string]Pos{}
+	for i := range n.Props {
+		p := &n.Props[i]
+		if at, twice := set[p.Name]; twice {
+			return nil, &Error{Pos: p.Pos, Msg: fmt.Sprintf("%s is set twice (first at %s)", p.Name, at), Err: ErrDuplicate}
+		}
+		set[p.Name] = p.Pos
+		if p.Name == "name" {
+			if p.Value.IsList || !isIdent(p.Value.Text) || p.Value.Text == chassis.Self {
+				return nil, &Error{Pos: p.Value.Pos, Msg: fmt.Sprintf("name of %s: %s is not an element name (letters, digits, '_' and '-', not starting with a digit; not %q)", e.Name, p.Value, chassis.Self), Err: ErrBadValue}
+			}
+			el.name, el.named = p.Value.Text, p
+			continue
+		}
+		param, ok := e.param(p.Name)
+		if !ok {
+			msg := fmt.Sprintf("%s has no property %q", e.Name, p.Name)
+			names := make([]string, len(e.Params))
+			for i, q := range e.Params {
+				names[i] = q.Name
+			}
+			if near, ok := closest(p.Name, names); ok {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			}
+			return nil, &Error{Pos: p.Pos, Msg: msg + "; " + e.paramNames(), Err: ErrUnknownProperty}
+		}
+		v, err := convert(param.Kind, p.Value)
+		if err == nil && param.Check != nil {
+			err = param.Check(v)
+		}
+		if err != nil {
+			return nil, &Error{Pos: p.Value.Pos, Msg: fmt.Sprintf("%s of %s: %v", p.Name, e.Name, err), Err: ErrBadValue}
+		}
+		el.args.values[p.Name] = v
+		el.args.given[p.Name] = true
+	}
+	for _, param := range e.Params {
+		if _, ok := set[param.Name]; ok {
+			continue
+		}
+		if param.Required {
+			return nil, &Error{Pos: n.Pos, Msg: fmt.Sprintf("%s needs %s=... (%s)", e.Name, param.Name, param.Doc), Err: ErrMissingProperty}
+		}
+		v, err := defaultValue(param)
+		if err != nil {
+			return nil, &Error{Pos: n.Pos, Msg: fmt.Sprintf("entry %s: default of %s: %v", e.Name, param.Name, err), Err: ErrRegistry}
+		}
+		el.args.values[param.Name] = v
+	}
+	return el, nil
+}
+
+// planLinks resolves the references and lays out every link, checking the
+// boxes named against the entries' declarations.
+func (r *Registry) planLinks(d *Description, bp *blueprint) error {
+	next := 0 // the next element node, in bp.elems order
+	resolve := func(n *Node) (*element, error) {
+		if !n.IsRef() {
+			el := bp.elems[next]
+			next++
+			return el, nil
+		}
+		if el := bp.byName[n.Ref]; el != nil {
+			return el, nil
+		}
+		return nil, &Error{Pos: n.Pos, Msg: fmt.Sprintf("no element is named %q (elements: %s)", n.Ref, bp.names()), Err: ErrUnknownElement}
+	}
+	type usage struct {
+		at       Pos
+		implicit bool
+	}
+	used := map[string]usage{} // "element.box" of each outbox linked, and where
+	use := func(e endpoint, at Pos, implicit bool) error {
+		key := e.el.name + "." + e.box
+		first, ok := used[key]
+		if !ok {
+			used[key] = usage{at: at, implicit: implicit}
+			return nil
+		}
+		why := ""
+		switch {
+		case first.implicit:
+			why = ", where a link of the default boxes links signal to control too"
+		case implicit:
+			why = ", and this link of the default boxes would link signal to control too"
+		}
+		return &Error{Pos: at, Msg: fmt.Sprintf("%s is already linked at %s%s: one outbox feeds one inbox (a splitter or a Backplane fans out)", key, first.at, why), Err: axon.ErrAlreadyLinked}
+	}
+	for _, c := range d.Chains {
+		els := make([]*element, len(c.Nodes))
+		for i := range c.Nodes {
+			el, err := resolve(&c.Nodes[i])
+			if err != nil {
+				return err
+			}
+			els[i] = el
+		}
+		for i, at := range c.Links {
+			a, b := &c.Nodes[i], &c.Nodes[i+1]
+			from := endpoint{el: els[i], box: cmp.Or(a.Box, "outbox"), at: a.Pos}
+			to := endpoint{el: els[i+1], box: cmp.Or(b.Box, "inbox"), at: b.Pos}
+			if err := checkBox(from, false); err != nil {
+				return err
+			}
+			if err := checkBox(to, true); err != nil {
+				return err
+			}
+			if err := use(from, at, false); err != nil {
+				return err
+			}
+			bp.plans = append(bp.plans, plan{from: from, to: to, at: at})
+			if a.Box == "" && b.Box == "" {
+				sig := endpoint{el: els[i], box: "signal", at: a.Pos}
+				if err := use(sig, at, true); err != nil {
+					return err
+				}
+				bp.plans = append(bp.plans, plan{from: sig, to: endpoint{el: els[i+1], box: "control", at: b.Pos}, at: at, implicit: true})
+			}
+		}
+	}
+	return nil
+}
+
+// checkBox reports an error if e's element has no such box.
+func checkBox(e endpoint, inbox bool) error {
+	boxes, other, kind, otherKind := e.el.entry.Outboxes, e.el.entry.Inboxes, "outbox", "inbox"
+	if inbox {
+		boxes, other, kind, otherKind = other, boxes, otherKind, kind
+	}
+	has := func(bs []BoxDoc) bool {
+		return slices.ContainsFunc(bs, func(b BoxDoc) bool { return b.Name == e.box })
+	}
+	if has(boxes) {
+		return nil
+	}
+	msg := fmt.Sprintf("%s (%s) has no %s %q; its %ses: %s", e.el.name, e.el.entry.Name, kind, e.box, kind, boxNames(boxes))
+	if has(other) {
+		msg = fmt.Sprintf("%s.%s is an %s, but a link goes from an outbox to an inbox; the %ses of %s: %s", e.el.name, e.box, otherKind, kind, e.el.name, boxNames(boxes))
+	}
+	return &Error{Pos: e.at, Msg: msg, Err: ErrUnknownBox}
+}
+
+func boxNames(bs []BoxDoc) string {
+	names := make([]string, len(bs))
+	for i, b := range bs {
+		names[i] = b.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// names lists the elements' names for error messages.
+func (bp *blueprint) names() string {
+	names := make([]string, len(bp.elems))
+	for i, el := range bp.elems {
+		names[i] = el.name
+	}
+	return strings.Join(names, ", ")
+}
