@@ -21,13 +21,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup test bench lint fuzz demo
+.PHONY: help setup test bench lint fuzz demo docs
 
 help:
 	@echo "make setup   install missing Debian packages ($(PKGS)) and Go modules"
 	@echo "make test    setup, go vet, go test -race"
 	@echo "make bench   benchmarks (BENCH=regexp PKG=./pkg/... BENCHFLAGS='-count 5')"
 	@echo "make lint    gofmt, go vet, staticcheck"
+	@echo "make docs    regenerate docs/reference from the doc comments"
 	@echo "make fuzz    every Fuzz target for FUZZTIME (default 30s)"
 	@echo "make demo    stream a Dirac clip through 3 relay peers (examples/p2pvideo -demo)"
 
@@ -69,3 +70,8 @@ fuzz:
 
 demo: setup
 	$(GO) run ./examples/p2pvideo -demo
+
+# The reference pages are generated from the doc comments; a test in
+# docs/internal/refgen fails when they are stale.
+docs:
+	$(GO) run ./docs/internal/refgen/cmd/refgen
