@@ -64,7 +64,11 @@ func (p SlowPolicy) String() string {
 // BackplaneOption changes how NewBackplane makes a Backplane.
 type BackplaneOption func(*backplaneOptions)
 
-type backplaneOptions struct{ sched *axon.Scheduler }
+type backplaneOptions struct {
+	sched     *axon.Scheduler
+	transport Transport
+	codec     any // a framing.Codec of the Backplane's type (WithCodec)
+}
 
 // OnScheduler registers the Backplane with s's services instead of the
 // default scheduler's. The Backplane must then be activated on s, as must
@@ -109,6 +113,12 @@ func WithDisconnect() SubscribeOption {
 //	disconnected  string: the name of each subscriber disconnected as too slow
 //	signal        the Backplane's outcome
 //
+// and, on a Transport only (WithTransport):
+//
+//	errors        error: each message that could not be encoded, sent or
+//	              decoded, and each trouble of the transport (ErrTransport)
+//	lost          uint64: one per message the transport dropped (the total)
+//
 // and, made while it runs, one outbox per subscriber ("sub.N", linked
 // through the subscriber's outbox to where that leads, so a delivery is one
 // send straight into the final inbox) and one per subscriber and publisher to
@@ -128,12 +138,30 @@ func WithDisconnect() SubscribeOption {
 // destination has no room for, and sends its name on "disconnected" (counted
 // as dropped there when nothing is linked). Stats gives all the counts.
 //
+// # Across processes
+//
+// WithTransport puts the Backplane on a Transport. What its publishers send
+// is encoded (WithCodec) and published on the transport, and what arrives
+// from it, from every process on the Backplane's name including this one, is
+// decoded and delivered to its subscribers with their policies (it listens
+// from when its first subscriber joins: a Backplane that only publishes
+// receives nothing). Each publisher's messages keep their order, as the
+// transport keeps the order of each process's; messages of different
+// processes interleave in no order that any two processes are promised to
+// agree on. Block holds back this process's publishers and the transport, up
+// to the transport's own limits, but cannot hold back publishers in other
+// processes: past those limits the transport drops, and the drops are
+// counted (Stats.Lost, the "lost" box). A message that cannot be encoded or
+// decoded is reported on "errors" and counted; the Backplane goes on.
+//
 // # Shutdown
 //
 // ProducerFinished on control makes the Backplane deliver what it has been
-// sent and end; Shutdown ends it at once. Either way it passes the message
-// on to every subscriber and publisher, which end with it, and leaves the
-// services. A Backplane's name is taken from NewBackplane until it ends.
+// sent and end (on a Transport: publish what it has, then drain the channel,
+// so that its own messages reach its subscribers); Shutdown ends it at once.
+// Either way it passes the message on to every subscriber and publisher,
+// which end with it, and leaves the services. A Backplane's name is taken
+// from NewBackplane until it ends.
 type Backplane[T any] struct {
 	axon.Core
 	name     string
@@ -145,6 +173,14 @@ type Backplane[T any] struct {
 	sched    *axon.Scheduler
 	setupErr error
 
+	// On a Transport only (WithTransport).
+	transport Transport
+	remote    *remote[T]
+	channel   Channel               // open while Main runs
+	listening bool                  // Main's: channel.Listen has been called
+	rin       *axon.Inbox[T]        // decoded messages from the transport
+	closedIn  *axon.Inbox[struct{}] // the channel has closed
+
 	mu      sync.Mutex // guards the fields below
 	pending []*peer[T] // joined or left, not yet handled by Main
 	peers   []*peer[T] // handled by Main; Main alone changes the slice
@@ -152,8 +188,17 @@ type Backplane[T any] struct {
 	lastID  int
 
 	subs        []*peer[T] // subscribers, Main's own copy
+	batch       []T        // Main's: taken from the inbox
+	rbatch      []T        // Main's: taken from the transport
 	published   atomic.Uint64
 	disconnects atomic.Uint64
+	sent        atomic.Uint64 // published on the transport
+	received    atomic.Uint64 // taken from the transport
+	encodeErrs  atomic.Uint64
+	decodeErrs  atomic.Uint64
+	sendErrs    atomic.Uint64
+	lost        atomic.Uint64
+	problems    atomic.Uint64
 }
 
 // peer is a publisher or subscriber joined to a Backplane.
@@ -183,8 +228,13 @@ type peer[T any] struct {
 //	chassis.Pipeline(NewConsoleReader(), chassis.PublishTo[string]("CHAT"))
 //	chassis.Pipeline(chassis.SubscribeTo[string]("CHAT"), NewConsoleEchoer())
 //
-// A name already taken is a setup error wrapping axon.ErrServiceExists:
-// SetupErr returns it and the Backplane fails with it when activated.
+// WithTransport makes it one Backplane across processes:
+//
+//	chassis.NewBackplane[Frame]("VIDEO", chassis.WithTransport(natsplane.Dial(url)))
+//
+// A name already taken is a setup error wrapping axon.ErrServiceExists, and
+// a codec of another type one wrapping axon.ErrTypeMismatch: SetupErr
+// returns it and the Backplane fails with it when activated.
 func NewBackplane[T any](name string, opts ...BackplaneOption) *Backplane[T] {
 	var o backplaneOptions
 	for _, opt := range opts {
@@ -203,6 +253,12 @@ func NewBackplane[T any](name string, opts ...BackplaneOption) *Backplane[T] {
 	b.SetName("backplane(" + name + ")")
 	if _, err := b.Link(b.kick, b.wake); err != nil {
 		panic(err) // two fresh boxes of one type: cannot fail
+	}
+	if o.transport != nil {
+		b.onTransport(o)
+		if b.setupErr != nil {
+			return b
+		}
 	}
 	if err := o.sched.Services().Register(BackplaneService(name), b, "inbox"); err != nil {
 		b.setupErr = fmt.Errorf("chassis: backplane %q: %w", name, err)
@@ -228,6 +284,15 @@ type BackplaneStats struct {
 	Published    uint64            // messages taken from the inbox and handed on
 	Disconnected uint64            // subscribers disconnected as too slow
 	Subscribers  []SubscriberStats // the subscribers joined now
+
+	// On a Transport only.
+	Sent         uint64 // messages published on the transport
+	Received     uint64 // messages taken from the transport and decoded
+	EncodeErrors uint64 // messages published that the codec could not encode
+	DecodeErrors uint64 // messages received that the codec could not decode
+	SendErrors   uint64 // encoded messages the transport refused
+	Lost         uint64 // messages the transport dropped (a slow consumer)
+	Problems     uint64 // troubles the transport reported and survived
 }
 
 // SubscriberStats are the counts of one subscriber of a Backplane.
@@ -240,7 +305,12 @@ type SubscriberStats struct {
 
 // Stats returns the Backplane's counts now. It is safe to call at any time.
 func (b *Backplane[T]) Stats() BackplaneStats {
-	st := BackplaneStats{Published: b.published.Load(), Disconnected: b.disconnects.Load()}
+	st := BackplaneStats{
+		Published: b.published.Load(), Disconnected: b.disconnects.Load(),
+		Sent: b.sent.Load(), Received: b.received.Load(),
+		EncodeErrors: b.encodeErrs.Load(), DecodeErrors: b.decodeErrs.Load(),
+		SendErrors: b.sendErrs.Load(), Lost: b.lost.Load(), Problems: b.problems.Load(),
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, p := range b.peers {
@@ -374,8 +444,18 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		b.close(ctx, axon.Shutdown{Reason: ErrBackplaneEnded})
 		return fmt.Errorf("chassis: backplane %q runs on another scheduler than the one it is registered with (see OnScheduler)", b.name)
 	}
+	if b.transport != nil {
+		if err := b.open(ctx); err != nil {
+			b.close(ctx, axon.Shutdown{Reason: err})
+			return err
+		}
+		defer b.closeChannel()
+	}
 	var stop axon.Shutdown
-	buf := make([]T, 0, batchSize)
+	waitOn := []axon.Box{b.in, b.wake, b.Control()}
+	if b.channel != nil {
+		waitOn = append(waitOn, b.rin)
+	}
 	for {
 		if sd, ok := shutdownMessage(b.Control()); ok {
 			stop = sd
@@ -385,22 +465,28 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 				break
 			}
 		}
+		if err := b.listenIfNeeded(ctx); err != nil {
+			b.close(ctx, axon.Shutdown{Reason: err})
+			return err
+		}
 		b.admit(ctx)
 		if ctx.Err() != nil {
 			break
 		}
-		buf = b.in.TryRecvBatch(buf[:0], batchSize)
-		if len(buf) > 0 {
-			b.published.Add(uint64(len(buf)))
-			if err := b.deliver(ctx, buf); err != nil {
-				break
-			}
+		busy, err := b.step(ctx)
+		if err != nil {
+			break
+		}
+		if busy {
 			continue
 		}
 		if b.Finishing() {
 			break
 		}
-		_ = b.WaitFor(ctx, b.in, b.wake, b.Control())
+		_ = b.WaitFor(ctx, waitOn...)
+	}
+	if b.channel != nil && ctx.Err() == nil {
+		b.drain(ctx)
 	}
 	if ctx.Err() != nil {
 		if sd, ok := shutdownMessage(b.Control()); ok {
@@ -413,6 +499,30 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 	}
 	b.close(ctx, axon.ProducerFinished{})
 	return nil
+}
+
+// step moves a batch each way there is one: from the inbox to the
+// subscribers (or, on a Transport, out through it), and from the Transport to
+// the subscribers. It reports whether it moved anything.
+func (b *Backplane[T]) step(ctx context.Context) (busy bool, err error) {
+	if b.batch = b.in.TryRecvBatch(b.batch[:0], batchSize); len(b.batch) > 0 {
+		busy = true
+		b.published.Add(uint64(len(b.batch)))
+		if b.channel != nil {
+			b.publish(b.batch)
+		} else if err := b.deliver(ctx, b.batch); err != nil {
+			return busy, err
+		}
+	}
+	if b.channel != nil {
+		if b.rbatch = b.rin.TryRecvBatch(b.rbatch[:0], batchSize); len(b.rbatch) > 0 {
+			busy = true
+			if err := b.deliver(ctx, b.rbatch); err != nil {
+				return busy, err
+			}
+		}
+	}
+	return busy, nil
 }
 
 // settleControl returns the Shutdown that stopped the Backplane, when it was

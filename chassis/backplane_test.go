@@ -9,6 +9,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/chassis/backplanetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -315,4 +316,10 @@ func TestSlowPolicyNames(t *testing.T) {
 		assert.Equal(t, want, p.String())
 	}
 	assert.Equal(t, "backplane/x", chassis.BackplaneService("x"))
+}
+
+// The in-process Backplane passes the conformance suite that Backplanes on a
+// Transport pass too (chassis/natsplane).
+func TestBackplaneConformance(t *testing.T) {
+	backplanetest.Test(t, backplanetest.Setup{})
 }
