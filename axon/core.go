@@ -132,6 +132,7 @@ type coreExtra struct {
 	err      error      // the failure, if Main failed
 	done     chan struct{}
 	reason   Shutdown // why it was told to stop
+	stopping bool     // told to stop: set before its children are told (runCtx.cancel)
 	afterFns map[*afterFn]struct{}
 }
 

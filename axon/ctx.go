@@ -105,10 +105,14 @@ func (r *runCtx) cancel(reason Shutdown, err error) {
 		c.mu.Unlock()
 		return
 	}
-	var kids []*Core
-	if c.x != nil {
-		kids = slices.Clone(c.x.children)
+	x := c.extra()
+	if !x.stopping {
+		// From here on a child activated under c starts stopped (see
+		// stopReason): the children told below are the ones c has now.
+		x.stopping = true
+		x.reason = reason
 	}
+	kids := slices.Clone(x.children)
 	c.mu.Unlock()
 	// Children first: a parent that sees its own cancellation and returns
 	// must find them already told why, or its ending would tell them
@@ -128,8 +132,6 @@ func (r *runCtx) cancel(reason Shutdown, err error) {
 		close(r.done)
 	}
 	r.mu.Unlock()
-	x := c.extra()
-	x.reason = reason
 	fns := x.afterFns
 	x.afterFns = nil
 	c.mu.Unlock()
@@ -137,6 +139,20 @@ func (r *runCtx) cancel(reason Shutdown, err error) {
 		go a.f()
 	}
 	c.notify()
+}
+
+// stopReason is shutdownReason counting a stop under way too: true from the
+// moment cancel takes the list of children to tell, a moment before Err is
+// set. A child activated under a parent that is stopping must start stopped,
+// as it is not on that list.
+func (r *runCtx) stopReason() (Shutdown, bool) {
+	c := r.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.x == nil || !c.x.stopping {
+		return Shutdown{}, false
+	}
+	return c.x.reason, true
 }
 
 func (r *runCtx) shutdownReason() (Shutdown, bool) {

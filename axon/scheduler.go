@@ -112,7 +112,7 @@ func (s *Scheduler) Activate(comps ...Component) {
 		if ctx.Err() != nil {
 			c.ctx.cancel(Shutdown{Reason: context.Cause(ctx)}, nil)
 		} else if parent != nil {
-			if reason, stopped := parent.ctx.shutdownReason(); stopped {
+			if reason, stopped := parent.ctx.stopReason(); stopped {
 				c.ctx.cancel(reason, nil)
 			}
 		}
@@ -226,7 +226,10 @@ func (c *Core) finish(err error) {
 	}
 	var msg any
 	var failure error
-	reason, stopped := c.ctx.shutdownReason()
+	// Told to stop, even if the telling has not reached c's own context yet
+	// (its children are told first): Main may have returned because they
+	// ended.
+	reason, stopped := c.ctx.stopReason()
 	var pe *PanicError
 	switch {
 	case errors.As(err, &pe):
