@@ -37,7 +37,9 @@ type Factories map[string]Factory
 // the Graphline's own boxes: from one of its inboxes into a child's inbox
 // (passthrough in), or from a child's outbox out of one of its outboxes
 // (passthrough out). A box of Self that the Graphline does not have is made
-// on this Graphline only, typed like the child's box it is linked to.
+// on this Graphline only, typed like the child's box it is linked to. Self's
+// "inbox" and "control" are inboxes and its "outbox" and "signal" outboxes:
+// a linkage that uses one of them the other way round is a setup error.
 type Linkages map[Port]Port
 
 // Graph is a Graphline: named components wired by Linkages and wrapped up as
@@ -50,6 +52,16 @@ type Linkages map[Port]Port
 //	outbox   fed where the linkages say
 //	signal   fed where the linkages say; else see Shutdown
 //	...      any other box of Self named in the linkages
+//
+// A child's box that no linkage uses is linked to nothing, and so, most
+// often, is a child's signal: when the child ends, the outcome the runtime
+// sends there is dropped and counted, and a Snapshot shows "dropped 1" on
+// the signal of every child that has ended. No message is lost there. A
+// message sent on a linked outbox is in the final inbox when Send returns,
+// so a child that sends and ends at once loses nothing; only a send on an
+// outbox whose chain ends at a box linked to nothing (such as a box of Self
+// that the Graphline's parent does not link) is dropped, and counted on
+// that outbox.
 //
 // Every link is made when the Graph is built, so a Graph adds no hop between
 // its children, nor between its boxes and theirs.
@@ -200,6 +212,9 @@ func (g *Graph) setup(names []string, comps []axon.Component, facs []Factory, po
 		case fi < 0 && ti < 0:
 			return fail(errors.New("links the Graphline to itself"))
 		case fi < 0:
+			if f.Box == "outbox" || f.Box == "signal" {
+				return fail(fmt.Errorf("%w: the Graphline's %q is an outbox; a child's inbox is fed through an inbox of %q, such as \"inbox\"", axon.ErrNoSuchBox, f.Box, Self))
+			}
 			dst, err := inboxOf(c.kids[ti], t.Box)
 			if err != nil {
 				return fail(err)
@@ -211,6 +226,11 @@ func (g *Graph) setup(names []string, comps []axon.Component, facs []Factory, po
 				g.readControl = false
 			}
 		case ti < 0:
+			if t.Box == "inbox" || t.Box == "control" {
+				// Else it would make an outbox of that name, which nothing
+				// outside links: the child's sends would all be dropped.
+				return fail(fmt.Errorf("%w: the Graphline's %q is an inbox; a child's outbox goes out through an outbox of %q, such as \"outbox\"", axon.ErrNoSuchBox, t.Box, Self))
+			}
 			src, err := outboxOf(c.kids[fi], f.Box)
 			if err != nil {
 				return fail(err)
