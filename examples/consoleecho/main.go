@@ -17,30 +17,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
+	"sync"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/components/console"
+	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "consoleecho:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("consoleecho", run) }
 
 // run echoes the lines of stdin to stdout until stdin ends or ctx is done.
 // Flag errors are written to stderr and returned.
@@ -49,13 +36,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	prompt := fs.String("prompt", ">>> ", "`text` written before each line is read")
 	tag := fs.String("tag", "", "`text` written before each line echoed")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
 
+	// The reader's prompts and the echoer's lines go to one writer from two
+	// goroutines: one lock keeps a writer that is not safe for concurrent
+	// use (a test's bytes.Buffer) whole.
+	stdout = &lockedWriter{w: stdout}
 	p, err := chassis.NewPipeline(
 		console.NewReader(console.WithInput(stdin), console.WithPrompt(*prompt), console.WithPromptOutput(stdout)),
 		console.NewEchoer(console.WithOutput(stdout), console.WithTag(*tag)),
@@ -64,4 +52,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	return axon.NewScheduler().RunContext(ctx, p)
+}
+
+// lockedWriter serialises the writes of several goroutines to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// Write writes p to w, one caller at a time.
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -55,6 +55,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/components/flow"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
+	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
 )
 
 // backplaneName is the name the stream is published under.
@@ -104,11 +105,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&cfg.FreqMHz, "freq", 505.833333, "the multiplex's frequency in `MHz`")
 	pids := fs.String("pids", "0x2000", "comma-separated `PIDs` to serve (0x2000: the whole multiplex)")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:1601", "TCP `address` to serve on")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return config{}, err
-	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	adapterSet := false
 	fs.Visit(func(f *flag.Flag) { adapterSet = adapterSet || f.Name == "adapter" })

@@ -28,21 +28,28 @@ const demoLimit = 50 * time.Second
 // so that the player's rate limit always has a frame ready.
 const demoSpeedUp = 1.1
 
-// demo encodes a test clip, then streams it from a source through
-// cfg.Peers relay peers to a player, all on loopback, and reports.
-func demo(ctx context.Context, cfg config, stdout io.Writer) error {
-	ctx, cancel := context.WithTimeout(ctx, demoLimit)
-	defer cancel()
+// demoSetup is what both demos start from: the player's settings and a
+// clip encoded for it.
+type demoSetup struct {
+	pc      playerConfig
+	clip    string
+	size    int64   // the clip's bytes
+	bitrate float64 // what the source sends it at
+}
+
+// prepareDemo resolves the player's output and encodes the test clip into
+// it, showing its progress.
+func prepareDemo(ctx context.Context, cfg config, stdout io.Writer) (demoSetup, error) {
 	pc, err := resolveShow(cfg.Player)
 	if err != nil {
-		return err
+		return demoSetup{}, err
 	}
 	if pc.OutDir == "" {
 		if pc.OutDir, err = os.MkdirTemp("", "p2pvideo-"); err != nil {
-			return err
+			return demoSetup{}, err
 		}
 	} else if err := os.MkdirAll(pc.OutDir, 0o755); err != nil {
-		return err
+		return demoSetup{}, err
 	}
 	if pc.Show == showWindow && pc.Screenshot == "" {
 		pc.Screenshot = filepath.Join(pc.OutDir, "window.png")
@@ -53,20 +60,34 @@ func demo(ctx context.Context, cfg config, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "p2pvideo demo: encoding %d frames of a %dx%d test pattern with DiracEncoder into %s\n",
 		cfg.Frames, size.X, size.Y, clip)
 	if err := encodeClip(ctx, clip, cfg.Frames, cfg.FPS, size.X, size.Y, stdout); err != nil {
-		return fmt.Errorf("encoding the clip: %w", err)
+		return demoSetup{}, fmt.Errorf("encoding the clip: %w", err)
 	}
 	fi, err := os.Stat(clip)
 	if err != nil {
-		return err
+		return demoSetup{}, err
 	}
 	seconds := float64(cfg.Frames) / float64(cfg.FPS)
-	bitrate := demoSpeedUp * float64(fi.Size()) * 8 / seconds
+	pc.Frames = cfg.Frames
+	return demoSetup{pc: pc, clip: clip, size: fi.Size(), bitrate: demoSpeedUp * float64(fi.Size()) * 8 / seconds}, nil
+}
+
+// demo encodes a test clip, then streams it from a source through
+// cfg.Peers relay peers to a player, all on loopback in this process, and
+// reports.
+func demo(ctx context.Context, cfg config, stdout io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, demoLimit)
+	defer cancel()
+	d, err := prepareDemo(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	pc := d.pc
 
 	// The chain, built from its source to its player; every node starts
 	// its source when the next has subscribed, so nothing is lost
 	// whatever order they start in.
 	var nodes []*node
-	src, err := newNode(roleSource, file.NewReadFileAdaptor(file.WithFilename(clip), file.WithBitrate(bitrate)), "127.0.0.1:0")
+	src, err := newNode(roleSource, file.NewReadFileAdaptor(file.WithFilename(d.clip), file.WithBitrate(d.bitrate)), "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
@@ -81,16 +102,16 @@ func demo(ctx context.Context, cfg config, stdout io.Writer) error {
 		nodes = append(nodes, n)
 	}
 	pc.From = nodes[len(nodes)-1].server.Addr().String()
-	pc.Progress, pc.Frames = stdout, cfg.Frames
+	pc.Progress = stdout
 	play, err := newPlayer(pc, stdout, stdout)
 	if err != nil {
 		closeNodes(nodes)
 		return err
 	}
 
-	fmt.Fprintf(stdout, "p2pvideo demo: streaming %d bytes at %.0f bit/s:", fi.Size(), bitrate)
+	fmt.Fprintf(stdout, "p2pvideo demo: streaming %d bytes at %.0f bit/s:", d.size, d.bitrate)
 	for _, n := range nodes {
-		fmt.Fprintf(stdout, " %s (%s) ->", n.name, n.server.Addr())
+		fmt.Fprintf(stdout, " %s (%s) ->", n.name, n.where())
 	}
 	fmt.Fprintf(stdout, " player (%s)\n", pc.Show)
 
@@ -114,22 +135,28 @@ func demo(ctx context.Context, cfg config, stdout io.Writer) error {
 	wg.Wait()
 	fmt.Fprintf(stdout, "p2pvideo demo: the stream took %.1f s through %d peers\n", time.Since(began).Seconds(), cfg.Peers)
 
-	report(stdout, nodes)
+	figs := make([]figures, len(nodes))
+	for i, n := range nodes {
+		figs[i] = n.figures()
+	}
+	report(stdout, figs)
 	reportPlayer(stdout, pc, play.stats())
 	fmt.Fprintf(stdout, "p2pvideo demo: the output (the clip, and the frames or the window's last picture) is in %s\n", pc.OutDir)
-	if err := errors.Join(errs...); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("the demo did not end within %s: %w", demoLimit, err)
-		}
-		return err
+	return demoErr(errors.Join(errs...))
+}
+
+// demoErr says a demo that was cut short by its time limit was.
+func demoErr(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the demo did not end within %s: %w", demoLimit, err)
 	}
-	return nil
+	return err
 }
 
 // closeNodes frees the listeners of nodes that will never run.
 func closeNodes(nodes []*node) {
 	for _, n := range nodes {
-		_ = n.server.Close()
+		n.close()
 	}
 }
 
@@ -152,13 +179,19 @@ func encodeClip(ctx context.Context, path string, n, fps, w, h int, stdout io.Wr
 	return newScheduler().RunContext(ctx, p)
 }
 
+// figures are what went through a node, by its name: a row of the report,
+// and what a node in a process of its own hands the demo (-stats).
+type figures struct {
+	Name string
+	throughput
+}
+
 // report prints what went through each node.
-func report(stdout io.Writer, nodes []*node) {
+func report(stdout io.Writer, nodes []figures) {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "node\tbytes\tmessages\tseconds\tbytes/s\t")
-	for _, n := range nodes {
-		t := n.meter.stats()
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.0f\t\n", n.name, t.Bytes, t.Messages, t.Elapsed.Seconds(), t.BytesPerSecond())
+	for _, t := range nodes {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.0f\t\n", t.Name, t.Bytes, t.Messages, t.Elapsed.Seconds(), t.BytesPerSecond())
 	}
 	tw.Flush()
 }

@@ -30,14 +30,25 @@
 // PNG files, prints each node's throughput and the frames received, and
 // says where its output is. It ends by itself in some seconds.
 //
+// -nats URL (a NATS server) or -nats embedded (one started in this
+// process, its URL printed for the others) carries the hops between nodes
+// over NATS Backplanes instead of TCP: each node publishes on
+// Backplane("VIDEO.<name>") and the next reads it (see hop.go). With -demo,
+// the source, the peers and the player then run as OS processes of their
+// own, this program run again with role flags, and the demo prints the same
+// figures.
+//
 // Ctrl-C (SIGINT) or SIGTERM stops every node at once.
 //
 // Usage:
 //
-//	go run ./examples/p2pvideo -demo [-out DIR] [-peers 3] [-frames 125] [-size 320x240] [-show auto|window|png]
+//	go run ./examples/p2pvideo -demo [-nats embedded|URL] [-out DIR] [-peers 3] [-frames 125] [-size 320x240] [-show auto|window|png]
 //	go run ./examples/p2pvideo -role source -clip clip.drc [-bitrate 400000] [-listen 127.0.0.1:1500]
 //	go run ./examples/p2pvideo -role peer -from 127.0.0.1:1500 -listen 127.0.0.1:1501
 //	go run ./examples/p2pvideo -role player -from 127.0.0.1:1501 [-show auto|window|png] [-out DIR] [-cmd 'ffplay -']
+//	go run ./examples/p2pvideo -role source -nats embedded -clip clip.drc      (prints the URL for the others)
+//	go run ./examples/p2pvideo -role peer -nats URL -from source -name peer1
+//	go run ./examples/p2pvideo -role player -nats URL -from peer1 [-cmd 'ffplay -']
 package main
 
 import (
@@ -45,18 +56,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis/natsplane"
 	"github.com/kamaelia-go/kamaelia/components/file"
+	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
 	"github.com/kamaelia-go/kamaelia/internet"
 )
 
@@ -66,6 +75,9 @@ const (
 	rolePeer   = "peer"
 	rolePlayer = "player"
 )
+
+// natsEmbedded, given to -nats, starts a NATS server in this process.
+const natsEmbedded = "embedded"
 
 // config is what the command line asks for.
 type config struct {
@@ -78,19 +90,13 @@ type config struct {
 	Frames  int     // demo: frames in the clip
 	FPS     int     // demo: the clip's rate; player: frames a second shown
 	Player  playerConfig
+
+	NATS  string // "": hops over TCP; a NATS server's URL, or natsEmbedded
+	Name  string // with NATS: the node's name, its hop is "VIDEO.<Name>"
+	Stats string // source, peer: a file to write the node's figures to, as JSON
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "p2pvideo:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("p2pvideo", run) }
 
 // run plays the role the flags in args choose until the stream has gone
 // through, or ctx is done. It reports on stdout; flag errors go to stderr.
@@ -102,30 +108,68 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	}
 	// FFmpeg's notes on the encoder's settings are not for the user.
 	astiav.SetLogLevel(astiav.LogLevelError)
+	var nn *natsNet
+	if cfg.NATS != "" {
+		url := cfg.NATS
+		if url == natsEmbedded {
+			srv, err := natsplane.StartServer(natsplane.ServerConfig{})
+			if err != nil {
+				return err
+			}
+			// Stopped once every Backplane on it has ended.
+			defer srv.Shutdown()
+			url = srv.ClientURL()
+			fmt.Fprintf(stdout, "p2pvideo: NATS server started in this process; other processes use -nats %s\n", url)
+		}
+		nn = newNATSNet(url)
+		cfg.Player.nats = nn
+	}
 	if cfg.Demo {
+		if nn != nil {
+			return demoProcesses(ctx, cfg, nn, stdout)
+		}
 		return demo(ctx, cfg, stdout)
 	}
-	switch cfg.Role {
-	case roleSource:
-		src := file.NewReadFileAdaptor(file.WithFilename(cfg.Clip), file.WithBitrate(cfg.Bitrate))
-		return runNode(ctx, roleSource, src, cfg.Listen, "serving "+cfg.Clip, stdout)
-	case rolePeer:
-		return runNode(ctx, rolePeer, internet.NewTCPClient(cfg.Player.From), cfg.Listen, "relaying "+cfg.Player.From, stdout)
-	default:
+	if cfg.Role == rolePlayer {
 		return runPlayer(ctx, cfg.Player, stdout, stderr)
 	}
-}
-
-// runNode runs a source or a peer, saying where it listens and, at the end,
-// what went through it.
-func runNode(ctx context.Context, name string, src axon.Component, listen, what string, stdout io.Writer) error {
-	n, err := newNode(name, src, listen)
+	var src axon.Component // nil for a peer on NATS: it reads the hop before
+	what := "relaying " + cfg.Player.From
+	if cfg.Role == roleSource {
+		src = file.NewReadFileAdaptor(file.WithFilename(cfg.Clip), file.WithBitrate(cfg.Bitrate))
+		what = "serving " + cfg.Clip
+	} else if nn == nil {
+		src = internet.NewTCPClient(cfg.Player.From)
+	} else {
+		what = "relaying " + hopName(cfg.Player.From)
+	}
+	var n *node
+	if nn != nil {
+		n, err = newNATSNode(cfg.Name, cfg.Name, src, cfg.Player.From, nn)
+	} else {
+		n, err = newNode(cfg.Role, src, cfg.Listen)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %s on %s\n", name, what, n.server.Addr())
-	err = n.run(ctx)
-	report(stdout, []*node{n})
+	return runNode(ctx, n, what, cfg.Stats, stdout)
+}
+
+// runNode runs a source or a peer, saying where it serves and, at the end,
+// what went through it (and writing that to statsFile, if given).
+func runNode(ctx context.Context, n *node, what, statsFile string, stdout io.Writer) error {
+	if n.nats != nil { // one of several processes: which one
+		fmt.Fprintf(stdout, "%s: %s on %s (pid %d)\n", n.name, what, n.where(), os.Getpid())
+	} else {
+		fmt.Fprintf(stdout, "%s: %s on %s\n", n.name, what, n.where())
+	}
+	err := n.run(ctx)
+	report(stdout, []figures{n.figures()})
+	if statsFile != "" {
+		if werr := writeFigures(statsFile, n.figures()); err == nil {
+			err = werr
+		}
+	}
 	return err
 }
 
@@ -135,6 +179,9 @@ func runPlayer(ctx context.Context, cfg playerConfig, stdout, stderr io.Writer) 
 	cfg, err := resolveShow(cfg)
 	if err != nil {
 		return err
+	}
+	if cfg.Frames > 0 {
+		cfg.Progress = stdout
 	}
 	p, err := newPlayer(cfg, stdout, stderr)
 	if err != nil {
@@ -185,8 +232,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.Role, "role", "", "the `role` to play: source, peer or player")
 	fs.StringVar(&cfg.Clip, "clip", "", "source: the Dirac `file` to serve")
 	fs.Float64Var(&cfg.Bitrate, "bitrate", 400000, "source: bits a second to send the clip at")
-	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:1500", "source, peer: the `address` to serve on (port 0 picks one)")
-	fs.StringVar(&cfg.Player.From, "from", "", "peer, player: the `address` of the peer before")
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:1500", "source, peer: the `address` to serve on (port 0 picks one); not with -nats")
+	fs.StringVar(&cfg.Player.From, "from", "", "peer, player: the `address` of the peer before (with -nats: its name)")
 	fs.StringVar(&cfg.Player.Cmd, "cmd", "", "player: a `command` to feed the stream to (\"ffplay -\") instead of decoding it here")
 	fs.StringVar(&cfg.Player.Show, "show", showAuto, "player, demo: auto, window or png (auto: window when DISPLAY or WAYLAND_DISPLAY is set)")
 	fs.StringVar(&cfg.Player.OutDir, "out", "", "player, demo: the `directory` for the output (default: a new one under "+os.TempDir()+")")
@@ -195,15 +242,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.FPS, "fps", 25, "player: frames a second to show; demo: the clip's frame rate")
 	size := fs.String("size", "320x240", "demo: the clip's `size`; player: the window's")
 	fs.IntVar(&cfg.Peers, "peers", 3, "demo: relay peers between the source and the player")
-	fs.IntVar(&cfg.Frames, "frames", 125, "demo: frames in the clip")
-	if err := fs.Parse(args); err != nil {
+	fs.IntVar(&cfg.Frames, "frames", 125, "demo: frames in the clip; player: count the frames received out of `n` (only when given)")
+	fs.StringVar(&cfg.NATS, "nats", "", "carry the hops between nodes over the NATS server at `url` (nats://host:port), or \"embedded\": start one in this process and print its URL; the demo then runs each node as a process of its own")
+	fs.StringVar(&cfg.Name, "name", "", "source, peer with -nats: the node's `name`; it publishes on VIDEO.<name> (default: its role)")
+	fs.StringVar(&cfg.Stats, "stats", "", "source, peer: write what went through the node as JSON to `file` when it ends")
+	if err := cli.Parse(fs, args); err != nil {
 		return config{}, err
 	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
-	if cfg.Player.Size, err = parseSize(*size); err != nil {
+	if cfg.Player.Size, err = cli.ParseSize(*size, videoSize); err != nil {
 		return config{}, err
 	}
 	cfg.Player.FPS = float64(cfg.FPS)
@@ -239,6 +288,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 	case rolePeer, rolePlayer:
 		if cfg.Player.From == "" {
+			if cfg.NATS != "" {
+				return config{}, fmt.Errorf("-role %s needs -from NAME, the node before", cfg.Role)
+			}
 			return config{}, fmt.Errorf("-role %s needs -from host:port", cfg.Role)
 		}
 	case "":
@@ -246,27 +298,53 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	default:
 		return config{}, fmt.Errorf("-role %q: want source, peer or player", cfg.Role)
 	}
-	return cfg, nil
+	if cfg.Role == rolePlayer {
+		if given["frames"] && cfg.Frames <= 0 {
+			return config{}, fmt.Errorf("-frames %d: want a positive number", cfg.Frames)
+		}
+		if given["frames"] {
+			cfg.Player.Frames = cfg.Frames
+		}
+	}
+	return cfg, checkNATSFlags(&cfg, given)
 }
 
-// maxSide bounds each side of a picture: Dirac's and SDL's limits are far
-// above it, and a typing slip (32000x24000) would take gigabytes.
-const maxSide = 4096
-
-// parseSize reads "WIDTHxHEIGHT", such as "320x240". Both must be even
-// (the pictures are 4:2:0) and from 16 to maxSide.
-func parseSize(s string) (image.Point, error) {
-	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
-	if !ok {
-		return image.Point{}, fmt.Errorf("size %q: want WIDTHxHEIGHT, such as 320x240", s)
+// checkNATSFlags checks the flags that -nats changes, and names a node
+// after its role when -name is not given.
+func checkNATSFlags(cfg *config, given map[string]bool) error {
+	if cfg.NATS == "" {
+		if given["name"] {
+			return errors.New("-name is for -nats: over TCP a node is known by its address")
+		}
+		return nil
 	}
-	w, errW := strconv.Atoi(ws)
-	h, errH := strconv.Atoi(hs)
-	if errW != nil || errH != nil {
-		return image.Point{}, fmt.Errorf("size %q: want WIDTHxHEIGHT, such as 320x240", s)
+	if cfg.NATS != natsEmbedded && !strings.Contains(cfg.NATS, "://") {
+		return fmt.Errorf("-nats %q: want a URL such as nats://127.0.0.1:4222, or embedded", cfg.NATS)
 	}
-	if w < 16 || h < 16 || w > maxSide || h > maxSide || w%2 != 0 || h%2 != 0 {
-		return image.Point{}, fmt.Errorf("size %q: want even sides from 16 to %d", s, maxSide)
+	if given["listen"] {
+		return errors.New("-listen is for TCP: with -nats a node publishes on VIDEO.<name>")
 	}
-	return image.Pt(w, h), nil
+	if cfg.Role == rolePlayer && given["name"] {
+		return errors.New("-name is for a source or a peer: a player publishes nothing")
+	}
+	if cfg.Name == "" {
+		cfg.Name = cfg.Role
+	}
+	if err := checkNodeName("name", cfg.Name); err != nil {
+		return err
+	}
+	if cfg.Role == rolePeer || cfg.Role == rolePlayer {
+		if err := checkNodeName("from", cfg.Player.From); err != nil {
+			return err
+		}
+	}
+	if cfg.Role == rolePeer && cfg.Player.From == cfg.Name {
+		return fmt.Errorf("-from %s -name %s: a peer republishing onto the hop it reads would loop", cfg.Player.From, cfg.Name)
+	}
+	return nil
 }
+
+// videoSize bounds the pictures' sides: even (the pictures are 4:2:0), and
+// at most 4096, far below Dirac's and SDL's limits, so that a typing slip
+// (32000x24000) does not take gigabytes.
+var videoSize = cli.SizeBounds{Min: 16, Max: 4096, Even: true}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"net"
 	"os"
@@ -19,8 +18,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/asticode/go-astiav"
+	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/chassis/natsplane"
+	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
+	"github.com/kamaelia-go/kamaelia/examples/internal/exampletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,12 +30,15 @@ import (
 // TestMain runs SDL on its offscreen driver (real windows, drawn by SDL's
 // software renderer and read back), keeps FFmpeg quiet, and checks that no
 // goroutine outlives the tests.
+//
+// Run by the demo with -nats as one of its nodes (childEnv set), the test
+// binary plays that node, as the p2pvideo command would.
 func TestMain(m *testing.M) {
-	if os.Getenv("SDL_VIDEODRIVER") == "" {
-		os.Setenv("SDL_VIDEODRIVER", "offscreen")
+	if os.Getenv(childEnv) != "" {
+		cli.Main("p2pvideo", run)
+		os.Exit(0)
 	}
-	astiav.SetLogLevel(astiav.LogLevelQuiet)
-	axontest.VerifyTestMain(m)
+	exampletest.VerifyTestMain(m)
 }
 
 // testTimeout bounds each test; a demo of a few frames takes a second or two.
@@ -59,57 +64,83 @@ func checkPattern(t *testing.T, img image.Image, i, fps int, what string) {
 	}
 }
 
-func readPNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
-	return img
-}
-
 // nodeLine matches a line of the throughput table: name, bytes, messages.
 var nodeLine = regexp.MustCompile(`(?m)^\s*(source|peer \d+)\s+(\d+)\s+(\d+)\s+[\d.]+\s+\d+\s*$`)
+
+// runHeadlessDemo runs the demo with extra flags, writing every 10th of 30
+// frames as a PNG into a new directory, and checks what every demo must do:
+// every node passed on the whole clip, once; the player decoded all 30
+// frames; the PNGs show the pattern at their place in the stream. It
+// returns the demo's output and directory.
+func runHeadlessDemo(t *testing.T, extra ...string) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	defer cancel()
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	start := time.Now()
+	args := append([]string{"-demo", "-show", "png", "-out", dir, "-frames", "30", "-size", "160x120", "-every", "10"}, extra...)
+	err := run(ctx, args, nil, &buf, io.Discard)
+	out := buf.String()
+	t.Logf("demo took %s:\n%s", time.Since(start), out)
+	require.NoError(t, err)
+
+	clip, err := os.ReadFile(filepath.Join(dir, "clip.drc"))
+	require.NoError(t, err)
+	require.NotEmpty(t, clip)
+	rows := nodeLine.FindAllStringSubmatch(out, -1)
+	require.Len(t, rows, 4, "the source and three peers")
+	for i, r := range rows {
+		assert.Equal(t, []string{"source", "peer 1", "peer 2", "peer 3"}[i], r[1])
+		assert.Equal(t, fmt.Sprint(len(clip)), r[2], "%s: bytes", r[1])
+	}
+	assert.Contains(t, out, fmt.Sprintf("player: 30 frames received (%d bytes)", len(clip)))
+	assert.Contains(t, out, "encoding: 30/30 (100%)")
+	assert.Contains(t, out, "frames received: 30/30 (100%)")
+	assert.Contains(t, out, dir)
+
+	for _, i := range []int{0, 10, 20} {
+		path := filepath.Join(dir, fmt.Sprintf("frame-%04d.png", i))
+		assert.Contains(t, out, path)
+		img := exampletest.ReadPNG(t, path)
+		require.Equal(t, image.Rect(0, 0, 160, 120), img.Bounds())
+		checkPattern(t, img, i, 25, filepath.Base(path))
+	}
+	_, err = os.Stat(filepath.Join(dir, "frame-0030.png"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "30 frames: the last is 29")
+	return out, dir
+}
 
 // TestDemoHeadless is `make demo` on a machine with no display: a clip of
 // the test pattern is encoded, streamed from a source through three relay
 // peers to a player on loopback, and a few decoded frames are written as
 // PNGs, which show the pattern at their place in the stream.
 func TestDemoHeadless(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
-	defer cancel()
-	dir := t.TempDir()
-	var out bytes.Buffer
-	start := time.Now()
-	err := run(ctx, []string{"-demo", "-show", "png", "-out", dir, "-frames", "30", "-size", "160x120", "-every", "10"},
-		nil, &out, io.Discard)
-	t.Logf("demo took %s:\n%s", time.Since(start), out.String())
-	require.NoError(t, err)
+	out, _ := runHeadlessDemo(t)
+	assert.Contains(t, out, "source (127.0.0.1:")
+}
 
-	clip, err := os.ReadFile(filepath.Join(dir, "clip.drc"))
-	require.NoError(t, err)
-	require.NotEmpty(t, clip)
-	// Every node passed on the whole clip, once.
-	rows := nodeLine.FindAllStringSubmatch(out.String(), -1)
-	require.Len(t, rows, 4, "the source and three peers")
-	for i, r := range rows {
-		assert.Equal(t, []string{"source", "peer 1", "peer 2", "peer 3"}[i], r[1])
-		assert.Equal(t, fmt.Sprint(len(clip)), r[2], "%s: bytes", r[1])
+// TestDemoProcessesOverNATS is the demo with -nats embedded: a NATS server
+// in this process, and the source, three relay peers and the player each in
+// an OS process of its own (this test binary, re-executed), the hops going
+// through NATS Backplanes. Every node passes the whole clip, the player
+// decodes every frame, and the output is the demo's.
+func TestDemoProcessesOverNATS(t *testing.T) {
+	out, dir := runHeadlessDemo(t, "-nats", "embedded")
+	assert.Regexp(t, `other processes use -nats nats://127\.0\.0\.1:\d+`, out)
+	assert.Contains(t, out, "source (VIDEO.source) -> peer 1 (VIDEO.peer1) -> peer 2 (VIDEO.peer2) -> peer 3 (VIDEO.peer3) -> player (png)")
+	// Each node was a process of its own, and said where it published.
+	pids := map[string]bool{}
+	for _, name := range []string{"source", "peer1", "peer2", "peer3"} {
+		log, err := os.ReadFile(filepath.Join(dir, name+".log"))
+		require.NoError(t, err)
+		assert.Contains(t, string(log), "on VIDEO."+name+" on nats://127.0.0.1:", name)
+		m := regexp.MustCompile(`pid (\d+)`).FindStringSubmatch(string(log))
+		require.NotNil(t, m, "%s: %s", name, log)
+		pids[m[1]] = true
 	}
-	assert.Contains(t, out.String(), fmt.Sprintf("player: 30 frames received (%d bytes)", len(clip)))
-	assert.Contains(t, out.String(), "encoding: 30/30 (100%)")
-	assert.Contains(t, out.String(), dir)
-
-	for _, i := range []int{0, 10, 20} {
-		path := filepath.Join(dir, fmt.Sprintf("frame-%04d.png", i))
-		assert.Contains(t, out.String(), path)
-		img := readPNG(t, path)
-		require.Equal(t, image.Rect(0, 0, 160, 120), img.Bounds())
-		checkPattern(t, img, i, 25, filepath.Base(path))
-	}
-	_, err = os.Stat(filepath.Join(dir, "frame-0030.png"))
-	assert.ErrorIs(t, err, os.ErrNotExist, "30 frames: the last is 29")
+	assert.Len(t, pids, 4, "four processes")
+	assert.NotContains(t, pids, fmt.Sprint(os.Getpid()))
 }
 
 // TestDemoWindow is the demo with a display: the player shows the stream in
@@ -127,7 +158,7 @@ func TestDemoWindow(t *testing.T) {
 	assert.Contains(t, out.String(), "player: 30 frames received")
 	shot := filepath.Join(dir, "window.png")
 	assert.Contains(t, out.String(), shot)
-	img := readPNG(t, shot)
+	img := exampletest.ReadPNG(t, shot)
 	require.Equal(t, image.Rect(0, 0, 160, 120), img.Bounds())
 	checkPattern(t, img, 29, 50, "the window after the last frame")
 }
@@ -296,6 +327,116 @@ func TestPeerWithNoUpstreamFails(t *testing.T) {
 	}
 }
 
+// TestRolesOverNATSInAnyOrder runs the roles as processes would, each on
+// its own schedulers and Backplanes, over a NATS server: started from the
+// player back to the source, the reverse of the stream, they still find each
+// other (the ready/hello handshake), the player's command gets the clip
+// byte for byte, and every node stops by itself at the end of the stream.
+func TestRolesOverNATSInAnyOrder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	defer cancel()
+	srv, err := natsplane.StartServer(natsplane.ServerConfig{})
+	require.NoError(t, err)
+	defer srv.Shutdown()
+	dir := t.TempDir()
+	clipPath := filepath.Join(dir, "clip.drc")
+	require.NoError(t, encodeClip(ctx, clipPath, 20, 25, 160, 120, io.Discard))
+	clip, err := os.ReadFile(clipPath)
+	require.NoError(t, err)
+	got := filepath.Join(dir, "got.drc")
+
+	url := srv.ClientURL()
+	roles := [][]string{
+		{"-role", "player", "-nats", url, "-from", "relay", "-cmd", "cat > " + got},
+		{"-role", "peer", "-nats", url, "-from", "origin", "-name", "relay"},
+		{"-role", "source", "-nats", url, "-name", "origin", "-clip", clipPath, "-bitrate", "4000000"},
+	}
+	outs := make([]bytes.Buffer, len(roles))
+	errs := make(chan error, len(roles))
+	for i, args := range roles {
+		go func() { errs <- run(ctx, args, nil, &outs[i], io.Discard) }()
+	}
+	for range roles {
+		require.NoError(t, <-errs)
+	}
+	b, err := os.ReadFile(got)
+	require.NoError(t, err)
+	require.Equal(t, clip, b, "the command got the clip as the source read it")
+	assert.Contains(t, outs[0].String(), fmt.Sprintf("player: %d bytes received", len(clip)))
+	assert.Contains(t, outs[1].String(), "relay: relaying VIDEO.origin on VIDEO.relay on "+url)
+	assert.Contains(t, outs[2].String(), "origin: serving "+clipPath+" on VIDEO.origin on "+url)
+	for _, o := range outs[1:] {
+		assert.Regexp(t, fmt.Sprintf(`(origin|relay) +%d +\d+`, len(clip)), o.String())
+	}
+}
+
+// TestNATSNodeWaitsForAReaderAndStopsWhenTold starts a peer of the demo as a
+// process, over a server where no one reads its hop and nothing feeds it:
+// it waits, and when the demo's context ends the process is stopped
+// (SIGTERM, which it obeys well before the kill) and ends, with an error.
+func TestNATSNodeWaitsForAReaderAndStopsWhenTold(t *testing.T) {
+	srv, err := natsplane.StartServer(natsplane.ServerConfig{})
+	require.NoError(t, err)
+	defer srv.Shutdown()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	c := child{name: "peer 1", hop: "VIDEO.peer1",
+		args: []string{"-role", "peer", "-nats", srv.ClientURL(), "-from", "nobody", "-name", "peer1"}}
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	defer cancel()
+	pr, pw := io.Pipe()
+	out := lines(pr)
+	done := make(chan error, 1)
+	go func() {
+		err := c.run(ctx, exe, pw)
+		pw.Close()
+		done <- err
+	}()
+	select {
+	case l := <-out:
+		require.Contains(t, l, "peer1: relaying VIDEO.nobody on VIDEO.peer1", "it runs, and waits")
+	case <-ctx.Done():
+		t.Fatal("the peer did not start")
+	}
+	cancel()
+	stopped := time.Now()
+	for range out {
+	}
+	require.Error(t, <-done)
+	assert.Less(t, time.Since(stopped), childStopGrace, "ended on SIGTERM, before the kill")
+}
+
+// TestEndMarkerAndUntilEnd: the writer of a hop drops empty messages and
+// marks the end with one; the reader passes what comes before the mark,
+// asks its Backplane to finish at it, and fails if its input ends without it.
+func TestEndMarkerAndUntilEnd(t *testing.T) {
+	res := axontest.Run[[]byte, []byte](t, newEndMarker(), []byte("ab"), []byte{}, []byte("c"))
+	require.NoError(t, res.Err)
+	assert.Equal(t, [][]byte{[]byte("ab"), []byte("c"), {}}, res.Outputs)
+
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
+	u := newUntilEnd()
+	h := axontest.NewHandle(t, s, u)
+	for _, b := range [][]byte{[]byte("ab"), []byte("c"), {}, []byte("after")} {
+		require.NoError(t, h.Put(ctx, "inbox", b))
+	}
+	for _, want := range []string{"ab", "c"} {
+		got, err := h.Get(ctx, "outbox")
+		require.NoError(t, err)
+		assert.Equal(t, want, string(got.([]byte)))
+	}
+	fin, err := h.Get(ctx, "finish")
+	require.NoError(t, err)
+	assert.Equal(t, axon.ProducerFinished{}, fin)
+	require.NoError(t, h.Wait(ctx))
+	assert.Equal(t, uint64(3), u.bytesRead())
+
+	cut := axontest.Run[[]byte, []byte](t, newUntilEnd(), []byte("ab"))
+	assert.ErrorIs(t, cut.Err, errCutShort)
+	assert.Equal(t, [][]byte{[]byte("ab")}, cut.Outputs)
+}
+
 func TestFlags(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -312,6 +453,16 @@ func TestFlags(t *testing.T) {
 		{[]string{"-demo", "-show", "tv"}, `-show "tv"`},
 		{[]string{"-demo", "extra"}, "unexpected arguments"},
 		{[]string{"-role", "source", "-clip", "c.drc", "-bitrate", "-1"}, "-bitrate"},
+		{[]string{"-role", "peer", "-nats", "nats://h:1"}, "needs -from NAME"},
+		{[]string{"-role", "peer", "-nats", "nats://h:1", "-from", "peer"}, "-from peer -name peer"},
+		{[]string{"-role", "peer", "-nats", "nats://h:1", "-from", "a", "-name", "a"}, "would loop"},
+		{[]string{"-role", "peer", "-nats", "nats://h:1", "-from", "a.b", "-name", "c"}, `-from "a.b"`},
+		{[]string{"-role", "peer", "-nats", "nats://h:1", "-from", "a", "-name", "c*"}, `-name "c*"`},
+		{[]string{"-role", "peer", "-nats", "nats://h:1", "-from", "a", "-listen", "h:2"}, "-listen is for TCP"},
+		{[]string{"-role", "player", "-nats", "nats://h:1", "-from", "a", "-name", "p"}, "a player publishes nothing"},
+		{[]string{"-role", "peer", "-nats", "h:1", "-from", "a"}, "want a URL"},
+		{[]string{"-role", "peer", "-from", "h:1", "-name", "a"}, "-name is for -nats"},
+		{[]string{"-role", "player", "-from", "h:1", "-frames", "0"}, "-frames 0"},
 	} {
 		_, err := parseFlags(tc.args, io.Discard)
 		assert.ErrorContains(t, err, tc.want, "%q", tc.args)
@@ -322,31 +473,14 @@ func TestFlags(t *testing.T) {
 	assert.Equal(t, "ffplay -", cfg.Player.Cmd)
 	assert.Equal(t, 15.0, cfg.Player.FPS)
 	assert.Equal(t, image.Pt(320, 240), cfg.Player.Size)
-}
+	assert.Zero(t, cfg.Player.Frames, "a player counts frames only when told how many")
 
-func TestParseSize(t *testing.T) {
-	p, err := parseSize("160X120")
+	cfg, err = parseFlags([]string{"-role", "source", "-clip", "c.drc", "-nats", "embedded"}, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, image.Pt(160, 120), p)
-	for _, bad := range []string{"", "x", "160x", "160x121", "8x8", "99999x2", "axb", "160x120x2"} {
-		_, err := parseSize(bad)
-		assert.Error(t, err, bad)
-	}
-}
-
-func FuzzParseSize(f *testing.F) {
-	for _, s := range []string{"320x240", "160X120", "x", "", "4096x4096", "-2x-2", "1e3x2"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := parseSize(s)
-		if err != nil {
-			return
-		}
-		if p.X < 16 || p.Y < 16 || p.X > maxSide || p.Y > maxSide || p.X%2 != 0 || p.Y%2 != 0 {
-			t.Fatalf("parseSize(%q) = %v: out of bounds", s, p)
-		}
-	})
+	assert.Equal(t, "source", cfg.Name, "named after its role")
+	cfg, err = parseFlags([]string{"-role", "player", "-nats", "nats://h:1", "-from", "peer3", "-frames", "30"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 30, cfg.Player.Frames)
 }
 
 // TestProgress counts messages out of a total: on a terminal one line

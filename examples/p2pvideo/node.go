@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -43,15 +44,25 @@ func newBackplane(name string, s *axon.Scheduler, opts ...chassis.BackplaneOptio
 // after this one see the end of the stream in turn. The Backplane's own
 // signal then tells the server to stop listening and end once its
 // connections have.
+//
+// With -nats the node has no server: it publishes on a Backplane of its own
+// name on NATS, "VIDEO.<name>", and the next node reads that (see hop.go).
+// Its source starts when a reader of that hop says it is ready.
 type node struct {
 	name       string
 	sched      *axon.Scheduler
 	bp         *chassis.Backplane[[]byte]
 	source     *chassis.Pipe
-	server     *chassis.Server
 	meter      *meter
 	subscribed chan struct{} // closed when the first peer has subscribed
 	once       sync.Once
+
+	server *chassis.Server // TCP: serves the stream to the next peers
+
+	// On NATS (nil on TCP):
+	nats *natsNet
+	hop  string // the Backplane it publishes on, "VIDEO.<name>"
+	in   *hopIn // what it reads from the node before; nil for a source
 }
 
 // newNode builds a node around src, which must send []byte on its outbox
@@ -71,7 +82,7 @@ func newNode(name string, src axon.Component, listen string) (*node, error) {
 		go func() { // ends when the subscriber has joined, or has ended without
 			select {
 			case <-sub.Subscribed():
-				n.once.Do(func() { close(n.subscribed) })
+				n.markSubscribed()
 			case <-sub.Done():
 			}
 		}()
@@ -85,6 +96,52 @@ func newNode(name string, src axon.Component, listen string) (*node, error) {
 	return n, nil
 }
 
+// newNATSNode builds a node called name whose hops go through NATS: it
+// publishes on "VIDEO.<name>" what src sends or, when src is nil, what it
+// reads from "VIDEO.<from>". display is its name in reports.
+func newNATSNode(display, name string, src axon.Component, from string, nn *natsNet) (*node, error) {
+	n := &node{name: display, sched: newScheduler(), meter: newMeter(), subscribed: make(chan struct{}),
+		nats: nn, hop: hopName(name)}
+	var err error
+	if n.bp, err = nn.backplane(n.hop, n.sched); err != nil {
+		return nil, err
+	}
+	stages := []axon.Component{src}
+	if src == nil {
+		if n.in, err = nn.newHopIn(from, n.sched); err != nil {
+			return nil, err
+		}
+		stages = []axon.Component{n.in.sub, n.in.end}
+	}
+	stages = append(stages, n.meter, newEndMarker(), chassis.PublishTo[[]byte](n.hop))
+	if n.source, err = chassis.NewPipeline(stages...); err != nil {
+		return nil, err
+	}
+	axon.MustLink(n.source.Signal(), n.bp.Control())
+	return n, nil
+}
+
+// markSubscribed notes that a peer has subscribed: the source may start.
+func (n *node) markSubscribed() { n.once.Do(func() { close(n.subscribed) }) }
+
+// where says where the node serves the stream.
+func (n *node) where() string {
+	if n.server != nil {
+		return n.server.Addr().String()
+	}
+	return n.hop + " on " + n.nats.url
+}
+
+// figures returns what has gone through the node so far.
+func (n *node) figures() figures { return figures{Name: n.name, throughput: n.meter.stats()} }
+
+// close frees what a node that will never run holds (a TCP listener).
+func (n *node) close() {
+	if n.server != nil {
+		_ = n.server.Close()
+	}
+}
+
 // run runs the node until the stream has gone through it and every peer
 // connected to it has been sent the whole of it, or until ctx is done.
 // A source that fails (a file that cannot be read, a peer that cannot be
@@ -92,6 +149,23 @@ func newNode(name string, src axon.Component, listen string) (*node, error) {
 func (n *node) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	comps := []axon.Component{n.bp, n.server}
+	var hs *handshake
+	if n.nats != nil {
+		comps = []axon.Component{n.bp}
+		if n.in != nil {
+			comps = append(comps, n.in.bp)
+		}
+		var err error
+		if hs, err = n.nats.dialHandshake(n.name); err != nil {
+			return err
+		}
+		defer hs.close()
+		if err := hs.awaitReader(n.hop, n.markSubscribed); err != nil {
+			return fmt.Errorf("waiting for a reader of %s: %w", n.hop, err)
+		}
+	}
+	var announceErr error
 	starter := make(chan struct{})
 	go func() {
 		defer close(starter)
@@ -101,6 +175,13 @@ func (n *node) run(ctx context.Context) error {
 			return
 		}
 		n.sched.Activate(n.source)
+		if n.in != nil {
+			// Now that this node's stream is wanted, it asks for the one
+			// before.
+			if announceErr = n.in.announce(ctx, hs); announceErr != nil {
+				cancel()
+			}
+		}
 		select {
 		case <-n.source.Done():
 			if n.source.Err() != nil {
@@ -109,7 +190,7 @@ func (n *node) run(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}()
-	err := n.sched.RunContext(ctx, n.bp, n.server)
+	err := n.sched.RunContext(ctx, comps...)
 	// The source may have been started as everything else was stopping:
 	// stop it too, and wait for it.
 	cancel()
@@ -120,6 +201,9 @@ func (n *node) run(ctx context.Context) error {
 	}
 	if err == nil && n.source.Err() != nil {
 		err = n.source.Err()
+	}
+	if announceErr != nil {
+		err = fmt.Errorf("telling %s this node reads it: %w", n.in.name, announceErr)
 	}
 	return err
 }

@@ -6,9 +6,7 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/png"
 	"io"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -17,6 +15,8 @@ import (
 	"github.com/kamaelia-go/kamaelia/components/file"
 	"github.com/kamaelia-go/kamaelia/components/process"
 	"github.com/kamaelia-go/kamaelia/components/timing"
+	"github.com/kamaelia-go/kamaelia/examples/internal/pngfile"
+	"github.com/kamaelia-go/kamaelia/examples/internal/sdlshot"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/kamaelia-go/kamaelia/media/av"
 	"github.com/kamaelia-go/kamaelia/media/frame"
@@ -45,6 +45,10 @@ type playerConfig struct {
 	// Frames as they arrive (the demo, which knows how many to expect).
 	Progress io.Writer
 	Frames   int
+
+	// nats, when set, is where From is: the player reads the hop of the
+	// node called From ("VIDEO.<From>") instead of connecting to it.
+	nats *natsNet
 }
 
 // player is the end of a chain of peers, in one of three shapes:
@@ -53,16 +57,20 @@ type playerConfig struct {
 //	TCPClient --> DiracDecoder --> frameWriter                         (png)
 //	TCPClient --> Pipethrough(cmd) --> stdout                          (cmd)
 //
+// With -nats, SubscribeTo("VIDEO.<from>") --> untilEnd stands where the
+// TCPClient is (see hop.go).
+//
 // It ends when the stream does: the peer closing the connection is
 // ProducerFinished on the client's signal, and the pipeline drains and
 // stops from its head (a window then closes, after its screenshot).
 type player struct {
 	sched   *axon.Scheduler
 	pipe    *chassis.Pipe
-	client  *internet.TCPClient
-	dec     *av.DiracDecoder // nil with a command
-	pngs    *frameWriter     // nil but for showPNG
-	display *sdl.Display     // nil but for showWindow
+	client  *internet.TCPClient // nil on NATS
+	in      *hopIn              // nil on TCP
+	dec     *av.DiracDecoder    // nil with a command
+	pngs    *frameWriter        // nil but for showPNG
+	display *sdl.Display        // nil but for showWindow
 	comps   []axon.Component
 }
 
@@ -77,12 +85,23 @@ type playerStats struct {
 // newPlayer builds a player as cfg says, on a scheduler of its own. A
 // player command's output goes to stdout and its errors to stderr.
 func newPlayer(cfg playerConfig, stdout, stderr io.Writer) (*player, error) {
-	p := &player{sched: newScheduler(), client: internet.NewTCPClient(cfg.From)}
+	p := &player{sched: newScheduler()}
+	// The head of the pipeline: what reads the stream from the node before.
+	var head []axon.Component
 	var err error
+	if cfg.nats != nil {
+		if p.in, err = cfg.nats.newHopIn(cfg.From, p.sched); err != nil {
+			return nil, err
+		}
+		head = []axon.Component{p.in.sub, p.in.end}
+	} else {
+		p.client = internet.NewTCPClient(cfg.From)
+		head = []axon.Component{p.client}
+	}
 	if cfg.Cmd != "" {
 		proc := process.Pipethrough(cfg.Cmd)
 		out := file.NewSimpleWriter[[]byte](noClose{stdout})
-		if p.pipe, err = chassis.NewPipeline(p.client, proc, out); err != nil {
+		if p.pipe, err = chassis.NewPipeline(append(head, proc, out)...); err != nil {
 			return nil, err
 		}
 		// The command's standard error goes to ours; that writer ends
@@ -91,15 +110,15 @@ func newPlayer(cfg playerConfig, stdout, stderr io.Writer) (*player, error) {
 		axon.MustLink(proc.Stderr, errOut.In)
 		axon.MustLink(p.pipe.Signal(), errOut.Control())
 		p.comps = []axon.Component{p.pipe, errOut}
-		return p, nil
+		return p.withHop(), nil
 	}
 
 	p.dec = av.NewDiracDecoder()
 	// A player that joins a stream already flowing starts at the next
 	// picture: VC-2 repeats its sequence header before every one.
 	p.dec.OnCorrupt = av.Skip
-	// The client and the decoder, then a count of the frames if asked for.
-	stages := []axon.Component{p.client, p.dec}
+	// The head and the decoder, then a count of the frames if asked for.
+	stages := append(head, p.dec)
 	if cfg.Progress != nil {
 		stages = append(stages, newProgress[*frame.Video](cfg.Progress, "frames received", cfg.Frames))
 	}
@@ -126,7 +145,7 @@ func newPlayer(cfg playerConfig, stdout, stderr io.Writer) (*player, error) {
 		// When the last frame is up, the window closes (after a
 		// screenshot of it, if asked for).
 		if cfg.Screenshot != "" {
-			shot := newScreenshot(cfg.Screenshot)
+			shot := sdlshot.New(cfg.Screenshot)
 			axon.MustLink(shot.Requests, display.In)
 			axon.MustLink(p.pipe.Signal(), shot.In)
 			axon.MustLink(shot.Signal(), display.Control())
@@ -137,7 +156,15 @@ func newPlayer(cfg playerConfig, stdout, stderr io.Writer) (*player, error) {
 	default:
 		return nil, fmt.Errorf("show %q: want %s or %s", cfg.Show, showWindow, showPNG)
 	}
-	return p, nil
+	return p.withHop(), nil
+}
+
+// withHop adds, on NATS, the Backplane of the hop it reads to what runs.
+func (p *player) withHop() *player {
+	if p.in != nil {
+		p.comps = append(p.comps, p.in.bp)
+	}
+	return p
 }
 
 // run plays until the stream ends or ctx is done. A failure (the peer
@@ -146,6 +173,25 @@ func newPlayer(cfg playerConfig, stdout, stderr io.Writer) (*player, error) {
 func (p *player) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	announced := make(chan error, 1)
+	if p.in != nil {
+		// The node before starts sending once it hears that this player
+		// has subscribed.
+		hs, err := p.in.nn.dialHandshake("player")
+		if err != nil {
+			return err
+		}
+		defer hs.close()
+		go func() {
+			err := p.in.announce(ctx, hs)
+			if err != nil {
+				cancel()
+			}
+			announced <- err
+		}()
+	} else {
+		announced <- nil
+	}
 	go func() {
 		select {
 		case <-p.pipe.Done():
@@ -170,12 +216,21 @@ func (p *player) run(ctx context.Context) error {
 	if err == nil && p.pipe.Err() != nil {
 		err = p.pipe.Err()
 	}
+	cancel()
+	if aerr := <-announced; aerr != nil {
+		err = fmt.Errorf("telling %s this player reads it: %w", p.in.name, aerr)
+	}
 	return err
 }
 
 // stats returns what the player has received so far.
 func (p *player) stats() playerStats {
-	st := playerStats{Bytes: p.client.Stats().BytesRead}
+	var st playerStats
+	if p.in != nil {
+		st.Bytes = p.in.end.bytesRead()
+	} else {
+		st.Bytes = p.client.Stats().BytesRead
+	}
 	if p.dec != nil {
 		ds := p.dec.Stats()
 		st.Frames, st.SkippedBytes = ds.Frames, ds.SkippedBytes
@@ -219,7 +274,7 @@ func (w *frameWriter) Main(ctx context.Context) error {
 	for v := range w.In.Messages(ctx) {
 		if n%w.every == 0 {
 			path := filepath.Join(w.dir, fmt.Sprintf("frame-%04d.png", n))
-			if err := writePNG(path, v.ToRGBA()); err != nil {
+			if err := pngfile.Write(path, v.ToRGBA()); err != nil {
 				return err
 			}
 			w.mu.Lock()
@@ -236,65 +291,4 @@ func (w *frameWriter) written() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]string(nil), w.paths...)
-}
-
-// writePNG writes img to path.
-func writePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// screenshot waits for the outcome of the pipeline that shows the video,
-// on its inbox; when that is ProducerFinished (the last frame is up) it asks
-// the Display for its pixels (sdl.Screenshot) and writes them to a PNG
-// file, so that a headless run shows what a person would have seen. The
-// cue comes on inbox, not control, because a component told to finish on
-// control takes no more messages, and the Display's reply is one.
-//
-//	inbox      any          the pipeline's outcome (link its signal here)
-//	control    any          Shutdown: end at once
-//	_display   sdl.Request  to the Display's inbox (link it)
-//	_shots     *image.RGBA  the Display's reply
-//	signal     any          ProducerFinished once written; a file that cannot
-//	                        be written is a failure
-type screenshot struct {
-	axon.Core
-	In       *axon.Inbox[any]
-	Requests *axon.Outbox[sdl.Request]
-	shots    *axon.Inbox[*image.RGBA]
-	path     string
-}
-
-func newScreenshot(path string) *screenshot {
-	s := &screenshot{path: path}
-	s.In = axon.NewInbox[any](s, "inbox")
-	s.Requests = axon.NewOutbox[sdl.Request](s, "_display")
-	s.shots = axon.NewInbox[*image.RGBA](s, "_shots")
-	return s
-}
-
-// Main waits for its cue, then takes and writes the screenshot.
-func (s *screenshot) Main(ctx context.Context) error {
-	cue, err := s.In.Recv(ctx)
-	if err != nil {
-		return err
-	}
-	if _, ok := cue.(axon.ProducerFinished); !ok {
-		return nil // the video did not end well: its failure is reported where it happened
-	}
-	if err := s.Requests.Send(ctx, sdl.Screenshot{Reply: s.shots}); err != nil {
-		return err
-	}
-	img, err := s.shots.Recv(ctx)
-	if err != nil {
-		return err
-	}
-	return writePNG(s.path, img)
 }

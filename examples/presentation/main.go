@@ -32,23 +32,21 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/components/choose"
 	"github.com/kamaelia-go/kamaelia/components/console"
+	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
 )
 
@@ -59,17 +57,7 @@ const (
 	buttonY          = 448
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "presentation:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("presentation", run) }
 
 // run shows the presentation until its window is closed or ctx is done.
 // stdin is the remote control; each slide shown is named on stdout.
@@ -78,11 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", "", "the `directory` of images to show (default: four slides of its own)")
 	shots := fs.String("shots", "", "write the window as a PNG into `directory` each time a slide is shown")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "slides-")

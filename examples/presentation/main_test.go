@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
-	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/examples/internal/exampletest"
+	"github.com/kamaelia-go/kamaelia/examples/internal/pngfile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,12 +23,7 @@ import (
 // TestMain runs SDL on its offscreen driver (real windows, drawn by SDL's
 // software renderer and read back) and checks that no goroutine outlives
 // the tests.
-func TestMain(m *testing.M) {
-	if os.Getenv("SDL_VIDEODRIVER") == "" {
-		os.Setenv("SDL_VIDEODRIVER", "offscreen")
-	}
-	axontest.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { exampletest.VerifyTestMain(m) }
 
 const testTimeout = 30 * time.Second
 
@@ -74,12 +68,7 @@ func (p *presentation) next(ctx context.Context, t *testing.T) (string, image.Im
 		}
 		m := showing.FindStringSubmatch(l)
 		require.NotNil(t, m, l)
-		f, err := os.Open(m[2])
-		require.NoError(t, err)
-		defer f.Close()
-		img, err := png.Decode(f)
-		require.NoError(t, err)
-		return m[1], img
+		return m[1], exampletest.ReadPNG(t, m[2])
 	case <-ctx.Done():
 		t.Fatal("no slide shown")
 	}
@@ -105,7 +94,7 @@ func slides(t *testing.T, n int) (string, []string, []color.RGBA) {
 			copy(img.Pix[p:], []byte{c.R, c.G, c.B, 255})
 		}
 		p := filepath.Join(dir, fmt.Sprintf("slide%c.png", 'a'+i))
-		require.NoError(t, writePNG(p, img))
+		require.NoError(t, pngfile.Write(p, img))
 		paths, cols = append(paths, p), append(cols, c)
 	}
 	return dir, paths, cols

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/examples/internal/pngfile"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
 )
 
@@ -123,7 +124,7 @@ func (s *shown) Main(ctx context.Context) error {
 			}
 			base := filepath.Base(path)
 			shot := filepath.Join(s.dir, fmt.Sprintf("%03d-%s.png", n, strings.TrimSuffix(base, filepath.Ext(base))))
-			if err := writePNG(shot, img); err != nil {
+			if err := pngfile.Write(shot, img); err != nil {
 				return err
 			}
 			fmt.Fprintf(s.w, "showing %s (window in %s)\n", path, shot)

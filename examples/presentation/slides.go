@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
-	"os"
 	"path/filepath"
+
+	"github.com/kamaelia-go/kamaelia/examples/internal/pngfile"
 )
 
 // slideColours are the backgrounds of the slides drawSlides makes.
@@ -28,22 +28,9 @@ func drawSlides(dir string) error {
 				img.SetRGBA(x, y, p)
 			}
 		}
-		if err := writePNG(filepath.Join(dir, fmt.Sprintf("slide%d.png", i+1)), img); err != nil {
+		if err := pngfile.Write(filepath.Join(dir, fmt.Sprintf("slide%d.png", i+1)), img); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// writePNG writes img to path.
-func writePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -36,16 +36,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 
 	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/components/file"
+	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
 )
 
 // config is what the command line asks for.
@@ -61,17 +58,7 @@ type config struct {
 	Screenshot string      // a PNG of the window once the stream has ended
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "videoserve:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("videoserve", run) }
 
 // run serves, plays, or both, as args say, until the clip has been sent or
 // shown, or ctx is done. It reports on stdout; flag errors go to stderr.
@@ -182,14 +169,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	size := fs.String("size", "320x240", "the window's `size` (and the made clip's)")
 	fs.IntVar(&cfg.Frames, "frames", 100, "frames in the clip made when neither -serve nor -play is given")
 	fs.StringVar(&cfg.Screenshot, "screenshot", "", "write the window as a PNG `file` when the stream ends")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return config{}, err
 	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
 	var err error
-	if cfg.Size, err = parseSize(*size); err != nil {
+	if cfg.Size, err = cli.ParseSize(*size, videoSize); err != nil {
 		return config{}, err
 	}
 	switch {
@@ -210,17 +194,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	return cfg, nil
 }
 
-// parseSize reads "WIDTHxHEIGHT", such as "320x240": even sides (the
-// pictures are 4:2:0) from 16 to 4096.
-func parseSize(s string) (image.Point, error) {
-	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
-	w, errW := strconv.Atoi(ws)
-	h, errH := strconv.Atoi(hs)
-	if !ok || errW != nil || errH != nil {
-		return image.Point{}, fmt.Errorf("size %q: want WIDTHxHEIGHT, such as 320x240", s)
-	}
-	if w < 16 || h < 16 || w > 4096 || h > 4096 || w%2 != 0 || h%2 != 0 {
-		return image.Point{}, fmt.Errorf("size %q: want even sides from 16 to 4096", s)
-	}
-	return image.Pt(w, h), nil
-}
+// videoSize bounds the pictures' sides: even (the pictures are 4:2:0), from
+// 16 to 4096.
+var videoSize = cli.SizeBounds{Min: 16, Max: 4096, Even: true}

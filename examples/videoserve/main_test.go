@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,8 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/asticode/go-astiav"
-	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/examples/internal/exampletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,13 +24,7 @@ import (
 // TestMain runs SDL on its offscreen driver (real windows, drawn by SDL's
 // software renderer and read back), keeps FFmpeg quiet, and checks that no
 // goroutine outlives the tests.
-func TestMain(m *testing.M) {
-	if os.Getenv("SDL_VIDEODRIVER") == "" {
-		os.Setenv("SDL_VIDEODRIVER", "offscreen")
-	}
-	astiav.SetLogLevel(astiav.LogLevelQuiet)
-	axontest.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { exampletest.VerifyTestMain(m) }
 
 const testTimeout = 45 * time.Second
 
@@ -40,11 +32,7 @@ const testTimeout = 45 * time.Second
 // card, w x h: the middle of every bar has the bar's colour.
 func checkLastFrame(t *testing.T, path string, i, w, h int) {
 	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
+	img := exampletest.ReadPNG(t, path)
 	require.Equal(t, image.Rect(0, 0, w, h), img.Bounds())
 	barW := w / len(bars)
 	first := (barW - (3*i)%barW + barW/2) % barW // the middle of the first whole bar
@@ -148,19 +136,4 @@ func TestFlags(t *testing.T) {
 	assert.Equal(t, 15.0, cfg.FPS, "the article's MessageRateLimit(15, 15)")
 	assert.Equal(t, 15, cfg.Preroll)
 	assert.Equal(t, "127.0.0.1:0", cfg.Listen, "serving its own clip picks a free port")
-}
-
-func FuzzParseSize(f *testing.F) {
-	for _, s := range []string{"320x240", "16X16", "x", "", "4098x2", "-2x-2"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := parseSize(s)
-		if err != nil {
-			return
-		}
-		if p.X < 16 || p.Y < 16 || p.X > 4096 || p.Y > 4096 || p.X%2 != 0 || p.Y%2 != 0 {
-			t.Fatalf("parseSize(%q) = %v: out of bounds", s, p)
-		}
-	})
 }

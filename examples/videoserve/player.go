@@ -3,16 +3,14 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"image"
-	"image/png"
 	"io"
-	"os"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/components/timing"
+	"github.com/kamaelia-go/kamaelia/examples/internal/sdlshot"
 	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/kamaelia-go/kamaelia/media/av"
 	"github.com/kamaelia-go/kamaelia/media/frame"
@@ -55,7 +53,7 @@ func newPlayer(s *axon.Scheduler, addr string, cfg config) (*player, error) {
 		axon.MustLink(pipe.Signal(), display.Control())
 		return p, nil
 	}
-	shot := newScreenshot(cfg.Screenshot)
+	shot := sdlshot.New(cfg.Screenshot)
 	axon.MustLink(shot.Requests, display.In)
 	axon.MustLink(pipe.Signal(), shot.In)
 	axon.MustLink(shot.Signal(), display.Control())
@@ -74,59 +72,4 @@ func (p *player) report(w io.Writer, cfg config) {
 	if cfg.Screenshot != "" {
 		fmt.Fprintf(w, "videoserve: the window's last picture is in %s\n", cfg.Screenshot)
 	}
-}
-
-// screenshot waits for the outcome of the pipeline that shows the video,
-// on its inbox; when that is ProducerFinished (the last frame is up) it asks
-// the Display for its pixels (sdl.Screenshot) and writes them to a PNG
-// file. The cue comes on inbox, not control, because a component told to
-// finish on control takes no more messages, and the Display's reply is one.
-//
-//	inbox      any          the pipeline's outcome (link its signal here)
-//	control    any          Shutdown: end at once
-//	_display   sdl.Request  to the Display's inbox (link it)
-//	_shots     *image.RGBA  the Display's reply
-//	signal     any          ProducerFinished once written; a file that cannot
-//	                        be written is a failure
-type screenshot struct {
-	axon.Core
-	In       *axon.Inbox[any]
-	Requests *axon.Outbox[sdl.Request]
-	shots    *axon.Inbox[*image.RGBA]
-	path     string
-}
-
-func newScreenshot(path string) *screenshot {
-	s := &screenshot{path: path}
-	s.In = axon.NewInbox[any](s, "inbox")
-	s.Requests = axon.NewOutbox[sdl.Request](s, "_display")
-	s.shots = axon.NewInbox[*image.RGBA](s, "_shots")
-	return s
-}
-
-// Main waits for its cue, then takes and writes the screenshot.
-func (s *screenshot) Main(ctx context.Context) error {
-	cue, err := s.In.Recv(ctx)
-	if err != nil {
-		return err
-	}
-	if _, ok := cue.(axon.ProducerFinished); !ok {
-		return nil // the video did not end well: its failure is reported where it happened
-	}
-	if err := s.Requests.Send(ctx, sdl.Screenshot{Reply: s.shots}); err != nil {
-		return err
-	}
-	img, err := s.shots.Recv(ctx)
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(s.path)
-	if err != nil {
-		return err
-	}
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

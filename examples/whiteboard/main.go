@@ -37,21 +37,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
 	"github.com/kamaelia-go/kamaelia/inspect"
 )
 
@@ -64,17 +60,7 @@ type config struct {
 	Inspect string // "" for no inspector
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "whiteboard:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("whiteboard", run) }
 
 // run serves the whiteboard until ctx is done. It says on stdout where it
 // serves, how many components are live, and where the inspector is.
@@ -165,14 +151,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.Grid, "grid", 16, "cut the canvas into `n` x n tiles, a painter each")
 	fs.StringVar(&cfg.Out, "out", filepath.Join(os.TempDir(), "whiteboard.png"), "save the canvas to `file`")
 	fs.StringVar(&cfg.Inspect, "inspect", "", "serve the live inspector on `address` (127.0.0.1:0 picks a port)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return config{}, err
 	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
 	var err error
-	if cfg.Size, err = parseSize(*size); err != nil {
+	if cfg.Size, err = cli.ParseSize(*size, boardSize); err != nil {
 		return config{}, err
 	}
 	if cfg.Grid < 1 || cfg.Grid > min(cfg.Size.X, cfg.Size.Y) {
@@ -181,13 +164,5 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	return cfg, nil
 }
 
-// parseSize reads "WIDTHxHEIGHT", each from 1 to 8192.
-func parseSize(s string) (image.Point, error) {
-	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
-	w, errW := strconv.Atoi(ws)
-	h, errH := strconv.Atoi(hs)
-	if !ok || errW != nil || errH != nil || w < 1 || h < 1 || w > 8192 || h > 8192 {
-		return image.Point{}, fmt.Errorf("size %q: want WIDTHxHEIGHT, each from 1 to 8192", s)
-	}
-	return image.Pt(w, h), nil
-}
+// boardSize bounds the board's sides: from 1 to 8192 pixels.
+var boardSize = cli.SizeBounds{Min: 1, Max: 8192}

@@ -6,10 +6,9 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
-	"os"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/examples/internal/pngfile"
 )
 
 // brush is the half-width of a stroke, in pixels.
@@ -162,7 +161,7 @@ func (a *assembler) Main(ctx context.Context) error {
 			continue
 		}
 		delete(saves, t.Seq)
-		if err := writePNG(a.path, c.img); err != nil {
+		if err := pngfile.Write(a.path, c.img); err != nil {
 			return fmt.Errorf("saving the canvas: %w", err)
 		}
 		if err := a.Out.Send(ctx, event{Kind: saved, Seq: t.Seq, Path: a.path}); err != nil {
@@ -170,17 +169,4 @@ func (a *assembler) Main(ctx context.Context) error {
 		}
 	}
 	return ctx.Err()
-}
-
-// writePNG writes img to path.
-func writePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
