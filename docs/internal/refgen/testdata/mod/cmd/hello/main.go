@@ -1,0 +1,10 @@
+// Command hello prints a greeting.
+package main
+
+import (
+	"fmt"
+
+	"example.com/mod/greet"
+)
+
+func main() { fmt.Println(greet.Hello("world")) }
