@@ -106,6 +106,14 @@ func TestCommand(t *testing.T) {
 		assert.Equal(t, 2, code)
 		assert.Contains(t, errs, "no description")
 
+		_, errs, code = kamaelia(t, bin, "launch", "--inspect", "127.0.0.1:notaport", "Clock")
+		assert.Equal(t, 1, code, "an inspector that cannot listen is a failure")
+		assert.Contains(t, errs, "kamaelia launch: --inspect:")
+
+		_, errs, code = kamaelia(t, bin, "launch", "--inspect")
+		assert.Equal(t, 2, code)
+		assert.Contains(t, errs, "--inspect needs an address")
+
 		_, errs, code = kamaelia(t, bin, "launch", "--verbose", "Clock")
 		assert.Equal(t, 2, code)
 		assert.Contains(t, errs, "unknown flag --verbose")

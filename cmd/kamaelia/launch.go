@@ -96,15 +96,21 @@ func runLaunch(ctx context.Context, args []string, e env) error {
 		}
 		return usageError{err}
 	}
-	if inspectAddr != "" {
-		srv, err := inspect.Start(s, inspect.WithAddr(inspectAddr))
-		if err != nil {
-			return fmt.Errorf("kamaelia launch: --inspect: %w", err)
-		}
-		defer func() { _ = srv.Close() }()
-		fmt.Fprintf(e.stderr, "kamaelia launch: inspector at %s\n", srv.URL())
+	if inspectAddr == "" {
+		return s.RunContext(ctx, l.Component())
 	}
-	return s.RunContext(ctx, l.Component())
+	// Activated first, so that the system is there to see once the
+	// inspector's address is printed.
+	s.Activate(l.Component())
+	srv, err := inspect.Start(s, inspect.WithAddr(inspectAddr))
+	if err != nil {
+		s.ShutdownAll(axon.Shutdown{Reason: err})
+		_ = s.Wait(context.WithoutCancel(ctx))
+		return fmt.Errorf("kamaelia launch: --inspect: %w", err)
+	}
+	defer func() { _ = srv.Close() }()
+	fmt.Fprintf(e.stderr, "kamaelia launch: inspector at %s\n", srv.URL())
+	return s.RunContext(ctx)
 }
 
 // excerpt shows the line of src where err is, with a caret under the place.
