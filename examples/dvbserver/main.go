@@ -3,8 +3,8 @@
 // serves them to every TCP client that connects, each through its own
 // subscriber to that Backplane.
 //
-//	Multiplex(freq, pids) --> gate --> PublishTo("DVB")       Backplane("DVB")
-//	SimpleServer(protocol, addr), protocol = SubscribeTo("DVB") --> toBytes
+//	Multiplex(freq, pids) --> gate --> PublishTo("VIDSOURCE")       Backplane("VIDSOURCE")
+//	SimpleServer(protocol, addr), protocol = SubscribeTo("VIDSOURCE") --> toBytes
 //
 // The Backplane carries mpegts.Packets, what the Multiplex sends (whole,
 // aligned 188-byte packets), so that other components in the process could
@@ -59,7 +59,7 @@ import (
 )
 
 // backplaneName is the name the stream is published under.
-const backplaneName = "DVB"
+const backplaneName = "VIDSOURCE"
 
 // liveQueue is how many messages a client of a live adapter may fall behind
 // before its oldest are dropped.
