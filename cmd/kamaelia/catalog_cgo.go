@@ -18,7 +18,7 @@ func init() { mediaCatalog = registerMedia }
 // registerMedia registers the components that need FFmpeg and SDL, so that
 // the article's video client is one line:
 //
-//	TCPClient port=1601 ! DiracDecoder ! FrameRateLimit rate=15 buffer=15 ! VideoOverlay  Display
+//	TCPClient port=1601 ! DiracDecoder skipcorrupt=true ! FrameRateLimit rate=15 buffer=15 ! VideoOverlay  Display
 func registerMedia(r *launch.Registry, _ env) {
 	videoType := launch.TypeOf[*frame.Video]()
 	r.MustRegister(launch.Entry{
