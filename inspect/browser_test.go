@@ -13,11 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/inspect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,10 +34,17 @@ var errSettled = errors.New("settled")
 // the deadlock, the full sink and the drops.
 func waitSettled(t *testing.T, ctx context.Context, url string, sys *system) *axon.Snapshot {
 	t.Helper()
+	return waitFor(t, ctx, url, sys.ready)
+}
+
+// waitFor follows the inspector's event stream until ready says a snapshot
+// is the one the test wants, and returns it.
+func waitFor(t *testing.T, ctx context.Context, url string, ready func(*axon.Snapshot) bool) *axon.Snapshot {
+	t.Helper()
 	var got *axon.Snapshot
 	err := inspect.Watch(ctx, url, func(snap *axon.Snapshot) error {
 		got = snap
-		if sys.ready(snap) {
+		if ready(snap) {
 			return errSettled
 		}
 		return nil
@@ -111,6 +120,11 @@ func TestPageDrawsTheLiveSystemInChromium(t *testing.T) {
 	// The header's counts.
 	assert.Regexp(t, regexp.MustCompile(`<b id="ncomp">`+fmt.Sprint(len(snap.Components))+`</b>`), dom)
 	assert.Contains(t, dom, `<b id="ndead">1</b>`)
+	// A small system is drawn one column per layer, wider than tall: no
+	// layer of it wraps.
+	w, h := drawingSize(t, dom)
+	assert.Greater(t, w, h, "the small system's drawing is %v wide and %v tall", w, h)
+	assertNoOverlap(t, dom)
 
 	// In its default mode the page draws the same at load, and opens the
 	// event stream.
@@ -149,4 +163,155 @@ func checkScreenshot(t *testing.T, path string, w, h int) {
 	assert.Greater(t, len(colours), 50, "the screenshot is (nearly) blank")
 	r, g, b, _ := img.At(w-5, 5).RGBA()
 	assert.Equal(t, [3]uint32{0x2f, 0x3b, 0x52}, [3]uint32{r >> 8, g >> 8, b >> 8}, "the header is not drawn")
+}
+
+// Sizes of the large system: a component that spreads work over fanWorkers
+// workers, which a collector gathers, beside pipelines of pipeLen parts.
+const (
+	fanWorkers = 120
+	pipelines  = 5
+	pipeLen    = 6
+)
+
+// newLargeSystem starts a system too big for one column of the page:
+// a spreader with an outbox per worker, fanWorkers workers and a collector
+// that takes from them all, pipelines of pipeLen relays, and a composite of
+// three. It returns the scheduler and how many components it has.
+func newLargeSystem(t *testing.T) (*axon.Scheduler, int) {
+	t.Helper()
+	s := axontest.NewScheduler(t)
+	spreader, collector := idle("spreader"), idle("collector")
+	comps := []axon.Component{spreader, collector}
+	for i := range fanWorkers {
+		w := relay(fmt.Sprintf("worker %d", i))
+		axon.MustLink(axon.NewOutbox[int](spreader, fmt.Sprintf("out.%d", i)), w.in)
+		axon.MustLink(w.out, collector.in)
+		comps = append(comps, w)
+	}
+	for p := range pipelines {
+		var prev *part
+		for i := range pipeLen {
+			r := relay(fmt.Sprintf("stage %d.%d", p, i))
+			if prev != nil {
+				axon.MustLink(prev.out, r.in)
+				axon.MustLink(prev.Signal(), r.Control())
+			}
+			comps, prev = append(comps, r), r
+		}
+	}
+	comps = append(comps, group("transcoder", relay("decode"), relay("scale"), relay("encode")))
+	s.Activate(comps...)
+	return s, len(comps) + 3
+}
+
+// TestPageDrawsALargeSystemToTheWindowsShapeInChromium draws a system of
+// some 160 components, most of them one fan-out, and checks from the DOM
+// that every component is drawn, that none overlaps another, and that the
+// drawing is about the shape of the window rather than one tall column;
+// then it takes a screenshot.
+func TestPageDrawsALargeSystemToTheWindowsShapeInChromium(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s not found: `make setup` installs Debian's chromium package, which this test drives", chromiumPath)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	s, n := newLargeSystem(t)
+	require.Greater(t, n, 150)
+	srv, err := inspect.Start(s, inspect.WithInterval(100*time.Millisecond))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, srv.Close()) }()
+	snap := waitFor(t, ctx, srv.URL(), func(snap *axon.Snapshot) bool { return len(snap.Components) == n })
+
+	polled := srv.URL() + "?poll=250"
+	dom := string(chromium(t, ctx, "--virtual-time-budget=3000", "--window-size=1400,900", "--dump-dom", polled))
+	assert.Regexp(t, `<span id="statustext">live `, dom)
+	for _, c := range snap.Components {
+		assert.Contains(t, dom, fmt.Sprintf(`data-id="%d" data-name="%s"`, c.ID, c.Name), "component %s is not drawn", c.Name)
+	}
+	assert.Regexp(t, regexp.MustCompile(`<b id="ncomp">`+fmt.Sprint(n)+`</b>`), dom)
+	// The spreader's 122 outboxes wrap into columns: the last is drawn.
+	assert.Contains(t, dom, fmt.Sprintf(`data-box="out.%d"`, fanWorkers-1))
+
+	w, h := drawingSize(t, dom)
+	aspect := w / h
+	t.Logf("the drawing is %.0f by %.0f (aspect %.2f)", w, h, aspect)
+	assert.GreaterOrEqual(t, aspect, 0.4, "the drawing is a tall column")
+	assert.LessOrEqual(t, aspect, 4.0, "the drawing is a long row")
+	assertNoOverlap(t, dom)
+	// Fit shows it whole, at a scale where its structure can be seen.
+	k := fitScale(t, dom)
+	t.Logf("Fit draws it at scale %.3f", k)
+	assert.LessOrEqual(t, w*k, 1400.0)
+	assert.LessOrEqual(t, h*k, 900.0)
+	assert.GreaterOrEqual(t, k, 0.15, "the whole system is drawn too small to see its structure")
+
+	dir := os.Getenv("KAMAELIA_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	shot := filepath.Join(dir, "inspect-large.png")
+	chromium(t, ctx, "--virtual-time-budget=3000", "--window-size=1400,900", "--screenshot="+shot, polled)
+	t.Logf("screenshot of the inspector drawing %d components: %s", n, shot)
+	checkScreenshot(t, shot, 1400, 900)
+}
+
+var (
+	worldTag  = regexp.MustCompile(`<g id="world"[^>]*>`)
+	dataSize  = regexp.MustCompile(`data-width="(\d+)" data-height="(\d+)"`)
+	worldZoom = regexp.MustCompile(`scale\(([\d.e-]+)\)`)
+	// A component's group, where it is drawn and its frame's size.
+	compFrame = regexp.MustCompile(`<g class="(comp[^"]*)" transform="translate\(([-\d.]+),([-\d.]+)\)" data-id="(\d+)"[^>]*><title>[^<]*</title><rect class="frame" width="([\d.]+)" height="([\d.]+)"`)
+)
+
+// drawingSize returns the size of the drawing the page laid out, from the
+// data-width and data-height of its root group.
+func drawingSize(t *testing.T, dom string) (w, h float64) {
+	t.Helper()
+	tag := worldTag.FindString(dom)
+	m := dataSize.FindStringSubmatch(tag)
+	require.NotNil(t, m, "the drawing's size is not in %q", tag)
+	w, h = parseFloat(t, m[1]), parseFloat(t, m[2])
+	require.Positive(t, w)
+	require.Positive(t, h)
+	return w, h
+}
+
+// fitScale returns the scale at which the page shows the drawing.
+func fitScale(t *testing.T, dom string) float64 {
+	t.Helper()
+	tag := worldTag.FindString(dom)
+	m := worldZoom.FindStringSubmatch(tag)
+	require.NotNil(t, m, "no scale in %q", tag)
+	return parseFloat(t, m[1])
+}
+
+// assertNoOverlap checks that no two components without children are drawn
+// over each other.
+func assertNoOverlap(t *testing.T, dom string) {
+	t.Helper()
+	type frame struct {
+		id         string
+		x, y, w, h float64
+	}
+	var leaves []frame
+	for _, m := range compFrame.FindAllStringSubmatch(dom, -1) {
+		if regexp.MustCompile(`\bgroup\b`).MatchString(m[1]) {
+			continue
+		}
+		leaves = append(leaves, frame{m[4], parseFloat(t, m[2]), parseFloat(t, m[3]), parseFloat(t, m[5]), parseFloat(t, m[6])})
+	}
+	require.NotEmpty(t, leaves, "no component frames found in the DOM")
+	for i, a := range leaves {
+		for _, b := range leaves[i+1:] {
+			apart := a.x+a.w <= b.x || b.x+b.w <= a.x || a.y+a.h <= b.y || b.y+b.h <= a.y
+			assert.True(t, apart, "components #%s and #%s are drawn over each other", a.id, b.id)
+		}
+	}
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	require.NoError(t, err)
+	return v
 }
