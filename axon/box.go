@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -122,19 +123,26 @@ type Inbox[T any] struct {
 	bc boxCore // 64 bytes
 
 	// The receiver takes up to recvChunk messages at a time into out, which
-	// only its goroutine touches, so it takes the senders' lock once per chunk
-	// and pays one atomic add per message. Messages in out are still counted
-	// in n (Len and capacity stay exact), but a move (the box becoming
-	// forwarded) leaves them with the receiver, which has begun taking them.
+	// only its goroutine touches, so it takes the senders' lock once per chunk.
+	// Messages in out are still counted as waiting (Len and capacity stay
+	// exact), but a move (the box becoming forwarded) leaves them with the
+	// receiver, which has begun taking them.
+	//
+	// The count of waiting messages is sent - taken, two counters rather
+	// than one so that no line is written by both sides at every message:
+	// senders add to sent on their line, the receiver to taken on its own.
+	// Senders read taken only when their cached copy says the box is full.
 	out     ring[T]
-	waiters *[]*waiter // senders waiting for room; made on the first wait
-	_       [24]byte
+	waiters *[]*waiter   // senders waiting for room; made on the first wait
+	taken   atomic.Int64 // messages taken by the receiver, ever
+	nwait   atomic.Int32 // len(waiters), read by the receiver without the lock
+	_       [12]byte
 
 	mu       sync.Mutex
 	q        ring[T]
-	n        atomic.Int64 // len(out) + len(q)
+	sent     atomic.Int64 // messages queued, ever, less those moved or given back; written under mu
+	seen     int32        // the low bits of a recent value of taken (guarded by mu)
 	capacity atomic.Int32 // 0 means DefaultCapacity
-	nwait    atomic.Int32 // len(waiters), read without the lock
 	fwd      *forward[T]  // non-nil when this inbox is forwarded onward
 }
 
@@ -187,10 +195,19 @@ func (in *Inbox[T]) String() string { return in.bc.label() }
 func (in *Inbox[T]) boxCore() *boxCore { return &in.bc }
 
 // Len returns the number of messages waiting.
-func (in *Inbox[T]) Len() int { return int(in.n.Load()) }
+func (in *Inbox[T]) Len() int { return int(in.waiting()) }
+
+// waiting returns how many messages wait, without a lock (Core.AnyReady
+// asks with its component's lock held, which a send to control takes inside
+// the inbox's lock). Taken is read first, so the answer is never negative:
+// taken only grows, and sent never falls below it.
+func (in *Inbox[T]) waiting() int64 {
+	t := in.taken.Load()
+	return in.sent.Load() - t
+}
 
 // DataReady reports whether a message is waiting (Axon's dataReady).
-func (in *Inbox[T]) DataReady() bool { return in.n.Load() > 0 }
+func (in *Inbox[T]) DataReady() bool { return in.waiting() > 0 }
 
 // Cap returns the box's capacity, or Unbounded.
 func (in *Inbox[T]) Cap() int {
@@ -212,16 +229,43 @@ func (in *Inbox[T]) SetCapacity(n int) {
 	in.wakeSenders()
 }
 
+// hasRoom reports whether a message fits now, with in.mu held. It looks at
+// the receiver's count only when the copy cached from the last look says the
+// box is full, so a sender to a box that keeps up reads the receiver's line
+// once per capacity's worth of messages, not once per message. The cached
+// copy can only make the box look fuller than it is, never emptier.
 func (in *Inbox[T]) hasRoom() bool {
-	c := in.Cap()
-	return c < 0 || in.n.Load() < int64(c)
+	return in.room(1) > 0
 }
 
-// wakeSenders wakes the senders waiting for room, if there is room now.
-func (in *Inbox[T]) wakeSenders() {
-	if in.nwait.Load() == 0 {
-		return
+// room returns how many messages fit now (a large number when Unbounded),
+// with in.mu held. It looks at the receiver's count when the cached copy
+// leaves room for fewer than want.
+func (in *Inbox[T]) room(want int64) int64 {
+	c := int64(in.Cap())
+	if c < 0 {
+		return 1 << 62
 	}
+	// The counters differ by at most the capacity plus what was forced in,
+	// so their low 32 bits, subtracted with wrap-around, give the difference.
+	s := int32(in.sent.Load())
+	if r := c - int64(s-in.seen); r >= want {
+		return r
+	}
+	in.seen = int32(in.taken.Load())
+	return c - int64(s-in.seen)
+}
+
+// wakeSenders wakes the senders waiting for room, if there is room now. The
+// test is apart from the work so that it is inlined into every receive.
+func (in *Inbox[T]) wakeSenders() {
+	if in.nwait.Load() != 0 {
+		in.wakeWaiting()
+	}
+}
+
+// wakeWaiting is wakeSenders once it knows that senders wait.
+func (in *Inbox[T]) wakeWaiting() {
 	in.mu.Lock()
 	if !in.hasRoom() && in.fwd == nil {
 		in.mu.Unlock()
@@ -240,6 +284,7 @@ func (in *Inbox[T]) final() inbox { return in }
 // put delivers v to this inbox, or onward if it has been forwarded since the
 // sender resolved its route.
 func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) error {
+	yielded := false
 	for {
 		in.mu.Lock()
 		if f := in.fwd; f != nil {
@@ -258,7 +303,7 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 				in.bc.owner.observeControl(any(v))
 			}
 			in.q.push(v)
-			in.n.Add(1)
+			in.sent.Add(1)
 			in.mu.Unlock()
 			in.bc.owner.notify()
 			return nil
@@ -266,6 +311,16 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 		if mode == putTry {
 			in.mu.Unlock()
 			return &FullError{Box: in.String(), Capacity: in.Cap()}
+		}
+		if !yielded {
+			// The box is full: let its receiver run once before sleeping,
+			// as a receiver that runs dry does (see park). It often takes
+			// a chunk meanwhile, and a sender that then fills the room in
+			// a burst is cheaper than a sleep and a wake-up per message.
+			yielded = true
+			in.mu.Unlock()
+			runtime.Gosched()
+			continue
 		}
 		if err := in.waitRoom(ctx, from); err != nil {
 			return err
@@ -288,10 +343,7 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, err
 			in.mu.Unlock()
 			return done, &ReceiverFinishedError{Box: in.String()}
 		}
-		k := len(vs)
-		if c := in.Cap(); c >= 0 {
-			k = min(k, c-int(in.n.Load()))
-		}
+		k := int(min(int64(len(vs)), in.room(int64(len(vs)))))
 		if k > 0 {
 			if in.bc.ctl {
 				for _, v := range vs[:k] {
@@ -299,7 +351,7 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, err
 				}
 			}
 			in.q.pushAll(vs[:k])
-			in.n.Add(int64(k))
+			in.sent.Add(int64(k))
 			in.mu.Unlock()
 			in.bc.owner.notify()
 			vs = vs[k:]
@@ -467,17 +519,17 @@ func (in *Inbox[T]) refill() {
 
 // TryRecv takes the oldest message, if there is one (Axon's recv).
 func (in *Inbox[T]) TryRecv() (T, bool) {
-	if in.n.Load() == 0 {
-		var zero T
-		return zero, false
-	}
 	if in.out.len() == 0 {
+		if in.waiting() == 0 {
+			var zero T
+			return zero, false
+		}
 		in.refill()
 	}
 	v, ok := in.out.pop()
 	if ok {
 		in.bc.owner.set(flagHot)
-		in.n.Add(-1)
+		in.taken.Add(1)
 		in.wakeSenders()
 	}
 	return v, ok
@@ -488,7 +540,7 @@ func (in *Inbox[T]) takeAny() (any, bool) { return in.TryRecv() }
 // TryRecvBatch appends up to max waiting messages to dst, oldest first, and
 // returns it. It is the cheap way to drain a busy inbox.
 func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
-	if in.n.Load() == 0 {
+	if in.out.len() == 0 && in.waiting() == 0 {
 		return dst
 	}
 	n0 := len(dst)
@@ -501,7 +553,7 @@ func (in *Inbox[T]) TryRecvBatch(dst []T, max int) []T {
 	k := len(dst) - n0
 	if k > 0 {
 		in.bc.owner.set(flagHot)
-		in.n.Add(int64(-k))
+		in.taken.Add(int64(k))
 		in.wakeSenders()
 	}
 	return dst
@@ -544,11 +596,11 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 		if err := ctx.Err(); err != nil {
 			return dst, err
 		}
-		if in.n.Load() > 0 {
+		if in.waiting() > 0 {
 			return in.TryRecvBatch(dst, max), nil
 		}
 		if c.has(flagFinishing) && !in.bc.ctl {
-			if in.n.Load() > 0 {
+			if in.waiting() > 0 {
 				continue
 			}
 			return dst, ErrFinished
@@ -561,7 +613,7 @@ func (in *Inbox[T]) RecvBatch(ctx context.Context, dst []T, max int) ([]T, error
 
 // ready is what a receiver parks for: a message, or ProducerFinished.
 func (in *Inbox[T]) ready(*Core) bool {
-	return in.n.Load() > 0 || (in.bc.owner.has(flagFinishing) && !in.bc.ctl)
+	return in.waiting() > 0 || (in.bc.owner.has(flagFinishing) && !in.bc.ctl)
 }
 
 // Messages returns an iterator over the messages of the box, in order. It
@@ -597,7 +649,7 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 		_ = dst.putAny(context.Background(), any(v), putForce, sender{})
 		moved++
 	}
-	in.n.Add(int64(-moved))
+	in.sent.Add(int64(-moved))
 	ws := in.takeWaitersLocked(nil)
 	in.mu.Unlock()
 	for _, w := range ws {
@@ -652,7 +704,7 @@ func (in *Inbox[T]) takeBack(vs []any) {
 			k++
 		}
 	}
-	in.n.Add(int64(k))
+	in.sent.Add(int64(k))
 	in.mu.Unlock()
 	in.bc.owner.notify()
 }
@@ -715,7 +767,13 @@ type Outbox[T any] struct {
 	dropped atomic.Uint64
 }
 
-type route[T any] struct{ sink sink[T] }
+// route is where an outbox delivers. in is the sink itself when it is an
+// inbox of T, the common case, so that a send calls it directly rather than
+// through the interface.
+type route[T any] struct {
+	sink sink[T]
+	in   *Inbox[T]
+}
 
 // NewOutbox declares an outbox of T called name on comp and returns it. It
 // may be called before or while comp runs. It panics if comp already has an
@@ -796,7 +854,13 @@ func (o *Outbox[T]) Send(ctx context.Context, v T) error {
 		}
 		// A send waiting for room gives up that wait when the outbox is
 		// relinked, and follows the new route.
-		if err := r.sink.put(ctx, v, putBlock, from); err != errRerouted {
+		var err error
+		if r.in != nil {
+			err = r.in.put(ctx, v, putBlock, from)
+		} else {
+			err = r.sink.put(ctx, v, putBlock, from)
+		}
+		if err != errRerouted {
 			return err
 		}
 	}
@@ -860,7 +924,8 @@ func (o *Outbox[T]) setRoute(dst inbox) {
 	if dst == nil {
 		o.route.Store(&route[T]{})
 	} else {
-		o.route.Store(&route[T]{sink: sinkFor[T](dst)})
+		in, _ := dst.(*Inbox[T])
+		o.route.Store(&route[T]{sink: sinkFor[T](dst), in: in})
 	}
 	o.epoch.Add(1)
 	if old != nil && old.sink != nil {
@@ -984,7 +1049,9 @@ func (in *Inbox[T]) takeAllLocked() []any {
 			vs = append(vs, any(v))
 		}
 	}
-	in.n.Store(0)
+	// Everything counted as waiting is in vs now: the messages in out were
+	// never counted as taken, so the count falls by all of them.
+	in.sent.Add(int64(-len(vs)))
 	return vs
 }
 
