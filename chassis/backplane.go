@@ -207,8 +207,9 @@ type peer[T any] struct {
 	sub    *Subscriber[T] // nil for a publisher
 	id     int
 	name   string
-	joined bool // handled by Main (under the Backplane's mu)
-	left   bool // under the Backplane's mu
+	joined bool          // handled by Main (under the Backplane's mu)
+	left   bool          // under the Backplane's mu
+	onJoin chan struct{} // closed by Main when it handles the join
 
 	// Made by Main when it handles the join; read under the Backplane's mu.
 	out    *axon.Outbox[T]
@@ -326,14 +327,14 @@ func (b *Backplane[T]) Stats() BackplaneStats {
 }
 
 // join adds a publisher or subscriber; Main links it in.
-func (b *Backplane[T]) join(m member, sub *Subscriber[T]) (*peer[T], error) {
+func (b *Backplane[T]) join(m member, sub *Subscriber[T], onJoin chan struct{}) (*peer[T], error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, fmt.Errorf("%w: %q", ErrBackplaneEnded, b.name)
 	}
 	b.lastID++
-	p := &peer[T]{comp: m, sub: sub, id: b.lastID, name: m.Name()}
+	p := &peer[T]{comp: m, sub: sub, id: b.lastID, name: m.Name(), onJoin: onJoin}
 	b.pending = append(b.pending, p)
 	_ = b.kick.TrySend(struct{}{}) // full: a wake-up is pending already
 	return p, nil
@@ -371,9 +372,7 @@ func (b *Backplane[T]) admit(ctx context.Context) {
 			p.joined = true
 			b.peers = append(b.peers, p)
 			changed = true
-			if p.sub != nil {
-				close(p.sub.subscribed)
-			}
+			close(p.onJoin)
 		case p.joined && p.left:
 			b.unlink(p)
 			changed = true
@@ -623,20 +622,26 @@ func (b *Backplane[T]) close(ctx context.Context, msg any) {
 // with the Backplane's message.
 type Publisher[T any] struct {
 	axon.Core
-	name string
-	in   *axon.Inbox[T]
-	wait *axon.Inbox[struct{}]
+	name   string
+	in     *axon.Inbox[T]
+	wait   *axon.Inbox[struct{}]
+	joined chan struct{}
 }
 
 // PublishTo returns a Publisher to the Backplane called name:
 //
 //	chassis.Pipeline(NewTicker(), chassis.PublishTo[Tick]("CLOCK"))
 func PublishTo[T any](name string) *Publisher[T] {
-	p := &Publisher[T]{name: name}
+	p := &Publisher[T]{name: name, joined: make(chan struct{})}
 	p.in = axon.NewInbox[T](p, "inbox")
 	p.wait = axon.NewInbox[struct{}](p, "_wait")
 	return p
 }
+
+// Joined is closed when the Publisher has joined its Backplane: from then
+// on the Backplane's end ends it too. (What it is sent reaches the Backplane
+// a moment earlier, as soon as it has linked its inbox there.)
+func (p *Publisher[T]) Joined() <-chan struct{} { return p.joined }
 
 // Run activates the Publisher on the default scheduler and waits until every
 // component activated there has finished (axon.Run).
@@ -651,7 +656,7 @@ func (p *Publisher[T]) Main(ctx context.Context) error {
 	if _, err := p.Link(p.in, b.in); err != nil {
 		return fmt.Errorf("chassis: publishing to %q: %w", p.name, err)
 	}
-	pr, err := b.join(p, nil)
+	pr, err := b.join(p, nil, p.joined)
 	if err != nil {
 		return err
 	}
@@ -802,7 +807,7 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pr, err := b.join(s, s)
+	pr, err := b.join(s, s, s.subscribed)
 	if err != nil {
 		return err
 	}

@@ -221,9 +221,17 @@ func (s Setup) shutdown(t *testing.T) {
 	sched := axontest.NewScheduler(t)
 	_, hb, name := backplane[int](t, s, sched)
 	_, hs := subscribe[int](t, sched, name)
-	hp := axontest.NewHandle(t, sched, chassis.PublishTo[int](name))
+	pub := chassis.PublishTo[int](name)
+	hp := axontest.NewHandle(t, sched, pub)
 	put(t, hp, "inbox", 1)
-	require.Equal(t, 1, get(t, hs, "outbox"), "the publisher has joined")
+	require.Equal(t, 1, get(t, hs, "outbox"))
+	// A message through shows the publisher linked, not joined: a Backplane
+	// that ends before a publisher joins fails it with ErrBackplaneEnded.
+	select {
+	case <-pub.Joined():
+	case <-hp.Done():
+		t.Fatalf("publisher ended before it joined: %v", hp.Wait(axontest.Context(t)))
+	}
 	why := errors.New("lights out")
 	put(t, hb, "control", axon.Shutdown{Reason: why})
 	require.Equal(t, axon.Shutdown{Reason: why}, get(t, hs, "signal"))
