@@ -383,3 +383,21 @@ func TestContextEndsWithTheTest(t *testing.T) {
 	})
 	assert.ErrorIs(t, ctx.Err(), context.Canceled)
 }
+
+func TestRelayHoldsItsCapacityThenPassesMessagesOnInOrder(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	r := axontest.NewRelay[int](2)
+	src := axon.NewOutbox[int](r, "_test") // a box to send from before r runs
+	axon.MustLink(src, r.In)
+	require.NoError(t, src.TrySend(1))
+	require.NoError(t, src.TrySend(2))
+	require.ErrorIs(t, src.TrySend(3), axon.ErrBoxFull, "a relay not yet running is a slow consumer")
+
+	h := axontest.NewHandle(t, s, r)
+	ctx := axontest.Context(t)
+	require.NoError(t, src.Send(ctx, 3))
+	require.NoError(t, h.Finish(ctx))
+	got, err := axontest.Collect[int](ctx, h, "outbox")
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2, 3}, got)
+}

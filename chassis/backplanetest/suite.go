@@ -241,38 +241,13 @@ func (s Setup) shutdown(t *testing.T) {
 	require.ErrorIs(t, err, axon.ErrServiceUnknown, "an ended Backplane leaves the services")
 }
 
-// stalled is a relay whose inbox holds capacity messages and that does not
-// run until the test starts it: a subscriber linked to it is slow until then.
-type stalled[T any] struct {
-	axon.Core
-	in  *axon.Inbox[T]
-	out *axon.Outbox[T]
-}
-
-func newStalled[T any](capacity int) *stalled[T] {
-	r := &stalled[T]{}
-	r.in = axon.NewInbox[T](r, "inbox")
-	r.in.SetCapacity(capacity)
-	r.out = axon.NewOutbox[T](r, "outbox")
-	return r
-}
-
-func (r *stalled[T]) Main(ctx context.Context) error {
-	for v := range r.in.Messages(ctx) {
-		if err := r.out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
 // slowSubscriber starts a subscriber whose outbox leads to a stalled relay.
-func slowSubscriber[T any](t *testing.T, sched *axon.Scheduler, name string, capacity int, opts ...chassis.SubscribeOption) (*chassis.Subscriber[T], *axon.Handle, *stalled[T]) {
+func slowSubscriber[T any](t *testing.T, sched *axon.Scheduler, name string, capacity int, opts ...chassis.SubscribeOption) (*chassis.Subscriber[T], *axon.Handle, *axontest.Relay[T]) {
 	t.Helper()
 	sub := chassis.SubscribeTo[T](name, opts...)
-	sink := newStalled[T](capacity)
+	sink := axontest.NewRelay[T](capacity)
 	out, _ := sub.Outbox("outbox")
-	_, err := axon.Link(out, sink.in)
+	_, err := axon.Link(out, sink.In)
 	require.NoError(t, err)
 	// The Handle leaves "dropped" unlinked: the runtime counts its drops.
 	h := axontest.NewHandle(t, sched, sub, "control", "signal")
@@ -343,10 +318,10 @@ func (s Setup) disconnect(t *testing.T) {
 		require.Equal(t, want, get(t, hFast, "outbox"), "the others go on")
 	}
 	assert.Equal(t, uint64(1), b.Stats().Disconnected)
-	assert.Equal(t, 2, sink.in.Len(), "the slow one got what fitted")
+	assert.Equal(t, 2, sink.In.Len(), "the slow one got what fitted")
 	put(t, hp, "inbox", 5)
 	require.Equal(t, 5, get(t, hFast, "outbox"))
-	assert.Equal(t, 2, sink.in.Len(), "and nothing after")
+	assert.Equal(t, 2, sink.In.Len(), "and nothing after")
 }
 
 // unregistered is a type gob cannot send as an interface value: it is

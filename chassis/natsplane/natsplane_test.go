@@ -1,7 +1,6 @@
 package natsplane_test
 
 import (
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -49,9 +48,9 @@ func TestSlowBlockSubscriberPastThePendingLimitsIsCountedAsLost(t *testing.T) {
 	b := chassis.NewBackplane[[]byte]("lost", chassis.OnScheduler(s), chassis.WithTransport(tr))
 	hb := axontest.NewHandle(t, s, b, "control", "signal", "lost")
 	sub := chassis.SubscribeTo[[]byte]("lost")
-	sink := newStalled[[]byte](1)
+	sink := axontest.NewRelay[[]byte](1)
 	out, _ := sub.Outbox("outbox")
-	axon.MustLink(out, sink.in)
+	axon.MustLink(out, sink.In)
 	hs := axontest.NewHandle(t, s, sub, "control", "signal")
 	<-sub.Subscribed()
 	nc, err := nats.Connect(srv.ClientURL())
@@ -168,30 +167,6 @@ func subscribeTo[T any](t testing.TB, s *axon.Scheduler, name string, opts ...ch
 		t.Fatalf("subscriber ended before it joined: %v", h.Wait(axontest.Context(t)))
 	}
 	return sub, h
-}
-
-// stalled is a relay that does not run until the test starts it.
-type stalled[T any] struct {
-	axon.Core
-	in  *axon.Inbox[T]
-	out *axon.Outbox[T]
-}
-
-func newStalled[T any](capacity int) *stalled[T] {
-	r := &stalled[T]{}
-	r.in = axon.NewInbox[T](r, "inbox")
-	r.in.SetCapacity(capacity)
-	r.out = axon.NewOutbox[T](r, "outbox")
-	return r
-}
-
-func (r *stalled[T]) Main(ctx context.Context) error {
-	for v := range r.in.Messages(ctx) {
-		if err := r.out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
 }
 
 // A message larger than the server takes is refused at publish time,
