@@ -34,23 +34,7 @@ var errSettled = errors.New("settled")
 // the deadlock, the full sink and the drops.
 func waitSettled(t *testing.T, ctx context.Context, url string, sys *system) *axon.Snapshot {
 	t.Helper()
-	return waitFor(t, ctx, url, sys.ready)
-}
-
-// waitFor follows the inspector's event stream until ready says a snapshot
-// is the one the test wants, and returns it.
-func waitFor(t *testing.T, ctx context.Context, url string, ready func(*axon.Snapshot) bool) *axon.Snapshot {
-	t.Helper()
-	var got *axon.Snapshot
-	err := inspect.Watch(ctx, url, func(snap *axon.Snapshot) error {
-		got = snap
-		if ready(snap) {
-			return errSettled
-		}
-		return nil
-	})
-	require.ErrorIs(t, err, errSettled, "the system did not settle; last snapshot: %+v", got)
-	return got
+	return settle(t, ctx, url, sys.ready)
 }
 
 // chromium runs headless Chromium with args in a process group of its own,
@@ -220,7 +204,7 @@ func TestPageDrawsALargeSystemToTheWindowsShapeInChromium(t *testing.T) {
 	srv, err := inspect.Start(s, inspect.WithInterval(100*time.Millisecond))
 	require.NoError(t, err)
 	defer func() { require.NoError(t, srv.Close()) }()
-	snap := waitFor(t, ctx, srv.URL(), func(snap *axon.Snapshot) bool { return len(snap.Components) == n })
+	snap := settle(t, ctx, srv.URL(), func(snap *axon.Snapshot) bool { return len(snap.Components) == n })
 
 	polled := srv.URL() + "?poll=250"
 	dom := string(chromium(t, ctx, "--virtual-time-budget=3000", "--window-size=1400,900", "--dump-dom", polled))
