@@ -2,7 +2,6 @@ package inspect_test
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,12 +21,7 @@ func getAs(t *testing.T, ctx context.Context, srv *inspect.Server, host, path st
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+path, nil)
 	require.NoError(t, err)
 	req.Host = host
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := client.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, body := httpDo(t, req)
 	return resp, string(body)
 }
 
