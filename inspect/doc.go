@@ -46,7 +46,11 @@
 // states rather than queueing them, and one whose writes block for longer
 // than WithWriteTimeout is disconnected. HTTP listens on 127.0.0.1 unless
 // WithAddr says otherwise: the inspector shows a program's inside and has
-// no authentication.
+// no authentication. Start's server answers only requests addressed to it
+// (its Host header its own address, localhost, a loopback address, or a
+// name given to WithAllowedHosts; 403 otherwise), against DNS rebinding;
+// it bounds idle connections and slow headers, and every response says
+// X-Content-Type-Options: nosniff.
 //
 // # Shutdown
 //

@@ -60,7 +60,17 @@ func newHandler(f *feed, cfg config) http.Handler {
 	mux.HandleFunc("GET /snapshot.json", h.bounded(h.snapshot))
 	mux.HandleFunc("GET /graph.dot", h.bounded(h.dot))
 	mux.HandleFunc("GET /events", h.events)
-	return mux
+	return noSniff(mux)
+}
+
+// noSniff tells browsers to take every response as the type it says it
+// is: a snapshot holds names a system's users chose, which must never be
+// run as a script or a page.
+func noSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 type handler struct {

@@ -24,6 +24,13 @@ func httpGet(t *testing.T, ctx context.Context, url string) (*http.Response, []b
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	require.NoError(t, err)
+	return httpDo(t, req)
+}
+
+// httpDo sends req with a client that keeps no connection open after, and
+// returns the response with its body read.
+func httpDo(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := client.Do(req)
 	require.NoError(t, err)

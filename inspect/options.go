@@ -28,6 +28,7 @@ type config struct {
 	interval     time.Duration
 	writeTimeout time.Duration
 	log          *slog.Logger
+	allowedHosts []string
 }
 
 func newConfig(opts []Option) config {
@@ -49,6 +50,17 @@ func newConfig(opts []Option) config {
 // program, so exposing it further is a deliberate choice. Handler ignores it.
 func WithAddr(addr string) Option {
 	return func(c *config) { c.addr = addr }
+}
+
+// WithAllowedHosts names hosts Start answers requests for besides its own
+// address, localhost and loopback addresses: the names a browser uses to
+// reach an inspector listening beyond the loopback interface (WithAddr),
+// such as "build-box.example.org". A port is ignored, and case too. Start
+// refuses a request for any other name (DNS rebinding would otherwise let
+// a web page read the inspector). Handler ignores it: a program serving
+// Handler itself checks its own requests.
+func WithAllowedHosts(hosts ...string) Option {
+	return func(c *config) { c.allowedHosts = append(c.allowedHosts, hosts...) }
 }
 
 // WithAxonProtocol makes Start also serve Axon's introspector text protocol

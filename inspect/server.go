@@ -17,6 +17,17 @@ import (
 // snapshot being written) before it closes their connections.
 const shutdownGrace = 5 * time.Second
 
+// The HTTP server's limits on its clients: how long one may take to send
+// a request's headers and how big they may be, and how long a connection
+// may stay open with no request. (Responses have the write timeout,
+// WithWriteTimeout, one write at a time: an event stream lasts as long as
+// its watcher.)
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+)
+
 // Server is a running inspector: the HTTP server of Handler on its own
 // port, and Axon's introspector protocol on another when asked for.
 type Server struct {
@@ -32,6 +43,10 @@ type Server struct {
 // Start starts inspecting the components running on s (axon.Default() if
 // s is nil): the one call a program makes to be watched. It serves Handler over HTTP on DefaultAddr
 // (or WithAddr's), and Axon's introspector protocol too WithAxonProtocol.
+// It answers only requests addressed to it (403 Forbidden otherwise): whose
+// Host header is the listener's address, localhost, a loopback address, an
+// IP address of the machine when it listens on every interface, or a name
+// given to WithAllowedHosts.
 // Listening happens before Start returns, so URL and AxonAddr are usable
 // at once. The system is looked at only while someone watches it. Close
 // stops it all.
@@ -47,8 +62,10 @@ func Start(s *axon.Scheduler, opts ...Option) (*Server, error) {
 	f := newFeed(s, cfg.interval)
 	srv := &Server{
 		http: &http.Server{
-			Handler:           newHandler(f, cfg),
-			ReadHeaderTimeout: 10 * time.Second,
+			Handler:           newHostCheck(newHandler(f, cfg), ln.Addr(), cfg.allowedHosts),
+			ReadHeaderTimeout: readHeaderTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    maxHeaderBytes,
 			ErrorLog:          slog.NewLogLogger(cfg.log.Handler(), slog.LevelWarn),
 		},
 		url:    "http://" + dialable(ln.Addr()) + "/",

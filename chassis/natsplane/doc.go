@@ -23,7 +23,9 @@
 // other connection settings are nats.go's options, passed through with
 // WithNATSOptions. StartServer runs a NATS server inside this process on
 // 127.0.0.1, for tests, single-machine deployments and the examples: its
-// ClientURL is what other processes dial. A Backplane opens its own
+// ClientURL is what other processes dial. Given a token, a user and
+// password or users' NKeys (ServerConfig), and TLS, it may listen beyond
+// loopback; without authentication it refuses to (ErrUnauthenticated). A Backplane opens its own
 // connection when it starts and closes it when it ends; a Server is stopped
 // by whoever started it.
 //

@@ -95,6 +95,14 @@ func notNegative(v any) error {
 	return nil
 }
 
+// preroll checks a MessageRateLimit's buffer: 0 to timing.MaxPreroll.
+func preroll(v any) error {
+	if err := notNegative(v); err != nil {
+		return err
+	}
+	return timing.CheckPreroll(v.(int))
+}
+
 func port(v any) error {
 	if n := v.(int); n < 0 || n > 65535 {
 		return errors.New("a port is from 0 to 65535 (0 picks a free one)")
@@ -265,16 +273,24 @@ func registerFlow(r *launch.Registry) {
 		},
 	})
 	r.MustRegister(launch.Entry{
-		Name:     "LineSplit",
-		Summary:  "cuts a byte stream into lines (Kamaelia's LineSplit)",
-		Params:   []launch.Param{{Name: "newlines", Kind: launch.Bool, Default: "false", Doc: `keep the "\n" at the end of each line`}},
+		Name:    "LineSplit",
+		Summary: "cuts a byte stream into lines (Kamaelia's LineSplit)",
+		Params: []launch.Param{
+			{Name: "newlines", Kind: launch.Bool, Default: "false", Doc: `keep the "\n" at the end of each line`},
+			{Name: "maxline", Kind: launch.Int, Default: strconv.Itoa(framing.DefaultMaxLineLength), Check: notNegative,
+				Doc: `the longest line, in bytes: a longer one stops it with an error (0: no limit, for a trusted stream)`},
+		},
 		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "pieces of the stream"}},
 		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "each line"}},
 		New: func(a *launch.Args) (axon.Component, error) {
-			if a.Bool("newlines") {
-				return framing.NewLineSplit[[]byte](framing.WithNewlines()), nil
+			opts := []framing.LineOption{framing.WithMaxLineLength(a.Int("maxline"))}
+			if a.Int("maxline") == 0 {
+				opts = []framing.LineOption{framing.WithoutMaxLineLength()}
 			}
-			return framing.NewLineSplit[[]byte](), nil
+			if a.Bool("newlines") {
+				opts = append(opts, framing.WithNewlines())
+			}
+			return framing.NewLineSplit[[]byte](opts...), nil
 		},
 	})
 	r.MustRegister(launch.Entry{
@@ -308,7 +324,7 @@ func registerTiming(r *launch.Registry) {
 		Summary: "passes byte messages on no faster than a rate, after a pre-roll (Kamaelia's MessageRateLimit)",
 		Params: []launch.Param{
 			{Name: "rate", Kind: launch.Float, Default: "15", Check: positive, Doc: "messages a second"},
-			{Name: "buffer", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "messages gathered before the first is sent"},
+			{Name: "buffer", Kind: launch.Int, Default: "0", Check: preroll, Doc: "messages gathered before the first is sent (at most " + strconv.Itoa(timing.MaxPreroll) + ")"},
 		},
 		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "messages to pass on"}},
 		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "the same messages, paced"}},

@@ -4,6 +4,7 @@ package main
 
 import (
 	"image"
+	"strconv"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/components/timing"
@@ -71,7 +72,7 @@ func registerMedia(r *launch.Registry, _ env) {
 		Summary: "MessageRateLimit for video frames: shows them at a rate, after a pre-roll",
 		Params: []launch.Param{
 			{Name: "rate", Kind: launch.Float, Default: "15", Check: positive, Doc: "frames a second"},
-			{Name: "buffer", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "frames gathered before the first is sent"},
+			{Name: "buffer", Kind: launch.Int, Default: "0", Check: preroll, Doc: "frames gathered before the first is sent (at most " + strconv.Itoa(timing.MaxPreroll) + ")"},
 		},
 		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: videoType, Doc: "frames"}},
 		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: videoType, Doc: "the same frames, paced"}},

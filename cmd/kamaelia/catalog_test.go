@@ -16,6 +16,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/components/framing"
 	"github.com/kamaelia-go/kamaelia/launch"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -288,6 +289,9 @@ func TestCatalogErrors(t *testing.T) {
 		{`SimpleServer port=0 protocol="ToString ! Nope"`, `1:1: SimpleServer0 (SimpleServer): protocol: 1:12: unknown component "Nope"`, launch.ErrConstruct},
 		{"ReadFileAdaptor filename=x ! Upper", "1:28: cannot link ReadFileAdaptor0 to Upper0: axon: box types do not match: ReadFileAdaptor0.outbox carries []uint8 but Upper0.inbox takes string", axon.ErrTypeMismatch},
 		{"TCPClient", "1:1: TCPClient needs port=... (the server's port)", launch.ErrMissingProperty},
+		{"MessageRateLimit buffer=1100000000", "1:25: buffer of MessageRateLimit: timing: pre-roll too large: 1100000000 messages, at most 1048576", launch.ErrBadValue},
+		{"MessageRateLimit buffer=-1", "1:25: buffer of MessageRateLimit: must not be negative", launch.ErrBadValue},
+		{"LineSplit maxline=-1", "1:19: maxline of LineSplit: must not be negative", launch.ErrBadValue},
 	}
 	for _, c := range cases {
 		e, _, _ := testEnv()
@@ -303,6 +307,37 @@ func TestCatalogErrors(t *testing.T) {
 		}
 		assert.ErrorIs(t, err, c.class, c.src)
 	}
+}
+
+// TestLaunchLineSplitLimit runs LineSplit on a file of 4 MiB with no
+// newline: the system fails with a *framing.LineError at the default limit,
+// unless maxline says otherwise.
+func TestLaunchLineSplitLimit(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "oneline")
+	require.NoError(t, os.WriteFile(name, append([]byte("first\n"), bytes.Repeat([]byte{'x'}, 4<<20)...), 0o600))
+	run := func(props string) (string, error) {
+		e, out, _ := testEnv()
+		s := axontest.NewScheduler(t)
+		l, err := newCatalog(e).BuildString(`ReadFileAdaptor filename=`+name+` mode=block readsize=65536 ! LineSplit `+props+` ! ToString ! ConsoleEchoer`, launch.OnScheduler(s))
+		require.NoError(t, err)
+		err = s.RunContext(axontest.Context(t), l.Component())
+		return out.String(), err
+	}
+
+	out, err := run("")
+	var le *framing.LineError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, framing.DefaultMaxLineLength, le.Limit)
+	assert.Equal(t, int64(6), le.Offset)
+	assert.Equal(t, "first", out, "the lines before it are sent")
+
+	_, err = run("maxline=1000")
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 1000, le.Limit)
+
+	out, err = run("maxline=0")
+	require.NoError(t, err)
+	assert.Equal(t, "first"+strings.Repeat("x", 4<<20), out)
 }
 
 // TestExcerpt checks the caret under an error's place.

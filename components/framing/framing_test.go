@@ -2,6 +2,7 @@ package framing
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -102,6 +103,81 @@ func TestLineSplitShutdownDropsPartialLine(t *testing.T) {
 	assert.Equal(t, []any{axon.Shutdown{}}, res.Signals)
 }
 
+// TestLineSplitRefusesALineTooLong sends 64 MiB with no "\n", as a peer
+// might, in 64 KiB messages: LineSplit fails with a *LineError once the
+// line passes its limit (1 MiB by default), having allocated little more
+// than the limit, and holding nothing once it has failed.
+func TestLineSplitRefusesALineTooLong(t *testing.T) {
+	const piece = 64 << 10
+	chunk := bytes.Repeat([]byte{'x'}, piece)
+	inputs := [][]byte{[]byte("short line\n")}
+	for range (64 << 20) / piece {
+		inputs = append(inputs, chunk) // one array: the sender holds 64 KiB, not 64 MiB
+	}
+	inputs = append(inputs, []byte("\n"))
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	res := axontest.Run[[]byte, []byte](t, NewLineSplit[[]byte](), inputs...)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	allocated, held := after.TotalAlloc-before.TotalAlloc, int64(after.HeapInuse)-int64(before.HeapInuse)
+	t.Logf("for 64 MiB sent: %d bytes allocated, %d more in use after", allocated, held)
+	const bound = 8 << 20
+	assert.Less(t, allocated, uint64(bound), "allocated while splitting")
+	assert.Less(t, held, int64(bound), "held after splitting")
+
+	var le *LineError
+	require.ErrorAs(t, res.Err, &le)
+	require.ErrorIs(t, res.Err, ErrLineTooLong)
+	assert.Equal(t, DefaultMaxLineLength, le.Limit)
+	assert.Equal(t, int64(len("short line\n")), le.Offset)
+	assert.Equal(t, int64(DefaultMaxLineLength+piece), le.Size, "refused at the first message past the limit")
+	assert.Equal(t, "framing: line longer than the limit: the line at byte 11 reached 1114112 bytes with no \"\\n\", limit 1048576", le.Error())
+	require.Len(t, res.Outputs, 1)
+	assert.Equal(t, "short line", string(res.Outputs[0]), "the lines before it are sent")
+}
+
+// TestLineSplitMaxLineLength checks the limit's edge: a line of exactly
+// the limit passes, with its "\n" kept or not, whether it arrives whole or
+// cut; one byte more is refused.
+func TestLineSplitMaxLineLength(t *testing.T) {
+	res := axontest.Run[string, string](t, NewLineSplit[string](WithMaxLineLength(4)), "ab", "cd\nefgh\n", "ijkl")
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"abcd", "efgh", "ijkl"}, res.Outputs)
+
+	res = axontest.Run[string, string](t, NewLineSplit[string](WithMaxLineLength(4), WithNewlines()), "abcd\n")
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"abcd\n"}, res.Outputs)
+
+	for _, in := range [][]string{{"ok\nabcde\nnever\n"}, {"ok\nabc", "de"}, {"ok\nabcde"}} {
+		res = axontest.Run[string, string](t, NewLineSplit[string](WithMaxLineLength(4)), in...)
+		var le *LineError
+		require.ErrorAs(t, res.Err, &le, "%q", in)
+		assert.Equal(t, LineError{Offset: 3, Size: 5, Limit: 4}, *le, "%q", in)
+		assert.Equal(t, []string{"ok"}, res.Outputs, "%q", in)
+		require.Len(t, res.Signals, 1)
+		assert.Equal(t, res.Err, res.Signals[0], "the failure is on signal")
+	}
+}
+
+// TestLineSplitWithoutMaxLineLength takes a line longer than the default
+// limit when told to take any.
+func TestLineSplitWithoutMaxLineLength(t *testing.T) {
+	long := strings.Repeat("y", DefaultMaxLineLength+1)
+	res := axontest.Run[string, string](t, NewLineSplit[string](WithoutMaxLineLength()), long[:10], long[10:]+"\nz")
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{long, "z"}, res.Outputs)
+}
+
+func TestLineSplitRejectsBadLimit(t *testing.T) {
+	for _, n := range []int{0, -1} {
+		assert.Panics(t, func() { NewLineSplit[string](WithMaxLineLength(n)) }, "%d", n)
+	}
+	assert.NotPanics(t, func() { NewLineSplit[string](WithMaxLineLength(0), WithoutMaxLineLength()) })
+}
+
 type myString string
 
 func TestFramingWorksOnNamedTypes(t *testing.T) {
@@ -161,27 +237,53 @@ func FuzzChunker(f *testing.F) {
 }
 
 // FuzzLineSplitter checks LineSplit's parser: however the stream is cut,
-// no line holds a "\n", and the lines joined with "\n" are the stream.
+// no line holds a "\n" or is longer than the limit, the splitter never
+// holds more than the limit, and the lines joined with "\n" are the stream,
+// up to a line too long, which is refused at the message that takes it
+// past the limit.
 func FuzzLineSplitter(f *testing.F) {
-	f.Add([]byte("a\nb\n\nc"), []byte{1, 2}, false)
-	f.Add([]byte("\n\n"), []byte{0}, true)
-	f.Add([]byte("no newline"), []byte{}, false)
-	f.Fuzz(func(t *testing.T, data, cuts []byte, keep bool) {
-		l := &lineSplitter{keepNewline: keep}
+	f.Add([]byte("a\nb\n\nc"), []byte{1, 2}, false, uint8(0))
+	f.Add([]byte("\n\n"), []byte{0}, true, uint8(1))
+	f.Add([]byte("no newline"), []byte{}, false, uint8(3))
+	f.Add([]byte("abcdef\nabc\nabcd"), []byte{2, 0x83}, true, uint8(3))
+	f.Fuzz(func(t *testing.T, data, cuts []byte, keep bool, limit uint8) {
+		l := &lineSplitter{keepNewline: keep, max: int(limit % 16)}
 		var lines []string
+		emit := func(line []byte) error {
+			if keep {
+				require.True(t, bytes.HasSuffix(line, []byte("\n")))
+				line = line[:len(line)-1]
+			}
+			require.NotContains(t, string(line), "\n")
+			if l.max > 0 {
+				require.LessOrEqual(t, len(line), l.max)
+			}
+			lines = append(lines, string(line))
+			return nil
+		}
+		var fed int
 		for _, p := range cut(data, cuts) {
-			l.push(p)
-			for {
-				line, ok := l.next()
-				if !ok {
-					break
+			if err := l.feed(p, emit); err != nil {
+				var le *LineError
+				require.ErrorAs(t, err, &le)
+				require.ErrorIs(t, err, ErrLineTooLong)
+				assert.Equal(t, l.max, le.Limit)
+				assert.Greater(t, le.Size, int64(le.Limit))
+				// The refused line starts where the lines sent end, and
+				// is a line of the stream with no "\n" in its first
+				// Size bytes.
+				sent := len(lines) // their "\n"s
+				for _, line := range lines {
+					sent += len(line)
 				}
-				if keep {
-					require.True(t, bytes.HasSuffix(line, []byte("\n")))
-					line = line[:len(line)-1]
-				}
-				require.NotContains(t, string(line), "\n")
-				lines = append(lines, string(line))
+				assert.Equal(t, int64(sent), le.Offset)
+				require.LessOrEqual(t, le.Offset+le.Size, int64(fed+len(p)))
+				assert.NotContains(t, string(data[le.Offset:le.Offset+le.Size]), "\n")
+				return
+			}
+			fed += len(p)
+			if l.max > 0 {
+				require.LessOrEqual(t, len(l.buf), l.max)
 			}
 		}
 		joined := strings.Join(lines, "\n")
@@ -193,5 +295,6 @@ func FuzzLineSplitter(f *testing.F) {
 			joined += string(rest)
 		}
 		assert.Equal(t, string(data), joined)
+		assert.Nil(t, l.rest(), "nothing left twice")
 	})
 }

@@ -38,6 +38,11 @@ import (
 // message that had to wait (for input, or for room downstream) restarts the
 // schedule from its own time instead of bursting to catch up.
 //
+// The pre-roll is at most MaxPreroll messages: a larger buffer fails Main at
+// once with an error wrapping ErrPrerollTooLarge (CheckPreroll says so
+// beforehand). Room for the pre-roll is taken as messages arrive, not when
+// it starts.
+//
 // Example: play 25 frames a second, after buffering 10:
 //
 //	limit := timing.NewMessageRateLimit[[]byte](25, 10)
@@ -56,9 +61,28 @@ type MessageRateLimit[T any] struct {
 	buffer int
 }
 
+// MaxPreroll is the largest pre-roll, in messages, a MessageRateLimit
+// takes: far more than playback needs (a few seconds of frames), small
+// enough that a mistyped buffer cannot ask for gigabytes.
+const MaxPreroll = 1 << 20
+
+// ErrPrerollTooLarge is what the error of a pre-roll larger than MaxPreroll
+// wraps.
+var ErrPrerollTooLarge = errors.New("timing: pre-roll too large")
+
+// CheckPreroll returns nil if buffer is a pre-roll a MessageRateLimit
+// takes (0 to MaxPreroll messages), or else an error wrapping
+// ErrPrerollTooLarge that names both.
+func CheckPreroll(buffer int) error {
+	if buffer > MaxPreroll {
+		return fmt.Errorf("%w: %d messages, at most %d", ErrPrerollTooLarge, buffer, MaxPreroll)
+	}
+	return nil
+}
+
 // NewMessageRateLimit returns a limit of messagesPerSecond (> 0) that
-// pre-rolls buffer messages (0: none). It panics if messagesPerSecond is
-// not a positive number.
+// pre-rolls buffer messages (0: none; more than MaxPreroll fails Main). It
+// panics if messagesPerSecond is not a positive number.
 func NewMessageRateLimit[T any](messagesPerSecond float64, buffer int) *MessageRateLimit[T] {
 	if !(messagesPerSecond > 0) || math.IsInf(messagesPerSecond, 1) {
 		panic(fmt.Sprintf("timing: message rate must be positive and finite, not %v", messagesPerSecond))
@@ -71,9 +95,13 @@ func NewMessageRateLimit[T any](messagesPerSecond float64, buffer int) *MessageR
 
 // Main pre-rolls, then passes messages on at the rate.
 func (m *MessageRateLimit[T]) Main(ctx context.Context) error {
+	if err := CheckPreroll(m.buffer); err != nil {
+		return err
+	}
 	// The pre-roll is held here, not left in the inbox, so that the inbox
-	// may be smaller than the pre-roll.
-	held := make([]T, 0, m.buffer)
+	// may be smaller than the pre-roll. It grows as messages come: a large
+	// pre-roll of a stream that ends early costs only what came.
+	var held []T
 	for len(held) < m.buffer {
 		v, err := m.In.Recv(ctx)
 		if errors.Is(err, axon.ErrFinished) {

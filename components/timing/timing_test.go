@@ -3,6 +3,8 @@ package timing
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -194,6 +196,42 @@ func TestMessageRateLimitPrerollLargerThanInbox(t *testing.T) {
 			assert.Equal(t, at[int]{ms(10 * i), i}, g)
 		}
 	})
+}
+
+// TestMessageRateLimitRefusesAHugePreroll: a buffer of 1.1 billion
+// messages, as a mistyped launch property might give, fails Main at once
+// with an error naming it, instead of asking for gigabytes; MaxPreroll is
+// taken.
+func TestMessageRateLimitRefusesAHugePreroll(t *testing.T) {
+	for _, n := range []int{1_100_000_000, MaxPreroll + 1} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		res := axontest.Run[[]byte, []byte](t, NewMessageRateLimit[[]byte](1000, n), []byte("a"))
+		runtime.ReadMemStats(&after)
+		require.ErrorIs(t, res.Err, ErrPrerollTooLarge, "%d", n)
+		assert.ErrorContains(t, res.Err, fmt.Sprintf("timing: pre-roll too large: %d messages, at most 1048576", n))
+		assert.Empty(t, res.Outputs)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "allocated for a pre-roll of %d", n)
+		assert.ErrorIs(t, CheckPreroll(n), ErrPrerollTooLarge)
+	}
+	assert.NoError(t, CheckPreroll(MaxPreroll))
+	assert.NoError(t, CheckPreroll(0))
+}
+
+// TestMessageRateLimitPrerollGrowsAsMessagesCome: the largest pre-roll of
+// 64-byte messages would be 64 MiB if it were taken at the start; a stream
+// of three messages costs three.
+func TestMessageRateLimitPrerollGrowsAsMessagesCome(t *testing.T) {
+	type msg [64]byte
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := axontest.Run[msg, msg](t, NewMessageRateLimit[msg](1000, MaxPreroll), msg{1}, msg{2}, msg{3})
+	runtime.ReadMemStats(&after)
+	require.NoError(t, res.Err)
+	assert.Equal(t, []msg{{1}, {2}, {3}}, res.Outputs)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("a pre-roll of %d messages of 64 bytes, 3 sent: %d bytes allocated", MaxPreroll, allocated)
+	assert.Less(t, allocated, uint64(4<<20))
 }
 
 func TestMessageRateLimitRejectsBadRate(t *testing.T) {

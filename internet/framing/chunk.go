@@ -63,12 +63,9 @@ type ChunkDecoder struct {
 }
 
 // NewChunkDecoder returns a decoder that refuses payloads longer than max
-// bytes (max <= 0: DefaultMaxFrameSize).
+// bytes (max <= 0: DefaultMaxFrameSize; math.MaxInt: no limit).
 func NewChunkDecoder(max int) *ChunkDecoder {
-	if max <= 0 {
-		max = DefaultMaxFrameSize
-	}
-	return &ChunkDecoder{max: max, hunting: true}
+	return &ChunkDecoder{max: limit(max), hunting: true}
 }
 
 // Feed takes the next piece of the stream. It calls emit with the payload of

@@ -19,15 +19,13 @@ type DelimDecoder struct {
 }
 
 // NewDelimDecoder returns a decoder that splits on delim (not empty) and
-// refuses records longer than max bytes (max <= 0: DefaultMaxFrameSize).
+// refuses records longer than max bytes (max <= 0: DefaultMaxFrameSize;
+// math.MaxInt: no limit).
 func NewDelimDecoder(delim []byte, max int) *DelimDecoder {
 	if len(delim) == 0 {
 		panic("framing: empty delimiter")
 	}
-	if max <= 0 {
-		max = DefaultMaxFrameSize
-	}
-	return &DelimDecoder{delim: bytes.Clone(delim), max: max}
+	return &DelimDecoder{delim: bytes.Clone(delim), max: limit(max)}
 }
 
 // Feed takes the next chunk of the stream and calls emit with each record

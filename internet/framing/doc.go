@@ -19,9 +19,10 @@
 // Marshaller and DeMarshaller turn typed values into messages and back with
 // a Codec; Gob and JSON are built in.
 //
-// Every de-framer bounds the size of a message (WithMaxFrameSize,
-// DefaultMaxFrameSize unless set) and never buffers more than that plus one
-// chunk, whatever size a peer claims. A malformed stream is never a panic
+// Every framer and de-framer bounds the size of a message (WithMaxFrameSize,
+// DefaultMaxFrameSize, 1 MiB, unless set; WithoutMaxFrameSize turns the
+// bound off, for a stream you trust) and a de-framer never buffers more
+// than that plus one chunk, whatever size a peer claims. A malformed stream is never a panic
 // and never silently dropped: Framer's, DelimFramer's and the
 // de-marshaller's failures end the component with a *FrameError or
 // *CodecError on signal (the connection of a server whose protocol it is

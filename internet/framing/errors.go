@@ -3,11 +3,26 @@ package framing
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // DefaultMaxFrameSize is the largest message a framer or de-framer takes
-// when WithMaxFrameSize does not say otherwise: 1 MiB.
+// when WithMaxFrameSize does not say otherwise: 1 MiB. WithoutMaxFrameSize
+// turns the limit off.
 const DefaultMaxFrameSize = 1 << 20
+
+// noLimit is the limit WithoutMaxFrameSize sets: larger than any message,
+// yet small enough that adding a delimiter's or a checksum's length to it
+// cannot overflow.
+const noLimit = math.MaxInt >> 1
+
+// limit is the limit a decoder made with max enforces.
+func limit(max int) int {
+	if max <= 0 {
+		return DefaultMaxFrameSize
+	}
+	return min(max, noLimit)
+}
 
 var (
 	// ErrFrameTooLarge: a message is larger than the limit (WithMaxFrameSize).
@@ -68,13 +83,22 @@ func newConfig(opts []Option) config {
 }
 
 // WithMaxFrameSize sets the largest message, in bytes, a framer frames and a
-// de-framer accepts (n > 0; DefaultMaxFrameSize unless set). A de-framer
-// refuses a larger one as soon as it can tell: for a length prefix, when
-// the prefix arrives.
+// de-framer accepts (n > 0; DefaultMaxFrameSize unless set, and n <= 0
+// leaves it so). A de-framer refuses a larger one as soon as it can tell:
+// for a length prefix, when the prefix arrives.
 func WithMaxFrameSize(n int) Option {
 	return func(c *config) {
 		if n > 0 {
-			c.max = n
+			c.max = limit(n)
 		}
 	}
+}
+
+// WithoutMaxFrameSize turns the limit off: a framer frames, and a de-framer
+// accepts, messages of any size (a length prefix still counts at most
+// 4 GiB - 1 bytes, so Framer refuses a larger message). A de-framer then
+// holds whatever a peer sends until its frame ends: use it only on a stream
+// you trust.
+func WithoutMaxFrameSize() Option {
+	return func(c *config) { c.max = noLimit }
 }

@@ -3,6 +3,7 @@ package framing
 import (
 	"context"
 	"encoding/binary"
+	"math"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -28,12 +29,10 @@ type LengthDecoder struct {
 }
 
 // NewLengthDecoder returns a decoder that refuses payloads longer than max
-// bytes (max <= 0: DefaultMaxFrameSize).
+// bytes (max <= 0: DefaultMaxFrameSize; math.MaxInt: no limit but the
+// prefix's 4 GiB - 1).
 func NewLengthDecoder(max int) *LengthDecoder {
-	if max <= 0 {
-		max = DefaultMaxFrameSize
-	}
-	return &LengthDecoder{max: max}
+	return &LengthDecoder{max: limit(max)}
 }
 
 // Feed takes the next chunk of the stream and calls emit with the payload
@@ -151,9 +150,14 @@ func NewFramer(opts ...Option) *Framer {
 // Main frames until told to stop; see Framer.
 func (f *Framer) Main(ctx context.Context) error {
 	var i int64
+	// A 4-byte prefix counts no more than math.MaxUint32 bytes.
+	most := f.cfg.max
+	if int64(most) > math.MaxUint32 {
+		most = int(math.MaxUint32)
+	}
 	for p := range f.In.Messages(ctx) {
-		if len(p) > f.cfg.max {
-			return &FrameError{Offset: i, Size: int64(len(p)), Limit: f.cfg.max, Err: ErrFrameTooLarge}
+		if len(p) > most {
+			return &FrameError{Offset: i, Size: int64(len(p)), Limit: most, Err: ErrFrameTooLarge}
 		}
 		if err := f.Out.Send(ctx, AppendFrame(make([]byte, 0, HeaderSize+len(p)), p)); err != nil {
 			return err
