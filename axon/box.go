@@ -85,6 +85,7 @@ type outbox interface {
 	Dropped() uint64
 	linked() bool
 	setRoute(dst inbox)
+	forgetRoute()
 	newMirror(owner *Core, name string) inbox
 	sendAny(ctx context.Context, v any) error
 }
@@ -759,12 +760,18 @@ func (s convertSink[T]) final() inbox { return s.dst }
 // Outbox is a typed outbox. A send delivers straight into the inbox at the
 // end of the outbox's link chain, however many passthrough links lie between,
 // with no copy and no goroutine per hop: the message received is the value
-// sent. An outbox linked to nothing drops what it is sent, and counts it.
+// sent. An outbox linked to nothing when a send starts drops what it is sent,
+// and counts it; a send already under way when its route is cut waits for a
+// new one (see Send).
 type Outbox[T any] struct {
 	bc      boxCore
 	route   atomic.Pointer[route[T]]
 	epoch   atomic.Uint32 // bumped at every change of route
 	dropped atomic.Uint64
+	// routed is closed when the outbox gets a route again or is removed, to
+	// wake the sends whose route was cut while they waited. Made by the
+	// first such send; guarded by topo.
+	routed chan struct{}
 }
 
 // route is where an outbox delivers. in is the sink itself when it is an
@@ -842,15 +849,26 @@ func (o *Outbox[T]) sender() sender {
 }
 
 // Send delivers v, waiting while the destination inbox is full. It returns
-// ctx's error if ctx ends first. An outbox linked to nothing drops v and
-// counts it (see Dropped), as Axon does.
+// ctx's error if ctx ends first. Once Send has begun, v is either delivered
+// or Send returns an error: a send waiting for room whose route is cut
+// (a link of its chain removed) waits for a route again, or room, or ctx,
+// as a message held in an Axon outbox waits for a link. Only an outbox
+// linked to nothing when Send is called drops v, and counts it (see
+// Dropped), as Axon's scheduler drops what an unlinked outbox holds.
 func (o *Outbox[T]) Send(ctx context.Context, v T) error {
+	started := false // v was handed to a route: it must not be dropped now
 	for {
 		from := o.sender()
 		r := o.route.Load()
 		if r == nil || r.sink == nil {
-			o.dropped.Add(1)
-			return nil
+			if !started {
+				o.dropped.Add(1)
+				return nil
+			}
+			if err := o.waitRoute(ctx, from.seen); err != nil {
+				return err
+			}
+			continue
 		}
 		// A send waiting for room gives up that wait when the outbox is
 		// relinked, and follows the new route.
@@ -863,6 +881,44 @@ func (o *Outbox[T]) Send(ctx context.Context, v T) error {
 		if err != errRerouted {
 			return err
 		}
+		started = true
+	}
+}
+
+// waitRoute waits, for a send whose route was cut, until the route of o
+// changes from the one of epoch seen, or o is removed (an error wrapping
+// ErrNoSuchBox: no route will come), or ctx ends (ctx's error).
+func (o *Outbox[T]) waitRoute(ctx context.Context, seen uint32) error {
+	topo.Lock()
+	if o.bc.removed {
+		topo.Unlock()
+		return fmt.Errorf("%w: %s was removed while a send on it waited for a link", ErrNoSuchBox, o)
+	}
+	// setRoute bumps the epoch under topo: a change after this look closes
+	// the channel taken here.
+	if o.epoch.Load() != seen {
+		topo.Unlock()
+		return nil
+	}
+	if o.routed == nil {
+		o.routed = make(chan struct{})
+	}
+	ch := o.routed
+	topo.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// forgetRoute wakes the sends waiting for a route, with topo held: the
+// outbox was relinked or removed.
+func (o *Outbox[T]) forgetRoute() {
+	if o.routed != nil {
+		close(o.routed)
+		o.routed = nil
 	}
 }
 
@@ -878,20 +934,32 @@ func (o *Outbox[T]) TrySend(v T) error {
 }
 
 // SendBatch delivers vs in order, as len(vs) Sends would, taking the
-// destination's lock once per run of messages that fit.
+// destination's lock once per run of messages that fit. Like Send, it drops
+// (and counts) vs only when the outbox is linked to nothing when it is
+// called; a batch whose route is cut part way waits for a route for the
+// rest. When it returns an error, the messages before the one it failed on
+// were delivered and the rest were not sent.
 func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
+	started := false
 	for {
 		from := o.sender()
 		r := o.route.Load()
 		if r == nil || r.sink == nil {
-			o.dropped.Add(uint64(len(vs)))
-			return nil
+			if !started {
+				o.dropped.Add(uint64(len(vs)))
+				return nil
+			}
+			if err := o.waitRoute(ctx, from.seen); err != nil {
+				return err
+			}
+			continue
 		}
 		n, err := r.sink.putBatch(ctx, vs, from)
 		if err != errRerouted {
 			return err
 		}
 		vs = vs[n:]
+		started = true
 	}
 }
 
@@ -928,6 +996,9 @@ func (o *Outbox[T]) setRoute(dst inbox) {
 		o.route.Store(&route[T]{sink: sinkFor[T](dst), in: in})
 	}
 	o.epoch.Add(1)
+	if dst != nil {
+		o.forgetRoute()
+	}
 	if old != nil && old.sink != nil {
 		// A send may be waiting for room at the old end: wake it to follow
 		// the new route.

@@ -480,6 +480,9 @@ func (c *Core) RemoveBox(b Box) error {
 		c.outboxes = slices.Delete(c.outboxes, i, i+1)
 	}
 	bc.removed = true
+	if o, ok := b.(outbox); ok {
+		o.forgetRoute() // a send waiting for a route will get none: it fails
+	}
 	return nil
 }
 
