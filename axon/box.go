@@ -71,6 +71,7 @@ type inbox interface {
 	putAny(ctx context.Context, v any, mode putMode, from sender) error
 	moveTo(dst inbox)
 	wakeAllSenders()
+	wantRoom(c *Core) bool
 	close()
 	drainFinished() []any
 	giveBack(dst inbox)
@@ -86,6 +87,7 @@ type outbox interface {
 	linked() bool
 	setRoute(dst inbox)
 	forgetRoute()
+	roomFor(c *Core) bool
 	newMirror(owner *Core, name string) inbox
 	sendAny(ctx context.Context, v any) error
 }
@@ -134,9 +136,9 @@ type Inbox[T any] struct {
 	// senders add to sent on their line, the receiver to taken on its own.
 	// Senders read taken only when their cached copy says the box is full.
 	out     ring[T]
-	waiters *[]*waiter   // senders waiting for room; made on the first wait
+	waits   *waitLists   // who waits for room; made on the first wait
 	taken   atomic.Int64 // messages taken by the receiver, ever
-	nwait   atomic.Int32 // len(waiters), read by the receiver without the lock
+	nwait   atomic.Int32 // how many wait in waits, read by the receiver without the lock
 	_       [12]byte
 
 	mu       sync.Mutex
@@ -145,6 +147,15 @@ type Inbox[T any] struct {
 	seen     int32        // the low bits of a recent value of taken (guarded by mu)
 	capacity atomic.Int32 // 0 means DefaultCapacity
 	fwd      *forward[T]  // non-nil when this inbox is forwarded onward
+}
+
+// waitLists are who waits for room in a full inbox: blocking senders, each
+// on a waiter of its own, and components whose non-blocking send (TrySend)
+// found the box full, which a Wait of theirs returns for when room appears.
+// Guarded by the inbox's lock.
+type waitLists struct {
+	senders []*waiter
+	rooms   []*Core
 }
 
 // forward is where a forwarded inbox sends on.
@@ -272,12 +283,11 @@ func (in *Inbox[T]) wakeWaiting() {
 		in.mu.Unlock()
 		return
 	}
-	var buf [4]*waiter
-	ws := in.takeWaitersLocked(buf[:0])
+	var wb [4]*waiter
+	var cb [4]*Core
+	ws, cs := in.takeWaitsLocked(wb[:0], cb[:0])
 	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	wakeAll(ws, cs)
 }
 
 func (in *Inbox[T]) final() inbox { return in }
@@ -310,6 +320,11 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 			return nil
 		}
 		if mode == putTry {
+			if from.core != nil {
+				// Axon's way with a full box is to pause and try again:
+				// the sender's next Wait returns when room appears.
+				in.wantRoomLocked(from.core)
+			}
 			in.mu.Unlock()
 			return &FullError{Box: in.String(), Capacity: in.Cap()}
 		}
@@ -418,11 +433,11 @@ func (w *waiter) wake() {
 // introspection can find cycles of full boxes.
 func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 	w := from.core.takeWaiter()
-	if in.waiters == nil {
-		in.waiters = new([]*waiter)
+	if in.waits == nil {
+		in.waits = &waitLists{}
 	}
-	*in.waiters = append(*in.waiters, w)
-	in.nwait.Store(int32(len(*in.waiters)))
+	in.waits.senders = append(in.waits.senders, w)
+	in.countWaitsLocked()
 	in.mu.Unlock()
 	if from.core != nil {
 		from.core.blockedOn.Store(&in.bc)
@@ -433,9 +448,9 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 		// look sees the waiter and wakes it.
 		in.mu.Lock()
 		ready := in.fwd != nil || in.hasRoom() || in.bc.closed
-		if !ready && !slices.Contains(*in.waiters, w) {
-			*in.waiters = append(*in.waiters, w)
-			in.nwait.Store(int32(len(*in.waiters)))
+		if !ready && !slices.Contains(in.waits.senders, w) {
+			in.waits.senders = append(in.waits.senders, w)
+			in.countWaitsLocked()
 		}
 		in.mu.Unlock()
 		if ready {
@@ -458,36 +473,90 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 		from.core.blockedOn.Store(nil)
 	}
 	in.mu.Lock()
-	if i := slices.Index(*in.waiters, w); i >= 0 {
-		*in.waiters = slices.Delete(*in.waiters, i, i+1)
-		in.nwait.Store(int32(len(*in.waiters)))
+	if i := slices.Index(in.waits.senders, w); i >= 0 {
+		in.waits.senders = slices.Delete(in.waits.senders, i, i+1)
+		in.countWaitsLocked()
 	}
 	in.mu.Unlock()
 	from.core.putWaiter(w)
 	return err
 }
 
-// takeWaitersLocked appends the waiting senders to dst and forgets them.
-func (in *Inbox[T]) takeWaitersLocked(dst []*waiter) []*waiter {
-	if in.waiters == nil {
-		return dst
+// countWaitsLocked publishes how many wait for room, for the receiver's
+// lock-free look (wakeSenders).
+func (in *Inbox[T]) countWaitsLocked() {
+	in.nwait.Store(int32(len(in.waits.senders) + len(in.waits.rooms)))
+}
+
+// wantRoomLocked records, with in.mu held, that c found the box full and
+// wants to hear when room appears. The list is kept from wait to wait, so
+// once it has grown recording a want allocates nothing.
+func (in *Inbox[T]) wantRoomLocked(c *Core) {
+	if in.waits == nil {
+		in.waits = &waitLists{}
 	}
-	dst = append(dst, *in.waiters...)
-	clear(*in.waiters)
-	*in.waiters = (*in.waiters)[:0]
+	if !slices.Contains(in.waits.rooms, c) {
+		in.waits.rooms = append(in.waits.rooms, c)
+		in.countWaitsLocked()
+	}
+}
+
+// wantRoom reports whether a send from c would find room (or would not
+// wait for it: the box is forwarded or closed); if not, c is woken when
+// room appears. Registered under the lock that room is made under, so the
+// wake-up cannot be missed.
+func (in *Inbox[T]) wantRoom(c *Core) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.fwd != nil || in.bc.closed || in.hasRoom() {
+		return true
+	}
+	in.wantRoomLocked(c)
+	return false
+}
+
+// takeWaitsLocked appends the waiting senders to ws and the components
+// that want room to cs, and forgets them.
+func (in *Inbox[T]) takeWaitsLocked(ws []*waiter, cs []*Core) ([]*waiter, []*Core) {
+	if in.waits == nil {
+		return ws, cs
+	}
+	ws = append(ws, in.waits.senders...)
+	cs = append(cs, in.waits.rooms...)
+	clear(in.waits.senders)
+	clear(in.waits.rooms)
+	in.waits.senders = in.waits.senders[:0]
+	in.waits.rooms = in.waits.rooms[:0]
 	in.nwait.Store(0)
-	return dst
+	return ws, cs
+}
+
+// wakeAll wakes the senders ws and tells the components cs that room
+// appeared, outside the inbox's lock.
+func wakeAll(ws []*waiter, cs []*Core) {
+	for _, w := range ws {
+		w.wake()
+	}
+	for _, c := range cs {
+		c.set(flagRoom)
+		c.notify()
+	}
+}
+
+// takeAndWakeAll wakes everyone waiting for room in the box; in.mu is held
+// on entry and released.
+func (in *Inbox[T]) takeAndWakeAll() {
+	var wb [4]*waiter
+	var cb [4]*Core
+	ws, cs := in.takeWaitsLocked(wb[:0], cb[:0])
+	in.mu.Unlock()
+	wakeAll(ws, cs)
 }
 
 // wakeAllSenders wakes every waiting sender, to look again at their route.
 func (in *Inbox[T]) wakeAllSenders() {
 	in.mu.Lock()
-	var buf [4]*waiter
-	ws := in.takeWaitersLocked(buf[:0])
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from sender) error {
@@ -651,11 +720,7 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 		moved++
 	}
 	in.sent.Add(int64(-moved))
-	ws := in.takeWaitersLocked(nil)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 // close marks the inbox of a finished component: sends to it fail with a
@@ -664,11 +729,7 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 func (in *Inbox[T]) close() {
 	in.mu.Lock()
 	in.bc.closed = true
-	ws := in.takeWaitersLocked(nil)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 // giveBack hands the messages waiting in the inbox of a finished child back
@@ -685,12 +746,8 @@ func (in *Inbox[T]) giveBack(dst inbox) {
 		vs = slices.DeleteFunc(vs, IsShutdownMessage)
 	}
 	in.fwd = &forward[T]{sinkFor[T](dst)}
-	ws := in.takeWaitersLocked(nil)
 	dst.takeBack(vs)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 // takeBack makes the inbox a final destination again and queues vs in it,
@@ -719,11 +776,7 @@ func (in *Inbox[T]) setForward(dst inbox) {
 	}
 	in.mu.Lock()
 	in.fwd = f
-	ws := in.takeWaitersLocked(nil)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 func (in *Inbox[T]) newMirror(owner *Core, name string) outbox {
@@ -924,13 +977,17 @@ func (o *Outbox[T]) forgetRoute() {
 
 // TrySend delivers v if the destination inbox has room, else returns a
 // *FullError wrapping ErrBoxFull (Axon's noSpaceInBox) and v is not sent.
+// Then the component's next Wait (or a WaitFor naming this outbox) returns
+// when room appears in that inbox, so Axon's "try, and pause when the box
+// is full" works as written there. An outbox linked to nothing drops v and
+// counts it, as Send does.
 func (o *Outbox[T]) TrySend(v T) error {
 	r := o.route.Load()
 	if r == nil || r.sink == nil {
 		o.dropped.Add(1)
 		return nil
 	}
-	return r.sink.put(context.Background(), v, putTry, sender{})
+	return r.sink.put(context.Background(), v, putTry, sender{core: o.bc.owner})
 }
 
 // SendBatch delivers vs in order, as len(vs) Sends would, taking the
@@ -1004,6 +1061,16 @@ func (o *Outbox[T]) setRoute(dst inbox) {
 		// the new route.
 		old.sink.final().wakeAllSenders()
 	}
+}
+
+// roomFor reports whether a send on o would find room now (or would not
+// wait for it: o leads nowhere); if not, c is woken when room appears.
+func (o *Outbox[T]) roomFor(c *Core) bool {
+	r := o.route.Load()
+	if r == nil || r.sink == nil {
+		return true
+	}
+	return r.sink.final().wantRoom(c)
 }
 
 func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {

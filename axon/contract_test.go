@@ -2,6 +2,7 @@ package axon_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"testing/synctest"
@@ -159,5 +160,100 @@ func TestSendWaitingForARouteFailsWhenItsOutboxIsRemoved(t *testing.T) {
 		require.ErrorIs(t, err, axon.ErrNoSuchBox)
 		assert.Contains(t, err.Error(), "src.extra")
 		assert.Zero(t, extra.Dropped())
+	})
+}
+
+// axonStyleProducer is a producer ported literally from Axon: it sends with
+// a non-blocking send and, when the box is full, pauses until woken, then
+// tries again (Axon's "if noSpaceInBox: self.pause(); yield 1").
+type axonStyleProducer struct {
+	axon.Core
+	out     *axon.Outbox[int]
+	n       int
+	waitFor bool // pause with WaitFor(out) rather than Wait
+	pauses  int
+}
+
+func newAxonStyleProducer(n int, waitFor bool) *axonStyleProducer {
+	p := &axonStyleProducer{n: n, waitFor: waitFor}
+	p.out = axon.NewOutbox[int](p, "outbox")
+	return p
+}
+
+func (p *axonStyleProducer) Main(ctx context.Context) error {
+	for i := 0; i < p.n; {
+		err := p.out.TrySend(i)
+		if errors.Is(err, axon.ErrBoxFull) {
+			p.pauses++
+			if p.waitFor {
+				err = p.WaitFor(ctx, p.out)
+			} else {
+				err = p.Wait(ctx)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		i++
+	}
+	return nil
+}
+
+func TestAxonStylePauseWhenFullIsWokenByRoom(t *testing.T) {
+	for _, waitFor := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Wait", true: "WaitFor"}[waitFor], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := axontest.Context(t)
+				s := axontest.NewScheduler(t)
+				const n = 50
+				p := newAxonStyleProducer(n, waitFor)
+				consumer := newBox[int]("consumer")
+				consumer.in.SetCapacity(3)
+				_, err := axon.Link(p.out, consumer.in)
+				require.NoError(t, err)
+				s.Activate(p)
+				for i := range n {
+					// A slow consumer: it takes each message only once the
+					// producer has filled the box and paused.
+					synctest.Wait()
+					v, err := consumer.in.Recv(ctx)
+					require.NoError(t, err, "the paused producer was not woken by room")
+					require.Equal(t, i, v)
+				}
+				<-p.Done()
+				require.NoError(t, p.Err())
+				assert.Greater(t, p.pauses, n/2, "the producer did not pause on a full box")
+				assert.Zero(t, p.out.Dropped())
+			})
+		})
+	}
+}
+
+func TestWaitForAnOutboxReturnsWhenItsDestinationHasRoom(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := axontest.Context(t)
+		src, dst := newBox[int]("src"), newBox[int]("dst")
+		dst.in.SetCapacity(1)
+		_, err := axon.Link(src.out, dst.in)
+		require.NoError(t, err)
+		// Room now: WaitFor returns at once, without a failed send first.
+		require.NoError(t, src.WaitFor(ctx, src.out))
+		require.NoError(t, src.out.TrySend(1))
+		waited := make(chan error, 1)
+		go func() { waited <- src.WaitFor(ctx, src.out) }()
+		synctest.Wait()
+		select {
+		case err := <-waited:
+			t.Fatalf("WaitFor returned (%v) while the box was full", err)
+		default:
+		}
+		_, ok := dst.in.TryRecv()
+		require.True(t, ok)
+		require.NoError(t, <-waited)
+		require.NoError(t, src.out.TrySend(2))
 	})
 }

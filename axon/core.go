@@ -149,6 +149,7 @@ const (
 	flagFinishing = 1 << iota // ProducerFinished seen on control
 	flagChildEnd              // a child ended since the last Wait
 	flagHot                   // received a message since it last slept
+	flagRoom                  // room appeared in a box a TrySend of its found full
 )
 
 func (c *Core) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -499,17 +500,21 @@ func (c *Core) AnyReady() bool {
 }
 
 // Wait blocks until there may be something to do: a message in any inbox, a
-// child that ended, or ctx done (then it returns ctx's error). It is Axon's
-// pause: the component sleeps without polling and wakes on the first event.
+// child that ended, room in an inbox that a TrySend of the component found
+// full, or ctx done (then it returns ctx's error). It is Axon's pause: the
+// component sleeps without polling and wakes on the first event. Like
+// Axon's, it may return when there is nothing new; callers look again.
 func (c *Core) Wait(ctx context.Context) error {
 	c.init(c.selfOrNil())
 	return c.park(ctx, anyReady{})
 }
 
-// WaitFor is Wait for some inboxes only: it returns when one of boxes holds
-// a message, a child ended, or ctx is done (then with ctx's error), leaving
-// messages in the other inboxes where they are. To wait with a time limit,
-// give it a ctx with a deadline. Outboxes among boxes are ignored.
+// WaitFor is Wait for some boxes only: it returns when one of the inboxes
+// among boxes holds a message, one of the outboxes has room in its
+// destination (or leads nowhere, so a send would not wait), a child ended,
+// or ctx is done (then with ctx's error), leaving messages in the other
+// inboxes where they are. To wait with a time limit, give it a ctx with a
+// deadline.
 func (c *Core) WaitFor(ctx context.Context, boxes ...Box) error {
 	c.init(c.selfOrNil())
 	return c.park(ctx, someReady(boxes))
@@ -519,8 +524,16 @@ type someReady []Box
 
 func (s someReady) ready(c *Core) bool {
 	for _, b := range s {
-		if in, ok := b.(inbox); ok && in.Len() > 0 {
-			return true
+		switch x := b.(type) {
+		case inbox:
+			if x.Len() > 0 {
+				return true
+			}
+		case outbox:
+			// Asking registers c to be woken when room appears.
+			if x.roomFor(c) {
+				return true
+			}
 		}
 	}
 	return c.take(flagChildEnd)
@@ -528,7 +541,9 @@ func (s someReady) ready(c *Core) bool {
 
 type anyReady struct{}
 
-func (anyReady) ready(c *Core) bool { return c.AnyReady() || c.take(flagChildEnd) }
+func (anyReady) ready(c *Core) bool {
+	return c.AnyReady() || c.take(flagChildEnd) || c.take(flagRoom)
+}
 
 // waitCond is what a parked goroutine waits for. An interface, not a func,
 // so that parking allocates nothing.
