@@ -135,11 +135,11 @@ type Inbox[T any] struct {
 	// than one so that no line is written by both sides at every message:
 	// senders add to sent on their line, the receiver to taken on its own.
 	// Senders read taken only when their cached copy says the box is full.
-	out     ring[T]
-	waits   *waitLists   // who waits for room; made on the first wait
-	taken   atomic.Int64 // messages taken by the receiver, ever
-	nwait   atomic.Int32 // how many wait in waits, read by the receiver without the lock
-	_       [12]byte
+	out   ring[T]
+	waits *waitLists   // who waits for room; made on the first wait
+	taken atomic.Int64 // messages taken by the receiver, ever
+	nwait atomic.Int32 // how many wait in waits, read by the receiver without the lock
+	_     [12]byte
 
 	mu       sync.Mutex
 	q        ring[T]
