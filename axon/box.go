@@ -72,6 +72,7 @@ type inbox interface {
 	moveTo(dst inbox)
 	wakeAllSenders()
 	wantRoom(c *Core) bool
+	retire() int
 	close()
 	drainFinished() []any
 	giveBack(dst inbox)
@@ -204,7 +205,12 @@ func (in *Inbox[T]) IsInbox() bool { return true }
 // String returns "component.box".
 func (in *Inbox[T]) String() string { return in.bc.label() }
 
-func (in *Inbox[T]) boxCore() *boxCore { return &in.bc }
+func (in *Inbox[T]) boxCore() *boxCore {
+	if in == nil {
+		return nil // a typed nil box: see isNilBox
+	}
+	return &in.bc
+}
 
 // Len returns the number of messages waiting.
 func (in *Inbox[T]) Len() int { return int(in.waiting()) }
@@ -304,7 +310,7 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 		}
 		if in.bc.closed && mode != putForce {
 			in.mu.Unlock()
-			return &ReceiverFinishedError{Box: in.String()}
+			return in.closedError()
 		}
 		if mode == putForce || in.hasRoom() {
 			if in.bc.ctl {
@@ -357,7 +363,7 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, err
 		}
 		if in.bc.closed {
 			in.mu.Unlock()
-			return done, &ReceiverFinishedError{Box: in.String()}
+			return done, in.closedError()
 		}
 		k := int(min(int64(len(vs)), in.room(int64(len(vs)))))
 		if k > 0 {
@@ -723,6 +729,30 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 	in.takeAndWakeAll()
 }
 
+// closedError is the error of a send to a closed box, with in.mu held.
+func (in *Inbox[T]) closedError() error {
+	if in.bc.removed {
+		return fmt.Errorf("%w: %s was removed", ErrNoSuchBox, in)
+	}
+	return &ReceiverFinishedError{Box: in.String()}
+}
+
+// retire closes the box for its removal, unless messages wait in it: then it
+// returns how many, and leaves the box as it was. RemoveBox calls it with
+// topo held, and marks the box removed under both locks, so either lock
+// suffices to read the mark.
+func (in *Inbox[T]) retire() int {
+	in.mu.Lock()
+	if n := in.waiting(); n > 0 {
+		in.mu.Unlock()
+		return int(n)
+	}
+	in.bc.closed = true
+	in.bc.removed = true
+	in.takeAndWakeAll()
+	return 0
+}
+
 // close marks the inbox of a finished component: sends to it fail with a
 // *ReceiverFinishedError from now on, and sends waiting for room wake to
 // fail so. Only the finishing component's goroutine calls it.
@@ -878,7 +908,12 @@ func (o *Outbox[T]) IsInbox() bool { return false }
 // String returns "component.box".
 func (o *Outbox[T]) String() string { return o.bc.label() }
 
-func (o *Outbox[T]) boxCore() *boxCore { return &o.bc }
+func (o *Outbox[T]) boxCore() *boxCore {
+	if o == nil {
+		return nil // a typed nil box: see isNilBox
+	}
+	return &o.bc
+}
 
 // Dropped returns how many messages were sent while the outbox led nowhere.
 func (o *Outbox[T]) Dropped() uint64 { return o.dropped.Load() }

@@ -257,3 +257,83 @@ func TestWaitForAnOutboxReturnsWhenItsDestinationHasRoom(t *testing.T) {
 		require.NoError(t, src.out.TrySend(2))
 	})
 }
+
+func TestRemoveBoxOfADefaultBoxFailsWithErrDefaultBox(t *testing.T) {
+	for _, name := range []string{"inbox", "control", "outbox", "signal"} {
+		t.Run(name, func(t *testing.T) {
+			b := newBox[int]("b")
+			box, ok := b.Inbox(name)
+			if !ok {
+				box, ok = b.Outbox(name)
+			}
+			require.True(t, ok)
+			if in, ok := box.(*axon.Inbox[int]); ok {
+				src := newBox[int]("src")
+				_, err := axon.Link(src.out, in)
+				require.NoError(t, err)
+				require.NoError(t, src.out.TrySend(7))
+				axon.UnlinkBox(in)
+			}
+			err := b.RemoveBox(box)
+			require.ErrorIs(t, err, axon.ErrDefaultBox)
+			assert.Contains(t, err.Error(), "b."+name)
+			// The box is still there, the very same one, with what it held.
+			again, ok := b.Inbox(name)
+			if !ok {
+				again, ok = b.Outbox(name)
+			}
+			require.True(t, ok)
+			assert.Same(t, box, again)
+			if in, ok := box.(*axon.Inbox[int]); ok {
+				v, ok := in.TryRecv()
+				require.True(t, ok, "the message queued in %s was lost", name)
+				assert.Equal(t, 7, v)
+			}
+		})
+	}
+}
+
+func TestRemoveBoxOfAnInboxHoldingMessagesFailsWithErrBoxNotEmpty(t *testing.T) {
+	d := newBox[int]("d")
+	extra := axon.NewInbox[int](d, "extra")
+	src := newBox[int]("src")
+	l, err := axon.Link(src.out, extra)
+	require.NoError(t, err)
+	require.NoError(t, src.out.TrySend(1))
+	require.NoError(t, src.out.TrySend(2))
+	require.NoError(t, axon.Unlink(l))
+
+	err = d.RemoveBox(extra)
+	require.ErrorIs(t, err, axon.ErrBoxNotEmpty)
+	assert.Contains(t, err.Error(), "d.extra")
+	assert.Contains(t, err.Error(), "2 messages")
+	_, ok := d.Inbox("extra")
+	require.True(t, ok, "a refused removal removed the box")
+
+	// Once taken, the box can go.
+	assert.Equal(t, []int{1, 2}, extra.TryRecvBatch(nil, 10))
+	require.NoError(t, d.RemoveBox(extra))
+	_, ok = d.Inbox("extra")
+	assert.False(t, ok)
+}
+
+func TestRemoveBoxOfAFinishedComponentsInboxKeepsItsLeftovers(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	d := newBox[int]("d")
+	extra := axon.NewInbox[int](d, "extra")
+	src, feed := newBox[int]("src"), newBox[any]("feed")
+	l, err := axon.Link(src.out, extra)
+	require.NoError(t, err)
+	require.NoError(t, src.out.TrySend(1))
+	require.NoError(t, axon.Unlink(l))
+	_, err = axon.Link(feed.out, d.Control())
+	require.NoError(t, err)
+	s.Activate(d)
+	require.NoError(t, feed.out.TrySend(axon.Shutdown{}))
+	<-d.Done()
+	require.ErrorIs(t, d.RemoveBox(extra), axon.ErrBoxNotEmpty)
+	left, err := axon.Leftovers(extra)
+	require.NoError(t, err)
+	assert.Equal(t, []any{1}, left)
+	require.NoError(t, d.RemoveBox(extra))
+}

@@ -452,9 +452,23 @@ func (c *Core) boxNames(inboxes bool) []string {
 	return names
 }
 
-// RemoveBox removes a box the component declared. Removing a box that is
-// still linked (in either direction) is an error wrapping ErrBoxLinked.
+// RemoveBox removes a box the component declared, for good: later lookups
+// by its name find none (until one is declared again) and it cannot be
+// linked. It refuses, with an error naming the box, to remove
+//
+//   - a box of another component (ErrNoSuchBox), or one already removed;
+//   - a default box, "inbox", "control", "outbox" or "signal"
+//     (ErrDefaultBox): every component has them for its whole life;
+//   - a box still linked, in either direction (ErrBoxLinked);
+//   - an inbox still holding messages (ErrBoxNotEmpty): take them first,
+//     with TryRecv, or with Leftovers once the component has finished.
+//
+// A send still under way on a removed outbox (one waiting for a link, see
+// Outbox.Send) fails with ErrNoSuchBox; one to a removed inbox too.
 func (c *Core) RemoveBox(b Box) error {
+	if isNilBox(b) {
+		return fmt.Errorf("%w: RemoveBox of a nil box on %s", ErrNilArgument, c.Name())
+	}
 	label := b.String()
 	topo.Lock()
 	defer topo.Unlock()
@@ -462,27 +476,32 @@ func (c *Core) RemoveBox(b Box) error {
 	if bc.owner != c {
 		return fmt.Errorf("%w: %s is not a box of %s", ErrNoSuchBox, label, c.Name())
 	}
+	if bc.removed {
+		return fmt.Errorf("%w: %s was removed already", ErrNoSuchBox, label)
+	}
+	if boxRank(bc.name) < 2 {
+		return fmt.Errorf("%w: %s", ErrDefaultBox, label)
+	}
 	if bc.next != nil || bc.ups != nil {
 		return fmt.Errorf("%w: %s", ErrBoxLinked, label)
+	}
+	if in, ok := b.(inbox); ok {
+		// Sealed under its own lock, so that no send slips a message in
+		// between the look and the removal.
+		if n := in.retire(); n > 0 {
+			return fmt.Errorf("%w: %s holds %d messages; take them before removing it", ErrBoxNotEmpty, label, n)
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if bc.inbox {
-		i := slices.IndexFunc(c.inboxes, func(x inbox) bool { return x.boxCore() == bc })
-		if i < 0 {
-			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
-		}
-		c.inboxes = slices.Delete(c.inboxes, i, i+1)
+		c.inboxes = slices.DeleteFunc(c.inboxes, func(x inbox) bool { return x.boxCore() == bc })
 	} else {
-		i := slices.IndexFunc(c.outboxes, func(x outbox) bool { return x.boxCore() == bc })
-		if i < 0 {
-			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
-		}
-		c.outboxes = slices.Delete(c.outboxes, i, i+1)
+		c.outboxes = slices.DeleteFunc(c.outboxes, func(x outbox) bool { return x.boxCore() == bc })
 	}
-	bc.removed = true
 	if o, ok := b.(outbox); ok {
-		o.forgetRoute() // a send waiting for a route will get none: it fails
+		bc.removed = true // an inbox's is set by retire, under its lock too
+		o.forgetRoute()   // a send waiting for a route will get none: it fails
 	}
 	return nil
 }

@@ -161,6 +161,9 @@ func boxByName(comp Component, name string, source bool) (Box, error) {
 	return b, nil
 }
 
+// isNilBox reports whether b is nil, or a nil *Inbox or *Outbox in a Box.
+func isNilBox(b Box) bool { return b == nil || b.boxCore() == nil }
+
 // assignable reports whether messages of type src may go to a box of dst.
 func assignable(src, dst reflect.Type) bool {
 	return src == dst || (dst.Kind() == reflect.Interface && src.Implements(dst))
