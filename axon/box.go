@@ -163,11 +163,39 @@ type waitLists struct {
 type forward[T any] struct{ sink sink[T] }
 
 // NewInbox declares an inbox of T called name on comp and returns it. It may
-// be called before or while comp runs (Axon's AdaptiveCommsComponent). It
-// panics if comp already has an inbox of that name with another type; with
-// the same type it returns the existing box.
+// be called before or while comp runs (Axon's AdaptiveCommsComponent). With
+// the same type it returns the existing box. It panics if comp already has
+// an inbox of that name with another type, or comp is nil: DeclareInbox
+// returns those as errors, for code that declares boxes from input.
 func NewInbox[T any](comp Component, name string) *Inbox[T] {
-	c := coreOf(comp)
+	if isNilComponent(comp) {
+		panic(fmt.Sprintf("axon: NewInbox %q on a nil component", name))
+	}
+	in, conflict := declareInbox[T](coreOf(comp), name)
+	if conflict != "" {
+		panic("axon: " + conflict + " (DeclareInbox returns this as an error)")
+	}
+	return in
+}
+
+// DeclareInbox is NewInbox returning an error instead of panicking: one
+// wrapping ErrBoxExists if comp already has an inbox called name of another
+// type ("control" always carries any), or ErrNilArgument if comp is nil.
+// With the same type it returns the existing box.
+func DeclareInbox[T any](comp Component, name string) (*Inbox[T], error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: DeclareInbox %q on a nil component", ErrNilArgument, name)
+	}
+	in, conflict := declareInbox[T](coreOf(comp), name)
+	if conflict != "" {
+		return nil, fmt.Errorf("%w: %s", ErrBoxExists, conflict)
+	}
+	return in, nil
+}
+
+// declareInbox returns c's inbox of T called name, made if need be, or
+// describes why it cannot.
+func declareInbox[T any](c *Core, name string) (*Inbox[T], string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if name == "control" {
@@ -175,13 +203,13 @@ func NewInbox[T any](comp Component, name string) *Inbox[T] {
 	}
 	if b := c.findInbox(name); b != nil {
 		if in, ok := b.(*Inbox[T]); ok {
-			return in
+			return in, ""
 		}
-		panic(fmt.Sprintf("axon: %s already has inbox %q of type %s", c.nameLocked(), name, b.Type()))
+		return nil, fmt.Sprintf("%s already has inbox %q of type %s, not %s", c.nameLocked(), name, b.Type(), reflect.TypeFor[T]())
 	}
 	in := newInbox[T](c, name)
 	c.inboxes = append(c.inboxes, in)
-	return in
+	return in, ""
 }
 
 func newInbox[T any](c *Core, name string) *Inbox[T] {
@@ -866,11 +894,38 @@ type route[T any] struct {
 }
 
 // NewOutbox declares an outbox of T called name on comp and returns it. It
-// may be called before or while comp runs. It panics if comp already has an
-// outbox of that name with another type; with the same type it returns the
-// existing box.
+// may be called before or while comp runs. With the same type it returns the
+// existing box. It panics if comp already has an outbox of that name with
+// another type, or comp is nil: DeclareOutbox returns those as errors.
 func NewOutbox[T any](comp Component, name string) *Outbox[T] {
-	c := coreOf(comp)
+	if isNilComponent(comp) {
+		panic(fmt.Sprintf("axon: NewOutbox %q on a nil component", name))
+	}
+	out, conflict := declareOutbox[T](coreOf(comp), name)
+	if conflict != "" {
+		panic("axon: " + conflict + " (DeclareOutbox returns this as an error)")
+	}
+	return out
+}
+
+// DeclareOutbox is NewOutbox returning an error instead of panicking: one
+// wrapping ErrBoxExists if comp already has an outbox called name of another
+// type ("signal" always carries any), or ErrNilArgument if comp is nil.
+// With the same type it returns the existing box.
+func DeclareOutbox[T any](comp Component, name string) (*Outbox[T], error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: DeclareOutbox %q on a nil component", ErrNilArgument, name)
+	}
+	out, conflict := declareOutbox[T](coreOf(comp), name)
+	if conflict != "" {
+		return nil, fmt.Errorf("%w: %s", ErrBoxExists, conflict)
+	}
+	return out, nil
+}
+
+// declareOutbox returns c's outbox of T called name, made if need be, or
+// describes why it cannot.
+func declareOutbox[T any](c *Core, name string) (*Outbox[T], string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if name == "signal" {
@@ -878,13 +933,13 @@ func NewOutbox[T any](comp Component, name string) *Outbox[T] {
 	}
 	if b := c.findOutbox(name); b != nil {
 		if out, ok := b.(*Outbox[T]); ok {
-			return out
+			return out, ""
 		}
-		panic(fmt.Sprintf("axon: %s already has outbox %q of type %s", c.nameLocked(), name, b.Type()))
+		return nil, fmt.Sprintf("%s already has outbox %q of type %s, not %s", c.nameLocked(), name, b.Type(), reflect.TypeFor[T]())
 	}
 	out := newOutbox[T](c, name)
 	c.outboxes = append(c.outboxes, out)
-	return out
+	return out, ""
 }
 
 func newOutbox[T any](c *Core, name string) *Outbox[T] {
@@ -1116,8 +1171,15 @@ func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {
 // type as like, for code that wires boxes by name without knowing their types
 // (a Graphline making its own boxes to match its children's). It returns the
 // existing box if comp has an inbox of that name and type, and an error
-// wrapping ErrBoxExists if it has one of another type.
+// wrapping ErrBoxExists if it has one of another type. A nil comp or like is
+// an error wrapping ErrNilArgument.
 func NewInboxLike(comp Component, name string, like Box) (Box, error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: NewInboxLike %q: component is nil", ErrNilArgument, name)
+	}
+	if isNilBox(like) {
+		return nil, fmt.Errorf("%w: NewInboxLike %q: box like is nil", ErrNilArgument, name)
+	}
 	c := coreOf(comp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -1143,6 +1205,12 @@ func NewInboxLike(comp Component, name string, like Box) (Box, error) {
 // NewOutboxLike declares on comp an outbox called name of the same message
 // type as like; see NewInboxLike.
 func NewOutboxLike(comp Component, name string, like Box) (Box, error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: NewOutboxLike %q: component is nil", ErrNilArgument, name)
+	}
+	if isNilBox(like) {
+		return nil, fmt.Errorf("%w: NewOutboxLike %q: box like is nil", ErrNilArgument, name)
+	}
 	c := coreOf(comp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -1169,6 +1237,9 @@ func NewOutboxLike(comp Component, name string, like Box) (Box, error) {
 // at run time (routing by name). v must be of b's type: otherwise the error
 // wraps ErrTypeMismatch and nothing is sent.
 func SendAny(ctx context.Context, b Box, v any) error {
+	if isNilBox(b) {
+		return fmt.Errorf("%w: SendAny on a nil box", ErrNilArgument)
+	}
 	o, ok := b.(outbox)
 	if !ok {
 		return fmt.Errorf("axon: SendAny on %s, which is not an outbox", b)
@@ -1191,6 +1262,9 @@ func TryRecvAny(b Box) (any, bool) {
 // component, oldest first, so that a supervisor can hand them to the
 // component that replaces it. It fails while the component is running.
 func Leftovers(b Box) ([]any, error) {
+	if isNilBox(b) {
+		return nil, fmt.Errorf("%w: Leftovers of a nil box", ErrNilArgument)
+	}
 	in, ok := b.(inbox)
 	if !ok {
 		return nil, fmt.Errorf("axon: Leftovers of %s, which is not an inbox", b)

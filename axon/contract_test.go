@@ -337,3 +337,129 @@ func TestRemoveBoxOfAFinishedComponentsInboxKeepsItsLeftovers(t *testing.T) {
 	assert.Equal(t, []any{1}, left)
 	require.NoError(t, d.RemoveBox(extra))
 }
+
+func TestRemoveChildUndoesTheParentsLinksWithTheChild(t *testing.T) {
+	parent, child := newBox[int]("parent"), newBox[int]("child")
+	sibling, other := newBox[int]("sibling"), newBox[int]("other")
+	require.NoError(t, parent.AddChildren(child, sibling))
+	in, err := parent.Link(parent.in, child.in) // passthrough in
+	require.NoError(t, err)
+	out, err := parent.Link(child.out, parent.out) // passthrough out
+	require.NoError(t, err)
+	fromSibling, err := parent.Link(sibling.out, child.Control()) // sibling -> child
+	require.NoError(t, err)
+	toSibling, err := parent.Link(child.Signal(), sibling.Control()) // child -> sibling
+	require.NoError(t, err)
+	// Links that do not touch the child, or are not the parent's, stay.
+	keep, err := parent.Link(parent.Signal(), other.Control())
+	require.NoError(t, err)
+	notParents, err := axon.Link(other.out, child.in)
+	require.NoError(t, err)
+
+	require.NoError(t, parent.RemoveChild(child))
+	assert.Equal(t, []*axon.Linkage{keep}, parent.Links())
+	for _, l := range []*axon.Linkage{in, out, fromSibling, toSibling} {
+		require.ErrorIs(t, axon.Unlink(l), axon.ErrNotLinked, "%s is still linked", l)
+	}
+	assert.False(t, child.out.Linked())
+	assert.False(t, sibling.out.Linked())
+	assert.False(t, child.Signal().Linked())
+	assert.True(t, parent.Signal().Linked())
+	assert.True(t, other.out.Linked(), "a link the parent did not make was removed")
+	require.NoError(t, axon.Unlink(notParents))
+	assert.Equal(t, []axon.Component{sibling}, parent.Children())
+
+	// The parent's inbox holds what it is sent again: it no longer
+	// forwards to the removed child.
+	feed := newBox[int]("feed")
+	_, err = axon.Link(feed.out, parent.in)
+	require.NoError(t, err)
+	require.NoError(t, feed.out.TrySend(1))
+	assert.Equal(t, 1, parent.in.Len())
+	assert.Zero(t, child.in.Len())
+}
+
+func TestNilArgumentsAreErrorsNotPanics(t *testing.T) {
+	ctx := axontest.Context(t)
+	s := axontest.NewScheduler(t)
+	a, b := newBox[int]("a"), newBox[int]("b")
+	var nilIn *axon.Inbox[int]
+	var nilOut *axon.Outbox[int]
+	var nilComp *box[int]
+	cases := []struct {
+		name string
+		arg  string // what the error must name
+		call func() error
+	}{
+		{"Link nil from", "from", func() error { _, err := axon.Link(nil, b.in); return err }},
+		{"Link nil to", "to", func() error { _, err := axon.Link(a.out, nil); return err }},
+		{"Link typed nil from", "from", func() error { _, err := axon.Link(nilOut, b.in); return err }},
+		{"Link typed nil to", "to", func() error { _, err := axon.Link(a.out, nilIn); return err }},
+		{"Core.Link nil from", "from", func() error { _, err := a.Link(nil, b.in); return err }},
+		{"Core.Link typed nil to", "to", func() error { _, err := a.Link(a.out, nilIn); return err }},
+		{"Unlink nil", "link", func() error { return axon.Unlink(nil) }},
+		{"UnlinkBox nil", "box", func() error { return axon.UnlinkBox(nil) }},
+		{"UnlinkBox typed nil", "box", func() error { return axon.UnlinkBox(nilIn) }},
+		{"LinkByName nil from", "from", func() error { _, err := axon.LinkByName(nil, "outbox", b, "inbox"); return err }},
+		{"LinkByName nil to", "to", func() error { _, err := axon.LinkByName(a, "outbox", nil, "inbox"); return err }},
+		{"LinkByName typed nil from", "from", func() error { _, err := axon.LinkByName(nilComp, "outbox", b, "inbox"); return err }},
+		{"Core.LinkByName typed nil to", "to", func() error { _, err := a.LinkByName(a, "outbox", nilComp, "inbox"); return err }},
+		{"Register nil", "component", func() error { return s.Services().Register("svc", nil, "inbox") }},
+		{"Register typed nil", "component", func() error { return s.Services().Register("svc", nilComp, "inbox") }},
+		{"NewHandle nil", "component", func() error { _, err := axon.NewHandle(s, nil); return err }},
+		{"NewHandle typed nil", "component", func() error { _, err := axon.NewHandle(s, nilComp); return err }},
+		{"AddChildren nil", "child", func() error { return a.AddChildren(b, nil) }},
+		{"RemoveChild nil", "child", func() error { return a.RemoveChild(nil) }},
+		{"RemoveChild typed nil", "child", func() error { return a.RemoveChild(nilComp) }},
+		{"RemoveBox nil", "box", func() error { return a.RemoveBox(nil) }},
+		{"RemoveBox typed nil", "box", func() error { return a.RemoveBox(nilOut) }},
+		{"NewInboxLike nil component", "component", func() error { _, err := axon.NewInboxLike(nil, "x", b.in); return err }},
+		{"NewInboxLike nil like", "like", func() error { _, err := axon.NewInboxLike(a, "x", nilIn); return err }},
+		{"NewOutboxLike nil component", "component", func() error { _, err := axon.NewOutboxLike(nilComp, "x", b.out); return err }},
+		{"NewOutboxLike nil like", "like", func() error { _, err := axon.NewOutboxLike(a, "x", nil); return err }},
+		{"SendAny nil", "box", func() error { return axon.SendAny(ctx, nilOut, 1) }},
+		{"Leftovers nil", "box", func() error { _, err := axon.Leftovers(nil); return err }},
+		{"WaitFor nil", "box", func() error { return a.WaitFor(ctx, b.in, nilIn) }},
+		{"DeclareInbox nil", "component", func() error { _, err := axon.DeclareInbox[int](nil, "x"); return err }},
+		{"DeclareOutbox typed nil", "component", func() error { _, err := axon.DeclareOutbox[int](nilComp, "x"); return err }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			require.NotPanics(t, func() { err = tc.call() })
+			require.ErrorIs(t, err, axon.ErrNilArgument)
+			assert.Contains(t, err.Error(), tc.arg)
+		})
+	}
+	assert.Empty(t, a.Children(), "AddChildren with a nil among them added some")
+	assert.False(t, a.out.Linked())
+}
+
+func TestDeclareBoxesReturnAnErrorWhereNewBoxesPanic(t *testing.T) {
+	c := newBox[int]("c")
+	in, err := axon.DeclareInbox[int](c, "inbox")
+	require.NoError(t, err)
+	assert.Same(t, c.in, in, "the same type gives the existing box")
+	out, err := axon.DeclareOutbox[int](c, "outbox")
+	require.NoError(t, err)
+	assert.Same(t, c.out, out)
+
+	extra, err := axon.DeclareInbox[string](c, "extra")
+	require.NoError(t, err)
+	assert.Same(t, extra, axon.NewInbox[string](c, "extra"))
+
+	_, err = axon.DeclareInbox[string](c, "inbox")
+	require.ErrorIs(t, err, axon.ErrBoxExists)
+	assert.Contains(t, err.Error(), `c already has inbox "inbox" of type int, not string`)
+	_, err = axon.DeclareOutbox[string](c, "outbox")
+	require.ErrorIs(t, err, axon.ErrBoxExists)
+	_, err = axon.DeclareInbox[string](c, "control")
+	require.ErrorIs(t, err, axon.ErrBoxExists, "control always carries any")
+
+	assert.PanicsWithValue(t,
+		`axon: c already has inbox "inbox" of type int, not string (DeclareInbox returns this as an error)`,
+		func() { axon.NewInbox[string](c, "inbox") })
+	assert.PanicsWithValue(t,
+		`axon: c already has outbox "outbox" of type int, not string (DeclareOutbox returns this as an error)`,
+		func() { axon.NewOutbox[string](c, "outbox") })
+}

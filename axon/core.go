@@ -533,8 +533,13 @@ func (c *Core) Wait(ctx context.Context) error {
 // destination (or leads nowhere, so a send would not wait), a child ended,
 // or ctx is done (then with ctx's error), leaving messages in the other
 // inboxes where they are. To wait with a time limit, give it a ctx with a
-// deadline.
+// deadline. A nil among boxes is an error wrapping ErrNilArgument.
 func (c *Core) WaitFor(ctx context.Context, boxes ...Box) error {
+	for i, b := range boxes {
+		if isNilBox(b) {
+			return fmt.Errorf("%w: WaitFor on %s: box %d of %d is nil", ErrNilArgument, c.Name(), i+1, len(boxes))
+		}
+	}
 	c.init(c.selfOrNil())
 	return c.park(ctx, someReady(boxes))
 }
@@ -648,8 +653,15 @@ func (c *Core) observeControl(msg any) {
 // ActivateChildren (or automatically when c is activated after them, if c is
 // already running); c hears when each ends (Wait returns, ChildrenDone), and
 // when c finishes, children still running are shut down and waited for.
-func (c *Core) AddChildren(children ...Component) {
+// A nil among children is an error wrapping ErrNilArgument, and then none
+// is added.
+func (c *Core) AddChildren(children ...Component) error {
 	c.init(c.selfOrNil())
+	for i, ch := range children {
+		if isNilComponent(ch) {
+			return fmt.Errorf("%w: AddChildren on %s: child %d of %d is nil", ErrNilArgument, c.Name(), i+1, len(children))
+		}
+	}
 	for _, ch := range children {
 		cc := coreOf(ch)
 		cc.mu.Lock()
@@ -662,11 +674,21 @@ func (c *Core) AddChildren(children ...Component) {
 		}
 		c.mu.Unlock()
 	}
+	return nil
 }
 
-// RemoveChild forgets child: c no longer waits for it or shuts it down.
-func (c *Core) RemoveChild(child Component) {
+// RemoveChild forgets child, undoing what AddChildren and c's linking did,
+// as Axon's removeChild does: c no longer waits for it or shuts it down, and
+// every link c made that has a box of child at either end (passthroughs
+// between c and child, links between child and its siblings) is removed.
+// Removing a component that is not c's child removes those links only. A
+// nil child is an error wrapping ErrNilArgument.
+func (c *Core) RemoveChild(child Component) error {
+	if isNilComponent(child) {
+		return fmt.Errorf("%w: RemoveChild on %s: nil child", ErrNilArgument, c.Name())
+	}
 	cc := coreOf(child)
+	c.unlinkWith(cc)
 	c.mu.Lock()
 	if c.x != nil {
 		c.x.children = slices.DeleteFunc(c.x.children, func(x *Core) bool { return x == cc })
@@ -678,6 +700,7 @@ func (c *Core) RemoveChild(child Component) {
 		cc.ctx.setParent(context.Background())
 	}
 	cc.mu.Unlock()
+	return nil
 }
 
 // Children returns c's children.

@@ -26,9 +26,12 @@ func newRegistry() *Registry {
 }
 
 // Register publishes comp's inbox called inbox as the service name. It fails
-// with ErrServiceExists if the name is taken and ErrBadInbox if comp has no
-// such inbox.
+// with ErrServiceExists if the name is taken, ErrBadInbox if comp has no
+// such inbox and ErrNilArgument if comp is nil.
 func (r *Registry) Register(name string, comp Component, inbox string) error {
+	if isNilComponent(comp) {
+		return fmt.Errorf("%w: Register %q: component is nil", ErrNilArgument, name)
+	}
 	b, ok := coreOf(comp).Inbox(inbox)
 	if !ok {
 		return fmt.Errorf("%w: %s has no inbox %q for service %q", ErrBadInbox, coreOf(comp).Name(), inbox, name)
