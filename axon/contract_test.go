@@ -463,3 +463,37 @@ func TestDeclareBoxesReturnAnErrorWhereNewBoxesPanic(t *testing.T) {
 		`axon: c already has outbox "outbox" of type int, not string (DeclareOutbox returns this as an error)`,
 		func() { axon.NewOutbox[string](c, "outbox") })
 }
+
+func TestRegistryListsItsServicesAndTrackedValues(t *testing.T) {
+	r := axontest.NewScheduler(t).Services()
+	assert.Empty(t, r.Services())
+	assert.Empty(t, r.Tracked())
+	a, b := newBox[int]("a"), newBox[int]("b")
+	require.NoError(t, r.Register("zeta", a, "inbox"))
+	require.NoError(t, r.Register("alpha", b, "control"))
+	require.NoError(t, r.Track("count", 3))
+	require.NoError(t, r.Track("mode", "fast"))
+
+	list := r.Services()
+	require.Len(t, list, 2)
+	assert.Equal(t, "alpha", list[0].Name, "sorted by name")
+	assert.Same(t, b, list[0].Component)
+	assert.Equal(t, "b.control", list[0].Inbox.String())
+	assert.Equal(t, "zeta", list[1].Name)
+	assert.Same(t, a, list[1].Component)
+	looked, err := r.Lookup("zeta")
+	require.NoError(t, err)
+	assert.Equal(t, list[1], looked, "Lookup and Services agree, name included")
+
+	vals := r.Tracked()
+	assert.Equal(t, map[string]any{"count": 3, "mode": "fast"}, vals)
+	vals["count"] = 99 // a copy: the registry is not changed through it
+	v, err := r.Value("count")
+	require.NoError(t, err)
+	assert.Equal(t, 3, v)
+
+	require.NoError(t, r.Deregister("alpha"))
+	require.NoError(t, r.Untrack("mode"))
+	assert.Len(t, r.Services(), 1)
+	assert.Equal(t, map[string]any{"count": 3}, r.Tracked())
+}
