@@ -240,7 +240,9 @@ func (in *Inbox[T]) boxCore() *boxCore {
 	return &in.bc
 }
 
-// Len returns the number of messages waiting.
+// Len returns the number of messages waiting. It takes no lock, so it may
+// be asked from any goroutine, while any lock is held (see Lock order in
+// the package doc).
 func (in *Inbox[T]) Len() int { return int(in.waiting()) }
 
 // waiting returns how many messages wait, without a lock (Core.AnyReady
