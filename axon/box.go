@@ -71,6 +71,8 @@ type inbox interface {
 	putAny(ctx context.Context, v any, mode putMode, from sender) error
 	moveTo(dst inbox)
 	wakeAllSenders()
+	wantRoom(c *Core) bool
+	retire() int
 	close()
 	drainFinished() []any
 	giveBack(dst inbox)
@@ -85,6 +87,8 @@ type outbox interface {
 	Dropped() uint64
 	linked() bool
 	setRoute(dst inbox)
+	forgetRoute()
+	roomFor(c *Core) bool
 	newMirror(owner *Core, name string) inbox
 	sendAny(ctx context.Context, v any) error
 }
@@ -132,11 +136,11 @@ type Inbox[T any] struct {
 	// than one so that no line is written by both sides at every message:
 	// senders add to sent on their line, the receiver to taken on its own.
 	// Senders read taken only when their cached copy says the box is full.
-	out     ring[T]
-	waiters *[]*waiter   // senders waiting for room; made on the first wait
-	taken   atomic.Int64 // messages taken by the receiver, ever
-	nwait   atomic.Int32 // len(waiters), read by the receiver without the lock
-	_       [12]byte
+	out   ring[T]
+	waits *waitLists   // who waits for room; made on the first wait
+	taken atomic.Int64 // messages taken by the receiver, ever
+	nwait atomic.Int32 // how many wait in waits, read by the receiver without the lock
+	_     [12]byte
 
 	mu       sync.Mutex
 	q        ring[T]
@@ -146,15 +150,52 @@ type Inbox[T any] struct {
 	fwd      *forward[T]  // non-nil when this inbox is forwarded onward
 }
 
+// waitLists are who waits for room in a full inbox: blocking senders, each
+// on a waiter of its own, and components whose non-blocking send (TrySend)
+// found the box full, which a Wait of theirs returns for when room appears.
+// Guarded by the inbox's lock.
+type waitLists struct {
+	senders []*waiter
+	rooms   []*Core
+}
+
 // forward is where a forwarded inbox sends on.
 type forward[T any] struct{ sink sink[T] }
 
 // NewInbox declares an inbox of T called name on comp and returns it. It may
-// be called before or while comp runs (Axon's AdaptiveCommsComponent). It
-// panics if comp already has an inbox of that name with another type; with
-// the same type it returns the existing box.
+// be called before or while comp runs (Axon's AdaptiveCommsComponent). With
+// the same type it returns the existing box. It panics if comp already has
+// an inbox of that name with another type, or comp is nil: DeclareInbox
+// returns those as errors, for code that declares boxes from input.
 func NewInbox[T any](comp Component, name string) *Inbox[T] {
-	c := coreOf(comp)
+	if isNilComponent(comp) {
+		panic(fmt.Sprintf("axon: NewInbox %q on a nil component", name))
+	}
+	in, conflict := declareInbox[T](coreOf(comp), name)
+	if conflict != "" {
+		panic("axon: " + conflict + " (DeclareInbox returns this as an error)")
+	}
+	return in
+}
+
+// DeclareInbox is NewInbox returning an error instead of panicking: one
+// wrapping ErrBoxExists if comp already has an inbox called name of another
+// type ("control" always carries any), or ErrNilArgument if comp is nil.
+// With the same type it returns the existing box.
+func DeclareInbox[T any](comp Component, name string) (*Inbox[T], error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: DeclareInbox %q on a nil component", ErrNilArgument, name)
+	}
+	in, conflict := declareInbox[T](coreOf(comp), name)
+	if conflict != "" {
+		return nil, fmt.Errorf("%w: %s", ErrBoxExists, conflict)
+	}
+	return in, nil
+}
+
+// declareInbox returns c's inbox of T called name, made if need be, or
+// describes why it cannot.
+func declareInbox[T any](c *Core, name string) (*Inbox[T], string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if name == "control" {
@@ -162,13 +203,13 @@ func NewInbox[T any](comp Component, name string) *Inbox[T] {
 	}
 	if b := c.findInbox(name); b != nil {
 		if in, ok := b.(*Inbox[T]); ok {
-			return in
+			return in, ""
 		}
-		panic(fmt.Sprintf("axon: %s already has inbox %q of type %s", c.nameLocked(), name, b.Type()))
+		return nil, fmt.Sprintf("%s already has inbox %q of type %s, not %s", c.nameLocked(), name, b.Type(), reflect.TypeFor[T]())
 	}
 	in := newInbox[T](c, name)
 	c.inboxes = append(c.inboxes, in)
-	return in
+	return in, ""
 }
 
 func newInbox[T any](c *Core, name string) *Inbox[T] {
@@ -192,9 +233,16 @@ func (in *Inbox[T]) IsInbox() bool { return true }
 // String returns "component.box".
 func (in *Inbox[T]) String() string { return in.bc.label() }
 
-func (in *Inbox[T]) boxCore() *boxCore { return &in.bc }
+func (in *Inbox[T]) boxCore() *boxCore {
+	if in == nil {
+		return nil // a typed nil box: see isNilBox
+	}
+	return &in.bc
+}
 
-// Len returns the number of messages waiting.
+// Len returns the number of messages waiting. It takes no lock, so it may
+// be asked from any goroutine, while any lock is held (see Lock order in
+// the package doc).
 func (in *Inbox[T]) Len() int { return int(in.waiting()) }
 
 // waiting returns how many messages wait, without a lock (Core.AnyReady
@@ -271,12 +319,11 @@ func (in *Inbox[T]) wakeWaiting() {
 		in.mu.Unlock()
 		return
 	}
-	var buf [4]*waiter
-	ws := in.takeWaitersLocked(buf[:0])
+	var wb [4]*waiter
+	var cb [4]*Core
+	ws, cs := in.takeWaitsLocked(wb[:0], cb[:0])
 	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	wakeAll(ws, cs)
 }
 
 func (in *Inbox[T]) final() inbox { return in }
@@ -293,7 +340,7 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 		}
 		if in.bc.closed && mode != putForce {
 			in.mu.Unlock()
-			return &ReceiverFinishedError{Box: in.String()}
+			return in.closedError()
 		}
 		if mode == putForce || in.hasRoom() {
 			if in.bc.ctl {
@@ -309,6 +356,11 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 			return nil
 		}
 		if mode == putTry {
+			if from.core != nil {
+				// Axon's way with a full box is to pause and try again:
+				// the sender's next Wait returns when room appears.
+				in.wantRoomLocked(from.core)
+			}
 			in.mu.Unlock()
 			return &FullError{Box: in.String(), Capacity: in.Cap()}
 		}
@@ -341,7 +393,7 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, err
 		}
 		if in.bc.closed {
 			in.mu.Unlock()
-			return done, &ReceiverFinishedError{Box: in.String()}
+			return done, in.closedError()
 		}
 		k := int(min(int64(len(vs)), in.room(int64(len(vs)))))
 		if k > 0 {
@@ -417,11 +469,11 @@ func (w *waiter) wake() {
 // introspection can find cycles of full boxes.
 func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 	w := from.core.takeWaiter()
-	if in.waiters == nil {
-		in.waiters = new([]*waiter)
+	if in.waits == nil {
+		in.waits = &waitLists{}
 	}
-	*in.waiters = append(*in.waiters, w)
-	in.nwait.Store(int32(len(*in.waiters)))
+	in.waits.senders = append(in.waits.senders, w)
+	in.countWaitsLocked()
 	in.mu.Unlock()
 	if from.core != nil {
 		from.core.blockedOn.Store(&in.bc)
@@ -432,9 +484,9 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 		// look sees the waiter and wakes it.
 		in.mu.Lock()
 		ready := in.fwd != nil || in.hasRoom() || in.bc.closed
-		if !ready && !slices.Contains(*in.waiters, w) {
-			*in.waiters = append(*in.waiters, w)
-			in.nwait.Store(int32(len(*in.waiters)))
+		if !ready && !slices.Contains(in.waits.senders, w) {
+			in.waits.senders = append(in.waits.senders, w)
+			in.countWaitsLocked()
 		}
 		in.mu.Unlock()
 		if ready {
@@ -457,36 +509,90 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 		from.core.blockedOn.Store(nil)
 	}
 	in.mu.Lock()
-	if i := slices.Index(*in.waiters, w); i >= 0 {
-		*in.waiters = slices.Delete(*in.waiters, i, i+1)
-		in.nwait.Store(int32(len(*in.waiters)))
+	if i := slices.Index(in.waits.senders, w); i >= 0 {
+		in.waits.senders = slices.Delete(in.waits.senders, i, i+1)
+		in.countWaitsLocked()
 	}
 	in.mu.Unlock()
 	from.core.putWaiter(w)
 	return err
 }
 
-// takeWaitersLocked appends the waiting senders to dst and forgets them.
-func (in *Inbox[T]) takeWaitersLocked(dst []*waiter) []*waiter {
-	if in.waiters == nil {
-		return dst
+// countWaitsLocked publishes how many wait for room, for the receiver's
+// lock-free look (wakeSenders).
+func (in *Inbox[T]) countWaitsLocked() {
+	in.nwait.Store(int32(len(in.waits.senders) + len(in.waits.rooms)))
+}
+
+// wantRoomLocked records, with in.mu held, that c found the box full and
+// wants to hear when room appears. The list is kept from wait to wait, so
+// once it has grown recording a want allocates nothing.
+func (in *Inbox[T]) wantRoomLocked(c *Core) {
+	if in.waits == nil {
+		in.waits = &waitLists{}
 	}
-	dst = append(dst, *in.waiters...)
-	clear(*in.waiters)
-	*in.waiters = (*in.waiters)[:0]
+	if !slices.Contains(in.waits.rooms, c) {
+		in.waits.rooms = append(in.waits.rooms, c)
+		in.countWaitsLocked()
+	}
+}
+
+// wantRoom reports whether a send from c would find room (or would not
+// wait for it: the box is forwarded or closed); if not, c is woken when
+// room appears. Registered under the lock that room is made under, so the
+// wake-up cannot be missed.
+func (in *Inbox[T]) wantRoom(c *Core) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.fwd != nil || in.bc.closed || in.hasRoom() {
+		return true
+	}
+	in.wantRoomLocked(c)
+	return false
+}
+
+// takeWaitsLocked appends the waiting senders to ws and the components
+// that want room to cs, and forgets them.
+func (in *Inbox[T]) takeWaitsLocked(ws []*waiter, cs []*Core) ([]*waiter, []*Core) {
+	if in.waits == nil {
+		return ws, cs
+	}
+	ws = append(ws, in.waits.senders...)
+	cs = append(cs, in.waits.rooms...)
+	clear(in.waits.senders)
+	clear(in.waits.rooms)
+	in.waits.senders = in.waits.senders[:0]
+	in.waits.rooms = in.waits.rooms[:0]
 	in.nwait.Store(0)
-	return dst
+	return ws, cs
+}
+
+// wakeAll wakes the senders ws and tells the components cs that room
+// appeared, outside the inbox's lock.
+func wakeAll(ws []*waiter, cs []*Core) {
+	for _, w := range ws {
+		w.wake()
+	}
+	for _, c := range cs {
+		c.set(flagRoom)
+		c.notify()
+	}
+}
+
+// takeAndWakeAll wakes everyone waiting for room in the box; in.mu is held
+// on entry and released.
+func (in *Inbox[T]) takeAndWakeAll() {
+	var wb [4]*waiter
+	var cb [4]*Core
+	ws, cs := in.takeWaitsLocked(wb[:0], cb[:0])
+	in.mu.Unlock()
+	wakeAll(ws, cs)
 }
 
 // wakeAllSenders wakes every waiting sender, to look again at their route.
 func (in *Inbox[T]) wakeAllSenders() {
 	in.mu.Lock()
-	var buf [4]*waiter
-	ws := in.takeWaitersLocked(buf[:0])
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 func (in *Inbox[T]) putAny(ctx context.Context, v any, mode putMode, from sender) error {
@@ -650,11 +756,31 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 		moved++
 	}
 	in.sent.Add(int64(-moved))
-	ws := in.takeWaitersLocked(nil)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
+	in.takeAndWakeAll()
+}
+
+// closedError is the error of a send to a closed box, with in.mu held.
+func (in *Inbox[T]) closedError() error {
+	if in.bc.removed {
+		return fmt.Errorf("%w: %s was removed", ErrNoSuchBox, in)
 	}
+	return &ReceiverFinishedError{Box: in.String()}
+}
+
+// retire closes the box for its removal, unless messages wait in it: then it
+// returns how many, and leaves the box as it was. RemoveBox calls it with
+// topo held, and marks the box removed under both locks, so either lock
+// suffices to read the mark.
+func (in *Inbox[T]) retire() int {
+	in.mu.Lock()
+	if n := in.waiting(); n > 0 {
+		in.mu.Unlock()
+		return int(n)
+	}
+	in.bc.closed = true
+	in.bc.removed = true
+	in.takeAndWakeAll()
+	return 0
 }
 
 // close marks the inbox of a finished component: sends to it fail with a
@@ -663,11 +789,7 @@ func (in *Inbox[T]) moveTo(dst inbox) {
 func (in *Inbox[T]) close() {
 	in.mu.Lock()
 	in.bc.closed = true
-	ws := in.takeWaitersLocked(nil)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 // giveBack hands the messages waiting in the inbox of a finished child back
@@ -684,12 +806,8 @@ func (in *Inbox[T]) giveBack(dst inbox) {
 		vs = slices.DeleteFunc(vs, IsShutdownMessage)
 	}
 	in.fwd = &forward[T]{sinkFor[T](dst)}
-	ws := in.takeWaitersLocked(nil)
 	dst.takeBack(vs)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 // takeBack makes the inbox a final destination again and queues vs in it,
@@ -718,11 +836,7 @@ func (in *Inbox[T]) setForward(dst inbox) {
 	}
 	in.mu.Lock()
 	in.fwd = f
-	ws := in.takeWaitersLocked(nil)
-	in.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
-	}
+	in.takeAndWakeAll()
 }
 
 func (in *Inbox[T]) newMirror(owner *Core, name string) outbox {
@@ -759,12 +873,18 @@ func (s convertSink[T]) final() inbox { return s.dst }
 // Outbox is a typed outbox. A send delivers straight into the inbox at the
 // end of the outbox's link chain, however many passthrough links lie between,
 // with no copy and no goroutine per hop: the message received is the value
-// sent. An outbox linked to nothing drops what it is sent, and counts it.
+// sent. An outbox linked to nothing when a send starts drops what it is sent,
+// and counts it; a send already under way when its route is cut waits for a
+// new one (see Send).
 type Outbox[T any] struct {
 	bc      boxCore
 	route   atomic.Pointer[route[T]]
 	epoch   atomic.Uint32 // bumped at every change of route
 	dropped atomic.Uint64
+	// routed is closed when the outbox gets a route again or is removed, to
+	// wake the sends whose route was cut while they waited. Made by the
+	// first such send; guarded by topo.
+	routed chan struct{}
 }
 
 // route is where an outbox delivers. in is the sink itself when it is an
@@ -776,11 +896,38 @@ type route[T any] struct {
 }
 
 // NewOutbox declares an outbox of T called name on comp and returns it. It
-// may be called before or while comp runs. It panics if comp already has an
-// outbox of that name with another type; with the same type it returns the
-// existing box.
+// may be called before or while comp runs. With the same type it returns the
+// existing box. It panics if comp already has an outbox of that name with
+// another type, or comp is nil: DeclareOutbox returns those as errors.
 func NewOutbox[T any](comp Component, name string) *Outbox[T] {
-	c := coreOf(comp)
+	if isNilComponent(comp) {
+		panic(fmt.Sprintf("axon: NewOutbox %q on a nil component", name))
+	}
+	out, conflict := declareOutbox[T](coreOf(comp), name)
+	if conflict != "" {
+		panic("axon: " + conflict + " (DeclareOutbox returns this as an error)")
+	}
+	return out
+}
+
+// DeclareOutbox is NewOutbox returning an error instead of panicking: one
+// wrapping ErrBoxExists if comp already has an outbox called name of another
+// type ("signal" always carries any), or ErrNilArgument if comp is nil.
+// With the same type it returns the existing box.
+func DeclareOutbox[T any](comp Component, name string) (*Outbox[T], error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: DeclareOutbox %q on a nil component", ErrNilArgument, name)
+	}
+	out, conflict := declareOutbox[T](coreOf(comp), name)
+	if conflict != "" {
+		return nil, fmt.Errorf("%w: %s", ErrBoxExists, conflict)
+	}
+	return out, nil
+}
+
+// declareOutbox returns c's outbox of T called name, made if need be, or
+// describes why it cannot.
+func declareOutbox[T any](c *Core, name string) (*Outbox[T], string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if name == "signal" {
@@ -788,13 +935,13 @@ func NewOutbox[T any](comp Component, name string) *Outbox[T] {
 	}
 	if b := c.findOutbox(name); b != nil {
 		if out, ok := b.(*Outbox[T]); ok {
-			return out
+			return out, ""
 		}
-		panic(fmt.Sprintf("axon: %s already has outbox %q of type %s", c.nameLocked(), name, b.Type()))
+		return nil, fmt.Sprintf("%s already has outbox %q of type %s, not %s", c.nameLocked(), name, b.Type(), reflect.TypeFor[T]())
 	}
 	out := newOutbox[T](c, name)
 	c.outboxes = append(c.outboxes, out)
-	return out
+	return out, ""
 }
 
 func newOutbox[T any](c *Core, name string) *Outbox[T] {
@@ -818,7 +965,12 @@ func (o *Outbox[T]) IsInbox() bool { return false }
 // String returns "component.box".
 func (o *Outbox[T]) String() string { return o.bc.label() }
 
-func (o *Outbox[T]) boxCore() *boxCore { return &o.bc }
+func (o *Outbox[T]) boxCore() *boxCore {
+	if o == nil {
+		return nil // a typed nil box: see isNilBox
+	}
+	return &o.bc
+}
 
 // Dropped returns how many messages were sent while the outbox led nowhere.
 func (o *Outbox[T]) Dropped() uint64 { return o.dropped.Load() }
@@ -842,15 +994,26 @@ func (o *Outbox[T]) sender() sender {
 }
 
 // Send delivers v, waiting while the destination inbox is full. It returns
-// ctx's error if ctx ends first. An outbox linked to nothing drops v and
-// counts it (see Dropped), as Axon does.
+// ctx's error if ctx ends first. Once Send has begun, v is either delivered
+// or Send returns an error: a send waiting for room whose route is cut
+// (a link of its chain removed) waits for a route again, or room, or ctx,
+// as a message held in an Axon outbox waits for a link. Only an outbox
+// linked to nothing when Send is called drops v, and counts it (see
+// Dropped), as Axon's scheduler drops what an unlinked outbox holds.
 func (o *Outbox[T]) Send(ctx context.Context, v T) error {
+	started := false // v was handed to a route: it must not be dropped now
 	for {
 		from := o.sender()
 		r := o.route.Load()
 		if r == nil || r.sink == nil {
-			o.dropped.Add(1)
-			return nil
+			if !started {
+				o.dropped.Add(1)
+				return nil
+			}
+			if err := o.waitRoute(ctx, from.seen); err != nil {
+				return err
+			}
+			continue
 		}
 		// A send waiting for room gives up that wait when the outbox is
 		// relinked, and follows the new route.
@@ -863,35 +1026,89 @@ func (o *Outbox[T]) Send(ctx context.Context, v T) error {
 		if err != errRerouted {
 			return err
 		}
+		started = true
+	}
+}
+
+// waitRoute waits, for a send whose route was cut, until the route of o
+// changes from the one of epoch seen, or o is removed (an error wrapping
+// ErrNoSuchBox: no route will come), or ctx ends (ctx's error).
+func (o *Outbox[T]) waitRoute(ctx context.Context, seen uint32) error {
+	topo.Lock()
+	if o.bc.removed {
+		topo.Unlock()
+		return fmt.Errorf("%w: %s was removed while a send on it waited for a link", ErrNoSuchBox, o)
+	}
+	// setRoute bumps the epoch under topo: a change after this look closes
+	// the channel taken here.
+	if o.epoch.Load() != seen {
+		topo.Unlock()
+		return nil
+	}
+	if o.routed == nil {
+		o.routed = make(chan struct{})
+	}
+	ch := o.routed
+	topo.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// forgetRoute wakes the sends waiting for a route, with topo held: the
+// outbox was relinked or removed.
+func (o *Outbox[T]) forgetRoute() {
+	if o.routed != nil {
+		close(o.routed)
+		o.routed = nil
 	}
 }
 
 // TrySend delivers v if the destination inbox has room, else returns a
 // *FullError wrapping ErrBoxFull (Axon's noSpaceInBox) and v is not sent.
+// Then the component's next Wait (or a WaitFor naming this outbox) returns
+// when room appears in that inbox, so Axon's "try, and pause when the box
+// is full" works as written there. An outbox linked to nothing drops v and
+// counts it, as Send does.
 func (o *Outbox[T]) TrySend(v T) error {
 	r := o.route.Load()
 	if r == nil || r.sink == nil {
 		o.dropped.Add(1)
 		return nil
 	}
-	return r.sink.put(context.Background(), v, putTry, sender{})
+	return r.sink.put(context.Background(), v, putTry, sender{core: o.bc.owner})
 }
 
 // SendBatch delivers vs in order, as len(vs) Sends would, taking the
-// destination's lock once per run of messages that fit.
+// destination's lock once per run of messages that fit. Like Send, it drops
+// (and counts) vs only when the outbox is linked to nothing when it is
+// called; a batch whose route is cut part way waits for a route for the
+// rest. When it returns an error, the messages before the one it failed on
+// were delivered and the rest were not sent.
 func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
+	started := false
 	for {
 		from := o.sender()
 		r := o.route.Load()
 		if r == nil || r.sink == nil {
-			o.dropped.Add(uint64(len(vs)))
-			return nil
+			if !started {
+				o.dropped.Add(uint64(len(vs)))
+				return nil
+			}
+			if err := o.waitRoute(ctx, from.seen); err != nil {
+				return err
+			}
+			continue
 		}
 		n, err := r.sink.putBatch(ctx, vs, from)
 		if err != errRerouted {
 			return err
 		}
 		vs = vs[n:]
+		started = true
 	}
 }
 
@@ -928,11 +1145,24 @@ func (o *Outbox[T]) setRoute(dst inbox) {
 		o.route.Store(&route[T]{sink: sinkFor[T](dst), in: in})
 	}
 	o.epoch.Add(1)
+	if dst != nil {
+		o.forgetRoute()
+	}
 	if old != nil && old.sink != nil {
 		// A send may be waiting for room at the old end: wake it to follow
 		// the new route.
 		old.sink.final().wakeAllSenders()
 	}
+}
+
+// roomFor reports whether a send on o would find room now (or would not
+// wait for it: o leads nowhere); if not, c is woken when room appears.
+func (o *Outbox[T]) roomFor(c *Core) bool {
+	r := o.route.Load()
+	if r == nil || r.sink == nil {
+		return true
+	}
+	return r.sink.final().wantRoom(c)
 }
 
 func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {
@@ -943,8 +1173,15 @@ func (o *Outbox[T]) newMirror(owner *Core, name string) inbox {
 // type as like, for code that wires boxes by name without knowing their types
 // (a Graphline making its own boxes to match its children's). It returns the
 // existing box if comp has an inbox of that name and type, and an error
-// wrapping ErrBoxExists if it has one of another type.
+// wrapping ErrBoxExists if it has one of another type. A nil comp or like is
+// an error wrapping ErrNilArgument.
 func NewInboxLike(comp Component, name string, like Box) (Box, error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: NewInboxLike %q: component is nil", ErrNilArgument, name)
+	}
+	if isNilBox(like) {
+		return nil, fmt.Errorf("%w: NewInboxLike %q: box like is nil", ErrNilArgument, name)
+	}
 	c := coreOf(comp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -970,6 +1207,12 @@ func NewInboxLike(comp Component, name string, like Box) (Box, error) {
 // NewOutboxLike declares on comp an outbox called name of the same message
 // type as like; see NewInboxLike.
 func NewOutboxLike(comp Component, name string, like Box) (Box, error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: NewOutboxLike %q: component is nil", ErrNilArgument, name)
+	}
+	if isNilBox(like) {
+		return nil, fmt.Errorf("%w: NewOutboxLike %q: box like is nil", ErrNilArgument, name)
+	}
 	c := coreOf(comp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -996,6 +1239,9 @@ func NewOutboxLike(comp Component, name string, like Box) (Box, error) {
 // at run time (routing by name). v must be of b's type: otherwise the error
 // wraps ErrTypeMismatch and nothing is sent.
 func SendAny(ctx context.Context, b Box, v any) error {
+	if isNilBox(b) {
+		return fmt.Errorf("%w: SendAny on a nil box", ErrNilArgument)
+	}
 	o, ok := b.(outbox)
 	if !ok {
 		return fmt.Errorf("axon: SendAny on %s, which is not an outbox", b)
@@ -1018,6 +1264,9 @@ func TryRecvAny(b Box) (any, bool) {
 // component, oldest first, so that a supervisor can hand them to the
 // component that replaces it. It fails while the component is running.
 func Leftovers(b Box) ([]any, error) {
+	if isNilBox(b) {
+		return nil, fmt.Errorf("%w: Leftovers of a nil box", ErrNilArgument)
+	}
 	in, ok := b.(inbox)
 	if !ok {
 		return nil, fmt.Errorf("axon: Leftovers of %s, which is not an inbox", b)

@@ -214,14 +214,15 @@ func TestRemoveBoxOfLinkedBoxFailsWithErrBoxLinked(t *testing.T) {
 	d := newDoubler()
 	extra := axon.NewInbox[int](d, "extra")
 	src := newBox[int]("src")
-	l, err := axon.Link(src.out, extra)
+	srcOut := axon.NewOutbox[int](src, "more")
+	l, err := axon.Link(srcOut, extra)
 	require.NoError(t, err)
 	err = d.RemoveBox(extra)
 	require.ErrorIs(t, err, axon.ErrBoxLinked)
 	assert.Contains(t, boxNames(d.Inboxes()), "extra")
 
 	// The outbox end of a link counts as linked too.
-	err = src.RemoveBox(src.out)
+	err = src.RemoveBox(srcOut)
 	require.ErrorIs(t, err, axon.ErrBoxLinked)
 
 	require.NoError(t, axon.Unlink(l))

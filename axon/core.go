@@ -149,6 +149,7 @@ const (
 	flagFinishing = 1 << iota // ProducerFinished seen on control
 	flagChildEnd              // a child ended since the last Wait
 	flagHot                   // received a message since it last slept
+	flagRoom                  // room appeared in a box a TrySend of its found full
 )
 
 func (c *Core) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -451,9 +452,23 @@ func (c *Core) boxNames(inboxes bool) []string {
 	return names
 }
 
-// RemoveBox removes a box the component declared. Removing a box that is
-// still linked (in either direction) is an error wrapping ErrBoxLinked.
+// RemoveBox removes a box the component declared, for good: later lookups
+// by its name find none (until one is declared again) and it cannot be
+// linked. It refuses, with an error naming the box, to remove
+//
+//   - a box of another component (ErrNoSuchBox), or one already removed;
+//   - a default box, "inbox", "control", "outbox" or "signal"
+//     (ErrDefaultBox): every component has them for its whole life;
+//   - a box still linked, in either direction (ErrBoxLinked);
+//   - an inbox still holding messages (ErrBoxNotEmpty): take them first,
+//     with TryRecv, or with Leftovers once the component has finished.
+//
+// A send still under way on a removed outbox (one waiting for a link, see
+// Outbox.Send) fails with ErrNoSuchBox; one to a removed inbox too.
 func (c *Core) RemoveBox(b Box) error {
+	if isNilBox(b) {
+		return fmt.Errorf("%w: RemoveBox of a nil box on %s", ErrNilArgument, c.Name())
+	}
 	label := b.String()
 	topo.Lock()
 	defer topo.Unlock()
@@ -461,25 +476,33 @@ func (c *Core) RemoveBox(b Box) error {
 	if bc.owner != c {
 		return fmt.Errorf("%w: %s is not a box of %s", ErrNoSuchBox, label, c.Name())
 	}
+	if bc.removed {
+		return fmt.Errorf("%w: %s was removed already", ErrNoSuchBox, label)
+	}
+	if boxRank(bc.name) < 2 {
+		return fmt.Errorf("%w: %s", ErrDefaultBox, label)
+	}
 	if bc.next != nil || bc.ups != nil {
 		return fmt.Errorf("%w: %s", ErrBoxLinked, label)
+	}
+	if in, ok := b.(inbox); ok {
+		// Sealed under its own lock, so that no send slips a message in
+		// between the look and the removal.
+		if n := in.retire(); n > 0 {
+			return fmt.Errorf("%w: %s holds %d messages; take them before removing it", ErrBoxNotEmpty, label, n)
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if bc.inbox {
-		i := slices.IndexFunc(c.inboxes, func(x inbox) bool { return x.boxCore() == bc })
-		if i < 0 {
-			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
-		}
-		c.inboxes = slices.Delete(c.inboxes, i, i+1)
+		c.inboxes = slices.DeleteFunc(c.inboxes, func(x inbox) bool { return x.boxCore() == bc })
 	} else {
-		i := slices.IndexFunc(c.outboxes, func(x outbox) bool { return x.boxCore() == bc })
-		if i < 0 {
-			return fmt.Errorf("%w: %s", ErrNoSuchBox, label)
-		}
-		c.outboxes = slices.Delete(c.outboxes, i, i+1)
+		c.outboxes = slices.DeleteFunc(c.outboxes, func(x outbox) bool { return x.boxCore() == bc })
 	}
-	bc.removed = true
+	if o, ok := b.(outbox); ok {
+		bc.removed = true // an inbox's is set by retire, under its lock too
+		o.forgetRoute()   // a send waiting for a route will get none: it fails
+	}
 	return nil
 }
 
@@ -496,18 +519,27 @@ func (c *Core) AnyReady() bool {
 }
 
 // Wait blocks until there may be something to do: a message in any inbox, a
-// child that ended, or ctx done (then it returns ctx's error). It is Axon's
-// pause: the component sleeps without polling and wakes on the first event.
+// child that ended, room in an inbox that a TrySend of the component found
+// full, or ctx done (then it returns ctx's error). It is Axon's pause: the
+// component sleeps without polling and wakes on the first event. Like
+// Axon's, it may return when there is nothing new; callers look again.
 func (c *Core) Wait(ctx context.Context) error {
 	c.init(c.selfOrNil())
 	return c.park(ctx, anyReady{})
 }
 
-// WaitFor is Wait for some inboxes only: it returns when one of boxes holds
-// a message, a child ended, or ctx is done (then with ctx's error), leaving
-// messages in the other inboxes where they are. To wait with a time limit,
-// give it a ctx with a deadline. Outboxes among boxes are ignored.
+// WaitFor is Wait for some boxes only: it returns when one of the inboxes
+// among boxes holds a message, one of the outboxes has room in its
+// destination (or leads nowhere, so a send would not wait), a child ended,
+// or ctx is done (then with ctx's error), leaving messages in the other
+// inboxes where they are. To wait with a time limit, give it a ctx with a
+// deadline. A nil among boxes is an error wrapping ErrNilArgument.
 func (c *Core) WaitFor(ctx context.Context, boxes ...Box) error {
+	for i, b := range boxes {
+		if isNilBox(b) {
+			return fmt.Errorf("%w: WaitFor on %s: box %d of %d is nil", ErrNilArgument, c.Name(), i+1, len(boxes))
+		}
+	}
 	c.init(c.selfOrNil())
 	return c.park(ctx, someReady(boxes))
 }
@@ -516,8 +548,16 @@ type someReady []Box
 
 func (s someReady) ready(c *Core) bool {
 	for _, b := range s {
-		if in, ok := b.(inbox); ok && in.Len() > 0 {
-			return true
+		switch x := b.(type) {
+		case inbox:
+			if x.Len() > 0 {
+				return true
+			}
+		case outbox:
+			// Asking registers c to be woken when room appears.
+			if x.roomFor(c) {
+				return true
+			}
 		}
 	}
 	return c.take(flagChildEnd)
@@ -525,7 +565,9 @@ func (s someReady) ready(c *Core) bool {
 
 type anyReady struct{}
 
-func (anyReady) ready(c *Core) bool { return c.AnyReady() || c.take(flagChildEnd) }
+func (anyReady) ready(c *Core) bool {
+	return c.AnyReady() || c.take(flagChildEnd) || c.take(flagRoom)
+}
 
 // waitCond is what a parked goroutine waits for. An interface, not a func,
 // so that parking allocates nothing.
@@ -611,8 +653,15 @@ func (c *Core) observeControl(msg any) {
 // ActivateChildren (or automatically when c is activated after them, if c is
 // already running); c hears when each ends (Wait returns, ChildrenDone), and
 // when c finishes, children still running are shut down and waited for.
-func (c *Core) AddChildren(children ...Component) {
+// A nil among children is an error wrapping ErrNilArgument, and then none
+// is added.
+func (c *Core) AddChildren(children ...Component) error {
 	c.init(c.selfOrNil())
+	for i, ch := range children {
+		if isNilComponent(ch) {
+			return fmt.Errorf("%w: AddChildren on %s: child %d of %d is nil", ErrNilArgument, c.Name(), i+1, len(children))
+		}
+	}
 	for _, ch := range children {
 		cc := coreOf(ch)
 		cc.mu.Lock()
@@ -625,11 +674,21 @@ func (c *Core) AddChildren(children ...Component) {
 		}
 		c.mu.Unlock()
 	}
+	return nil
 }
 
-// RemoveChild forgets child: c no longer waits for it or shuts it down.
-func (c *Core) RemoveChild(child Component) {
+// RemoveChild forgets child, undoing what AddChildren and c's linking did,
+// as Axon's removeChild does: c no longer waits for it or shuts it down, and
+// every link c made that has a box of child at either end (passthroughs
+// between c and child, links between child and its siblings) is removed.
+// Removing a component that is not c's child removes those links only. A
+// nil child is an error wrapping ErrNilArgument.
+func (c *Core) RemoveChild(child Component) error {
+	if isNilComponent(child) {
+		return fmt.Errorf("%w: RemoveChild on %s: nil child", ErrNilArgument, c.Name())
+	}
 	cc := coreOf(child)
+	c.unlinkWith(cc)
 	c.mu.Lock()
 	if c.x != nil {
 		c.x.children = slices.DeleteFunc(c.x.children, func(x *Core) bool { return x == cc })
@@ -641,6 +700,7 @@ func (c *Core) RemoveChild(child Component) {
 		cc.ctx.setParent(context.Background())
 	}
 	cc.mu.Unlock()
+	return nil
 }
 
 // Children returns c's children.

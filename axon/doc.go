@@ -31,4 +31,38 @@
 // the scheduler's Registry (Axon's CAT) holds named services.
 //
 // The package uses only the standard library and no cgo.
+//
+// # Lock order
+//
+// Sends take no package-wide lock: an outbox's route is one atomic load, and
+// a send locks only the inbox it lands in. Where the runtime holds more than
+// one lock at a time, it takes them in this order, outermost first:
+//
+//  1. Handle.put or a handleInbox.mu: a Handle's own, held across a send
+//     (Put) or a receive (Get).
+//  2. topo, the topology lock (link.go): the link graph, every box's next
+//     and ups, and the resolution of routes. Linking, unlinking, RemoveBox,
+//     RemoveChild, a finishing component's unlinking and Snapshot take it.
+//     A send takes it only when its route was cut and it waits for a new
+//     one (Outbox.waitRoute), holding no inbox's or component's lock.
+//  3. Inbox.mu, an inbox's lock: its queue, its forward and who waits for
+//     room. Two inbox locks are held together only under topo (moving the
+//     messages of an inbox that becomes forwarded, or giving a finished
+//     child's back to its parent), so no two such pairs are taken at once
+//     and their order cannot deadlock.
+//  4. Core.mu, a component's lock: its boxes, children, links and name.
+//     Taken inside an inbox's lock when a shutdown message lands on control
+//     (observeControl cancels the component) and when an error names a box
+//     ("component.box" reads the component's name). Two components' locks
+//     are never held together: a parent and its children are told and
+//     adopted one lock at a time.
+//  5. runCtx.mu, a component context's lock: leaf, taken inside Core.mu.
+//
+// Scheduler.mu and Registry.mu are leaves: nothing is taken inside them.
+//
+// So nothing may take an inbox's lock, or topo, while holding Core.mu:
+// Core.AnyReady holds its component's lock while it asks every inbox for
+// its length, which is why Inbox.Len (and DataReady) read two atomic
+// counters and take no lock. Wake-ups (Core.notify, a waiter's channel)
+// never block and take no lock, so they may be sent with any lock held.
 package axon

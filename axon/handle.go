@@ -46,8 +46,12 @@ type handleInbox struct {
 // Boxes whose names start with "_" are private wiring and are left alone.
 // With box names given, the Handle takes only those boxes (inboxes and
 // outboxes by name), leaving the others to the component, for instance an
-// outbox it links itself at run time.
+// outbox it links itself at run time. A nil comp is an error wrapping
+// ErrNilArgument.
 func NewHandle(s *Scheduler, comp Component, boxes ...string) (*Handle, error) {
+	if isNilComponent(comp) {
+		return nil, fmt.Errorf("%w: NewHandle: component is nil", ErrNilArgument)
+	}
 	if s == nil {
 		s = Default()
 	}

@@ -95,7 +95,8 @@ func WithCapacity(n int) LinkOption { return func(o *linkOptions) { o.capacity =
 //
 // A link made with the package function belongs to no component and lasts
 // until Unlink; one made with a component's Link method is removed when that
-// component finishes.
+// component finishes, or when the other end's component is removed from it
+// as a child (RemoveChild). A nil box is an error wrapping ErrNilArgument.
 func Link(from, to Box, opts ...LinkOption) (*Linkage, error) {
 	return link(nil, from, to, opts)
 }
@@ -103,7 +104,8 @@ func Link(from, to Box, opts ...LinkOption) (*Linkage, error) {
 // LinkByName links component from's box fromBox to component to's box
 // toBox; the names are looked up among the outboxes and inboxes each
 // component has (an inbox as source makes a passthrough). An unknown
-// name is an error listing the boxes that exist.
+// name is an error listing the boxes that exist; a nil component, an error
+// wrapping ErrNilArgument.
 func LinkByName(from Component, fromBox string, to Component, toBox string, opts ...LinkOption) (*Linkage, error) {
 	return linkByName(nil, from, fromBox, to, toBox, opts)
 }
@@ -119,6 +121,12 @@ func MustLink(from, to Box, opts ...LinkOption) *Linkage {
 }
 
 func linkByName(owner *Core, from Component, fromBox string, to Component, toBox string, opts []LinkOption) (*Linkage, error) {
+	if isNilComponent(from) {
+		return nil, fmt.Errorf("%w: LinkByName: component from is nil (linking its %q to %q)", ErrNilArgument, fromBox, toBox)
+	}
+	if isNilComponent(to) {
+		return nil, fmt.Errorf("%w: LinkByName: component to is nil (linking %q to its %q)", ErrNilArgument, fromBox, toBox)
+	}
 	src, err := boxByName(from, fromBox, true)
 	if err != nil {
 		return nil, err
@@ -161,12 +169,35 @@ func boxByName(comp Component, name string, source bool) (Box, error) {
 	return b, nil
 }
 
+// isNilBox reports whether b is nil, or a nil *Inbox or *Outbox in a Box.
+func isNilBox(b Box) bool { return b == nil || b.boxCore() == nil }
+
+// isNilComponent reports whether comp is nil, or a nil pointer in a
+// Component: calling it would panic.
+func isNilComponent(comp Component) bool {
+	if comp == nil {
+		return true
+	}
+	v := reflect.ValueOf(comp)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
+}
+
 // assignable reports whether messages of type src may go to a box of dst.
 func assignable(src, dst reflect.Type) bool {
 	return src == dst || (dst.Kind() == reflect.Interface && src.Implements(dst))
 }
 
 func link(owner *Core, from, to Box, opts []LinkOption) (*Linkage, error) {
+	if isNilBox(from) {
+		return nil, fmt.Errorf("%w: Link: box from is nil", ErrNilArgument)
+	}
+	if isNilBox(to) {
+		return nil, fmt.Errorf("%w: Link: box to is nil (linking from %s)", ErrNilArgument, from)
+	}
 	var o linkOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -267,9 +298,14 @@ func reroute(b *boxCore) {
 }
 
 // Unlink removes a link. Messages already delivered stay where they are;
-// senders upstream deliver to the link's source again (an outbox drops, an
-// inbox holds its messages). Unlinking a link already gone wraps ErrNotLinked.
+// senders upstream deliver to the link's source again (an inbox holds its
+// messages; an outbox drops later sends, while sends already under way wait
+// for a link: see Outbox.Send). Unlinking a link already gone wraps
+// ErrNotLinked, a nil one ErrNilArgument.
 func Unlink(l *Linkage) error {
+	if l == nil {
+		return fmt.Errorf("%w: Unlink of a nil link", ErrNilArgument)
+	}
 	topo.Lock()
 	err := unlinkLocked(l)
 	topo.Unlock()
@@ -298,8 +334,12 @@ func unlinkLocked(l *Linkage) error {
 	return nil
 }
 
-// UnlinkBox removes every link into and out of b.
-func UnlinkBox(b Box) {
+// UnlinkBox removes every link into and out of b. It fails only when b is
+// nil (an error wrapping ErrNilArgument).
+func UnlinkBox(b Box) error {
+	if isNilBox(b) {
+		return fmt.Errorf("%w: UnlinkBox of a nil box", ErrNilArgument)
+	}
 	bc := b.boxCore()
 	topo.Lock()
 	var ls []*Linkage
@@ -318,6 +358,7 @@ func UnlinkBox(b Box) {
 			l.owner.mu.Unlock()
 		}
 	}
+	return nil
 }
 
 // Links returns the links c made that are still in place.
@@ -328,6 +369,29 @@ func (c *Core) Links() []*Linkage {
 		return nil
 	}
 	return slices.Clone(c.x.links)
+}
+
+// unlinkWith removes every link c made that has a box of other at either
+// end. topo is taken before c.mu (the lock order), so that the links are
+// chosen and removed in one step.
+func (c *Core) unlinkWith(other *Core) {
+	topo.Lock()
+	defer topo.Unlock()
+	c.mu.Lock()
+	var gone []*Linkage
+	if c.x != nil {
+		c.x.links = slices.DeleteFunc(c.x.links, func(l *Linkage) bool {
+			if l.from.owner == other || l.to.owner == other {
+				gone = append(gone, l)
+				return true
+			}
+			return false
+		})
+	}
+	c.mu.Unlock()
+	for _, l := range gone {
+		_ = unlinkLocked(l) // one already gone needs nothing more
+	}
 }
 
 // unlinkAll removes every link c made, when it finishes.

@@ -637,17 +637,18 @@ func TestUnlinkedOutboxDropsAndCountsSends(t *testing.T) {
 
 func TestUnlinkBoxRemovesEveryLinkOfTheBox(t *testing.T) {
 	a, b, mid, c := newBox[int]("a"), newBox[int]("b"), newBox[int]("mid"), newBox[int]("c")
-	_, err := axon.Link(a.out, mid.in)
+	midIn := axon.NewInbox[int](mid, "mid") // not a default box: it can be removed
+	_, err := axon.Link(a.out, midIn)
 	require.NoError(t, err)
-	_, err = axon.Link(b.out, mid.in)
+	_, err = axon.Link(b.out, midIn)
 	require.NoError(t, err)
-	l, err := axon.Link(mid.in, c.in)
+	l, err := axon.Link(midIn, c.in)
 	require.NoError(t, err)
-	axon.UnlinkBox(mid.in)
+	axon.UnlinkBox(midIn)
 	require.ErrorIs(t, axon.Unlink(l), axon.ErrNotLinked)
 	assert.False(t, a.out.Linked())
 	assert.False(t, b.out.Linked())
-	require.NoError(t, mid.RemoveBox(mid.in))
+	require.NoError(t, mid.RemoveBox(midIn))
 }
 
 func TestMustLinkPanicsOnError(t *testing.T) {

@@ -111,6 +111,20 @@ var (
 	// ErrBoxLinked is wrapped when removing a box that is still linked.
 	ErrBoxLinked = errors.New("axon: box is still linked")
 
+	// ErrDefaultBox is wrapped when removing one of the boxes every
+	// component has ("inbox", "control", "outbox", "signal"): they stay for
+	// the component's life.
+	ErrDefaultBox = errors.New("axon: default boxes cannot be removed")
+
+	// ErrBoxNotEmpty is wrapped when removing an inbox that still holds
+	// messages: they would be lost. Take them first (TryRecv, or Leftovers
+	// once the component has finished).
+	ErrBoxNotEmpty = errors.New("axon: box still holds messages")
+
+	// ErrNilArgument is wrapped when a nil box, component or link is given
+	// where one is needed; the error names the argument.
+	ErrNilArgument = errors.New("axon: nil argument")
+
 	// ErrLinkCycle is wrapped when a passthrough link would close a loop.
 	ErrLinkCycle = errors.New("axon: link would make a cycle of passthroughs")
 

@@ -1,7 +1,10 @@
 package axon
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -9,6 +12,7 @@ import (
 // inbox where it takes requests. A Backplane, a display or an audio device
 // registers itself as one; others look it up and link to it.
 type Service struct {
+	Name      string // the name it is registered under
 	Component Component
 	Inbox     Box
 }
@@ -26,9 +30,12 @@ func newRegistry() *Registry {
 }
 
 // Register publishes comp's inbox called inbox as the service name. It fails
-// with ErrServiceExists if the name is taken and ErrBadInbox if comp has no
-// such inbox.
+// with ErrServiceExists if the name is taken, ErrBadInbox if comp has no
+// such inbox and ErrNilArgument if comp is nil.
 func (r *Registry) Register(name string, comp Component, inbox string) error {
+	if isNilComponent(comp) {
+		return fmt.Errorf("%w: Register %q: component is nil", ErrNilArgument, name)
+	}
 	b, ok := coreOf(comp).Inbox(inbox)
 	if !ok {
 		return fmt.Errorf("%w: %s has no inbox %q for service %q", ErrBadInbox, coreOf(comp).Name(), inbox, name)
@@ -38,7 +45,7 @@ func (r *Registry) Register(name string, comp Component, inbox string) error {
 	if _, ok := r.services[name]; ok {
 		return fmt.Errorf("%w: %q", ErrServiceExists, name)
 	}
-	r.services[name] = Service{Component: comp, Inbox: b}
+	r.services[name] = Service{Name: name, Component: comp, Inbox: b}
 	return nil
 }
 
@@ -62,6 +69,25 @@ func (r *Registry) Deregister(name string) error {
 	}
 	delete(r.services, name)
 	return nil
+}
+
+// Services returns the registered services, sorted by name (Axon's CAT
+// lists its services so). It is a copy: registering or deregistering later
+// does not change it.
+func (r *Registry) Services() []Service {
+	r.mu.RLock()
+	out := slices.Collect(maps.Values(r.services))
+	r.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Service) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Tracked returns a copy of the tracked values, by name. Changing the copy
+// changes nothing in the registry; Update does.
+func (r *Registry) Tracked() map[string]any {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return maps.Clone(r.values)
 }
 
 // Track starts tracking a named value (Axon's trackValue); ErrServiceExists if

@@ -24,7 +24,7 @@ type member interface {
 	Outbox(name string) (axon.Box, bool)
 	Inboxes() []axon.Box
 	Outboxes() []axon.Box
-	AddChildren(children ...axon.Component)
+	AddChildren(children ...axon.Component) error
 }
 
 // asMember returns comp as a member, or an error when comp is nil or hides
