@@ -2,6 +2,8 @@ package axon_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"testing"
@@ -340,4 +342,22 @@ func TestSchedulerWaitHonoursItsContext(t *testing.T) {
 	cancel()
 	require.ErrorIs(t, s.Wait(ctx), context.Canceled)
 	require.NoError(t, axon.NewScheduler().Wait(ctx), "nothing to wait for")
+}
+
+// TestErrIsSetBeforeTheFailureGoesOutOnSignal: a receiver of the *Failure
+// on signal may ask the component for its error at once, before the
+// component is Finished.
+func TestErrIsSetBeforeTheFailureGoesOutOnSignal(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	s.SetLogger(slog.New(slog.DiscardHandler))
+	boom := errors.New("boom")
+	for range 200 {
+		c := &funcComp{main: func(context.Context) error { return boom }}
+		h, err := axon.NewHandle(s, c, "signal")
+		require.NoError(t, err)
+		sig, err := h.Get(axontest.Context(t), "signal")
+		require.NoError(t, err)
+		require.IsType(t, &axon.Failure{}, sig)
+		require.ErrorIs(t, c.Err(), boom)
+	}
 }

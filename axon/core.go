@@ -331,7 +331,8 @@ func (c *Core) Done() <-chan struct{} {
 }
 
 // Err returns the failure of a finished component: the error Main returned
-// (or its panic), nil after a clean end or a shutdown.
+// (or its panic), nil after a clean end or a shutdown. It is set before the
+// *Failure goes out on signal, so whoever receives that may ask at once.
 func (c *Core) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

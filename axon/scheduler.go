@@ -255,6 +255,11 @@ func (c *Core) finish(err error) {
 	}
 	if failure != nil {
 		msg = failure
+		// Err answers as soon as the outcome is out: a receiver of the
+		// *Failure on signal may ask the component for it at once.
+		c.mu.Lock()
+		c.extra().err = failure
+		c.mu.Unlock()
 	}
 	// A composite whose signal is fed by a child's (a passthrough) lets the
 	// child's outcome speak for it, as in Kamaelia; its own failure is still
@@ -272,7 +277,6 @@ func (c *Core) finish(err error) {
 	var watchers []*Core
 	c.state.Store(int32(Finished)) // before Done closes: Done means Finished
 	if x := c.x; x != nil {
-		x.err = failure
 		parent = x.parent
 		watchers = x.watchers
 		if x.done != nil {
