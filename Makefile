@@ -24,9 +24,9 @@ PKGS := ca-certificates gcc libc6-dev pkg-config libavcodec-dev libavformat-dev 
 # methods in axon as unused; v0.8.2 is the newest and runs clean on Go 1.26.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-# The packages that build and test without cgo (CGO_ENABLED=0): everything
-# but media/ and device/ and what imports them. cmd/kamaelia leaves out the
-# media components when built without cgo.
+# The core packages, which use no cgo (only media/ and device/ may): `make
+# test-nocgo` tests them with CGO_ENABLED=0, as the README promises. Built
+# without cgo, cmd/kamaelia leaves out the media components.
 NOCGO_PKGS := ./axon/... ./chassis/... ./components/... ./internet/... ./launch/... ./inspect/... ./cmd/...
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
