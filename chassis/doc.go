@@ -28,7 +28,7 @@
 // services.) Linkages name a Graphline's boxes with Port literals, which
 // name their fields outside this package, as go vet requires:
 //
-//	chassis.Linkages{
+//	links := chassis.Linkages{
 //		{Component: "READ", Box: "outbox"}: {Component: "CHECK", Box: "inbox"},
 //	}
 //

@@ -10,8 +10,10 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -70,6 +72,9 @@ var importFor = map[string]string{
 	"inspect":   "github.com/kamaelia-go/kamaelia/inspect",
 	"launch":    "github.com/kamaelia-go/kamaelia/launch",
 }
+
+// module is the module's path.
+const module = "github.com/kamaelia-go/kamaelia"
 
 // snippet is a Go block of a Markdown file.
 type snippet struct {
@@ -154,7 +159,7 @@ func TestSnippets(t *testing.T) {
 	for _, s := range snips {
 		if isProgram(s.code) {
 			t.Run(s.String(), func(t *testing.T) {
-				for _, e := range checkFiles(t, imp, []snippet{s}, false) {
+				for _, e := range checkFiles(t, imp, []snippet{s}, programRules) {
 					t.Error(e)
 				}
 			})
@@ -167,11 +172,113 @@ func TestSnippets(t *testing.T) {
 	}
 	for _, f := range order {
 		t.Run(f, func(t *testing.T) {
-			for _, e := range checkFiles(t, imp, byFile[f], true) {
+			for _, e := range checkFiles(t, imp, byFile[f], fragmentRules) {
 				t.Error(e)
 			}
 		})
 	}
+}
+
+// TestDocCommentSnippets checks, by the rules of TestSnippets, the code
+// blocks of the doc comments of every package of the module that parse as
+// Go: package docs and the docs of exported names show how to call the API
+// as much as the Markdown does. Blocks that are not Go (box tables,
+// diagrams, launch descriptions, code elided with "...") are left out.
+func TestDocCommentSnippets(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	require.NoError(t, err)
+	byPkg := map[string][]snippet{}
+	var pkgs []string
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		snips, err := commentSnippets(rel, path)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Dir(rel)
+		if _, ok := byPkg[dir]; !ok && len(snips) > 0 {
+			pkgs = append(pkgs, dir)
+		}
+		byPkg[dir] = append(byPkg[dir], snips...)
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, pkgs)
+
+	paths := make([]string, 0, len(importFor))
+	for _, p := range importFor {
+		paths = append(paths, p)
+	}
+	for _, dir := range pkgs {
+		paths = append(paths, module+"/"+dir)
+	}
+	imp := exportImporter(t, paths)
+	for _, dir := range pkgs {
+		t.Run(dir, func(t *testing.T) {
+			// A package's docs name it by its own name.
+			own := module + "/" + dir
+			r := rules{fragments: true, typeNames: true, imports: map[string]string{path.Base(own): own}}
+			for _, s := range byPkg[dir] {
+				for _, e := range checkFiles(t, imp, []snippet{s}, r) {
+					t.Error(e)
+				}
+			}
+		})
+	}
+}
+
+// commentSnippets returns the code blocks of the doc comments of the Go
+// file at path (named rel in messages) that parse as a fragment of Go.
+func commentSnippets(rel, path string) ([]snippet, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var out []snippet
+	for _, cg := range f.Comments {
+		start := fset.Position(cg.Pos()).Line
+		lines := strings.Split(cg.Text(), "\n")
+		for i := 0; i < len(lines); i++ {
+			if !strings.HasPrefix(lines[i], "\t") {
+				continue
+			}
+			j := i
+			var body []string
+			for j < len(lines) && (strings.HasPrefix(lines[j], "\t") || lines[j] == "") {
+				body = append(body, strings.TrimPrefix(lines[j], "\t"))
+				j++
+			}
+			code := strings.TrimRight(strings.Join(body, "\n"), "\n") + "\n"
+			if src, _ := wrap(code); isGo(src) && strings.Contains(code, ".") {
+				out = append(out, snippet{file: rel, line: start + i, code: code})
+			}
+			i = j
+		}
+	}
+	return out, nil
+}
+
+// isGo reports whether src parses as a Go file.
+func isGo(src string) bool {
+	_, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+	return err == nil
 }
 
 // TestSnippetCheckerCatches shows that the checker rejects what the docs got
@@ -185,12 +292,12 @@ func TestSnippetCheckerCatches(t *testing.T) {
 		`chassis.Graphline(nil, chassis.Linkages{{"self", "inbox"}: {Component: "A", Box: "inbox"}})`: "unkeyed fields",
 		`chassis.Pipeline(NewDiracDecoder())`:                                                         "undefined: NewDiracDecoder",
 	} {
-		errs := checkFiles(t, imp, []snippet{{file: "bad.md", line: 1, code: code + "\n"}}, true)
+		errs := checkFiles(t, imp, []snippet{{file: "bad.md", line: 1, code: code + "\n"}}, fragmentRules)
 		assert.True(t, slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, want) }),
 			"%s: want an error containing %q, got %q", code, want, errs)
 	}
 	ok := `p := chassis.Pipeline(internet.NewTCPClient("127.0.0.1:1601"), mine)` + "\n_ = p\n"
-	assert.Empty(t, checkFiles(t, imp, []snippet{{file: "good.md", line: 1, code: ok}}, true))
+	assert.Empty(t, checkFiles(t, imp, []snippet{{file: "good.md", line: 1, code: ok}}, fragmentRules))
 }
 
 // isProgram reports whether code starts with a package clause.
@@ -205,9 +312,26 @@ func isProgram(code string) bool {
 	return false
 }
 
+// rules says how checkFiles treats its snippets.
+type rules struct {
+	// fragments: the snippets are fragments (see TestSnippets), not programs.
+	fragments bool
+	// typeNames: an undefined exported name used as a type is the reader's
+	// own (a doc comment's Reading or Frame).
+	typeNames bool
+	// imports maps qualifiers that mean another package than importFor says
+	// (framing, in components/framing's own docs).
+	imports map[string]string
+}
+
+var (
+	programRules  = rules{}
+	fragmentRules = rules{fragments: true}
+)
+
 // checkFiles type-checks snippets as one package and returns the errors,
 // each prefixed by the Markdown position of the snippet.
-func checkFiles(t *testing.T, imp types.Importer, snips []snippet, fragments bool) []string {
+func checkFiles(t *testing.T, imp types.Importer, snips []snippet, r rules) []string {
 	t.Helper()
 	fset := token.NewFileSet()
 	var files []*ast.File
@@ -218,7 +342,7 @@ func checkFiles(t *testing.T, imp types.Importer, snips []snippet, fragments boo
 		origin[name] = s
 		src := s.code
 		offset := 0 // lines the wrapping adds before the code
-		if fragments {
+		if r.fragments {
 			src, offset = wrap(s.code)
 		}
 		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
@@ -226,7 +350,7 @@ func checkFiles(t *testing.T, imp types.Importer, snips []snippet, fragments boo
 			errs = append(errs, fmt.Sprintf("%s: not Go: %v", s, err))
 			continue
 		}
-		addImports(f)
+		addImports(f, r.imports)
 		files = append(files, f)
 		origin[name] = snippet{file: s.file, line: s.line - offset - 1, code: s.code}
 	}
@@ -238,12 +362,16 @@ func checkFiles(t *testing.T, imp types.Importer, snips []snippet, fragments boo
 		s := origin[p.Filename]
 		return fmt.Sprintf("%s:%d", s.file, s.line+p.Line)
 	}
+	asType := typePositions(files)
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
 	conf := types.Config{
 		Importer: imp,
 		Error: func(err error) {
 			te := err.(types.Error)
-			if fragments && tolerated(te.Msg) {
+			if r.fragments && tolerated(te.Msg) {
+				return
+			}
+			if name, ok := strings.CutPrefix(te.Msg, "undefined: "); ok && r.typeNames && asType[te.Pos] == name {
 				return
 			}
 			errs = append(errs, fmt.Sprintf("%s: %s", where(te.Pos), te.Msg))
@@ -272,6 +400,49 @@ func checkFiles(t *testing.T, imp types.Importer, snips []snippet, fragments boo
 	return errs
 }
 
+// typePositions returns the identifiers of files that stand where a type
+// does (a type argument, an element or field type, a literal's type), by
+// position.
+func typePositions(files []*ast.File) map[token.Pos]string {
+	out := map[token.Pos]string{}
+	mark := func(e ast.Expr) {
+		if id, ok := e.(*ast.Ident); ok {
+			out[id.Pos()] = id.Name
+		}
+	}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.IndexExpr:
+				mark(n.Index)
+			case *ast.IndexListExpr:
+				for _, e := range n.Indices {
+					mark(e)
+				}
+			case *ast.ArrayType:
+				mark(n.Elt)
+			case *ast.MapType:
+				mark(n.Key)
+				mark(n.Value)
+			case *ast.ChanType:
+				mark(n.Value)
+			case *ast.Field:
+				mark(n.Type)
+			case *ast.ValueSpec:
+				if n.Type != nil {
+					mark(n.Type)
+				}
+			case *ast.CompositeLit:
+				if n.Type != nil {
+					mark(n.Type)
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
 // wrap makes a fragment a file: its declarations stay at the top level, its
 // statements become the body of a function returning error. It returns the
 // file and how many lines come before the fragment's first line.
@@ -294,9 +465,9 @@ func tolerated(msg string) bool {
 	return strings.HasPrefix(msg, "declared and not used") || msg == "missing return"
 }
 
-// addImports imports the packages of importFor that f uses as qualifiers and
-// does not import already.
-func addImports(f *ast.File) {
+// addImports imports the packages of importFor, or of extra first, that f
+// uses as qualifiers and does not import already.
+func addImports(f *ast.File, extra map[string]string) {
 	have := map[string]bool{}
 	for _, is := range f.Imports {
 		p := strings.Trim(is.Path.Value, `"`)
@@ -339,7 +510,11 @@ func addImports(f *ast.File) {
 			return true
 		}
 		if id, ok := sel.X.(*ast.Ident); ok && !declared[id.Name] && !have[id.Name] {
-			if p, ok := importFor[id.Name]; ok {
+			p, ok := extra[id.Name]
+			if !ok {
+				p, ok = importFor[id.Name]
+			}
+			if ok {
 				add = append(add, p)
 				have[id.Name] = true
 			}
