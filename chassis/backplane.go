@@ -226,8 +226,8 @@ type peer[T any] struct {
 // default scheduler's services (or OnScheduler's):
 //
 //	chassis.NewBackplane[string]("CHAT")
-//	chassis.Pipeline(NewConsoleReader(), chassis.PublishTo[string]("CHAT"))
-//	chassis.Pipeline(chassis.SubscribeTo[string]("CHAT"), NewConsoleEchoer())
+//	chassis.Pipeline(console.NewReader(), chassis.PublishTo[string]("CHAT"))
+//	chassis.Pipeline(chassis.SubscribeTo[string]("CHAT"), console.NewEchoer())
 //
 // WithTransport makes it one Backplane across processes:
 //
@@ -630,7 +630,7 @@ type Publisher[T any] struct {
 
 // PublishTo returns a Publisher to the Backplane called name:
 //
-//	chassis.Pipeline(NewTicker(), chassis.PublishTo[Tick]("CLOCK"))
+//	chassis.Pipeline(newTicker(), chassis.PublishTo[Tick]("CLOCK"))
 func PublishTo[T any](name string) *Publisher[T] {
 	p := &Publisher[T]{name: name, joined: make(chan struct{})}
 	p.in = axon.NewInbox[T](p, "inbox")
@@ -745,7 +745,7 @@ type Subscriber[T any] struct {
 
 // SubscribeTo returns a Subscriber to the Backplane called name:
 //
-//	chassis.Pipeline(chassis.SubscribeTo[string]("CHAT"), NewConsoleEchoer())
+//	chassis.Pipeline(chassis.SubscribeTo[string]("CHAT"), console.NewEchoer())
 func SubscribeTo[T any](name string, opts ...SubscribeOption) *Subscriber[T] {
 	s := &Subscriber[T]{name: name, subscribed: make(chan struct{})}
 	for _, o := range opts {

@@ -73,7 +73,7 @@ type Carousel[A, In, Out any] struct {
 // NewCarousel returns a Carousel that makes its children with factory:
 //
 //	readers := chassis.NewCarousel[string, any, []byte](func(name string) axon.Component {
-//		return NewFileReader(name)
+//		return file.NewReadFileAdaptor(file.WithFilename(name))
 //	})
 func NewCarousel[A, In, Out any](factory func(A) axon.Component, opts ...CarouselOption) *Carousel[A, In, Out] {
 	c := &Carousel[A, In, Out]{factory: factory}

@@ -17,11 +17,20 @@
 // A program reads like the diagram of the system:
 //
 //	err := chassis.Pipeline(
-//		NewTCPClient("127.0.0.1", 1601),
-//		NewDiracDecoder(),
-//		NewMessageRateLimit(15, 15),
-//		NewVideoOverlay(),
+//		internet.NewTCPClient("127.0.0.1:1601"),
+//		av.NewDiracDecoder(),
+//		timing.NewMessageRateLimit[*frame.Video](15, 15),
+//		sdl.NewVideoOverlay(image.Pt(0, 0)),
 //	).Run()
+//
+// (internet, components/timing, media/av, media/frame and media/sdl; the
+// VideoOverlay draws on an sdl.Display published in the scheduler's
+// services.) Linkages name a Graphline's boxes with Port literals, which
+// name their fields outside this package, as go vet requires:
+//
+//	links := chassis.Linkages{
+//		{Component: "READ", Box: "outbox"}: {Component: "CHECK", Box: "inbox"},
+//	}
 //
 // Every chassis makes its links when it is built (Pipeline, Graphline, PAR)
 // or as its children change (Carousel, Seq), as passthrough links where it

@@ -101,12 +101,12 @@ type relay struct {
 // component (Kamaelia's Graphline):
 //
 //	chassis.Graphline(chassis.Components{
-//		"READ":  NewReader(),
-//		"CHECK": NewChecker(),
+//		"READ":  file.NewReadFileAdaptor(file.WithFilename(name)),
+//		"CHECK": newChecker(), // a component of your own
 //	}, chassis.Linkages{
-//		{"self", "inbox"}:   {"READ", "inbox"},
-//		{"READ", "outbox"}:  {"CHECK", "inbox"},
-//		{"CHECK", "outbox"}: {"self", "outbox"},
+//		{Component: chassis.Self, Box: "inbox"}: {Component: "READ", Box: "inbox"},
+//		{Component: "READ", Box: "outbox"}:      {Component: "CHECK", Box: "inbox"},
+//		{Component: "CHECK", Box: "outbox"}:     {Component: chassis.Self, Box: "outbox"},
 //	})
 //
 // An unknown component or box, boxes of mismatched types, or a link from

@@ -83,9 +83,12 @@ type Parallel struct {
 // PAR runs the components side by side, wrapped up as one component:
 //
 //	chassis.Pipeline(
-//		chassis.PAR(NewButton("Next"), NewButton("Prev")),
-//		NewChooser(items),
-//		NewDisplay(),
+//		chassis.PAR(
+//			sdl.NewButton("Next", image.Pt(10, 10), choose.Next, "Right"),
+//			sdl.NewButton("Prev", image.Pt(90, 10), choose.Prev, "Left"),
+//		),
+//		choose.NewChooser(items),
+//		newDisplay(), // a component of your own
 //	).Run()
 //
 // A component given twice, or boxes that cannot be linked, is a setup error:

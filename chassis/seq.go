@@ -45,8 +45,8 @@ type Sequence struct {
 // running:
 //
 //	chassis.Pipeline(
-//		chassis.Seq(NewOneShot("Hello"), NewOneShot("World")),
-//		NewConsoleEchoer(),
+//		chassis.Seq(source.NewOneShot("Hello"), source.NewOneShot("World")),
+//		console.NewEchoer(),
 //	).Run()
 //
 // The components' inbox and outbox types must suit the Sequence's (those of

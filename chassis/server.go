@@ -130,8 +130,9 @@ func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opt
 //
 //	SimpleServer(protocol = VideoProtocol, port = 1500)
 //
-// is, with VideoProtocol returning SubscribeTo[[]byte]("VIDEO"),
+// is
 //
+//	VideoProtocol := func() axon.Component { return chassis.SubscribeTo[[]byte]("VIDEO") }
 //	srv, err := chassis.SimpleServer(VideoProtocol, ":1500")
 //
 // See Server for the boxes and shutdown.

@@ -6,7 +6,7 @@
 // on "control", and returns what it sent on "outbox" and "signal" and how it
 // ended:
 //
-//	res := axontest.Run[int, int](t, NewDoubler(), 1, 2, 3)
+//	res := axontest.Run[int, int](t, newDoubler(), 1, 2, 3)
 //	require.NoError(t, res.Err)
 //	require.Equal(t, []int{2, 4, 6}, res.Outputs)
 //	require.Equal(t, []any{axon.ProducerFinished{}}, res.Signals)

@@ -10,8 +10,8 @@
 //	chassis.NewBackplane[Reading]("READINGS",
 //		chassis.WithTransport(natsplane.Dial(srv.ClientURL())),
 //		chassis.WithCodec(framing.JSON[Reading]{}))
-//	chassis.Pipeline(NewSensor(), chassis.PublishTo[Reading]("READINGS"))
-//	chassis.Pipeline(chassis.SubscribeTo[Reading]("READINGS"), NewLogger())
+//	chassis.Pipeline(newSensor(), chassis.PublishTo[Reading]("READINGS"))
+//	chassis.Pipeline(chassis.SubscribeTo[Reading]("READINGS"), newLogger())
 //
 // Another process makes the same Backplane with Dial(url) on the URL the
 // first one prints, and its publishers and subscribers join in.

@@ -196,7 +196,8 @@ func readLines(r io.Reader, prompt string, w io.Writer, emit func(string) bool) 
 // Each message is written as the tag followed by fmt.Sprint of the message
 // (fmt's %#v with WithRepr), and nothing else: like Kamaelia's, it adds no
 // newline, so that a Reader's lines, which end in "\n", come out as typed.
-// WithEOL adds one.
+// WithNewline(eol) adds eol after each message. (WithEOL is the Reader's
+// option: the end-of-line string it adds to each line it reads.)
 //
 // Example:
 //
