@@ -74,3 +74,26 @@ func TestFailureReportedOnce(t *testing.T) {
 	assert.Contains(t, logged[0], errFlaky.Error())
 	assert.Contains(t, logged[0], "middle")
 }
+
+// TestNestedFailureReportedOnce: the failing stage is in a Pipeline in a
+// Graphline. Three components fail with the one error (the stage, the Pipe
+// and the Graph); it is logged once and returned once, with its whole path.
+func TestNestedFailureReportedOnce(t *testing.T) {
+	s := axon.NewScheduler()
+	h := &recordHandler{}
+	s.SetLogger(slog.New(h))
+	mid := newFlaky(2)
+	mid.SetName("middle")
+	inner := chassis.Pipeline(newSource("a", "fail"), mid, newRelay[string]())
+	g := chassis.Graphline(chassis.Components{"inner": inner, "tail": newRelay[string]()},
+		chassis.Linkages{{Component: "inner", Box: "outbox"}: {Component: "tail", Box: "inbox"}})
+	g.SetName("graph")
+
+	err := s.Run(g)
+	require.ErrorIs(t, err, errFlaky)
+	assert.Equal(t, 1, strings.Count(err.Error(), errFlaky.Error()), "Run's error: %v", err)
+	assert.Contains(t, err.Error(), "graph: child inner failed")
+	logged := h.errorRecords()
+	require.Len(t, logged, 1, "ERROR records: %q", logged)
+	assert.Contains(t, logged[0], "middle")
+}
