@@ -47,6 +47,11 @@ type Failure struct {
 	Component string
 	// Err is the error Main returned, or a *PanicError.
 	Err error
+
+	// byRuntime marks a failure the runtime made as its component ended:
+	// the scheduler records it then, so a composite failing with it is not
+	// a second failure (see failureBook.record).
+	byRuntime bool
 }
 
 // Error reports the component and its error.

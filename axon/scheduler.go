@@ -3,11 +3,11 @@ package axon
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Scheduler activates components, runs each Main in its own goroutine, waits
@@ -19,13 +19,14 @@ import (
 // The zero Scheduler is not usable; make one with NewScheduler, or use
 // Default.
 type Scheduler struct {
-	mu       sync.Mutex
-	head     *Core // live components, newest first
-	live     int
-	idle     chan struct{} // closed when live falls to zero
-	failures []error
-	ctx      context.Context // parent of components' contexts (values, deadline)
-	logger   *slog.Logger
+	mu     sync.Mutex
+	head   *Core // live components, newest first
+	live   int
+	idle   chan struct{} // closed when live falls to zero
+	fails  failureBook
+	ctx    context.Context // parent of components' contexts (values, deadline)
+	logger *slog.Logger
+	grace  time.Duration // 0: DefaultGracePeriod
 
 	services *Registry
 }
@@ -49,7 +50,10 @@ func Default() *Scheduler {
 }
 
 // SetLogger sets where the scheduler logs component failures (slog's default
-// logger when unset). Failures are also returned by Wait and sent on signal.
+// logger when unset). Failures are also returned by Run and Wait and sent on
+// signal. A failure is logged once, when its component ends: a composite
+// that fails because a child failed is not logged again. At most
+// DefaultLogLimit failures are logged a second (see SetFailureLimits).
 func (s *Scheduler) SetLogger(l *slog.Logger) {
 	s.mu.Lock()
 	s.logger = l
@@ -71,7 +75,8 @@ func Activate(comps ...Component) Component {
 
 // Run activates the components on the default scheduler and waits until every
 // component activated on it has finished (Axon's scheduler.run.runThreads).
-// It returns the failures of the components that failed, joined.
+// It returns the failures of the components that failed, joined: each
+// failure once, the first DefaultFailureLimit of them.
 func Run(comps ...Component) error { return Default().Run(comps...) }
 
 // RunContext is Run that shuts every component down when ctx is done.
@@ -128,7 +133,9 @@ func (s *Scheduler) Run(comps ...Component) error {
 }
 
 // RunContext is Run that sends Shutdown to every running component when ctx
-// is done, then waits for them all to finish. A shutdown is not a failure.
+// is done, then waits for them all to finish, for the grace period at most
+// (see SetGracePeriod): components still running then are named by a
+// *StuckError among the errors returned. A shutdown is not a failure.
 func (s *Scheduler) RunContext(ctx context.Context, comps ...Component) error {
 	if ctx.Done() != nil {
 		s.mu.Lock()
@@ -144,34 +151,35 @@ func (s *Scheduler) RunContext(ctx context.Context, comps ...Component) error {
 		}()
 	}
 	s.Activate(comps...)
-	s.Wait(context.Background())
-	return s.takeFailures()
+	return s.waitOrStop(ctx)
 }
 
-// Wait blocks until no component is running on the scheduler, or ctx is done.
+// Wait blocks until no component is running on the scheduler, or ctx is
+// done. It returns the failures of the components that failed since the
+// last Run or Wait returned them, joined, or ctx's error.
 func (s *Scheduler) Wait(ctx context.Context) error {
 	s.mu.Lock()
 	idle := s.idle
 	live := s.live
 	s.mu.Unlock()
 	if live == 0 {
-		return nil
+		return s.takeFailures()
 	}
 	select {
 	case <-idle:
-		return nil
+		return s.takeFailures()
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-// takeFailures returns the failures recorded since the last call, joined.
+// takeFailures returns the failures recorded since the last call, joined,
+// and logs how many went unlogged, if any did.
 func (s *Scheduler) takeFailures() error {
+	s.logUnlogged()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := joinErrors(s.failures)
-	s.failures = nil
-	return err
+	return s.fails.take()
 }
 
 // ShutdownAll sends msg to every running component: their contexts are
@@ -218,12 +226,7 @@ func runMain(comp Component, ctx context.Context) (err error) {
 // are shut down and waited for, its links are removed, the outcome goes out
 // on signal, and its parent and scheduler hear of it.
 func (c *Core) finish(err error) {
-	for _, k := range c.childList() {
-		if k.State() == Running {
-			k.ctx.cancel(Shutdown{Reason: fmt.Errorf("parent %s finished", c.Name())}, nil)
-			<-k.Done()
-		}
-	}
+	stuck := c.stopChildren()
 	var msg any
 	var failure error
 	// Told to stop, even if the telling has not reached c's own context yet
@@ -232,8 +235,10 @@ func (c *Core) finish(err error) {
 	reason, stopped := c.ctx.stopReason()
 	var pe *PanicError
 	switch {
+	case stuck != nil:
+		failure = c.failed(errors.Join(err, stuck))
 	case errors.As(err, &pe):
-		failure = &Failure{Component: c.Name(), Err: err}
+		failure = c.failed(err)
 	case err == nil && stopped:
 		msg = reason
 	case err == nil:
@@ -251,7 +256,7 @@ func (c *Core) finish(err error) {
 	case stopped && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		msg = reason
 	default:
-		failure = &Failure{Component: c.Name(), Err: err}
+		failure = c.failed(err)
 	}
 	if failure != nil {
 		msg = failure
@@ -307,20 +312,17 @@ func (s *Scheduler) remove(c *Core, failure error) {
 	}
 	c.prev, c.next = nil, nil
 	if failure != nil {
-		s.failures = append(s.failures, failure)
+		// Booked (and logged, outside the lock) before the scheduler can
+		// fall idle, so that Run returns it.
+		s.mu.Unlock()
+		s.recordFailure(c, failure)
+		s.mu.Lock()
 	}
-	logger := s.logger
 	s.live--
 	if s.live == 0 {
 		close(s.idle)
 	}
 	s.mu.Unlock()
-	if failure != nil {
-		if logger == nil {
-			logger = slog.Default()
-		}
-		logger.Error("component failed", "component", c.Name(), "err", failure)
-	}
 }
 
 // closeInboxes ends the inboxes of a finished component. What a parent

@@ -512,7 +512,7 @@ func TestWaitChildrenReturnsAChildsFailure(t *testing.T) {
 		return nil
 	}
 	s.Activate(p)
-	require.NoError(t, s.Wait(ctx))
+	require.ErrorIs(t, s.Wait(ctx), errKid, "Wait returns the failures")
 	require.ErrorIs(t, waitErr, errKid)
 	var f *axon.Failure
 	require.ErrorAs(t, waitErr, &f)

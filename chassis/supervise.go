@@ -256,11 +256,29 @@ func (c *crew) restart(ctx context.Context, failed int, tend func()) error {
 			}
 		}
 	}
+	// A child that ignores the Shutdown is waited for the scheduler's grace
+	// period, not for ever.
+	grace := axon.DefaultGracePeriod
+	if s := c.owner.Scheduler(); s != nil {
+		grace = s.GracePeriod()
+	}
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
 	for _, i := range order {
 		select {
 		case <-kids[i].Done():
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-timer.C:
+			// Given up on: no longer the supervisor's to wait for as it ends.
+			var stuck []string
+			for _, j := range order {
+				if kids[j].State() != axon.Finished {
+					stuck = append(stuck, kids[j].Name())
+					c.owner.RemoveChild(kids[j])
+				}
+			}
+			return &axon.StuckError{Components: stuck, Grace: grace}
 		}
 	}
 	tend()
