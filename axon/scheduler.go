@@ -28,12 +28,13 @@ import (
 //     (the one given to Main) or one that is never done, and no message,
 //     child's end, Shutdown or Waker's wake has reached it since;
 //   - none has a goroutine running that it started with Go (a Feed's
-//     producer is one), an open Waker, or an open Handle;
+//     producer is one), or an open Waker;
 //   - no inbox of theirs is fed, directly or through passthroughs, by an
 //     outbox of a component that is not running on this scheduler (never
 //     activated, as a Handle's and a test's own boxes are, or running on
 //     another scheduler), and no send of theirs waits for room in the inbox
-//     of such a component.
+//     of such a component: so a Handle that puts into a component keeps it
+//     alive, and one that only gets from it does not.
 //
 // A component that blocks anywhere else (a socket, a timer, a plain
 // channel, a wait with a context that has a deadline) is not asleep in this
