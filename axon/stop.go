@@ -97,17 +97,26 @@ func (s *Scheduler) waitGrace() error {
 }
 
 // waitOrStop waits until no component is running, as Wait does, and when ctx
-// ends first sends Shutdown to every component still running and waits the
-// grace period for them. It returns the failures, joined with a *StuckError
-// when some did not end.
+// ends first, or the components are deadlocked, sends Shutdown to every
+// component still running and waits the grace period for them. It returns
+// the deadlock and the failures, joined with a *StuckError when some did not
+// end.
 func (s *Scheduler) waitOrStop(ctx context.Context) error {
 	err := s.Wait(ctx)
-	if ctx.Err() == nil || err != ctx.Err() {
+	var reason error
+	switch {
+	case errors.Is(err, ErrDeadlock):
+		// The stuck components are shut down, so that nothing is left
+		// behind, and the deadlock is the answer.
+		reason = err
+	case ctx.Err() != nil && err == ctx.Err():
+		reason, err = context.Cause(ctx), nil
+	default:
 		return err
 	}
-	s.ShutdownAll(Shutdown{Reason: context.Cause(ctx)})
+	s.ShutdownAll(Shutdown{Reason: reason})
 	stuck := s.waitGrace()
-	return joinErrors(slices.DeleteFunc([]error{s.takeFailures(), stuck}, isNil))
+	return joinErrors(slices.DeleteFunc([]error{err, s.takeFailures(), stuck}, isNil))
 }
 
 func isNil(err error) bool { return err == nil }
