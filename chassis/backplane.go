@@ -68,6 +68,15 @@ type backplaneOptions struct {
 	sched     *axon.Scheduler
 	transport Transport
 	codec     any // a framing.Codec of the Backplane's type (WithCodec)
+	keepAlive bool
+}
+
+// KeepAlive makes the Backplane outlive its publishers: it ends only when
+// told to on control (or its scheduler stops), as Kamaelia's did. Without
+// it, a Backplane ends once every publisher that joined it has ended (see
+// Backplane, Shutdown).
+func KeepAlive() BackplaneOption {
+	return func(o *backplaneOptions) { o.keepAlive = true }
 }
 
 // OnScheduler registers the Backplane with s's services instead of the
@@ -162,6 +171,26 @@ func WithDisconnect() SubscribeOption {
 // Either way it passes the message on to every subscriber and publisher,
 // which end with it, and leaves the services. A Backplane's name is taken
 // from NewBackplane until it ends.
+//
+// A Backplane also ends with its publishers, unless made with KeepAlive:
+// once at least one publisher has joined and every publisher that joined
+// has ended, it delivers what it has been sent, sends ProducerFinished to
+// its subscribers and ends, so that a system fed by a source that runs dry
+// ends by itself. Only publishers of this process count: on a Transport,
+// publishers in other processes neither keep it alive nor end it, and a
+// Backplane with no publisher of its own ends only when told to. A
+// publisher that comes after that end finds no Backplane (ErrNoBackplane,
+// or ErrBackplaneEnded while it is ending) and fails; a subscriber that
+// comes then ends cleanly, with ProducerFinished whose reason wraps
+// ErrBackplaneEnded: the stream it asked for is over.
+//
+// # Activation
+//
+// A Backplane that was made but not activated when its first publisher or
+// subscriber starts is activated by it, on the scheduler it is registered
+// with: making it is enough, as in Kamaelia's
+//
+//	chassis.NewBackplane[string]("CHAT")
 type Backplane[T any] struct {
 	axon.Core
 	name     string
@@ -170,8 +199,9 @@ type Backplane[T any] struct {
 	kick     *axon.Outbox[struct{}]
 	discOut  *axon.Outbox[string]
 	stopped  *axon.Inbox[any] // see settleControl
-	sched    *axon.Scheduler
-	setupErr error
+	sched     *axon.Scheduler
+	setupErr  error
+	keepAlive bool // KeepAlive: the end of its publishers does not end it
 
 	// On a Transport only (WithTransport).
 	transport Transport
@@ -185,7 +215,10 @@ type Backplane[T any] struct {
 	pending []*peer[T] // joined or left, not yet handled by Main
 	peers   []*peer[T] // handled by Main; Main alone changes the slice
 	closed  bool
+	clean   bool // closed to end cleanly (ProducerFinished), not shut down
 	lastID  int
+	pubs    int  // publishers joined and not yet left
+	pubSeen bool // a publisher has joined
 
 	subs        []*peer[T] // subscribers, Main's own copy
 	batch       []T        // Main's: taken from the inbox
@@ -244,7 +277,7 @@ func NewBackplane[T any](name string, opts ...BackplaneOption) *Backplane[T] {
 	if o.sched == nil {
 		o.sched = axon.Default()
 	}
-	b := &Backplane[T]{name: name, sched: o.sched}
+	b := &Backplane[T]{name: name, sched: o.sched, keepAlive: o.keepAlive}
 	b.in = axon.NewInbox[T](b, "inbox")
 	b.wake = axon.NewInbox[struct{}](b, "_wake")
 	b.wake.SetCapacity(1)
@@ -333,6 +366,10 @@ func (b *Backplane[T]) join(m member, sub *Subscriber[T], onJoin chan struct{}) 
 	if b.closed {
 		return nil, fmt.Errorf("%w: %q", ErrBackplaneEnded, b.name)
 	}
+	if sub == nil {
+		b.pubs++
+		b.pubSeen = true
+	}
 	b.lastID++
 	p := &peer[T]{comp: m, sub: sub, id: b.lastID, name: m.Name(), onJoin: onJoin}
 	b.pending = append(b.pending, p)
@@ -350,6 +387,9 @@ func (b *Backplane[T]) leave(p *peer[T]) {
 		return
 	}
 	p.left = true
+	if p.sub == nil {
+		b.pubs--
+	}
 	if p.data != nil {
 		_ = axon.Unlink(p.data)
 	}
@@ -430,6 +470,39 @@ func isNil(b axon.Box) bool {
 	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
+// activate activates a Backplane that was made but not activated, on the
+// scheduler it is registered with, so that the publisher or subscriber
+// that found it does not wait for it for ever. Activating twice is a no-op.
+func (b *Backplane[T]) activate() {
+	if b.State() == axon.Initialised {
+		b.sched.Activate(b)
+	}
+}
+
+// publishersGone reports whether the Backplane should end with its
+// publishers: not KeepAlive, a publisher has joined, and all that joined
+// have left. It then stops joins at once, so that no publisher joins a
+// Backplane that is ending.
+func (b *Backplane[T]) publishersGone() bool {
+	if b.keepAlive {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || !b.pubSeen || b.pubs > 0 {
+		return b.closed && b.clean
+	}
+	b.closed, b.clean = true, true
+	return true
+}
+
+// endedCleanly reports whether the Backplane has closed to end cleanly.
+func (b *Backplane[T]) endedCleanly() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed && b.clean
+}
+
 // batchSize is how many messages the Backplane takes from its inbox at once.
 const batchSize = 64
 
@@ -479,7 +552,7 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		if busy {
 			continue
 		}
-		if b.Finishing() {
+		if b.Finishing() || b.publishersGone() {
 			break
 		}
 		_ = b.WaitFor(ctx, waitOn...)
@@ -589,6 +662,9 @@ func (b *Backplane[T]) disconnect(p *peer[T]) {
 func (b *Backplane[T]) close(ctx context.Context, msg any) {
 	b.mu.Lock()
 	b.closed = true
+	if _, ok := msg.(axon.ProducerFinished); ok {
+		b.clean = true
+	}
 	b.mu.Unlock()
 	b.admit(ctx)
 	b.mu.Lock()
@@ -617,9 +693,10 @@ func (b *Backplane[T]) close(ctx context.Context, msg any) {
 //
 // # Shutdown
 //
-// ProducerFinished or Shutdown on control ends the Publisher (only it: the
-// Backplane goes on for its other publishers). The Backplane's end ends it
-// with the Backplane's message.
+// ProducerFinished or Shutdown on control ends the Publisher. The Backplane
+// goes on for its other publishers; when it was the last, the Backplane
+// delivers what it was sent and ends too, unless made with KeepAlive. The
+// Backplane's end ends it with the Backplane's message.
 type Publisher[T any] struct {
 	axon.Core
 	name   string
@@ -653,6 +730,7 @@ func (p *Publisher[T]) Main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.activate()
 	if _, err := p.Link(p.in, b.in); err != nil {
 		return fmt.Errorf("chassis: publishing to %q: %w", p.name, err)
 	}
@@ -807,8 +885,12 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.activate()
 	pr, err := b.join(s, s, s.subscribed)
 	if err != nil {
+		if b.endedCleanly() {
+			return axon.Finish(err) // the stream is over: nothing to fail for
+		}
 		return err
 	}
 	defer b.leave(pr)
