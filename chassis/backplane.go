@@ -193,12 +193,12 @@ func WithDisconnect() SubscribeOption {
 //	chassis.NewBackplane[string]("CHAT")
 type Backplane[T any] struct {
 	axon.Core
-	name     string
-	in       *axon.Inbox[T]
-	wake     *axon.Inbox[struct{}]
-	kick     *axon.Outbox[struct{}]
-	discOut  *axon.Outbox[string]
-	stopped  *axon.Inbox[any] // see settleControl
+	name      string
+	in        *axon.Inbox[T]
+	wake      *axon.Inbox[struct{}]
+	kick      *axon.Outbox[struct{}]
+	discOut   *axon.Outbox[string]
+	stopped   *axon.Inbox[any] // see settleControl
 	sched     *axon.Scheduler
 	setupErr  error
 	keepAlive bool // KeepAlive: the end of its publishers does not end it
