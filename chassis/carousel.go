@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -18,7 +19,17 @@ var errReplaced = errors.New("chassis: carousel: replaced by the next child")
 // CarouselOption changes how a Carousel behaves.
 type CarouselOption func(*carouselOptions)
 
-type carouselOptions struct{ firstRequest bool }
+type carouselOptions struct {
+	firstRequest bool
+	grace        time.Duration
+}
+
+// CarouselGrace sets how long the Carousel waits for its child to end once
+// told to stop, before it gives up on it and fails with a *StuckError
+// (DefaultGrace unless set).
+func CarouselGrace(d time.Duration) CarouselOption {
+	return func(o *carouselOptions) { o.grace = d }
+}
 
 // RequestFirst makes a Carousel send "NEXT" on requestNext as soon as it
 // starts, for a source of arguments that waits to be asked (Kamaelia's
@@ -120,6 +131,11 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 	for {
 		c.passControl(ctx, cur)
 		if ctx.Err() != nil {
+			// Told to stop: the child was stopped with the Carousel.
+			if cur != nil && !awaitEnd(cur.m, c.opts.grace) {
+				c.RemoveChild(cur.m)
+				return &StuckError{Children: []string{cur.name}, Grace: graceOr(c.opts.grace)}
+			}
 			return ctx.Err()
 		}
 		for {

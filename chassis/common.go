@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -98,6 +99,45 @@ func (e *ChildError) Error() string { return fmt.Sprintf("child %s failed: %v", 
 
 // Unwrap returns the child's failure.
 func (e *ChildError) Unwrap() error { return e.Err }
+
+// DefaultGrace is how long a chassis waits for a child it told to stop (a
+// Shutdown, or a restart under AllForOne) to end before it gives up on it:
+// a child that ignores its context must not keep its chassis, and so its
+// whole system, from ending. SetGrace changes it for one chassis.
+const DefaultGrace = 5 * time.Second
+
+func graceOr(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultGrace
+	}
+	return d
+}
+
+// StuckError is the failure of a chassis whose children did not end within
+// its grace period after they were told to stop. The chassis has let go of
+// them (they are no longer its children) and ended; their goroutines run on
+// until their Main returns.
+type StuckError struct {
+	Children []string      // the children, as the chassis names them
+	Grace    time.Duration // how long the chassis waited
+}
+
+// Error names the children and the grace period.
+func (e *StuckError) Error() string {
+	return fmt.Sprintf("chassis: child %s did not stop within %v of being told to", strings.Join(e.Children, ", "), e.Grace)
+}
+
+// awaitEnd waits for m to end, for grace at most, and reports whether it did.
+func awaitEnd(m member, grace time.Duration) bool {
+	t := time.NewTimer(graceOr(grace))
+	defer t.Stop()
+	select {
+	case <-m.Done():
+		return true
+	case <-t.C:
+		return false
+	}
+}
 
 // ErrNoChildren is the setup error of a Pipeline or Seq given no components.
 var ErrNoChildren = errors.New("chassis: no components given")

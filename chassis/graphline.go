@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -280,6 +281,15 @@ func (g *Graph) setup(names []string, comps []axon.Component, facs []Factory, po
 	return nil
 }
 
+// SetGrace sets how long the Graph waits for its children to end once told
+// to stop (or, under AllForOne, to restart), before it gives up on those
+// still running and fails with a *StuckError (DefaultGrace unless set).
+// Call it before activating the Graph.
+func (g *Graph) SetGrace(d time.Duration) *Graph {
+	g.crew.grace = d
+	return g
+}
+
 // SetupErr returns the error found when the Graph was built, or nil. A Graph
 // with a setup error fails with it as soon as it is activated.
 func (g *Graph) SetupErr() error { return g.setupErr }
@@ -335,6 +345,13 @@ func runCrew(ctx context.Context, owner *axon.Core, c *crew, tend func(context.C
 			if !c.supervised() {
 				return &ChildError{Child: c.names[i], Err: kids[i].Err()}
 			}
+			if wait := c.restartIn(time.Now()); wait > 0 {
+				// Backing off: go on tending until the restart is due.
+				wctx, cancel := context.WithTimeout(ctx, wait)
+				_ = owner.WaitFor(wctx, reads...)
+				cancel()
+				continue
+			}
 			err := c.restart(ctx, i, func() { _ = tend(ctx) })
 			if err != nil && ctx.Err() == nil {
 				return err
@@ -348,10 +365,10 @@ func runCrew(ctx context.Context, owner *axon.Core, c *crew, tend func(context.C
 		_ = owner.WaitFor(ctx, reads...)
 	}
 	// Told to stop now: the children were stopped with the chassis. Pass on
-	// what they signal until they have all ended.
-	for !allDone(c.members()) {
-		_ = tend(ctx)
-		_ = owner.WaitFor(ignoreCtx, reads...)
+	// what they signal until they have all ended, for the grace period at
+	// most.
+	if err := c.await(c.members, func() { _ = tend(ctx) }, reads); err != nil {
+		return err
 	}
 	_ = tend(ctx)
 	return ctx.Err()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -192,6 +193,15 @@ func (p *Parallel) setup(comps []axon.Component, facs []Factory, policy Restart)
 		return fmt.Errorf("chassis: PAR: %w", err)
 	}
 	return nil
+}
+
+// SetGrace sets how long the PAR waits for its children to end once told
+// to stop (or, under AllForOne, to restart), before it gives up on those
+// still running and fails with a *StuckError (DefaultGrace unless set).
+// Call it before activating the PAR.
+func (p *Parallel) SetGrace(d time.Duration) *Parallel {
+	p.crew.grace = d
+	return p
 }
 
 // SetupErr returns the error found when the PAR was built, or nil. A PAR
