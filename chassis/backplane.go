@@ -524,14 +524,17 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		defer b.closeChannel()
 	}
 	var stop axon.Shutdown
+	finishing := false
 	waitOn := []axon.Box{b.in, b.wake, b.Control()}
 	if b.channel != nil {
 		waitOn = append(waitOn, b.rin)
 	}
 	for {
-		if sd, ok := shutdownMessage(b.Control()); ok {
-			stop = sd
+		st := b.TakeControl(nil)
+		if st.Shutdown != nil {
+			stop = *st.Shutdown
 		}
+		finishing = finishing || st.Finishing
 		for {
 			if _, ok := b.wake.TryRecv(); !ok {
 				break
@@ -552,7 +555,7 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		if busy {
 			continue
 		}
-		if b.Finishing() || b.publishersGone() {
+		if finishing || b.publishersGone() {
 			break
 		}
 		_ = b.WaitFor(ctx, waitOn...)
@@ -561,8 +564,8 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		b.drain(ctx)
 	}
 	if ctx.Err() != nil {
-		if sd, ok := shutdownMessage(b.Control()); ok {
-			stop = sd
+		if sd := b.TakeControl(nil).Shutdown; sd != nil {
+			stop = *sd
 		} else if sd, ok := b.settleControl(); ok {
 			stop = sd
 		}
@@ -609,7 +612,10 @@ func (b *Backplane[T]) settleControl() (axon.Shutdown, bool) {
 		return axon.Shutdown{}, false
 	}
 	_ = axon.Unlink(l)
-	return shutdownMessage(b.stopped)
+	if sd := axon.TakeControlFrom(b.stopped, nil).Shutdown; sd != nil {
+		return *sd, true
+	}
+	return axon.Shutdown{}, false
 }
 
 // deliver hands a batch to every subscriber, by its policy.
@@ -740,32 +746,20 @@ func (p *Publisher[T]) Main(ctx context.Context) error {
 	}
 	defer b.leave(pr)
 	_, err = p.wait.Recv(ctx) // nothing is sent here: it ends on Shutdown or ProducerFinished
-	return endWith(ctx, p.Control(), err)
+	return endWith(ctx, &p.Core, err)
 }
 
 // endWith turns how a wait ended into what Main returns: ctx's error after
 // Shutdown, and after ProducerFinished nil or, when it gave a reason,
 // axon.Finish(reason), so that the reason goes on.
-func endWith(ctx context.Context, control *axon.Inbox[any], err error) error {
+func endWith(ctx context.Context, c *axon.Core, err error) error {
 	if ctx.Err() != nil || !errors.Is(err, axon.ErrFinished) {
 		return err
 	}
-	for {
-		m, ok := control.TryRecv()
-		if !ok {
-			return nil
-		}
-		switch v := m.(type) {
-		case axon.ProducerFinished:
-			if v.Reason != nil {
-				return axon.Finish(v.Reason)
-			}
-		case *axon.ProducerFinished:
-			if v != nil && v.Reason != nil {
-				return axon.Finish(v.Reason)
-			}
-		}
+	if r := c.TakeControl(nil).Reason; r != nil {
+		return axon.Finish(r)
 	}
+	return nil
 }
 
 // lookup finds the Backplane of T called name in r.
@@ -912,7 +906,7 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 					}
 				}
 			}
-			return endWith(ctx, s.Control(), err)
+			return endWith(ctx, &s.Core, err)
 		}
 	}
 }

@@ -129,7 +129,7 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 		replacing bool
 	)
 	for {
-		c.passControl(ctx, cur)
+		finishing := c.passControl(ctx, cur)
 		if ctx.Err() != nil {
 			// Told to stop: the child was stopped with the Carousel.
 			if cur != nil && !awaitEnd(cur.m, c.opts.grace) {
@@ -145,7 +145,6 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 			}
 			queue = append(queue, a)
 		}
-		finishing := c.Finishing()
 		if cur != nil && cur.m.State() == axon.Finished {
 			if err := c.detach(cur); err != nil {
 				return err
@@ -181,17 +180,14 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 	}
 }
 
-// passControl passes control messages to the current child.
-func (c *Carousel[A, In, Out]) passControl(ctx context.Context, cur *current) {
-	for {
-		m, ok := c.Control().TryRecv()
-		if !ok {
-			return
-		}
+// passControl passes control messages to the current child and reports
+// whether the Carousel has been told ProducerFinished.
+func (c *Carousel[A, In, Out]) passControl(ctx context.Context, cur *current) (finishing bool) {
+	return c.TakeControl(func(m any) {
 		if cur != nil && ctx.Err() == nil {
 			_ = cur.ctl.Send(ctx, m)
 		}
-	}
+	}).Finishing
 }
 
 // start makes a child from a and links it in: linking the Carousel's inbox

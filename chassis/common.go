@@ -168,25 +168,6 @@ func failedAt(ms []member) int {
 	return -1
 }
 
-// shutdownMessage returns the Shutdown waiting in a control inbox, if any,
-// taking every message from it. Only the inbox's owner may call it.
-func shutdownMessage(ctl *axon.Inbox[any]) (axon.Shutdown, bool) {
-	var sd axon.Shutdown
-	found := false
-	for {
-		m, ok := ctl.TryRecv()
-		if !ok {
-			return sd, found
-		}
-		switch v := m.(type) {
-		case axon.Shutdown:
-			sd, found = v, true
-		case *axon.Shutdown:
-			sd, found = *v, true
-		}
-	}
-}
-
 // dynOutbox sends values of a type known only at run time on an outbox.
 // axon gives typed Send only, so the call goes through reflection; PAR uses
 // it to route its inbox, which is not a hot path (see PAR).

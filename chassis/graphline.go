@@ -377,20 +377,11 @@ func runCrew(ctx context.Context, owner *axon.Core, c *crew, tend func(context.C
 // tend copies control messages and carries relayed signals.
 func (g *Graph) tend(ctx context.Context) error {
 	if g.readControl {
-		for {
-			m, ok := g.Control().TryRecv()
-			if !ok {
-				break
+		g.TakeControl(func(m any) {
+			if ctx.Err() == nil { // else the children were stopped with the Graph
+				g.crew.tell(ctx, g.copyTo, m)
 			}
-			if ctx.Err() != nil {
-				continue // the children were stopped with the Graph
-			}
-			for _, i := range g.copyTo {
-				if g.crew.kid(i).State() != axon.Finished {
-					_ = g.crew.ctl[i].Send(ctx, m)
-				}
-			}
-		}
+		})
 	}
 	for _, r := range g.relays {
 		for {

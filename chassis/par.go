@@ -232,24 +232,20 @@ func (p *Parallel) tend(ctx context.Context) error {
 	if err := p.routeInbox(ctx); err != nil {
 		return err
 	}
-	for {
-		m, ok := p.Control().TryRecv()
-		if !ok {
-			break
-		}
-		if ctx.Err() != nil {
-			continue // the children were stopped with the PAR
+	var routeErr error
+	p.TakeControl(func(m any) {
+		if ctx.Err() != nil || routeErr != nil {
+			return // the children were stopped with the PAR
 		}
 		// What reached the inbox before this message (a ProducerFinished
 		// from upstream comes after its data) goes to the children first.
-		if err := p.routeInbox(ctx); err != nil {
-			return err
+		if routeErr = p.routeInbox(ctx); routeErr != nil {
+			return
 		}
-		for i := range p.crew.ctl {
-			if p.crew.kid(i).State() != axon.Finished {
-				_ = p.crew.ctl[i].Send(ctx, m)
-			}
-		}
+		p.crew.tell(ctx, nil, m)
+	})
+	if routeErr != nil {
+		return routeErr
 	}
 	for {
 		m, ok := p.signals.TryRecv()

@@ -181,17 +181,10 @@ func (s *Sequence) Main(ctx context.Context) error {
 // passControl passes the Sequence's control messages to the running step and
 // reports whether ProducerFinished has been seen.
 func (s *Sequence) passControl(ctx context.Context, ctl *axon.Outbox[any], finishing bool) bool {
-	for {
-		m, ok := s.Control().TryRecv()
-		if !ok {
-			return finishing
-		}
-		switch m.(type) {
-		case axon.ProducerFinished, *axon.ProducerFinished:
-			finishing = true
-		}
+	st := s.TakeControl(func(m any) {
 		if ctx.Err() == nil {
 			_ = ctl.Send(ctx, m)
 		}
-	}
+	})
+	return finishing || st.Finishing
 }

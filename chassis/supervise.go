@@ -129,13 +129,8 @@ var errRestart = errors.New("chassis: restarting")
 
 // isRestartShutdown reports whether msg is the Shutdown of a restart.
 func isRestartShutdown(msg any) bool {
-	switch m := msg.(type) {
-	case axon.Shutdown:
-		return errors.Is(m.Reason, errRestart)
-	case *axon.Shutdown:
-		return m != nil && errors.Is(m.Reason, errRestart)
-	}
-	return false
+	sd, ok := msg.(axon.Shutdown)
+	return ok && errors.Is(sd.Reason, errRestart)
 }
 
 // end is one end of a link a crew makes: a box of the chassis itself
@@ -278,6 +273,22 @@ func (c *crew) link(p plan, renewed map[int]bool) error {
 	}
 	_, err = c.owner.Link(from, to)
 	return err
+}
+
+// tell sends msg to the control of each child of which (every child when
+// which is nil) that is still running.
+func (c *crew) tell(ctx context.Context, which []int, msg any) {
+	if which == nil {
+		which = make([]int, len(c.ctl))
+		for i := range which {
+			which[i] = i
+		}
+	}
+	for _, i := range which {
+		if c.kid(i).State() != axon.Finished {
+			_ = c.ctl[i].Send(ctx, msg)
+		}
+	}
 }
 
 // allow records a restart at now, or reports that the policy's intensity
@@ -436,19 +447,16 @@ func (c *crew) handOver(i int, prev, fresh member) error {
 			}
 		}
 	}
+	var sendErr error
 	for _, in := range waiting {
-		for {
-			m, ok := in.TryRecv()
-			if !ok {
-				break
+		axon.TakeControlFrom(in, func(m any) {
+			if sendErr == nil && !isRestartShutdown(m) {
+				sendErr = c.ctl[i].TrySend(m)
 			}
-			if isRestartShutdown(m) {
-				continue
-			}
-			if err := c.ctl[i].TrySend(m); err != nil {
-				return err
-			}
-		}
+		})
+	}
+	if sendErr != nil {
+		return sendErr
 	}
 	done := map[string]bool{"control": true}
 	for _, p := range c.plans {
