@@ -12,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Components that embed Core are CoreComponents.
+var _ = []axon.CoreComponent{(*funcComp)(nil), (*axontest.Relay[int])(nil)}
+
 // TestTakeControlReportsWhatControlSaid puts every kind of control message
 // on a component's control and checks what TakeControl makes of them.
 func TestTakeControlReportsWhatControlSaid(t *testing.T) {

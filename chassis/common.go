@@ -13,20 +13,7 @@ import (
 
 // member is what a chassis needs of a child: the methods every component
 // has through the axon.Core it embeds.
-type member interface {
-	axon.Component
-	Name() string
-	Done() <-chan struct{}
-	Err() error
-	State() axon.State
-	Control() *axon.Inbox[any]
-	Signal() *axon.Outbox[any]
-	Inbox(name string) (axon.Box, bool)
-	Outbox(name string) (axon.Box, bool)
-	Inboxes() []axon.Box
-	Outboxes() []axon.Box
-	AddChildren(children ...axon.Component)
-}
+type member = axon.CoreComponent
 
 // asMember returns comp as a member, or an error when comp is nil or hides
 // the methods of axon.Core behind methods of its own.
