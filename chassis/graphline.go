@@ -69,14 +69,21 @@ type Linkages map[Port]Port
 //
 // # Shutdown
 //
-// As in Kamaelia. When no linkage starts at Self's control, the Graph reads
-// its control inbox and copies every message to each child whose control no
-// linkage leads to. When no linkage leads to Self's signal, the Graph sends,
-// once every child has ended, the Shutdown it was told if it was told one,
-// else ProducerFinished. A Shutdown on the Graph's control also stops every
-// child at once (their contexts are the Graph's), as for any composite.
-// When the linkages use control or signal, the user owns shutdown: messages
-// flow where they lead and the Graph adds nothing of its own.
+// As in Kamaelia, with one difference for Shutdown. When no linkage starts
+// at Self's control, the Graph takes the messages of its control inbox and,
+// while it runs, sends each on to every running child whose control no
+// linkage leads to: ProducerFinished, and any message of the user's own. A
+// Shutdown is not sent on as a message: as it arrives it cancels the
+// Graph's context, and with it every child's (their contexts are the
+// Graph's), so all the children stop at once with that Shutdown as their
+// reason, wired control or not; what reaches the Graph's control after it
+// is dropped. When no linkage leads to Self's signal, the Graph sends, once
+// every child has ended, the Shutdown it was told if it was told one, else
+// ProducerFinished. When the linkages use control or signal, the user owns
+// the rest of shutdown: messages flow where they lead and the Graph adds
+// nothing of its own. A child that has not ended within the Graph's grace
+// period (SetGrace) of being told to stop is given up on: the Graph fails
+// with a *StuckError naming it.
 //
 // The Graph ends when every child has ended. If a child fails, the Graph
 // shuts the others down and fails with a *ChildError naming it, unless it

@@ -47,7 +47,7 @@ func RoundRobin() Route {
 // # Boxes
 //
 //	inbox    each message goes to the children the Route picks (default Broadcast)
-//	control  each message is copied to every child still running
+//	control  ProducerFinished and the user's messages go on to every child still running
 //	outbox   the children's outboxes, fanned in
 //	signal   the children's signal messages, fanned in, except shutdown
 //	         messages: one outcome is sent when every child has ended
@@ -65,9 +65,12 @@ func RoundRobin() Route {
 //
 // # Shutdown
 //
-// ProducerFinished on control is copied to every child; the PAR ends when
-// they all have, with ProducerFinished. Shutdown stops every child at once
-// and the PAR sends it on when they have ended. If a child fails, the PAR
+// ProducerFinished on control (and any message of the user's own) is sent
+// on to every child still running; the PAR ends when they all have, with
+// ProducerFinished. Shutdown is not sent on as a message: it cancels the
+// PAR's context and so every child's, which stop at once, and the PAR sends
+// it on signal when they have ended (a child still running after the grace
+// period, SetGrace, fails the PAR with a *StuckError). If a child fails, the PAR
 // shuts the others down and fails with a *ChildError naming it (children are
 // named by position, from "1"), unless SupervisedPAR's policy restarts it.
 type Parallel struct {
