@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Scheduler activates components, runs each Main in its own goroutine, waits
@@ -15,6 +16,39 @@ import (
 // component that ends is cleaned up after. It also holds the registry of
 // services (the CAT). The Go runtime does the scheduling proper; nothing here
 // polls, so an idle system costs no CPU.
+//
+// # Deadlocks
+//
+// A scheduler is deadlocked when it has running components and every one
+// of them sleeps in the runtime's own waits with nothing left that could
+// wake it:
+//
+//   - each sleeps in Recv, RecvBatch, Messages, Wait or WaitFor, or in a
+//     blocking Send waiting for room in a full inbox, with its own context
+//     (the one given to Main) or one that is never done, and no message,
+//     child's end, Shutdown or Waker's wake has reached it since;
+//   - none has a goroutine running that it started with Go (a Feed's
+//     producer is one), an open Waker, or an open Handle;
+//   - no inbox of theirs is fed, directly or through passthroughs, by an
+//     outbox of a component that is not running on this scheduler (never
+//     activated, as a Handle's and a test's own boxes are, or running on
+//     another scheduler), and no send of theirs waits for room in the inbox
+//     of such a component.
+//
+// A component that blocks anywhere else (a socket, a timer, a plain
+// channel, a wait with a context that has a deadline) is not asleep in this
+// sense, so it keeps the scheduler alive, deadlocked or not. The check
+// costs nothing while components are awake: it runs when the last awake
+// component goes to sleep, or when something that could wake one goes
+// away, and it looks at every component twice, so that a wake-up in
+// flight is never mistaken for a deadlock.
+//
+// Wait then returns a *DeadlockError (which wraps ErrDeadlock) naming each
+// component and the box it waits on, and leaves the components as they
+// are; Run and RunContext shut them down, wait for them, and return it.
+// The Go runtime's own "all goroutines are asleep" crash is thus replaced by
+// an error, and a deadlock is reported even while other goroutines of the
+// process run.
 //
 // The zero Scheduler is not usable; make one with NewScheduler, or use
 // Default.
@@ -28,6 +62,15 @@ type Scheduler struct {
 	logger   *slog.Logger
 
 	services *Registry
+
+	// Deadlock detection (deadlock.go): components awake (running, not
+	// asleep on their boxes), what may wake them from outside, and a
+	// deadlock found and not yet taken.
+	awake     atomic.Int64
+	keep      atomic.Int64
+	keepEpoch atomic.Uint64
+	stuck     chan struct{} // closed when deadlock is set
+	deadlock  *DeadlockError
 }
 
 // NewScheduler returns a new, empty scheduler.
@@ -102,6 +145,7 @@ func (s *Scheduler) Activate(comps ...Component) {
 
 		c.mu.Lock()
 		c.sched = s
+		c.awakenLocked()
 		parent := c.parentLocked()
 		if parent == nil {
 			c.ctx.setParent(ctx)
@@ -122,7 +166,8 @@ func (s *Scheduler) Activate(comps ...Component) {
 
 // Run activates the components and waits until every component activated on
 // the scheduler has finished. It returns the failures of the components that
-// failed since the last Run or Wait, joined.
+// failed since the last Run or Wait, joined; if the components deadlock (see
+// Scheduler), it shuts them down and returns the *DeadlockError first.
 func (s *Scheduler) Run(comps ...Component) error {
 	return s.RunContext(context.Background(), comps...)
 }
@@ -144,24 +189,53 @@ func (s *Scheduler) RunContext(ctx context.Context, comps ...Component) error {
 		}()
 	}
 	s.Activate(comps...)
-	s.Wait(context.Background())
+	if err := s.Wait(context.Background()); err != nil {
+		// A deadlock: the stuck components are shut down, so that nothing
+		// is left behind, and the deadlock is the answer.
+		s.ShutdownAll(Shutdown{Reason: err})
+		s.waitIdle()
+		if f := s.takeFailures(); f != nil {
+			return errors.Join(err, f)
+		}
+		return err
+	}
 	return s.takeFailures()
 }
 
-// Wait blocks until no component is running on the scheduler, or ctx is done.
-func (s *Scheduler) Wait(ctx context.Context) error {
+// waitIdle waits until no component is running on the scheduler.
+func (s *Scheduler) waitIdle() {
 	s.mu.Lock()
-	idle := s.idle
-	live := s.live
+	idle, live := s.idle, s.live
 	s.mu.Unlock()
-	if live == 0 {
-		return nil
+	if live > 0 {
+		<-idle
 	}
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+}
+
+// Wait blocks until no component is running on the scheduler, or ctx is
+// done, or the components are deadlocked: then it returns the
+// *DeadlockError, leaving them as they are (Run shuts them down).
+func (s *Scheduler) Wait(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		idle, live := s.idle, s.live
+		d := s.currentLocked()
+		stuck := s.stuckChanLocked()
+		s.mu.Unlock()
+		if live == 0 {
+			return nil
+		}
+		if d != nil {
+			return d
+		}
+		select {
+		case <-idle:
+			return nil
+		case <-stuck:
+			// Looked at again: a Run may have taken it and ended it.
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
@@ -201,7 +275,10 @@ func (s *Scheduler) Running() []Component {
 
 // run is the goroutine of a component: Main, then the uniform ending.
 func (c *Core) run(comp Component) {
+	c.startGoroutines()
 	err := runMain(comp, &c.ctx)
+	// The component has not finished until its helpers have returned.
+	err = c.endGoroutines(err)
 	c.finish(err)
 }
 
@@ -288,7 +365,11 @@ func (c *Core) finish(err error) {
 	for _, w := range watchers {
 		w.notify()
 	}
+	c.retire()
 	s.remove(c, failure)
+	if s.awake.Add(-1) <= 0 {
+		s.checkStuck()
+	}
 }
 
 func (s *Scheduler) remove(c *Core, failure error) {
