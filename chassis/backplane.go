@@ -195,8 +195,7 @@ type Backplane[T any] struct {
 	axon.Core
 	name      string
 	in        *axon.Inbox[T]
-	wake      *axon.Inbox[struct{}]
-	kick      *axon.Outbox[struct{}]
+	waker     *axon.Waker // joins, leaves and the transport's end wake Main
 	discOut   *axon.Outbox[string]
 	stopped   *axon.Inbox[any] // see settleControl
 	sched     *axon.Scheduler
@@ -206,10 +205,9 @@ type Backplane[T any] struct {
 	// On a Transport only (WithTransport).
 	transport Transport
 	remote    *remote[T]
-	channel   Channel               // open while Main runs
-	listening bool                  // Main's: channel.Listen has been called
-	rin       *axon.Inbox[T]        // decoded messages from the transport
-	closedIn  *axon.Inbox[struct{}] // the channel has closed
+	channel   Channel        // open while Main runs
+	listening bool           // Main's: channel.Listen has been called
+	rin       *axon.Inbox[T] // decoded messages from the transport
 
 	mu      sync.Mutex // guards the fields below
 	pending []*peer[T] // joined or left, not yet handled by Main
@@ -247,7 +245,6 @@ type peer[T any] struct {
 	// Made by Main when it handles the join; read under the Backplane's mu.
 	out    *axon.Outbox[T]
 	ctl    *axon.Outbox[any]
-	kick   *axon.Outbox[struct{}]
 	data   *axon.Linkage
 	ctx    context.Context // done when the subscriber leaves
 	cancel context.CancelFunc
@@ -279,15 +276,10 @@ func NewBackplane[T any](name string, opts ...BackplaneOption) *Backplane[T] {
 	}
 	b := &Backplane[T]{name: name, sched: o.sched, keepAlive: o.keepAlive}
 	b.in = axon.NewInbox[T](b, "inbox")
-	b.wake = axon.NewInbox[struct{}](b, "_wake")
-	b.wake.SetCapacity(1)
-	b.kick = axon.NewOutbox[struct{}](b, "_kick")
+	b.waker = b.NewWaker()
 	b.discOut = axon.NewOutbox[string](b, "disconnected")
 	b.stopped = axon.NewInbox[any](b, "_stopped")
 	b.SetName("backplane(" + name + ")")
-	if _, err := b.Link(b.kick, b.wake); err != nil {
-		panic(err) // two fresh boxes of one type: cannot fail
-	}
 	if o.transport != nil {
 		b.onTransport(o)
 		if b.setupErr != nil {
@@ -373,7 +365,7 @@ func (b *Backplane[T]) join(m member, sub *Subscriber[T], onJoin chan struct{}) 
 	b.lastID++
 	p := &peer[T]{comp: m, sub: sub, id: b.lastID, name: m.Name(), onJoin: onJoin}
 	b.pending = append(b.pending, p)
-	_ = b.kick.TrySend(struct{}{}) // full: a wake-up is pending already
+	b.waker.Wake()
 	return p, nil
 }
 
@@ -397,7 +389,7 @@ func (b *Backplane[T]) leave(p *peer[T]) {
 		p.cancel()
 	}
 	b.pending = append(b.pending, p)
-	_ = b.kick.TrySend(struct{}{})
+	b.waker.Wake()
 }
 
 // admit handles the joins and leaves since the last call. Main only.
@@ -440,9 +432,7 @@ func (b *Backplane[T]) link(ctx context.Context, p *peer[T]) {
 	}
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	if p.sub.opts.policy == DropOldest {
-		p.kick = axon.NewOutbox[struct{}](b, "kick."+id)
-		_, _ = b.Link(p.kick, p.sub.wake)
-		return
+		return // its own goroutine sends on from its queue
 	}
 	p.out = axon.NewOutbox[T](b, "sub."+id)
 	p.data, _ = b.Link(p.out, p.sub.out)
@@ -450,7 +440,7 @@ func (b *Backplane[T]) link(ctx context.Context, p *peer[T]) {
 
 // unlink removes a peer's links and boxes. b.mu is held.
 func (b *Backplane[T]) unlink(p *peer[T]) {
-	for _, box := range []axon.Box{p.out, p.ctl, p.kick} {
+	for _, box := range []axon.Box{p.out, p.ctl} {
 		if isNil(box) {
 			continue
 		}
@@ -525,7 +515,7 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 	}
 	var stop axon.Shutdown
 	finishing := false
-	waitOn := []axon.Box{b.in, b.wake, b.Control()}
+	waitOn := []axon.Box{b.in, b.Control()}
 	if b.channel != nil {
 		waitOn = append(waitOn, b.rin)
 	}
@@ -535,11 +525,7 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 			stop = *st.Shutdown
 		}
 		finishing = finishing || st.Finishing
-		for {
-			if _, ok := b.wake.TryRecv(); !ok {
-				break
-			}
-		}
+		b.waker.Woken() // whatever woke it, admit and step look at everything
 		if err := b.listenIfNeeded(ctx); err != nil {
 			b.close(ctx, axon.Shutdown{Reason: err})
 			return err
@@ -630,7 +616,7 @@ func (b *Backplane[T]) deliver(ctx context.Context, batch []T) error {
 				continue // it left while we waited: admit will drop it
 			}
 		case DropOldest:
-			p.sub.offer(batch, p.kick)
+			p.sub.offer(batch)
 		case Disconnect:
 			sent := len(batch)
 			for i, v := range batch {
@@ -807,7 +793,7 @@ type Subscriber[T any] struct {
 	opts       subscribeOptions
 	out        *axon.Outbox[T]
 	dropped    *axon.Outbox[T]
-	wake       *axon.Inbox[struct{}]
+	waker      *axon.Waker // DropOldest: the Backplane wakes it for its queue
 	subscribed chan struct{}
 
 	mu    sync.Mutex // guards queue
@@ -828,8 +814,6 @@ func SubscribeTo[T any](name string, opts ...SubscribeOption) *Subscriber[T] {
 	}
 	s.out = axon.NewOutbox[T](s, "outbox")
 	s.dropped = axon.NewOutbox[T](s, "dropped")
-	s.wake = axon.NewInbox[struct{}](s, "_wake")
-	s.wake.SetCapacity(1)
 	return s
 }
 
@@ -845,7 +829,7 @@ func (s *Subscriber[T]) Run() error { return axon.Run(s) }
 
 // offer queues a batch for a DropOldest subscriber, dropping the oldest
 // messages beyond its limit, and wakes it. The Backplane's goroutine only.
-func (s *Subscriber[T]) offer(batch []T, kick *axon.Outbox[struct{}]) {
+func (s *Subscriber[T]) offer(batch []T) {
 	s.mu.Lock()
 	s.queue = append(s.queue, batch...)
 	var gone []T
@@ -859,7 +843,7 @@ func (s *Subscriber[T]) offer(batch []T, kick *axon.Outbox[struct{}]) {
 		s.drops.Add(1)
 		_ = s.dropped.TrySend(v) // counted by the runtime when nothing is linked
 	}
-	_ = kick.TrySend(struct{}{})
+	s.waker.Wake()
 }
 
 // take returns the queued messages, oldest first, and empties the queue.
@@ -880,6 +864,10 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 		return err
 	}
 	b.activate()
+	if s.opts.policy == DropOldest {
+		s.waker = s.NewWaker()
+		defer s.waker.Close()
+	}
 	pr, err := b.join(s, s, s.subscribed)
 	if err != nil {
 		if b.endedCleanly() {
@@ -898,15 +886,24 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 				continue
 			}
 		}
-		if _, err := s.wake.Recv(ctx); err != nil {
-			if errors.Is(err, axon.ErrFinished) && s.opts.policy == DropOldest {
-				if buf = s.take(buf[:0]); len(buf) > 0 {
-					if err := s.out.SendBatch(ctx, buf); err != nil {
-						return err
-					}
+		st := s.TakeControl(nil)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if st.Finishing {
+			// What the Backplane queued before it was told is sent on.
+			if buf = s.take(buf[:0]); len(buf) > 0 {
+				if err := s.out.SendBatch(ctx, buf); err != nil {
+					return err
 				}
 			}
-			return endWith(ctx, &s.Core, err)
+			if st.Reason != nil {
+				return axon.Finish(st.Reason)
+			}
+			return nil
+		}
+		if err := s.WaitFor(ctx, s.Control()); err != nil {
+			return err
 		}
 	}
 }
