@@ -129,11 +129,6 @@ func awaitEnd(m member, grace time.Duration) bool {
 // ErrNoChildren is the setup error of a Pipeline or Seq given no components.
 var ErrNoChildren = errors.New("chassis: no components given")
 
-// ignoreCtx is a context that is never done, for waits that must outlast a
-// chassis's own cancelled context (waiting for children to finish after a
-// Shutdown).
-var ignoreCtx = context.Background()
-
 // allDone reports whether every member has finished.
 func allDone(ms []member) bool {
 	for _, m := range ms {
