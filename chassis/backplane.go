@@ -195,7 +195,6 @@ type Backplane[T any] struct {
 	axon.Core
 	name      string
 	in        *axon.Inbox[T]
-	waker     *axon.Waker // joins, leaves and the transport's end wake Main
 	discOut   *axon.Outbox[string]
 	stopped   *axon.Inbox[any] // see settleControl
 	sched     *axon.Scheduler
@@ -276,7 +275,6 @@ func NewBackplane[T any](name string, opts ...BackplaneOption) *Backplane[T] {
 	}
 	b := &Backplane[T]{name: name, sched: o.sched, keepAlive: o.keepAlive}
 	b.in = axon.NewInbox[T](b, "inbox")
-	b.waker = b.NewWaker()
 	b.discOut = axon.NewOutbox[string](b, "disconnected")
 	b.stopped = axon.NewInbox[any](b, "_stopped")
 	b.SetName("backplane(" + name + ")")
@@ -365,7 +363,7 @@ func (b *Backplane[T]) join(m member, sub *Subscriber[T], onJoin chan struct{}) 
 	b.lastID++
 	p := &peer[T]{comp: m, sub: sub, id: b.lastID, name: m.Name(), onJoin: onJoin}
 	b.pending = append(b.pending, p)
-	b.waker.Wake()
+	wake(&b.Core)
 	return p, nil
 }
 
@@ -389,7 +387,7 @@ func (b *Backplane[T]) leave(p *peer[T]) {
 		p.cancel()
 	}
 	b.pending = append(b.pending, p)
-	b.waker.Wake()
+	wake(&b.Core)
 }
 
 // admit handles the joins and leaves since the last call. Main only.
@@ -460,6 +458,17 @@ func isNil(b axon.Box) bool {
 	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
+// wake makes c's Wait or WaitFor return, now or the next time it waits. It
+// is for a goroutine of the system itself (a publisher joining, the
+// Backplane handing a DropOldest subscriber its queue), which is running
+// as it calls: so the Waker is closed at once, and no open Waker tells the
+// scheduler's deadlock detection that something outside may still wake c.
+func wake(c *axon.Core) {
+	w := c.NewWaker()
+	w.Wake()
+	w.Close()
+}
+
 // activate activates a Backplane that was made but not activated, on the
 // scheduler it is registered with, so that the publisher or subscriber
 // that found it does not wait for it for ever. Activating twice is a no-op.
@@ -525,7 +534,6 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 			stop = *st.Shutdown
 		}
 		finishing = finishing || st.Finishing
-		b.waker.Woken() // whatever woke it, admit and step look at everything
 		if err := b.listenIfNeeded(ctx); err != nil {
 			b.close(ctx, axon.Shutdown{Reason: err})
 			return err
@@ -793,7 +801,6 @@ type Subscriber[T any] struct {
 	opts       subscribeOptions
 	out        *axon.Outbox[T]
 	dropped    *axon.Outbox[T]
-	waker      *axon.Waker // DropOldest: the Backplane wakes it for its queue
 	subscribed chan struct{}
 
 	mu    sync.Mutex // guards queue
@@ -843,7 +850,7 @@ func (s *Subscriber[T]) offer(batch []T) {
 		s.drops.Add(1)
 		_ = s.dropped.TrySend(v) // counted by the runtime when nothing is linked
 	}
-	s.waker.Wake()
+	wake(&s.Core)
 }
 
 // take returns the queued messages, oldest first, and empties the queue.
@@ -864,10 +871,6 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 		return err
 	}
 	b.activate()
-	if s.opts.policy == DropOldest {
-		s.waker = s.NewWaker()
-		defer s.waker.Close()
-	}
 	pr, err := b.join(s, s, s.subscribed)
 	if err != nil {
 		if b.endedCleanly() {

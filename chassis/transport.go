@@ -116,6 +116,7 @@ type remote[T any] struct {
 	ctx    context.Context // the Backplane's Main's
 	in     *axon.Outbox[T] // to the Backplane's "_remote"
 	closed atomic.Bool     // the channel has closed: Inbound.Closed was called
+	waker  *axon.Waker     // open while the channel is: the transport wakes the Backplane
 	errs   *axon.Outbox[error]
 	lost   *axon.Outbox[uint64]
 }
@@ -157,7 +158,7 @@ func (r *remote[T]) Problem(err error) {
 // Closed wakes the Backplane; see Inbound.
 func (r *remote[T]) Closed() {
 	r.closed.Store(true)
-	r.b.waker.Wake()
+	r.waker.Wake()
 }
 
 // report sends err on "errors"; unlinked, the runtime counts it dropped.
@@ -204,8 +205,10 @@ func (b *Backplane[T]) onTransport(o backplaneOptions) {
 // open opens the Backplane's Channel. Main only, before it admits anyone.
 func (b *Backplane[T]) open(ctx context.Context) error {
 	b.remote.ctx = ctx
+	b.remote.waker = b.NewWaker()
 	ch, err := b.transport.Open(ctx, b.name, b.remote)
 	if err != nil {
+		b.remote.waker.Close()
 		return fmt.Errorf("%w: backplane %q: opening: %w", ErrTransport, b.name, err)
 	}
 	b.channel = ch
@@ -236,6 +239,7 @@ func (b *Backplane[T]) closeChannel() {
 	if err := b.channel.Close(); err != nil {
 		b.remote.report(fmt.Errorf("%w: backplane %q: closing: %w", ErrTransport, b.name, err))
 	}
+	b.remote.waker.Close() // nothing outside will deliver any more
 }
 
 // drain drains the Channel, delivering what arrives until it has closed:
