@@ -287,13 +287,18 @@ func (s *Scheduler) stuckChanLocked() chan struct{} {
 	return s.stuck
 }
 
-// currentLocked returns the deadlock found if it still holds: every
-// component of it sleeps in the same sleep, with no wake-up sent (a
-// Shutdown, say). Else it forgets it, so that a new one can be found. s.mu
-// is held.
+// currentLocked returns the deadlock found if it still holds: no component
+// was activated since, and every component of it sleeps in the same sleep,
+// with no wake-up sent (a Shutdown, say). Else it forgets it, so that a new
+// one can be found. s.mu is held.
 func (s *Scheduler) currentLocked() *DeadlockError {
 	d := s.deadlock
 	if d == nil {
+		return nil
+	}
+	// A component activated since is awake: it may wake the others.
+	if s.live != len(d.Parked) {
+		s.deadlock, s.stuck = nil, nil
 		return nil
 	}
 	for i, p := range d.Parked {
