@@ -134,7 +134,7 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 			// Told to stop: the child was stopped with the Carousel.
 			if cur != nil && !awaitEnd(cur.m, c.opts.grace) {
 				c.RemoveChild(cur.m)
-				return &StuckError{Children: []string{cur.name}, Grace: graceOr(c.opts.grace)}
+				return &StuckError{Components: []string{cur.name}, Grace: graceOr(c.opts.grace)}
 			}
 			return ctx.Err()
 		}

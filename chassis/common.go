@@ -105,13 +105,13 @@ func graceOr(d time.Duration) time.Duration {
 // them (they are no longer its children) and ended; their goroutines run on
 // until their Main returns.
 type StuckError struct {
-	Children []string      // the children, as the chassis names them
-	Grace    time.Duration // how long the chassis waited
+	Components []string      // the children, as the chassis names them
+	Grace      time.Duration // how long the chassis waited
 }
 
 // Error names the children and the grace period.
 func (e *StuckError) Error() string {
-	return fmt.Sprintf("chassis: child %s did not stop within %v of being told to", strings.Join(e.Children, ", "), e.Grace)
+	return fmt.Sprintf("chassis: child %s did not stop within %v of being told to", strings.Join(e.Components, ", "), e.Grace)
 }
 
 // awaitEnd waits for m to end, for grace at most, and reports whether it did.

@@ -161,7 +161,7 @@ func (s *Sequence) Main(ctx context.Context) error {
 				// Told to stop: the step was stopped with the Sequence.
 				if !awaitEnd(st, s.grace) {
 					s.RemoveChild(st)
-					return &StuckError{Children: []string{fmt.Sprintf("step %d", i+1)}, Grace: graceOr(s.grace)}
+					return &StuckError{Components: []string{fmt.Sprintf("step %d", i+1)}, Grace: graceOr(s.grace)}
 				}
 				return err
 			}

@@ -338,7 +338,7 @@ func (c *crew) giveUp(kids []member, grace time.Duration) error {
 				name = n
 			}
 		}
-		e.Children = append(e.Children, name)
+		e.Components = append(e.Components, name)
 		c.owner.RemoveChild(k)
 	}
 	return e

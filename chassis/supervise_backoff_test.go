@@ -107,7 +107,7 @@ func stuckFails(t *testing.T, comp axon.Component, release chan struct{}, child 
 	err := h.Wait(axontest.Context(t))
 	var se *chassis.StuckError
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, []string{child}, se.Children)
+	assert.Equal(t, []string{child}, se.Components)
 	assert.Equal(t, chassis.DefaultGrace, se.Grace)
 	assert.Equal(t, chassis.DefaultGrace, time.Since(start), "it waited the grace period")
 	assert.Contains(t, err.Error(), child)
@@ -149,7 +149,7 @@ func TestCarouselGivesUpOnAChildThatIgnoresShutdown(t *testing.T) {
 		err := h.Wait(axontest.Context(t))
 		var se *chassis.StuckError
 		require.ErrorAs(t, err, &se)
-		assert.Equal(t, []string{"child 1"}, se.Children)
+		assert.Equal(t, []string{"child 1"}, se.Components)
 		close(release)
 	})
 }
@@ -166,7 +166,7 @@ func TestAllForOneRestartGivesUpOnASiblingThatIgnoresShutdown(t *testing.T) {
 		err := h.Wait(axontest.Context(t))
 		var se *chassis.StuckError
 		require.ErrorAs(t, err, &se)
-		assert.Equal(t, []string{"B"}, se.Children)
+		assert.Equal(t, []string{"B"}, se.Components)
 		close(release)
 	})
 }
