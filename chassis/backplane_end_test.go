@@ -2,6 +2,7 @@ package chassis_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"testing"
 
@@ -127,4 +128,65 @@ func TestKeepAliveBackplaneOutlivesItsPublishers(t *testing.T) {
 	assert.Equal(t, axon.Running, b.State())
 	require.NoError(t, hb.Finish(axontest.Context(t)))
 	assert.Equal(t, axon.ProducerFinished{}, get(t, hs, "signal"))
+}
+
+// heldTransport loops what is published back to the Backplane, and holds a
+// drain until the test releases it, so that a test can act while the
+// Backplane is ending.
+type heldTransport struct {
+	draining chan struct{} // closed when the Backplane starts draining
+	release  chan struct{} // closed by the test: the drain completes
+}
+
+func (h *heldTransport) Open(_ context.Context, _ string, in chassis.Inbound) (chassis.Channel, error) {
+	return &heldChannel{h: h, in: in}, nil
+}
+
+type heldChannel struct {
+	h  *heldTransport
+	in chassis.Inbound
+}
+
+func (*heldChannel) Listen(context.Context) error { return nil }
+func (c *heldChannel) Publish(msg []byte) error   { return c.in.Deliver(msg) }
+func (*heldChannel) Close() error                 { return nil }
+
+func (c *heldChannel) Drain() error {
+	close(c.h.draining)
+	go func() {
+		<-c.h.release
+		c.in.Closed() // from a goroutine of the transport, as a real one does
+	}()
+	return nil
+}
+
+// TestLateComersToAnEndingBackplane checks what a subscriber and a
+// publisher that come while the Backplane is ending with its publishers
+// get: the subscriber ends cleanly, the publisher fails; and that the
+// transport's end, from a goroutine of its own, wakes the Backplane.
+func TestLateComersToAnEndingBackplane(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	tr := &heldTransport{draining: make(chan struct{}), release: make(chan struct{})}
+	b := chassis.NewBackplane[[]byte]("held", chassis.OnScheduler(s), chassis.WithTransport(tr))
+	hb := axontest.NewHandle(t, s, b, "signal", "control")
+	sub := chassis.SubscribeTo[[]byte]("held")
+	hs := axontest.NewHandle(t, s, sub)
+	<-sub.Subscribed()
+	hp := axontest.NewHandle(t, s, chassis.PublishTo[[]byte]("held"))
+	put(t, hp, "inbox", []byte("last"))
+	require.NoError(t, hp.Finish(axontest.Context(t)))
+	recv(t, tr.draining)
+
+	late := axontest.NewHandle(t, s, chassis.SubscribeTo[[]byte]("held"))
+	require.NoError(t, late.Wait(axontest.Context(t)), "a subscriber that comes as it ends is not a failure")
+	sig := get(t, late, "signal")
+	require.IsType(t, axon.ProducerFinished{}, sig)
+	assert.ErrorIs(t, sig.(axon.ProducerFinished).Reason, chassis.ErrBackplaneEnded)
+	latePub := axontest.NewHandle(t, s, chassis.PublishTo[[]byte]("held"))
+	assert.ErrorIs(t, latePub.Wait(axontest.Context(t)), chassis.ErrBackplaneEnded, "a publisher's messages would be lost")
+
+	close(tr.release)
+	assert.Equal(t, []byte("last"), get(t, hs, "outbox"))
+	assert.Equal(t, axon.ProducerFinished{}, get(t, hs, "signal"))
+	assert.Equal(t, axon.ProducerFinished{}, get(t, hb, "signal"))
 }
