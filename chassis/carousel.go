@@ -25,8 +25,9 @@ type carouselOptions struct {
 }
 
 // CarouselGrace sets how long the Carousel waits for its child to end once
-// told to stop, before it gives up on it and fails with a *StuckError
-// (DefaultGrace unless set).
+// told to stop, or once the child is being replaced (a message on "next"),
+// before it gives up on it and fails with a *StuckError (DefaultGrace
+// unless set).
 func CarouselGrace(d time.Duration) CarouselOption {
 	return func(o *carouselOptions) { o.grace = d }
 }
@@ -127,6 +128,7 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 		cur       *current
 		queue     []A
 		replacing bool
+		replaceBy time.Time // replacing: the child must have ended by then
 	)
 	for {
 		finishing := c.passControl(ctx, cur)
@@ -172,9 +174,21 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 		}
 		if cur != nil && len(queue) > 0 && !replacing && !finishing {
 			replacing = true
+			replaceBy = time.Now().Add(graceOr(c.opts.grace))
 			if err := cur.ctl.Send(ctx, axon.Shutdown{Reason: errReplaced}); err != nil {
 				return err
 			}
+		}
+		if replacing {
+			if !time.Now().Before(replaceBy) {
+				// It ignores the Shutdown that replaces it.
+				c.RemoveChild(cur.m)
+				return &StuckError{Components: []string{cur.name}, Grace: graceOr(c.opts.grace)}
+			}
+			wctx, cancel := context.WithDeadline(ctx, replaceBy)
+			_ = c.WaitFor(wctx, c.Control(), c.next)
+			cancel()
+			continue
 		}
 		_ = c.WaitFor(ctx, c.Control(), c.next)
 	}

@@ -170,3 +170,22 @@ func TestAllForOneRestartGivesUpOnASiblingThatIgnoresShutdown(t *testing.T) {
 		close(release)
 	})
 }
+
+func TestCarouselGivesUpOnAChildThatIgnoresItsReplacement(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		c := chassis.NewCarousel[int, any, any](func(int) axon.Component { return &stubborn{release: release} })
+		s := axontest.NewScheduler(t)
+		h := axontest.NewHandle(t, s, c)
+		put(t, h, "next", 1)
+		synctest.Wait()
+		start := time.Now()
+		put(t, h, "next", 2) // replaces child 1, which does not stop
+		err := h.Wait(axontest.Context(t))
+		var se *chassis.StuckError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, []string{"child 1"}, se.Components)
+		assert.Equal(t, chassis.DefaultGrace, time.Since(start))
+		close(release)
+	})
+}
