@@ -95,15 +95,28 @@ func TestBackoffIsChecked(t *testing.T) {
 	require.ErrorContains(t, g.SetupErr(), "bad restart back-off")
 }
 
-// stuckFails checks that comp, told Shutdown, fails after the grace period
-// naming the child that would not stop, and lets its test end.
-func stuckFails(t *testing.T, comp axon.Component, release chan struct{}, child string) {
+// put1 is one message a test puts on a box of a component.
+type put1 struct {
+	box string
+	v   any
+}
+
+// tellShutdown is what stuckFails sends unless told otherwise.
+var tellShutdown = []put1{{"control", axon.Shutdown{}}}
+
+// stuckFails activates comp, puts the messages (each once the system is
+// idle again), and checks that comp then fails, the grace period after the
+// last, naming the child that would not stop; then lets the child end.
+func stuckFails(t *testing.T, comp axon.Component, release chan struct{}, child string, msgs []put1) {
 	t.Helper()
 	s := axontest.NewScheduler(t)
 	h := axontest.NewHandle(t, s, comp)
-	synctest.Wait()
-	start := time.Now()
-	put(t, h, "control", axon.Shutdown{})
+	var start time.Time
+	for _, m := range msgs {
+		synctest.Wait()
+		start = time.Now()
+		put(t, h, m.box, m.v)
+	}
 	err := h.Wait(axontest.Context(t))
 	var se *chassis.StuckError
 	require.ErrorAs(t, err, &se)
@@ -119,21 +132,21 @@ func TestGraphlineGivesUpOnAChildThatIgnoresShutdown(t *testing.T) {
 		release := make(chan struct{})
 		g := chassis.Graphline(chassis.Components{"STUCK": &stubborn{release: release}, "FINE": newRelay[int]()},
 			chassis.Linkages{})
-		stuckFails(t, g, release, "STUCK")
+		stuckFails(t, g, release, "STUCK", tellShutdown)
 	})
 }
 
 func TestPARGivesUpOnAChildThatIgnoresShutdown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
-		stuckFails(t, chassis.PAR(newRelay[any](), &stubborn{release: release}), release, "2")
+		stuckFails(t, chassis.PAR(newRelay[any](), &stubborn{release: release}), release, "2", tellShutdown)
 	})
 }
 
 func TestSeqGivesUpOnAStepThatIgnoresShutdown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
-		stuckFails(t, chassis.Seq(&stubborn{release: release}), release, "step 1")
+		stuckFails(t, chassis.Seq(&stubborn{release: release}), release, "step 1", tellShutdown)
 	})
 }
 
@@ -141,16 +154,7 @@ func TestCarouselGivesUpOnAChildThatIgnoresShutdown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		c := chassis.NewCarousel[int, any, any](func(int) axon.Component { return &stubborn{release: release} })
-		s := axontest.NewScheduler(t)
-		h := axontest.NewHandle(t, s, c)
-		put(t, h, "next", 1)
-		synctest.Wait()
-		put(t, h, "control", axon.Shutdown{})
-		err := h.Wait(axontest.Context(t))
-		var se *chassis.StuckError
-		require.ErrorAs(t, err, &se)
-		assert.Equal(t, []string{"child 1"}, se.Components)
-		close(release)
+		stuckFails(t, c, release, "child 1", []put1{{"next", 1}, {"control", axon.Shutdown{}}})
 	})
 }
 
@@ -175,17 +179,7 @@ func TestCarouselGivesUpOnAChildThatIgnoresItsReplacement(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		c := chassis.NewCarousel[int, any, any](func(int) axon.Component { return &stubborn{release: release} })
-		s := axontest.NewScheduler(t)
-		h := axontest.NewHandle(t, s, c)
-		put(t, h, "next", 1)
-		synctest.Wait()
-		start := time.Now()
-		put(t, h, "next", 2) // replaces child 1, which does not stop
-		err := h.Wait(axontest.Context(t))
-		var se *chassis.StuckError
-		require.ErrorAs(t, err, &se)
-		assert.Equal(t, []string{"child 1"}, se.Components)
-		assert.Equal(t, chassis.DefaultGrace, time.Since(start))
-		close(release)
+		// The second replaces child 1, which does not stop.
+		stuckFails(t, c, release, "child 1", []put1{{"next", 1}, {"next", 2}})
 	})
 }
