@@ -408,6 +408,9 @@ func (c *Core) putWaiter(w *waiter) {
 }
 
 func (w *waiter) wake() {
+	if w.core != nil {
+		w.core.woke() // for deadlock detection
+	}
 	select {
 	case w.ch <- struct{}{}:
 	default:

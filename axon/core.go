@@ -128,11 +128,10 @@ type Core struct {
 	state     atomic.Int32
 	flags     atomic.Uint32 // flagFinishing, flagChildEnd, flagHot
 	parked    atomic.Bool   // the owner is waiting for a wake-up; cleared by whoever wakes it
-
 	// sleep says how the component sleeps, for deadlock detection (see
 	// deadlock.go): what it waits for and a count of its sleeps; sleepOn
-	// is the inbox it waits on.
-	sleep   atomic.Uint64
+	// is the inbox it waits on. (Next to parked: it fits in its padding.)
+	sleep   atomic.Uint32
 	sleepOn atomic.Pointer[boxCore]
 
 	// wake holds a pending wake-up. A channel, so that a parked component is
@@ -154,11 +153,34 @@ type coreExtra struct {
 	stopping bool     // told to stop: set before its children are told (runCtx.cancel)
 	afterFns map[*afterFn]struct{}
 
+	goes *goesExtra // goroutines and Wakers, made on first need
+}
+
+// goesExtra is what a component that uses Go or a Waker needs. Guarded by
+// Core.mu.
+type goesExtra struct {
 	group   *goGroup                          // goroutines started with Go
 	pending []func(ctx context.Context) error // Go before activation
-	keep    int                               // what may wake it from outside: helpers, open Wakers and Handles
+	keep    int                               // what may wake it from outside: helpers and open Wakers
 	keepOn  *Scheduler                        // where keep is counted, once running
 	kept    bool                              // keep no longer counts: the component finished
+}
+
+// goesLocked returns c's goesExtra, making it. c.mu must be held.
+func (c *Core) goesLocked() *goesExtra {
+	x := c.extra()
+	if x.goes == nil {
+		x.goes = &goesExtra{}
+	}
+	return x.goes
+}
+
+// goesIfAny returns c's goesExtra, or nil. c.mu must be held.
+func (c *Core) goesIfAny() *goesExtra {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.goes
 }
 
 // extra returns c.x, making it. c.mu must be held.
@@ -565,6 +587,7 @@ func (c *Core) notify() {
 		// Cleared here, not only when the owner runs again: deadlock
 		// detection reads a set flag as "asleep, and no one has woken it".
 		c.parked.Store(false)
+		c.woke()
 		select {
 		case c.wake <- struct{}{}:
 		default:

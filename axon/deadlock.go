@@ -17,7 +17,7 @@ var ErrDeadlock = errors.New("axon: deadlock: every component is waiting and not
 type DeadlockError struct {
 	Parked []Parked // every running component of the scheduler
 
-	words []uint64 // the sleeps found, to tell a deadlock that still holds
+	words []uint32 // the sleeps found, to tell a deadlock that still holds
 }
 
 // Parked is one component of a deadlock and what it waits for.
@@ -64,59 +64,70 @@ func (e *DeadlockError) Error() string {
 // Unwrap returns ErrDeadlock.
 func (e *DeadlockError) Unwrap() error { return ErrDeadlock }
 
-// How a component sleeps: Core.sleep holds the kind in its low byte, the
-// number of boxes a WaitFor waits on in the next two, and a count of its
-// sleeps above them, which tells one sleep from the next.
+// How a component sleeps: Core.sleep holds the kind in its low 4 bits, the
+// number of other boxes a WaitFor waits on in the next 8, and a count of
+// its sleeps above them, which tells one sleep from the next (it wraps
+// after a million sleeps; the two looks of a check are far closer).
 const (
 	sleepAwake  = iota
 	sleepAny    // Wait: a message on any inbox
 	sleepBoxes  // a message on sleepOn (and n-1 more boxes)
 	sleepRoom   // room in sleepOn, a full inbox
-	sleepSeqOne = 1 << 24
+	sleepSeqOne = 1 << 12
 )
 
 // sleepStart records that the owner is about to sleep in park until cond
 // is ready, and checks for a deadlock when it is the last to sleep. The
 // owner has set parked and found cond not ready.
 func (c *Core) sleepStart(cond waitCond) {
-	kind, n := uint64(sleepAny), uint64(0)
+	kind, n := uint32(sleepAny), uint32(0)
 	var on *boxCore
 	switch w := cond.(type) {
 	case someReady:
 		if len(w) > 0 {
-			kind, on, n = sleepBoxes, w[0].boxCore(), uint64(len(w)-1)
+			kind, on, n = sleepBoxes, w[0].boxCore(), uint32(min(len(w)-1, 0xff))
 		}
 	case interface{ boxCore() *boxCore }:
 		kind, on = sleepBoxes, w.boxCore()
 	}
-	c.sleepSet(kind, on, min(n, 0xffff))
+	c.sleepSet(kind, on, n)
 }
 
 // roomSleepStart records that a send of the component is about to sleep
 // until the full inbox on has room.
 func (c *Core) roomSleepStart(on *boxCore) { c.sleepSet(sleepRoom, on, 0) }
 
-func (c *Core) sleepSet(kind uint64, on *boxCore, n uint64) {
+func (c *Core) sleepSet(kind uint32, on *boxCore, n uint32) {
 	c.sleepOn.Store(on)
 	seq := c.sleep.Load() &^ (sleepSeqOne - 1)
-	c.sleep.Store(seq + sleepSeqOne + n<<8 + kind)
+	c.sleep.Store(seq + sleepSeqOne + n<<4 + kind)
 	if s := c.sched; s.awake.Add(-1) <= 0 {
 		s.checkStuck()
 	}
 }
 
-// sleepEnd records that the sleep is over.
-func (c *Core) sleepEnd() {
-	c.sleep.Store(c.sleep.Load() &^ (sleepSeqOne - 1))
-	c.sched.awake.Add(1)
+// sleepEnd records that the sleep is over, unless the one that woke the
+// component already did.
+func (c *Core) sleepEnd() { c.woke() }
+
+// woke counts a sleeping component awake again. Whoever wakes it calls it
+// (notify, a sender's waiter), so that the waker, going to sleep next, does
+// not find every component asleep while a wake-up is in flight (and scan
+// them for nothing); the sleeper calls it too, as it wakes, for wake-ups
+// that pass no such call (a context done). One of them counts it.
+func (c *Core) woke() {
+	v := c.sleep.Load()
+	if v&0xf != sleepAwake && c.sleep.CompareAndSwap(v, v&^(sleepSeqOne-1)) {
+		c.sched.awake.Add(1)
+	}
 }
 
 // stuck reports whether the component sleeps with no wake-up on its way,
 // and returns its sleep word, which changes with each sleep. The caller
 // holds the scheduler's lock.
-func (c *Core) stuck() (uint64, bool) {
+func (c *Core) stuck() (uint32, bool) {
 	v := c.sleep.Load()
-	switch v & 0xff {
+	switch v & 0xf {
 	case sleepAwake:
 		return 0, false
 	case sleepRoom:
@@ -154,16 +165,16 @@ func (in *Inbox[T]) stillFull(c *Core) bool {
 }
 
 // parkedOf describes how a stuck component waits.
-func (c *Core) parkedOf(v uint64) Parked {
+func (c *Core) parkedOf(v uint32) Parked {
 	p := Parked{Component: c.self, Name: c.Name()}
 	on := c.sleepOn.Load()
-	switch v & 0xff {
+	switch v & 0xf {
 	case sleepRoom:
 		p.Room = true
 		p.Box = on.label()
 	case sleepBoxes:
 		p.Box = on.label()
-		p.More = int(v >> 8 & 0xffff)
+		p.More = int(v >> 4 & 0xff)
 	}
 	return p
 }
@@ -191,7 +202,8 @@ func (s *Scheduler) checkStuck() {
 		return
 	}
 	epoch := s.keepEpoch.Load()
-	seen := make([]uint64, 0, s.live)
+	seen := s.seen[:0]
+	defer func() { s.seen = seen[:0] }()
 	for c := s.head; c != nil; c = c.next {
 		v, ok := c.stuck()
 		if !ok {
@@ -218,7 +230,7 @@ func (s *Scheduler) checkStuck() {
 	}
 	// Oldest first: the order in which they were activated.
 	slices.Reverse(parked)
-	s.deadlock = &DeadlockError{Parked: parked, words: seen}
+	s.deadlock = &DeadlockError{Parked: parked, words: slices.Clone(seen)}
 	if s.stuck == nil {
 		s.stuck = make(chan struct{})
 	}
@@ -235,7 +247,7 @@ func (s *Scheduler) reachable() bool {
 	topo.Lock()
 	defer topo.Unlock()
 	for c := s.head; c != nil; c = c.next {
-		if c.sleep.Load()&0xff == sleepRoom {
+		if c.sleep.Load()&0xf == sleepRoom {
 			if on := c.sleepOn.Load(); on != nil && s.outside(on.owner) {
 				return true
 			}
@@ -314,7 +326,7 @@ func (s *Scheduler) currentLocked() *DeadlockError {
 // outside its Main: goroutines started with Go, open Wakers, open Handles.
 // While the component runs the count is its scheduler's too. c.mu is held.
 func (c *Core) keepAddLocked(d int) {
-	x := c.extra()
+	x := c.goesLocked()
 	x.keep += d
 	switch {
 	case x.keepOn != nil:
@@ -340,10 +352,10 @@ func (c *Core) keepAdd(d int) {
 }
 
 func (c *Core) keepOnLocked() *Scheduler {
-	if c.x == nil {
-		return nil
+	if x := c.goesIfAny(); x != nil {
+		return x.keepOn
 	}
-	return c.x.keepOn
+	return nil
 }
 
 // awakenLocked counts the component as awake on its scheduler, with its
@@ -352,7 +364,7 @@ func (c *Core) keepOnLocked() *Scheduler {
 func (c *Core) awakenLocked() {
 	s := c.sched
 	s.awake.Add(1)
-	if x := c.x; x != nil && x.keepOn == nil && !x.kept && x.keep != 0 {
+	if x := c.goesIfAny(); x != nil && x.keepOn == nil && !x.kept && x.keep != 0 {
 		x.keepOn = s
 		s.keep.Add(int64(x.keep))
 		s.keepEpoch.Add(1)
@@ -362,7 +374,7 @@ func (c *Core) awakenLocked() {
 // retire takes a finished component out of the counts.
 func (c *Core) retire() {
 	c.mu.Lock()
-	if x := c.x; x != nil {
+	if x := c.goesIfAny(); x != nil {
 		if x.keepOn != nil {
 			x.keepOn.keep.Add(-int64(x.keep))
 			x.keepOn.keepEpoch.Add(1)

@@ -258,3 +258,17 @@ func TestDeadlockFoundWhenTheLastHelperReturns(t *testing.T) {
 		require.NoError(t, s.Wait(t.Context()))
 	})
 }
+
+func TestDeadlockNamesTheBoxesOfWaitFor(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	c := &funcComp{}
+	c.SetName("c")
+	a := axon.NewInbox[int](c, "a")
+	b := axon.NewInbox[int](c, "b")
+	c.main = func(ctx context.Context) error { return c.WaitFor(ctx, a, b) }
+	var d *axon.DeadlockError
+	require.ErrorAs(t, s.Run(c), &d)
+	require.Len(t, d.Parked, 1)
+	assert.Equal(t, axon.Parked{Component: c, Name: "c", Box: "c.a", More: 1}, d.Parked[0])
+	assert.Equal(t, "c waits for a message on c.a or 1 more", d.Parked[0].String())
+}

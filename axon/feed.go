@@ -106,16 +106,8 @@ func (f *Feed[T]) Inbox() *Inbox[FeedItem[T]] { return f.in }
 // unless the feed was stopped. Starting a feed whose run has not ended
 // panics.
 func (f *Feed[T]) Start(produce func(ctx context.Context, emit func(T) bool) error) {
-	r := f.begin()
-	f.c.Go(func(ctx context.Context) error {
-		defer close(r.done)
-		ctx, cancel := r.context(ctx)
-		defer cancel()
-		if ctx.Err() != nil {
-			return nil
-		}
-		err := produce(ctx, func(v T) bool { return f.put(ctx, r, FeedItem[T]{V: v}) })
-		f.put(ctx, r, FeedItem[T]{Err: err, End: true})
+	f.start(func(ctx context.Context, emit func(T) bool, end func(error)) error {
+		end(produce(ctx, emit))
 		return nil
 	})
 }
@@ -128,16 +120,9 @@ func (f *Feed[T]) Start(produce func(ctx context.Context, emit func(T) bool) err
 // refused. A panic in the producer is the component's failure while the
 // component waits for it, and is logged after.
 func (f *Feed[T]) StartDetached(produce func(emit func(T) bool) error) {
-	r := f.begin()
-	f.c.Go(func(ctx context.Context) error {
-		defer close(r.done)
-		ctx, cancel := r.context(ctx)
-		defer cancel()
-		if ctx.Err() != nil {
-			return nil
-		}
+	name := f.c.Name()
+	f.start(func(ctx context.Context, emit func(T) bool, end func(error)) error {
 		ended := make(chan error, 1)
-		name := f.c.Name()
 		go func() {
 			var err error
 			defer func() {
@@ -150,7 +135,7 @@ func (f *Feed[T]) StartDetached(produce func(emit func(T) bool) error) {
 				}
 				ended <- err
 			}()
-			err = produce(func(v T) bool { return f.put(ctx, r, FeedItem[T]{V: v}) })
+			err = produce(emit)
 		}()
 		select {
 		case err := <-ended:
@@ -158,10 +143,28 @@ func (f *Feed[T]) StartDetached(produce func(emit func(T) bool) error) {
 			if errors.As(err, &pe) {
 				return pe
 			}
-			f.put(ctx, r, FeedItem[T]{Err: err, End: true})
+			end(err)
 		case <-ctx.Done():
 		}
 		return nil
+	})
+}
+
+// start runs body in a goroutine of the component with the run's context,
+// emit for its values and end for its end; body returns what the goroutine
+// returns to Core.Go.
+func (f *Feed[T]) start(body func(ctx context.Context, emit func(T) bool, end func(error)) error) {
+	r := f.begin()
+	f.c.Go(func(ctx context.Context) error {
+		defer close(r.done)
+		ctx, cancel := r.context(ctx)
+		defer cancel()
+		if ctx.Err() != nil {
+			return nil // stopped before it started
+		}
+		return body(ctx,
+			func(v T) bool { return f.put(ctx, r, FeedItem[T]{V: v}) },
+			func(err error) { f.put(ctx, r, FeedItem[T]{Err: err, End: true}) })
 	})
 }
 

@@ -62,7 +62,7 @@ func (c *Core) Go(f func(ctx context.Context) error) {
 		// scheduler, and the component's goroutine starts after that: f
 		// queued here is seen by run.
 		if c.State() == Initialised {
-			x := c.extra()
+			x := c.goesLocked()
 			x.pending = append(x.pending, f)
 			c.set(flagGoes)
 			c.mu.Unlock()
@@ -86,7 +86,7 @@ func (c *Core) Go(f func(ctx context.Context) error) {
 // group returns the component's goroutine group, making it.
 func (c *Core) group() *goGroup {
 	c.mu.Lock()
-	if x := c.x; x != nil && x.group != nil {
+	if x := c.goesIfAny(); x != nil && x.group != nil {
 		c.mu.Unlock()
 		return x.group
 	}
@@ -95,7 +95,7 @@ func (c *Core) group() *goGroup {
 	// with AfterFunc (it takes c.mu): made without the lock held.
 	ctx, cancel := context.WithCancel(&c.ctx)
 	c.mu.Lock()
-	x := c.extra()
+	x := c.goesLocked()
 	if g := x.group; g != nil { // made meanwhile by another goroutine
 		c.mu.Unlock()
 		cancel()
@@ -151,12 +151,13 @@ func (c *Core) startGoroutines() {
 		return
 	}
 	c.mu.Lock()
-	if c.x == nil || c.x.pending == nil {
+	x := c.goesIfAny()
+	if x == nil || x.pending == nil {
 		c.mu.Unlock()
 		return
 	}
-	fs := c.x.pending
-	c.x.pending = nil
+	fs := x.pending
+	x.pending = nil
 	c.mu.Unlock()
 	for _, f := range fs {
 		c.Go(f)
@@ -171,11 +172,12 @@ func (c *Core) endGoroutines(mainErr error) error {
 		return mainErr
 	}
 	c.mu.Lock()
-	if c.x == nil || c.x.group == nil {
+	x := c.goesIfAny()
+	if x == nil || x.group == nil {
 		c.mu.Unlock()
 		return mainErr
 	}
-	g := c.x.group
+	g := x.group
 	g.ended = true
 	g.mainOK = g.err == nil && !c.isFailure(mainErr)
 	var idle chan struct{}

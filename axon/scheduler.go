@@ -71,6 +71,7 @@ type Scheduler struct {
 	keepEpoch atomic.Uint64
 	stuck     chan struct{} // closed when deadlock is set
 	deadlock  *DeadlockError
+	seen      []uint32 // checkStuck's, kept for the next check
 }
 
 // NewScheduler returns a new, empty scheduler.
