@@ -716,12 +716,10 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 // observeControl reacts to a shutdown message delivered to the control inbox.
 func (c *Core) observeControl(msg any) {
 	switch m := msg.(type) {
-	case ProducerFinished, *ProducerFinished:
+	case ProducerFinished:
 		c.set(flagFinishing)
 	case Shutdown:
 		c.ctx.cancel(m, nil)
-	case *Shutdown:
-		c.ctx.cancel(*m, nil)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 
 // newWaiter returns a component that takes messages from its inbox and
 // never sends: it ends only when told to.
-func newWaiter(name string) *relay[int] {
+func newWaiter(name string) *axontest.Relay[int] {
 	r := newRelay[int]()
 	r.SetName(name)
 	return r
@@ -25,9 +25,9 @@ func newWaiter(name string) *relay[int] {
 func TestDeadlockTwoComponentsWaitingOnEachOther(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	a, b := newWaiter("a"), newWaiter("b")
-	_, err := axon.Link(a.out, b.in)
+	_, err := axon.Link(a.Out, b.In)
 	require.NoError(t, err)
-	_, err = axon.Link(b.out, a.in)
+	_, err = axon.Link(b.Out, a.In)
 	require.NoError(t, err)
 
 	err = s.Run(a, b)
@@ -111,9 +111,9 @@ func TestDeadlockNotReportedForAPingPong(t *testing.T) {
 		return nil
 	}
 	pong := newRelay[int]()
-	_, err := axon.Link(pout, pong.in)
+	_, err := axon.Link(pout, pong.In)
 	require.NoError(t, err)
-	_, err = axon.Link(pong.out, pin)
+	_, err = axon.Link(pong.Out, pin)
 	require.NoError(t, err)
 	_, err = axon.LinkByName(ping, "signal", pong, "control")
 	require.NoError(t, err)
@@ -219,7 +219,7 @@ func TestDeadlockNotReportedWhileFedFromOutside(t *testing.T) {
 		s := axontest.NewScheduler(t)
 		src := newBox[int]("src")
 		a := newWaiter("a")
-		_, err := axon.Link(src.out, a.in)
+		_, err := axon.Link(src.out, a.In)
 		require.NoError(t, err)
 		s.Activate(a)
 		synctest.Wait()

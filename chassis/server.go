@@ -202,14 +202,14 @@ func (s *Server) Main(ctx context.Context) error {
 		if err := s.reap(ctx); err != nil {
 			return err
 		}
-		s.takeControl()
+		finishing := s.takeControl()
 		if s.draining && !s.cut && !time.Now().Before(s.deadline) {
 			s.cut = true
 			for g := range s.live {
 				_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
 			}
 		}
-		if s.Finishing() || s.draining {
+		if finishing || s.draining {
 			if !closed {
 				closed = true
 				s.srv.Close() // its acceptor stops and it ends
@@ -234,24 +234,20 @@ func (s *Server) Main(ctx context.Context) error {
 // still running when a Drain's Grace has passed.
 var errDrainDeadline = errors.New("chassis: server drain deadline passed")
 
-// takeControl takes every message waiting on control (which is what makes
-// the runtime note ProducerFinished or Shutdown) and starts a Drain.
-func (s *Server) takeControl() {
-	for {
-		msg, ok := s.Control().TryRecv()
-		if !ok {
-			return
-		}
+// takeControl takes every message waiting on control, starts a Drain if one
+// is among them, and reports whether the Server was told ProducerFinished.
+func (s *Server) takeControl() (finishing bool) {
+	return s.TakeControl(func(msg any) {
 		d, ok := msg.(Drain)
 		if !ok || s.draining {
-			continue
+			return
 		}
 		s.draining = true
 		s.deadline = time.Now().Add(d.Grace)
 		for g := range s.live {
 			_ = g.protoCtl.TrySend(axon.ProducerFinished{})
 		}
-	}
+	}).Finishing
 }
 
 // start runs a connection and a fresh protocol for it in a child group.
@@ -310,16 +306,6 @@ func isDone(c interface{ Done() <-chan struct{} }) bool {
 		return true
 	default:
 		return false
-	}
-}
-
-// drainControl takes every message waiting on c's control, which is what
-// makes the runtime note ProducerFinished (Finishing) or Shutdown.
-func drainControl(c *axon.Core) {
-	for {
-		if _, ok := c.Control().TryRecv(); !ok {
-			return
-		}
 	}
 }
 
@@ -503,8 +489,7 @@ func (s *Single) Main(ctx context.Context) error {
 				}
 			}
 		}
-		drainControl(&s.Core)
-		if s.Finishing() {
+		if s.TakeControl(nil).Finishing {
 			if !closed {
 				closed = true
 				s.srv.Close()
