@@ -63,6 +63,14 @@ func openCodec(c *astiav.Codec, setup func(cc *astiav.CodecContext) error, opts 
 		cc.Free()
 		return nil, fmt.Errorf("opening %s: %w", c.Name(), err)
 	}
+	// FFmpeg takes the options it knows and leaves the rest in the
+	// dictionary: one left is an option the codec does not have.
+	if dict != nil {
+		if e := dict.Get("", nil, astiav.NewDictionaryFlags(astiav.DictionaryFlagIgnoreSuffix)); e != nil {
+			cc.Free()
+			return nil, fmt.Errorf("opening %s: it has no option %q", c.Name(), e.Key())
+		}
+	}
 	k.pkt = astiav.AllocPacket()
 	k.frm = astiav.AllocFrame()
 	return k, nil
