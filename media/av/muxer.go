@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
@@ -300,7 +301,13 @@ func (w *muxWriter) open(params []*StreamParams) error {
 		}
 	}
 	if err := fc.WriteHeader(dict); err != nil {
-		return fmt.Errorf("writing the %s header: %w", of.Name(), err)
+		var codecs []string
+		for _, sp := range params {
+			codecs = append(codecs, sp.Codec)
+		}
+		// FFmpeg says why in its log; the usual reason is a codec the
+		// container has no place for.
+		return fmt.Errorf("writing the %s header for %s: %w", of.Name(), strings.Join(codecs, ", "), err)
 	}
 	if dict != nil {
 		if e := dict.Get("", nil, astiav.NewDictionaryFlags(astiav.DictionaryFlagIgnoreSuffix)); e != nil {
