@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -304,4 +305,64 @@ func TestDemuxerAndPacketDecoderRejectBadInput(t *testing.T) {
 	other.Stream = 1
 	_, _, err = decodePackets(t, av.NewPacketDecoder(), []*av.Packet{ps[0], &other})
 	require.ErrorContains(t, err, "decodes one stream")
+}
+
+// Shutdown in the middle of a file leaves no file, not even the temporary
+// one, and the muxer reports the Shutdown.
+func TestMuxerShutdownLeavesNoFile(t *testing.T) {
+	ps := encodeVideo(t, av.NewEncoder("mpeg4"), patterns(5, 64, 48))
+	dir := t.TempDir()
+	m := av.NewFileMuxer(filepath.Join(dir, "x.mkv"), "")
+	m.Streams = 2 // waits for a stream that never comes
+	h, err := axon.NewHandle(axon.NewScheduler(), m)
+	require.NoError(t, err)
+	ctx := t.Context()
+	for _, p := range ps {
+		require.NoError(t, h.Put(ctx, "inbox", p))
+	}
+	require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
+	sig, err := h.Get(ctx, "signal")
+	require.NoError(t, err)
+	require.IsType(t, axon.Shutdown{}, sig)
+	require.NoError(t, h.Close())
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, left)
+
+	// And after the header, with the temporary file written to.
+	m = av.NewFileMuxer(filepath.Join(dir, "y.mkv"), "")
+	h, err = axon.NewHandle(axon.NewScheduler(), m)
+	require.NoError(t, err)
+	for _, p := range ps {
+		require.NoError(t, h.Put(ctx, "inbox", p))
+	}
+	require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
+	sig, err = h.Get(ctx, "signal")
+	require.NoError(t, err)
+	require.IsType(t, axon.Shutdown{}, sig)
+	require.NoError(t, h.Close())
+	left, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, left)
+}
+
+// A producer's failure on done fails the muxer, which leaves no file.
+func TestMuxerFailsWhenAProducerFails(t *testing.T) {
+	ps := encodeVideo(t, av.NewEncoder("mpeg4"), patterns(3, 64, 48))
+	dir := t.TempDir()
+	m := av.NewFileMuxer(filepath.Join(dir, "x.mkv"), "")
+	h, err := axon.NewHandle(axon.NewScheduler(), m)
+	require.NoError(t, err)
+	ctx := t.Context()
+	for _, p := range ps {
+		require.NoError(t, h.Put(ctx, "inbox", p))
+	}
+	require.NoError(t, h.Put(ctx, "done", &axon.Failure{Err: errors.New("the camera went away")}))
+	sig, err := h.Get(ctx, "signal")
+	require.NoError(t, err)
+	require.IsType(t, &axon.Failure{}, sig)
+	require.ErrorContains(t, h.Close(), "the camera went away")
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, left)
 }
