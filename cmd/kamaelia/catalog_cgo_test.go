@@ -42,3 +42,29 @@ func TestLaunchDiracRoundTrip(t *testing.T) {
 	}
 	require.NoError(t, h.Wait(ctx))
 }
+
+// TestLaunchTranscodeDiracToH264InMP4 transcodes a Dirac file to H.264 in
+// MP4 with one launched line: the ffprobe CLI finds every frame, at the
+// clip's size.
+func TestLaunchTranscodeDiracToH264InMP4(t *testing.T) {
+	ctx := axontest.Context(t)
+	dir := t.TempDir()
+	drc, mp4 := filepath.Join(dir, "clip.drc"), filepath.Join(dir, "clip.mp4")
+	ffmpeg := exec.CommandContext(ctx, "ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5",
+		"-frames:v", "5", "-pix_fmt", "yuv420p", "-c:v", "vc2", "-b:v", "2M", "-f", "dirac", drc)
+	out, err := ffmpeg.CombinedOutput()
+	require.NoError(t, err, "ffmpeg: %s", out)
+
+	e, _, _ := testEnv()
+	runLaunched(t, e, `FileDecoder name=d filename=`+drc+`  d.video ! enc.video  d.signal ! enc.control
+		Encoder name=enc codec=libx264 gop=5 options={"preset=ultrafast", "crf=30"} ! FileMuxer filename=`+mp4)
+
+	probe, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-count_frames", "-show_entries",
+		"stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", mp4).Output()
+	require.NoError(t, err)
+	assert.Equal(t, "h264,64,48,5\n", string(probe))
+
+	// A bad option is a clear error when the description is built.
+	_, err = newCatalog(e).BuildString(`Encoder codec=mpeg4 options={nokey}`)
+	require.ErrorContains(t, err, "not key=value")
+}

@@ -130,11 +130,18 @@ func (e *Encoder) Main(ctx context.Context) error {
 	return nil
 }
 
-// wrongBox fails on input to the inbox of the other kind, so that nothing
-// sent there is dropped unseen.
-func wrongBox[T any](in *axon.Inbox[T], kind string) error {
-	if in.Len() > 0 {
-		return fmt.Errorf("it encodes %s: %v on its %s inbox", kind, in.Name(), in.Name())
+// stray fails on input to an inbox the encoder does not read (the other
+// kind's, or the default "inbox", which every component has), so that
+// nothing sent there is dropped unseen.
+func (e *Encoder) stray(other axon.Box, kind string) error {
+	boxes := []axon.Box{other}
+	if b, ok := e.Inbox("inbox"); ok {
+		boxes = append(boxes, b)
+	}
+	for _, b := range boxes {
+		if l, ok := b.(interface{ Len() int }); ok && l.Len() > 0 {
+			return fmt.Errorf("it encodes %s: messages on its %q inbox", kind, b.Name())
+		}
 	}
 	return nil
 }
@@ -209,7 +216,7 @@ func (e *Encoder) video(ctx context.Context, c *astiav.Codec) error {
 		if err != nil {
 			return err
 		}
-		if err := wrongBox(e.Audio, "video"); err != nil {
+		if err := e.stray(e.Audio, "video"); err != nil {
 			return err
 		}
 		if err := v.Validate(); err != nil {
@@ -263,7 +270,7 @@ func (e *Encoder) video(ctx context.Context, c *astiav.Codec) error {
 			return err
 		}
 	}
-	if err := wrongBox(e.Audio, "video"); err != nil {
+	if err := e.stray(e.Audio, "video"); err != nil {
 		return err
 	}
 	if enc == nil {
@@ -332,7 +339,7 @@ func (e *Encoder) audio(ctx context.Context, c *astiav.Codec) error {
 		if err != nil {
 			return err
 		}
-		if err := wrongBox(e.Video, "audio"); err != nil {
+		if err := e.stray(e.Video, "audio"); err != nil {
 			return err
 		}
 		if err := a.Validate(); err != nil {
@@ -378,7 +385,7 @@ func (e *Encoder) audio(ctx context.Context, c *astiav.Codec) error {
 			return err
 		}
 	}
-	if err := wrongBox(e.Video, "audio"); err != nil {
+	if err := e.stray(e.Video, "audio"); err != nil {
 		return err
 	}
 	if enc == nil {

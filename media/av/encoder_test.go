@@ -241,7 +241,10 @@ func TestEncoderRejectsBadNamesOptionsAndFrames(t *testing.T) {
 
 	// Audio on a video encoder's inbox is not dropped unseen.
 	_, err = encode(t, av.NewEncoder("mpeg4"), "audio", sine(440, 8000, 1, 0.1)...)
-	require.ErrorContains(t, err, "it encodes video")
+	require.ErrorContains(t, err, "it encodes video: messages on its \"audio\" inbox")
+	// Nor is anything on the default inbox, which it does not read.
+	_, err = encode(t, av.NewEncoder("aac"), "inbox", src...)
+	require.ErrorContains(t, err, "it encodes audio: messages on its \"inbox\" inbox")
 }
 
 // The audio encoder cuts what it is given into the encoder's frames and

@@ -60,9 +60,9 @@ const maxPending = 4096
 // packet is an error on signal. FFmpeg's resources are freed on every path.
 type Muxer struct {
 	axon.Core
-	In   *axon.Inbox[*Packet]
-	Done *axon.Inbox[any]
-	Out  *axon.Outbox[[]byte]
+	In     *axon.Inbox[*Packet]
+	DoneIn *axon.Inbox[any]
+	Out    *axon.Outbox[[]byte]
 
 	// Format is FFmpeg's name of the container; "" guesses it from a
 	// file's name.
@@ -92,7 +92,7 @@ func NewMuxer(format string) *Muxer { return newMuxer(format) }
 func newMuxer(format string) *Muxer {
 	m := &Muxer{Format: format, Streams: 1}
 	m.In = axon.NewInbox[*Packet](m, "inbox")
-	m.Done = axon.NewInbox[any](m, "done")
+	m.DoneIn = axon.NewInbox[any](m, "done")
 	m.Out = axon.NewOutbox[[]byte](m, "outbox")
 	return m
 }
@@ -168,7 +168,7 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 			}
 			continue
 		}
-		if s, ok := m.Done.TryRecv(); ok {
+		if s, ok := m.DoneIn.TryRecv(); ok {
 			if f, ok := s.(*axon.Failure); ok {
 				return fmt.Errorf("a producer failed: %w", f)
 			}
@@ -185,7 +185,7 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 		if finishing || ends >= m.Streams || m.Finishing() {
 			break
 		}
-		if err := m.WaitFor(ctx, m.In, m.Done, m.Control()); err != nil {
+		if err := m.WaitFor(ctx, m.In, m.DoneIn, m.Control()); err != nil {
 			return err
 		}
 	}
