@@ -168,14 +168,10 @@ func (d *Demuxer) Streams(ctx context.Context) ([]*StreamParams, error) {
 // Main reads packets until the input ends or the demuxer is told to stop.
 func (d *Demuxer) Main(ctx context.Context) (err error) {
 	var params []*StreamParams
+	defer outcome(ctx, &err, "demuxer")
 	defer func() {
 		if params == nil {
-			d.streams <- nil
-		}
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		} else if err != nil {
-			err = fmt.Errorf("demuxer: %w", err)
+			d.streams <- nil // Streams waits no more
 		}
 	}()
 	in, err := openInput(ctx, d.path, d.format, d.In)
@@ -299,13 +295,7 @@ func (d *PacketDecoder) Main(ctx context.Context) (err error) {
 		tb     frame.Rational
 	)
 	defer func() { dec.free() }()
-	defer func() {
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		} else if err != nil {
-			err = fmt.Errorf("packet decoder: %w", err)
-		}
-	}()
+	defer outcome(ctx, &err, "packet decoder")
 	var sendErr error // a send that failed: not the packet's fault
 	send := func(f *astiav.Frame) error {
 		t := time.Duration(0)

@@ -25,18 +25,8 @@ import (
 // of its video and audio outboxes, and its outcome.
 func demux(t testing.TB, d *av.Demuxer, inputs ...[]byte) (all, video, audio []*av.Packet, err error) {
 	t.Helper()
-	s := axon.NewScheduler()
-	h, err := axon.NewHandle(s, d)
-	require.NoError(t, err)
 	ctx := t.Context()
-	go func() {
-		for _, in := range inputs {
-			if h.Put(ctx, "inbox", in) != nil {
-				return
-			}
-		}
-		_ = h.Finish(ctx)
-	}()
+	h := drive(t, d, "inbox", inputs)
 	// The outboxes are read one after the other: the inboxes behind them
 	// must hold a whole test clip.
 	all, err = axontest.Collect[*av.Packet](ctx, h, "outbox")
@@ -53,18 +43,8 @@ func demux(t testing.TB, d *av.Demuxer, inputs ...[]byte) (all, video, audio []*
 // decodePackets runs a PacketDecoder over packets.
 func decodePackets(t testing.TB, d *av.PacketDecoder, ps []*av.Packet) ([]*frame.Video, []*frame.Audio, error) {
 	t.Helper()
-	s := axon.NewScheduler()
-	h, err := axon.NewHandle(s, d)
-	require.NoError(t, err)
 	ctx := t.Context()
-	go func() {
-		for _, p := range ps {
-			if h.Put(ctx, "inbox", p) != nil {
-				return
-			}
-		}
-		_ = h.Finish(ctx)
-	}()
+	h := drive(t, d, "inbox", ps)
 	vs, err := axontest.Collect[*frame.Video](ctx, h, "video")
 	require.NoError(t, err)
 	as, err := axontest.Collect[*frame.Audio](ctx, h, "audio")
@@ -178,8 +158,14 @@ func TestMuxerOfTwoStreamsAndDemuxerOfThem(t *testing.T) {
 	assert.Equal(t, "aac", st[1].CodecName)
 	decodeWithCLI(t, path)
 
-	all, video, audio, err := demux(t, av.NewFileDemuxer(path))
+	dmx := av.NewFileDemuxer(path)
+	all, video, audio, err := demux(t, dmx)
 	require.NoError(t, err)
+	ss, err := dmx.Streams(t.Context())
+	require.NoError(t, err)
+	require.Len(t, ss, 2)
+	assert.Equal(t, [2]av.Kind{av.KindVideo, av.KindAudio}, [2]av.Kind{ss[0].Kind, ss[1].Kind})
+	assert.Equal(t, 44100, ss[1].SampleRate)
 	require.Len(t, video, 25)
 	require.NotEmpty(t, audio)
 	require.Len(t, all, len(video)+len(audio))

@@ -107,27 +107,19 @@ func NewEncoder(codec string) *Encoder {
 func (e *Encoder) Stats() Stats { return e.st.get() }
 
 // Main encodes until the input ends or the encoder is told to stop.
-func (e *Encoder) Main(ctx context.Context) error {
+func (e *Encoder) Main(ctx context.Context) (err error) {
 	c := astiav.FindEncoderByName(e.Codec)
 	if c == nil {
 		return fmt.Errorf("encoder: this FFmpeg has no encoder %q", e.Codec)
 	}
-	var err error
+	defer outcome(ctx, &err, "encoder "+e.Codec)
 	switch c.ID().MediaType() {
 	case astiav.MediaTypeVideo:
-		err = e.video(ctx, c)
+		return e.video(ctx, c)
 	case astiav.MediaTypeAudio:
-		err = e.audio(ctx, c)
-	default:
-		err = fmt.Errorf("%s encodes %v, neither video nor audio", c.Name(), c.ID().MediaType())
+		return e.audio(ctx, c)
 	}
-	if err != nil && ctx.Err() == nil {
-		return fmt.Errorf("encoder %s: %w", e.Codec, err)
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return nil
+	return fmt.Errorf("%s encodes %v, neither video nor audio", c.Name(), c.ID().MediaType())
 }
 
 // stray fails on input to an inbox the encoder does not read (the other

@@ -20,18 +20,8 @@ import (
 // type names) and returns its packets and its outcome.
 func encode[T any](t testing.TB, enc *av.Encoder, box string, in ...T) ([]*av.Packet, error) {
 	t.Helper()
-	s := axon.NewScheduler()
-	h, err := axon.NewHandle(s, enc)
-	require.NoError(t, err)
 	ctx := t.Context()
-	go func() {
-		for _, v := range in {
-			if h.Put(ctx, box, v) != nil {
-				return
-			}
-		}
-		_ = h.Finish(ctx)
-	}()
+	h := drive(t, enc, box, in)
 	ps, err := axontest.Collect[*av.Packet](ctx, h, "outbox")
 	require.NoError(t, err)
 	_, err = axontest.Collect[any](ctx, h, "signal")
@@ -51,6 +41,25 @@ func encodeAudio(t testing.TB, enc *av.Encoder, in []*frame.Audio) []*av.Packet 
 	ps, err := encode(t, enc, "audio", in...)
 	require.NoError(t, err)
 	return ps
+}
+
+// drive runs comp with a Handle and, from another goroutine (the test
+// reads the outboxes meanwhile), puts inputs on its inbox box and then
+// ProducerFinished on its control.
+func drive[T any](t testing.TB, comp axon.Component, box string, inputs []T) *axon.Handle {
+	t.Helper()
+	h, err := axon.NewHandle(axon.NewScheduler(), comp)
+	require.NoError(t, err)
+	ctx := t.Context()
+	go func() {
+		for _, v := range inputs {
+			if h.Put(ctx, box, v) != nil {
+				return
+			}
+		}
+		_ = h.Finish(ctx)
+	}()
+	return h
 }
 
 // muxFile muxes packets into a file in format and returns its path.

@@ -189,13 +189,7 @@ func (f *VideoFilter) Main(ctx context.Context) (err error) {
 	)
 	defer func() { fg.free() }()
 	defer func() { conv.free() }()
-	defer func() {
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		} else if err != nil {
-			err = fmt.Errorf("video filter: %w", err)
-		}
-	}()
+	defer outcome(ctx, &err, "video filter")
 	src := astiav.AllocFrame()
 	defer src.Free()
 	send := func(a *astiav.Frame) error {
@@ -325,13 +319,7 @@ func (f *AudioFilter) Main(ctx context.Context) (err error) {
 		pts    int64
 	)
 	defer func() { fg.free() }()
-	defer func() {
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		} else if err != nil {
-			err = fmt.Errorf("audio filter: %w", err)
-		}
-	}()
+	defer outcome(ctx, &err, "audio filter")
 	src := astiav.AllocFrame()
 	defer src.Free()
 	send := func(a *astiav.Frame) error {

@@ -107,14 +107,7 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 	if name == "" {
 		name = "stream"
 	}
-	defer func() {
-		if err != nil && ctx.Err() == nil {
-			err = fmt.Errorf("muxer %s: %w", name, err)
-		}
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		}
-	}()
+	defer outcome(ctx, &err, "muxer "+name)
 	if m.Streams <= 0 {
 		return fmt.Errorf("%d streams", m.Streams)
 	}
@@ -290,17 +283,12 @@ func (w *muxWriter) open(params []*StreamParams) error {
 	}
 	w.ioc = ioc
 	fc.SetPb(ioc)
-	var dict *astiav.Dictionary
-	if len(opts) > 0 {
-		dict = astiav.NewDictionary()
-		defer dict.Free()
-		for k, v := range opts {
-			if err := dict.Set(k, v, 0); err != nil {
-				return err
-			}
-		}
+	dict, err := newOptions(opts)
+	if err != nil {
+		return err
 	}
-	if err := fc.WriteHeader(dict); err != nil {
+	defer dict.free()
+	if err := fc.WriteHeader(dict.d); err != nil {
 		var codecs []string
 		for _, sp := range params {
 			codecs = append(codecs, sp.Codec)
@@ -309,10 +297,8 @@ func (w *muxWriter) open(params []*StreamParams) error {
 		// container has no place for.
 		return fmt.Errorf("writing the %s header for %s: %w", of.Name(), strings.Join(codecs, ", "), err)
 	}
-	if dict != nil {
-		if e := dict.Get("", nil, astiav.NewDictionaryFlags(astiav.DictionaryFlagIgnoreSuffix)); e != nil {
-			return fmt.Errorf("%s has no option %q", of.Name(), e.Key())
-		}
+	if err := dict.unused(); err != nil {
+		return fmt.Errorf("%s has %w", of.Name(), err)
 	}
 	w.pkt = astiav.AllocPacket()
 	return nil

@@ -69,6 +69,7 @@ static int kg_query_codec(const AVOutputFormat *f, int id) {
 import "C"
 
 import (
+	"context"
 	"fmt"
 	"time"
 	"unsafe"
@@ -275,4 +276,15 @@ func packetToAV(p *Packet, dst *astiav.Packet) error {
 	}
 	dst.SetStreamIndex(p.Stream)
 	return nil
+}
+
+// outcome makes *err what a component's Main reports: ctx's error once it
+// was told Shutdown (whatever FFmpeg made of the cancelled reads and
+// sends), else the error prefixed with what the component is.
+func outcome(ctx context.Context, err *error, what string) {
+	if ctx.Err() != nil {
+		*err = ctx.Err()
+	} else if *err != nil {
+		*err = fmt.Errorf("%s: %w", what, *err)
+	}
 }
