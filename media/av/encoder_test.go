@@ -4,6 +4,7 @@ package av_test
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -269,4 +270,67 @@ func TestEncoderCutsAudioIntoFrames(t *testing.T) {
 	for i := 1; i < len(ps); i++ {
 		assert.Greater(t, ps[i].PTS, ps[i-1].PTS)
 	}
+}
+
+// rms is the root mean square of channel 0 over the span tone measured.
+func rms(bufs []*frame.Audio) float64 {
+	var sum float64
+	n := 0
+	for _, b := range bufs {
+		fs := b.Float32s()
+		for i := 0; i < len(fs); i += b.Channels {
+			sum += float64(fs[i]) * float64(fs[i])
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return math.Sqrt(sum / float64(n))
+}
+
+// Speech and music codecs keep a tone: Speex at 8 kHz quality 3, Opus and
+// MP3 keep a 1 kHz tone's frequency within 1% and its level (a sine of
+// amplitude 0.5 has an RMS of 0.354, less over the codecs' silent lead-in)
+// within 2 dB. Speex's quality 3 is its constant-bit-rate one (the
+// private option cbr_quality, 8 kbit/s): its variable-rate quality 3
+// (Encoder.Quality, the CLI's -q:a 3) spends so little on a pure tone that
+// it comes back 14 dB down and a quarter low in pitch.
+func TestSpeechAndMusicCodecsKeepATone(t *testing.T) {
+	cases := []struct {
+		codec, file string
+		rate        int
+		setup       func(e *av.Encoder)
+	}{
+		{"libspeex", "speex.ogg", 8000, func(e *av.Encoder) { e.Options = map[string]string{"cbr_quality": "3"} }},
+		{"libopus", "opus.mkv", 48000, func(e *av.Encoder) { e.BitRate = 32_000 }},
+		{"libmp3lame", "mp3.mp3", 44100, func(e *av.Encoder) { e.BitRate = 64_000 }},
+	}
+	for _, c := range cases {
+		t.Run(c.codec, func(t *testing.T) {
+			enc := av.NewEncoder(c.codec)
+			c.setup(enc)
+			ps := encodeAudio(t, enc, sine(1000, c.rate, 1, 2))
+			path := muxFile(t, c.file, "", 1, ps)
+			decodeWithCLI(t, path)
+			_, _, audio, err := demux(t, av.NewFileDemuxer(path))
+			require.NoError(t, err)
+			_, as, err := decodePackets(t, av.NewPacketDecoder(), audio)
+			require.NoError(t, err)
+			hz, n := tone(as)
+			assert.InDelta(t, 1000, hz, 10)
+			assert.InDelta(t, 2*c.rate, n, float64(c.rate)/5)
+			db := 20 * math.Log10(rms(as)/(0.5/math.Sqrt2))
+			assert.InDelta(t, 0, db, 2, "level %.2f dB", db)
+			t.Logf("%s: %.1f Hz, %.2f dB, %d bytes", c.codec, hz, db, bytesOf(ps))
+		})
+	}
+}
+
+func bytesOf(ps []*av.Packet) int {
+	n := 0
+	for _, p := range ps {
+		n += len(p.Data)
+	}
+	return n
 }
