@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
@@ -25,13 +26,16 @@ const maxPending = 4096
 //
 // Boxes:
 //
-//	inbox   *Packet  packets of streams 0 to Streams-1 (Packet.Stream; set
-//	                 each Encoder's Stream), each stream in decode order
-//	done    any      the signals of the producers of a muxer of several
-//	                 streams (see below)
-//	control any      ProducerFinished, Shutdown
-//	outbox  []byte   the container, in the pieces FFmpeg writes (NewMuxer)
-//	signal  any      the outcome
+//	inbox    *Packet   packets of streams 0 to Streams-1 (Packet.Stream;
+//	                   set each Encoder's Stream), each stream in decode
+//	                   order
+//	done     any       the signals of the producers of a muxer of several
+//	                   streams (see below)
+//	control  any       ProducerFinished, Shutdown
+//	outbox   []byte    the container, in the pieces FFmpeg writes (NewMuxer)
+//	progress Progress  how far it has got: after each second of media
+//	                   written (ProgressEvery), and once at the end
+//	signal   any       the outcome
 //
 // The streams are declared from the Params of each stream's first packet:
 // the muxer holds packets until every stream has sent one (at most 4096),
@@ -60,9 +64,10 @@ const maxPending = 4096
 // packet is an error on signal. FFmpeg's resources are freed on every path.
 type Muxer struct {
 	axon.Core
-	In     *axon.Inbox[*Packet]
-	DoneIn *axon.Inbox[any]
-	Out    *axon.Outbox[[]byte]
+	In       *axon.Inbox[*Packet]
+	DoneIn   *axon.Inbox[any]
+	Out      *axon.Outbox[[]byte]
+	Progress *axon.Outbox[Progress]
 
 	// Format is FFmpeg's name of the container; "" guesses it from a
 	// file's name.
@@ -72,6 +77,12 @@ type Muxer struct {
 	// Options are the muxer's options by name (as the ffmpeg CLI's
 	// -movflags); an option the muxer does not have is an error.
 	Options map[string]string
+	// ProgressEvery is the media time between two Progress reports; 0
+	// means a second.
+	ProgressEvery time.Duration
+	// Duration is how long the media will be, when known (a Transcode
+	// takes it from its input), for Progress.Fraction.
+	Duration time.Duration
 
 	path string
 	st   stats
@@ -94,7 +105,45 @@ func newMuxer(format string) *Muxer {
 	m.In = axon.NewInbox[*Packet](m, "inbox")
 	m.DoneIn = axon.NewInbox[any](m, "done")
 	m.Out = axon.NewOutbox[[]byte](m, "outbox")
+	m.Progress = axon.NewOutbox[Progress](m, "progress")
 	return m
+}
+
+// Progress is how far a Muxer has got.
+type Progress struct {
+	// Packets and Bytes written so far (Bytes counts the packets' data).
+	Packets, Bytes int64
+	// Time is the latest media time written.
+	Time time.Duration
+	// Duration is how long the media will be, when the Muxer was told.
+	Duration time.Duration
+	// Done says the trailer is written: the last report.
+	Done bool
+}
+
+// Fraction returns Time over Duration, between 0 and 1 (0 when the
+// duration is not known; 1 when Done).
+func (p Progress) Fraction() float64 {
+	if p.Done {
+		return 1
+	}
+	if p.Duration <= 0 {
+		return 0
+	}
+	return min(max(float64(p.Time)/float64(p.Duration), 0), 1)
+}
+
+// String is a progress line: "12.0s of 60.0s (20%), 300 packets, 1.2 MB".
+func (p Progress) String() string {
+	s := fmt.Sprintf("%.1fs", p.Time.Seconds())
+	if p.Duration > 0 {
+		s += fmt.Sprintf(" of %.1fs (%.0f%%)", p.Duration.Seconds(), 100*p.Fraction())
+	}
+	s += fmt.Sprintf(", %d packets, %.1f MB", p.Packets, float64(p.Bytes)/1e6)
+	if p.Done {
+		s += ", done"
+	}
+	return s
 }
 
 // Stats returns what the muxer has done so far: Packets counts packets
@@ -114,7 +163,7 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 	if m.path == "" && m.Format == "" {
 		return errors.New("a byte stream needs its format named")
 	}
-	w := &muxWriter{m: m, ctx: ctx}
+	w := &muxWriter{m: m, ctx: ctx, prog: Progress{Duration: m.Duration}}
 	defer w.cleanup()
 	var pending []*Packet
 	params := make([]*StreamParams, m.Streams)
@@ -200,15 +249,17 @@ func streamOf(p *Packet) any {
 
 // muxWriter is a Muxer's FFmpeg state.
 type muxWriter struct {
-	m       *Muxer
-	ctx     context.Context
-	fc      *astiav.FormatContext
-	ioc     *astiav.IOContext
-	file    *os.File
-	tmp     string
-	pkt     *astiav.Packet
-	streams []*astiav.Stream
-	done    bool
+	m        *Muxer
+	ctx      context.Context
+	fc       *astiav.FormatContext
+	ioc      *astiav.IOContext
+	file     *os.File
+	tmp      string
+	pkt      *astiav.Packet
+	streams  []*astiav.Stream
+	done     bool
+	prog     Progress
+	reported time.Duration // the media time of the last report
 }
 
 func (w *muxWriter) open(params []*StreamParams) error {
@@ -319,6 +370,19 @@ func (w *muxWriter) write(p *Packet) error {
 		return fmt.Errorf("writing %v: %w", p, err)
 	}
 	w.m.st.packets.Add(1)
+	w.prog.Packets++
+	w.prog.Bytes += int64(len(p.Data))
+	if t := p.Time(); t > w.prog.Time {
+		w.prog.Time = t
+	}
+	every := w.m.ProgressEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	if w.prog.Time-w.reported >= every {
+		w.reported = w.prog.Time
+		return w.m.Progress.Send(w.ctx, w.prog)
+	}
 	return nil
 }
 
@@ -341,7 +405,8 @@ func (w *muxWriter) finish() error {
 		}
 	}
 	w.done = true
-	return nil
+	w.prog.Done = true
+	return w.m.Progress.Send(w.ctx, w.prog)
 }
 
 // cleanup frees FFmpeg's state and, unless the file was put in place,
