@@ -71,6 +71,7 @@ func registerMedia(r *launch.Registry, _ env) {
 	})
 	packetType := launch.TypeOf[*av.Packet]()
 	audioType := launch.TypeOf[*frame.Audio]()
+	progressType := launch.TypeOf[av.Progress]()
 	optionsParam := func(of string) launch.Param {
 		return launch.Param{Name: "options", Kind: launch.Strings, Default: "{}", Check: checkOptions,
 			Doc: of + ` options as "key=value" strings, e.g. {"preset=veryfast", "crf=23"}`}
@@ -118,8 +119,11 @@ func registerMedia(r *launch.Registry, _ env) {
 			{Name: "filename", Kind: launch.String, Required: true, Doc: "the file to write"},
 			{Name: "format", Kind: launch.String, Default: "", Doc: "FFmpeg's name of the container; \"\": from the file's name"},
 		}, muxerParams...),
-		Inboxes:  muxerBoxes,
-		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "not used by a file muxer"}},
+		Inboxes: muxerBoxes,
+		Outboxes: []launch.BoxDoc{
+			{Name: "outbox", Type: bytesType, Doc: "not used by a file muxer"},
+			{Name: "progress", Type: progressType, Doc: "how far it has got, a second of media at a time"},
+		},
 		New: func(a *launch.Args) (axon.Component, error) {
 			m := av.NewFileMuxer(a.String("filename"), a.String("format"))
 			m.Streams = a.Int("streams")
@@ -133,8 +137,11 @@ func registerMedia(r *launch.Registry, _ env) {
 		Params: append([]launch.Param{
 			{Name: "format", Kind: launch.String, Required: true, Doc: "FFmpeg's name of the container"},
 		}, muxerParams...),
-		Inboxes:  muxerBoxes,
-		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "the container, in pieces"}},
+		Inboxes: muxerBoxes,
+		Outboxes: []launch.BoxDoc{
+			{Name: "outbox", Type: bytesType, Doc: "the container, in pieces"},
+			{Name: "progress", Type: progressType, Doc: "how far it has got, a second of media at a time"},
+		},
 		New: func(a *launch.Args) (axon.Component, error) {
 			m := av.NewMuxer(a.String("format"))
 			m.Streams = a.Int("streams")
@@ -204,6 +211,35 @@ func registerMedia(r *launch.Registry, _ env) {
 		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: audioType, Doc: "the filtered sound"}},
 		New: func(a *launch.Args) (axon.Component, error) {
 			return av.NewAudioFilter(a.String("graph")), nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "Transcode",
+		Summary: "transcodes a media file into another: demux, decode, filter, encode, mux (a prefab of those elements)",
+		Params: []launch.Param{
+			{Name: "input", Kind: launch.String, Required: true, Doc: "the file to read"},
+			{Name: "output", Kind: launch.String, Required: true, Doc: "the file to write (renamed into place when complete)"},
+			{Name: "format", Kind: launch.String, Default: "", Doc: "the output's container; \"\": from its name"},
+			{Name: "vcodec", Kind: launch.String, Default: "", Doc: "the video encoder; \"\": no video"},
+			{Name: "vfilter", Kind: launch.String, Default: "", Doc: "a video filter graph before the encoder (scale=640:-2)"},
+			{Name: "vbitrate", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "video bits a second; 0: the encoder's default"},
+			{Name: "voptions", Kind: launch.Strings, Default: "{}", Check: checkOptions, Doc: `video encoder options as "key=value" strings`},
+			{Name: "acodec", Kind: launch.String, Default: "", Doc: "the audio encoder; \"\": no audio"},
+			{Name: "afilter", Kind: launch.String, Default: "", Doc: "an audio filter graph before the encoder (aresample=48000)"},
+			{Name: "abitrate", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "audio bits a second; 0: the encoder's default"},
+			{Name: "aoptions", Kind: launch.Strings, Default: "{}", Check: checkOptions, Doc: `audio encoder options as "key=value" strings`},
+		},
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: launch.TypeOf[any](), Doc: "not used"}},
+		Outboxes: []launch.BoxDoc{{Name: "progress", Type: progressType, Doc: "progress reports, a second of media at a time"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			spec := av.TranscodeSpec{Input: a.String("input"), Output: a.String("output"), Format: a.String("format")}
+			if c := a.String("vcodec"); c != "" {
+				spec.Video = &av.StreamSpec{Codec: c, Filter: a.String("vfilter"), BitRate: int64(a.Int("vbitrate")), Options: options(a.Strings("voptions"))}
+			}
+			if c := a.String("acodec"); c != "" {
+				spec.Audio = &av.StreamSpec{Codec: c, Filter: a.String("afilter"), BitRate: int64(a.Int("abitrate")), Options: options(a.Strings("aoptions"))}
+			}
+			return av.NewTranscode(spec)
 		},
 	})
 	r.MustRegister(launch.Entry{

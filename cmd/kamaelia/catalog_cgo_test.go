@@ -68,3 +68,23 @@ func TestLaunchTranscodeDiracToH264InMP4(t *testing.T) {
 	_, err = newCatalog(e).BuildString(`Encoder codec=mpeg4 options={nokey}`)
 	require.ErrorContains(t, err, "not key=value")
 }
+
+// TestLaunchTranscodeElement transcodes a clip with the Transcode element
+// in one line.
+func TestLaunchTranscodeElement(t *testing.T) {
+	ctx := axontest.Context(t)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.mkv"), filepath.Join(dir, "out.mkv")
+	ffmpeg := exec.CommandContext(ctx, "ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
+		"-f", "lavfi", "-i", "sine", "-t", "1", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "-c:a", "pcm_s16le", in)
+	outp, err := ffmpeg.CombinedOutput()
+	require.NoError(t, err, "ffmpeg: %s", outp)
+
+	e, _, _ := testEnv()
+	runLaunched(t, e, `Transcode input=`+in+` output=`+out+` vcodec=mpeg4 vfilter="scale=32:24" acodec=libvorbis`)
+	probe, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-count_frames", "-show_entries",
+		"stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", out).Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(probe), "mpeg4,32,24,10\n")
+	assert.Contains(t, string(probe), "vorbis,")
+}

@@ -7,8 +7,9 @@
 // Scaler; and the transcoding layer: an Encoder for any FFmpeg video or
 // audio encoder by name, a Muxer to any container FFmpeg writes (a file
 // written atomically, or a byte stream), a Demuxer of files and byte
-// streams, a PacketDecoder, and VideoFilter and AudioFilter, which run
-// FFmpeg filter graphs (scale, crop, fps, aresample). It needs cgo and
+// streams, a PacketDecoder, VideoFilter and AudioFilter, which run FFmpeg
+// filter graphs (scale, crop, fps, aresample), and NewTranscode, the
+// prefab of the whole chain. It needs cgo and
 // FFmpeg's development packages (libavcodec-dev, libavformat-dev,
 // libavutil-dev, libswscale-dev, libavfilter-dev, pkg-config).
 //

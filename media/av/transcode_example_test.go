@@ -146,3 +146,57 @@ func ExampleNewMuxer() {
 	fmt.Printf("%q box first\n", b[4:8])
 	// Output: "ftyp" box first
 }
+
+// progressLine prints each progress report, as a command-line tool shows
+// its progress line.
+type progressLine struct {
+	axon.Core
+	In *axon.Inbox[av.Progress]
+}
+
+func (p *progressLine) Main(ctx context.Context) error {
+	for r := range p.In.Messages(ctx) {
+		fmt.Printf("%.0f%% %v\n", 100*r.Fraction(), r.Time)
+	}
+	return ctx.Err()
+}
+
+// A Transcode turns one file into another from one spec, reporting its
+// progress as it goes.
+func ExampleNewTranscode() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "in.mkv"), filepath.Join(dir, "out.mp4")
+	// Make a clip to transcode: two seconds of MPEG-4 in Matroska.
+	src := greyFrames(50)
+	enc := av.NewEncoder("mpeg4")
+	mux := av.NewFileMuxer(in, "")
+	axon.MustLink(src.Out, enc.Video)
+	axon.MustLink(src.Signal(), enc.Control())
+	axon.MustLink(enc.Out, mux.In)
+	axon.MustLink(enc.Signal(), mux.Control())
+	if err := axon.NewScheduler().Run(src, enc, mux); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	tc, err := av.NewTranscode(av.TranscodeSpec{
+		Input: in, Output: out,
+		Video: &av.StreamSpec{Codec: "libx264", Filter: "scale=160:120", Options: map[string]string{"preset": "ultrafast"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	line := &progressLine{}
+	line.In = axon.NewInbox[av.Progress](line, "inbox")
+	progress, _ := tc.Outbox("progress")
+	axon.MustLink(progress, line.In)
+	axon.MustLink(tc.Signal(), line.Control())
+	if err := axon.NewScheduler().Run(tc, line); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 50% 1s
+	// 100% 1.96s
+}
