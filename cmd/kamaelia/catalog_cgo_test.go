@@ -3,6 +3,8 @@
 package main
 
 import (
+	"encoding/binary"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -13,6 +15,41 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// The least each media entry needs to be built by TestCatalogTellsTheTruth.
+// Transcode reads its input's header when built: a tenth of a second of
+// silence in WAV, written here.
+func init() {
+	never := filepath.Join(os.TempDir(), "kamaelia-launch-never-written")
+	wav := filepath.Join(os.TempDir(), "kamaelia-launch-silence.wav")
+	if err := os.WriteFile(wav, silenceWAV(800, 8000), 0o644); err != nil {
+		panic(err)
+	}
+	for name, props := range map[string]string{
+		"Encoder":     "codec=mpeg4",
+		"FileMuxer":   "filename=" + never + ".mkv",
+		"Muxer":       "format=matroska",
+		"FileDemuxer": "filename=x.mkv",
+		"VideoFilter": "graph=null",
+		"AudioFilter": "graph=anull",
+		"Transcode":   "input=" + wav + " output=" + never + ".wav acodec=pcm_s16le",
+	} {
+		minimal[name] = props
+	}
+}
+
+// silenceWAV returns a WAV file of n samples of 16-bit mono silence.
+func silenceWAV(n, rate int) []byte {
+	b := []byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00")
+	b = binary.LittleEndian.AppendUint32(b, uint32(rate))
+	b = binary.LittleEndian.AppendUint32(b, uint32(2*rate))
+	b = append(b, 2, 0, 16, 0)
+	b = append(b, "data"...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(2*n))
+	b = append(b, make([]byte, 2*n)...)
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(b)-8))
+	return b
+}
 
 // TestLaunchDiracRoundTrip makes a clip with the ffmpeg command, encodes
 // it to Dirac with a launched Graphline, and decodes that with a launched

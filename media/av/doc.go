@@ -9,9 +9,9 @@
 // written atomically, or a byte stream), a Demuxer of files and byte
 // streams, a PacketDecoder, VideoFilter and AudioFilter, which run FFmpeg
 // filter graphs (scale, crop, fps, aresample), and NewTranscode, the
-// prefab of the whole chain. It needs cgo and
-// FFmpeg's development packages (libavcodec-dev, libavformat-dev,
-// libavutil-dev, libswscale-dev, libavfilter-dev, pkg-config).
+// prefab of the whole chain. It needs cgo and FFmpeg's development
+// packages (libavcodec-dev, libavformat-dev, libavutil-dev, libswscale-dev,
+// libavfilter-dev, pkg-config).
 //
 // Encoded media travels as *Packet: the bytes of one encoded unit, its
 // timestamps in a time base, its key flag, its stream index and the
