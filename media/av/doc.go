@@ -9,7 +9,8 @@
 // written atomically, or a byte stream), a Demuxer of files and byte
 // streams, a PacketDecoder, VideoFilter and AudioFilter, which run FFmpeg
 // filter graphs (scale, crop, fps, aresample), and NewTranscode, the
-// prefab of the whole chain. It needs cgo and FFmpeg's development
+// prefab of the whole chain; and a Mixer of raw sound from sources that
+// come and go. It needs cgo and FFmpeg's development
 // packages (libavcodec-dev, libavformat-dev, libavutil-dev, libswscale-dev,
 // libavfilter-dev, pkg-config).
 //
