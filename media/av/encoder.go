@@ -227,6 +227,9 @@ func (e *Encoder) video(ctx context.Context, c *astiav.Codec) error {
 			if fs := c.PixelFormats(); len(fs) > 0 && !slices.Contains(fs, pf) {
 				pf = fs[0]
 			}
+			if err := vc2Size(c, w, h, pf); err != nil {
+				return err
+			}
 			if enc, sp, err = e.open(c, func(cc *astiav.CodecContext) {
 				cc.SetWidth(w)
 				cc.SetHeight(h)
@@ -355,12 +358,11 @@ func (e *Encoder) audio(ctx context.Context, c *astiav.Codec) error {
 				return fmt.Errorf("%d channels at %d Hz in %v (resample with an AudioFilter if the rate is the trouble): %w", chans, rate, format, err)
 			}
 			pts = int64(math.Round(a.PTS.Seconds() * float64(rate)))
-			queued = &frame.Audio{Format: format, Channels: chans, Rate: rate, Data: make([][]byte, len(a.Data))}
+			planes := 1
 			if format.Planar() {
-				queued.Data = make([][]byte, chans)
-			} else {
-				queued.Data = make([][]byte, 1)
+				planes = chans
 			}
+			queued = &frame.Audio{Format: format, Channels: chans, Rate: rate, Data: make([][]byte, planes)}
 		}
 		if a.Rate != rate || a.Channels != chans {
 			return fmt.Errorf("%v after a stream of %d channels at %d Hz", a, chans, rate)
@@ -402,4 +404,19 @@ func encoderSampleFormat(c *astiav.Codec, have frame.SampleFormat) (frame.Sample
 		}
 	}
 	return 0, fmt.Errorf("%s takes samples as %v, none of which audio buffers carry", c.Name(), fs)
+}
+
+// vc2Size refuses what FFmpeg's vc2 encoder takes but writes wrongly: a
+// size that is not a whole number of chroma samples (321x241 in 4:2:0)
+// gives a sequence header no decoder, FFmpeg's included, can parse.
+func vc2Size(c *astiav.Codec, w, h int, pf astiav.PixelFormat) error {
+	if c.Name() != "vc2" {
+		return nil
+	}
+	oddW := w%2 != 0 && (pf == astiav.PixelFormatYuv420P || pf == astiav.PixelFormatYuv422P)
+	oddH := h%2 != 0 && pf == astiav.PixelFormatYuv420P
+	if oddW || oddH {
+		return fmt.Errorf("vc2 writes a %dx%d %v stream that nothing decodes: give it even sizes (scale or crop first)", w, h, pf)
+	}
+	return nil
 }

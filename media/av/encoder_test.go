@@ -245,6 +245,11 @@ func TestEncoderRejectsBadNamesOptionsAndFrames(t *testing.T) {
 	_, err = encode(t, av.NewEncoder("mpeg4"), "video", pattern(0, 64, 48), pattern(1, 32, 32))
 	require.ErrorContains(t, err, "32x32 in a stream of 64x48")
 
+	// FFmpeg's vc2 encoder would write 321x241 4:2:0 as a stream that
+	// nothing decodes (the ffmpeg CLI fails on its sequence header).
+	_, err = encode(t, av.NewEncoder("vc2"), "video", pattern(0, 321, 241))
+	require.ErrorContains(t, err, "vc2 writes a 321x241 yuv420p stream that nothing decodes")
+
 	// Opus takes 48 kHz and a few others, not 44.1 kHz.
 	_, err = encode(t, av.NewEncoder("libopus"), "audio", sine(440, 44100, 1, 0.1)...)
 	require.ErrorContains(t, err, "resample")
@@ -333,4 +338,14 @@ func bytesOf(ps []*av.Packet) int {
 		n += len(p.Data)
 	}
 	return n
+}
+
+// DiracEncoder refuses the sizes FFmpeg's vc2 encoder writes wrongly, as
+// the Encoder does.
+func TestDiracEncoderRefusesOddSizes(t *testing.T) {
+	res := collect[*frame.Video, []byte](t, av.NewDiracEncoder(), pattern(0, 321, 241))
+	require.ErrorContains(t, res.Err, "dirac encoder: vc2 writes a 321x241 yuv420p stream that nothing decodes")
+	// An even size is fine, and decodes.
+	stream := encodeDirac(t, patterns(2, 322, 242))
+	decodeWithCLI(t, writeTemp(t, "even.drc", stream))
 }
