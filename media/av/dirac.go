@@ -336,6 +336,7 @@ func (e *DiracEncoder) open(v *frame.Video) (*codec, error) {
 		cc.SetTimeBase(astiav.NewRational(rate.Den, rate.Num))
 		cc.SetFramerate(astiav.NewRational(rate.Num, rate.Den))
 		cc.SetBitRate(br)
+		tagBT601(cc)
 		cc.SetThreadCount(threadCount)
 		cc.SetThreadType(astiav.ThreadTypeSlice)
 		return nil

@@ -237,6 +237,9 @@ func (e *Encoder) video(ctx context.Context, c *astiav.Codec) error {
 				cc.SetTimeBase(astiav.NewRational(rate.Den, rate.Num))
 				cc.SetFramerate(astiav.NewRational(rate.Num, rate.Den))
 				cc.SetSampleAspectRatio(astiav.NewRational(1, 1))
+				if v.Format != frame.RGBA {
+					tagBT601(cc)
+				}
 				cc.SetThreadCount(threadCount)
 			}); err != nil {
 				return fmt.Errorf("%dx%d %v at %v frames a second: %w", w, h, pf, rate, err)

@@ -186,9 +186,10 @@ func TestEncoderAudioCodecsInContainersReadBackByFFprobe(t *testing.T) {
 			assert.Positive(t, st[0].frames())
 			decodeWithCLI(t, path)
 			// The sound comes back at its frequency and length.
-			vs, as, _, err := runDecoder(t, av.NewFileDecoder(path))
+			_, _, audio, err := demux(t, av.NewFileDemuxer(path))
 			require.NoError(t, err)
-			require.Empty(t, vs)
+			_, as, err := decodePackets(t, av.NewPacketDecoder(), audio)
+			require.NoError(t, err)
 			hz, n := tone(as)
 			assert.InDelta(t, 1000, hz, 10)
 			// Codecs pad the start (encoder delay) and the last frame.
@@ -348,4 +349,19 @@ func TestDiracEncoderRefusesOddSizes(t *testing.T) {
 	// An even size is fine, and decodes.
 	stream := encodeDirac(t, patterns(2, 322, 242))
 	decodeWithCLI(t, writeTemp(t, "even.drc", stream))
+}
+
+// Frames hold BT.601 video-range Y'CbCr, and the streams say so: the
+// ffprobe CLI reads the tag back (FFmpeg's vc2 encoder wrote BT.709 when
+// left untagged).
+func TestEncodersTagTheirStreamsBT601(t *testing.T) {
+	tags := func(path string) string {
+		return string(runTool(t, "ffprobe", "-v", "error", "-show_entries", "stream=color_space,color_range", "-of", "csv=p=0", path))
+	}
+	drc := writeTemp(t, "tag.drc", encodeDirac(t, patterns(2, 64, 48)))
+	assert.Equal(t, "tv,bt470bg\n", tags(drc))
+	for _, codec := range []string{"libx264", "vc2"} {
+		ps := encodeVideo(t, av.NewEncoder(codec), patterns(2, 64, 48))
+		assert.Equal(t, "tv,bt470bg\n", tags(muxFile(t, codec+".mkv", "", 1, ps)), codec)
+	}
 }

@@ -62,6 +62,13 @@ static int kg_params_set(AVCodecParameters *p, const kg_params *o) {
 	return 0;
 }
 
+// kg_tag_bt601 tags an encoder's pictures as what frames hold: BT.601
+// video-range Y'CbCr.
+static void kg_tag_bt601(AVCodecContext *c) {
+	c->colorspace = AVCOL_SPC_BT470BG;
+	c->color_range = AVCOL_RANGE_MPEG;
+}
+
 static int kg_query_codec(const AVOutputFormat *f, int id) {
 	return avformat_query_codec(f, id, FF_COMPLIANCE_NORMAL);
 }
@@ -227,6 +234,13 @@ func (sp *StreamParams) toAV(cp *astiav.CodecParameters) error {
 
 // codecID is the stream's FFmpeg codec.
 func (sp *StreamParams) codecID() astiav.CodecID { return astiav.CodecID(sp.raw.codec_id) }
+
+// tagBT601 tags an encoder's pictures as BT.601 video range, what
+// frame.Video holds (FFmpeg's vc2 encoder writes BT.709 when untagged).
+// CodecContext's first field is its AVCodecContext, as for cParams.
+func tagBT601(cc *astiav.CodecContext) {
+	C.kg_tag_bt601(*(**C.AVCodecContext)(unsafe.Pointer(cc)))
+}
 
 // avError turns an FFmpeg return code into an error (nil when not negative).
 func avError(ret C.int) error {
