@@ -25,6 +25,19 @@ func greyFrames(n int) *frameSource {
 	return src
 }
 
+// greyClip writes n grey frames as MPEG-4 in the file at path:
+// greyFrames -> Encoder -> Muxer.
+func greyClip(path string, n int) error {
+	src := greyFrames(n)
+	enc := av.NewEncoder("mpeg4")
+	mux := av.NewFileMuxer(path, "")
+	axon.MustLink(src.Out, enc.Video)
+	axon.MustLink(src.Signal(), enc.Control())
+	axon.MustLink(enc.Out, mux.In)
+	axon.MustLink(enc.Signal(), mux.Control())
+	return axon.NewScheduler().Run(src, enc, mux)
+}
+
 // A program writes an H.264 MP4 file: frames -> VideoFilter -> Encoder ->
 // Muxer, a pipeline that stops from its head. The file appears, whole,
 // when the muxer has written its trailer.
@@ -59,14 +72,7 @@ func ExampleDemuxer() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "clip.mkv")
 	// Make a clip to read: ten frames of MPEG-4 in Matroska.
-	src := greyFrames(10)
-	enc := av.NewEncoder("mpeg4")
-	mux := av.NewFileMuxer(path, "")
-	axon.MustLink(src.Out, enc.Video)
-	axon.MustLink(src.Signal(), enc.Control())
-	axon.MustLink(enc.Out, mux.In)
-	axon.MustLink(enc.Signal(), mux.Control())
-	if err := axon.NewScheduler().Run(src, enc, mux); err != nil {
+	if err := greyClip(path, 10); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -168,14 +174,7 @@ func ExampleNewTranscode() {
 	defer os.RemoveAll(dir)
 	in, out := filepath.Join(dir, "in.mkv"), filepath.Join(dir, "out.mp4")
 	// Make a clip to transcode: two seconds of MPEG-4 in Matroska.
-	src := greyFrames(50)
-	enc := av.NewEncoder("mpeg4")
-	mux := av.NewFileMuxer(in, "")
-	axon.MustLink(src.Out, enc.Video)
-	axon.MustLink(src.Signal(), enc.Control())
-	axon.MustLink(enc.Out, mux.In)
-	axon.MustLink(enc.Signal(), mux.Control())
-	if err := axon.NewScheduler().Run(src, enc, mux); err != nil {
+	if err := greyClip(in, 50); err != nil {
 		fmt.Println(err)
 		return
 	}
