@@ -5,6 +5,9 @@ package av
 /*
 #cgo pkg-config: libavfilter libavutil
 #include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+
+static int kg_buffersrc_close(AVFilterContext *c, int64_t pts) { return av_buffersrc_close(c, pts, 0); }
 
 static AVRational kg_sink_frame_rate(AVFilterContext *c) { return av_buffersink_get_frame_rate(c); }
 static AVRational kg_sink_time_base(AVFilterContext *c) { return av_buffersink_get_time_base(c); }
@@ -15,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -82,12 +86,27 @@ func newFilterGraph(desc, srcFilter string, srcArgs astiav.FilterArgs, sinkFilte
 	return fg, nil
 }
 
-// push gives the graph f (nil: the end of the input), then hands every
-// frame the graph has ready to fn.
+// push gives the graph f, then hands every frame the graph has ready to
+// fn.
 func (fg *filterGraph) push(f *astiav.Frame, fn func(f *astiav.Frame) error) error {
 	if err := fg.src.BuffersrcAddFrame(f, astiav.NewBuffersrcFlags(astiav.BuffersrcFlagKeepRef)); err != nil {
 		return err
 	}
+	return fg.pull(fn)
+}
+
+// end tells the graph its input ends at end (in the source's time base:
+// where the last frame stops, so that filters such as fps keep it), then
+// hands every frame the graph still has to fn.
+func (fg *filterGraph) end(end int64, fn func(f *astiav.Frame) error) error {
+	if err := avError(C.kg_buffersrc_close(cFilter(fg.src), C.int64_t(end))); err != nil {
+		return err
+	}
+	return fg.pull(fn)
+}
+
+// pull hands every frame the graph has ready to fn.
+func (fg *filterGraph) pull(fn func(f *astiav.Frame) error) error {
 	for {
 		err := fg.sink.BuffersinkGetFrame(fg.frm, astiav.NewBuffersinkFlags())
 		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
@@ -118,6 +137,15 @@ func (fg *filterGraph) frameRate() frame.Rational {
 	return frame.Rational{Num: int(r.num), Den: int(r.den)}
 }
 
+// frameStep is the time of one frame at rate, in microseconds (a 25th of
+// a second when the rate is unknown).
+func frameStep(rate frame.Rational) int64 {
+	if rate.Num <= 0 || rate.Den <= 0 {
+		return 40_000
+	}
+	return int64(math.Round(1e6 * float64(rate.Den) / float64(rate.Num)))
+}
+
 func (fg *filterGraph) free() {
 	if fg == nil {
 		return
@@ -142,7 +170,9 @@ func (fg *filterGraph) free() {
 //	signal  any           the outcome
 //
 // The graph is built for the first frame's size and format, and built
-// again (after the old one is flushed) when they change.
+// again (after the old one is flushed) when they change. A frame whose PTS
+// is not later than the one before (frames made without one) is given the
+// next time at its frame rate (25 a second when it has none).
 //
 // Example:
 //
@@ -186,6 +216,7 @@ func (f *VideoFilter) Main(ctx context.Context) (err error) {
 		pf   frame.PixelFormat
 		rate frame.Rational
 		conv *converter
+		last int64 = math.MinInt64 // the last timestamp given the graph
 	)
 	defer func() { fg.free() }()
 	defer func() { conv.free() }()
@@ -218,7 +249,7 @@ func (f *VideoFilter) Main(ctx context.Context) (err error) {
 		}
 		if fg == nil || v.Width != w || v.Height != h || v.Format != pf {
 			if fg != nil {
-				if err := fg.push(nil, send); err != nil {
+				if err := fg.end(last+frameStep(rate), send); err != nil {
 					return err
 				}
 				fg.free()
@@ -241,7 +272,15 @@ func (f *VideoFilter) Main(ctx context.Context) (err error) {
 		if err := videoToAV(v, src); err != nil {
 			return err
 		}
-		src.SetPts(v.PTS.Microseconds())
+		// Filters such as fps go by the timestamps: a frame no later than
+		// the one before (frames made without a PTS) is taken to be the
+		// next at the frame rate (25 a second when unknown).
+		pts := v.PTS.Microseconds()
+		if pts <= last {
+			pts = last + frameStep(rate)
+		}
+		last = pts
+		src.SetPts(pts)
 		f.st.packets.Add(1)
 		if err := fg.push(src, send); err != nil {
 			return err
@@ -253,7 +292,7 @@ func (f *VideoFilter) Main(ctx context.Context) (err error) {
 	if fg == nil {
 		return nil
 	}
-	return fg.push(nil, send)
+	return fg.end(last+frameStep(rate), send)
 }
 
 // AudioFilter runs audio buffers through an FFmpeg filter graph, given as
@@ -345,7 +384,7 @@ func (f *AudioFilter) Main(ctx context.Context) (err error) {
 		}
 		if fg == nil || a.Rate != rate || a.Channels != chans || a.Format != format {
 			if fg != nil {
-				if err := fg.push(nil, send); err != nil {
+				if err := fg.end(pts, send); err != nil {
 					return err
 				}
 				fg.free()
@@ -383,5 +422,5 @@ func (f *AudioFilter) Main(ctx context.Context) (err error) {
 	if fg == nil {
 		return nil
 	}
-	return fg.push(nil, send)
+	return fg.end(pts, send)
 }

@@ -48,6 +48,18 @@ func TestVideoFilterRebuildsForANewSize(t *testing.T) {
 	assert.Equal(t, 32, res.Outputs[2].Width)
 }
 
+// Frames made without a PTS are timed at their rate, so that the fps
+// filter, which goes by time, keeps them.
+func TestVideoFilterTimesUntimedFrames(t *testing.T) {
+	src := patterns(10, 64, 48) // 25 a second, all at PTS 0
+	res := axontest.Run[*frame.Video, *frame.Video](t, av.NewVideoFilter("fps=25"), src...)
+	require.NoError(t, res.Err)
+	require.Len(t, res.Outputs, 10)
+	for i, v := range res.Outputs {
+		assert.Equal(t, time.Duration(i)*40*time.Millisecond, v.PTS, "frame %d", i)
+	}
+}
+
 func TestAudioFilterResamples(t *testing.T) {
 	f := av.NewAudioFilter("aresample=8000")
 	res := axontest.Run[*frame.Audio, *frame.Audio](t, f, sine(1000, 44100, 2, 1)...)
