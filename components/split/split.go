@@ -19,7 +19,6 @@ import (
 	"slices"
 
 	"github.com/kamaelia-go/kamaelia/axon"
-	"github.com/kamaelia-go/kamaelia/components/internal/kit"
 )
 
 // Fanout sends each message it is sent to every one of a fixed set of
@@ -353,7 +352,7 @@ func (s *Splitter[T]) Main(ctx context.Context) error {
 		// Finishing is read before the inbox: what was sent before
 		// ProducerFinished is in the inbox by then, so an empty inbox is
 		// drained.
-		finishing = kit.TakeControl(s) || finishing || s.Finishing()
+		finishing = s.TakeControl(nil).Finishing || finishing
 		// The message is taken first, then the configuration: an AddSink
 		// delivered before the message was is in force for it.
 		v, ok := s.In.TryRecv()
@@ -488,7 +487,7 @@ func (p *PlugSplitter[T]) Main(ctx context.Context) (err error) {
 	told := false
 	pf := false // ProducerFinished on control
 	for {
-		pf = kit.TakeControl(p) || pf || p.Finishing()
+		pf = p.TakeControl(nil).Finishing || pf
 		if p.source != nil && pf && !told {
 			told = true
 			// A source that has ended already needs no telling.
