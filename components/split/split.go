@@ -175,13 +175,9 @@ type sink[T any] struct {
 // sinks is the set of destinations of a splitter, which makes and removes
 // their boxes and links while the splitter runs.
 type sinks[T any] struct {
-	owner interface {
-		axon.Component
-		Link(from, to axon.Box, opts ...axon.LinkOption) (*axon.Linkage, error)
-		RemoveBox(b axon.Box) error
-	}
-	list []*sink[T]
-	n    int
+	owner axon.CoreComponent
+	list  []*sink[T]
+	n     int
 }
 
 // configureAll carries out every configuration message waiting in box.
@@ -432,23 +428,11 @@ func newPlugSplitter[T any]() *PlugSplitter[T] {
 	return p
 }
 
-// boxer is what the splitters need of another component: what axon.Core has.
-type boxer interface {
-	axon.Component
-	Name() string
-	Inbox(name string) (axon.Box, bool)
-	Outbox(name string) (axon.Box, bool)
-	Control() *axon.Inbox[any]
-	Signal() *axon.Outbox[any]
-	State() axon.State
-	Err() error
-}
-
 // NewPlugSplitterOf returns a PlugSplitter of what source sends on its
 // outbox, which must carry T. source becomes its child: do not activate it
 // yourself.
 func NewPlugSplitterOf[T any](source axon.Component) (*PlugSplitter[T], error) {
-	src, ok := source.(boxer)
+	src, ok := source.(axon.CoreComponent)
 	if !ok {
 		return nil, fmt.Errorf("split: %T does not embed axon.Core", source)
 	}
@@ -497,7 +481,7 @@ func (p *PlugSplitter[T]) Main(ctx context.Context) (err error) {
 		}
 		// Whether the source has ended is read before the data: all it sent
 		// happened before it ended, so if it had, an empty box is drained.
-		sourceDone := p.source != nil && p.source.(boxer).State() == axon.Finished
+		sourceDone := p.source != nil && p.source.(axon.CoreComponent).State() == axon.Finished
 		finishing := p.source == nil && pf // likewise
 		v, ok := p.data.TryRecv()
 		if err := p.sinks.configureAll(p.Configuration); err != nil {
@@ -516,7 +500,7 @@ func (p *PlugSplitter[T]) Main(ctx context.Context) (err error) {
 			return nil
 		}
 		if sourceDone {
-			return p.source.(boxer).Err()
+			return p.source.(axon.CoreComponent).Err()
 		}
 		if err := p.Wait(ctx); err != nil {
 			return err
@@ -558,14 +542,14 @@ type Plug[T any] struct {
 	// In is the inbox called "inbox": see the type's doc for what it carries.
 	In     *axon.Inbox[T]
 	config *axon.Outbox[any]
-	sink   boxer
+	sink   axon.CoreComponent
 	fwd    *axon.Linkage // In -> the component's inbox
 }
 
 // NewPlug returns a Plug of sink into splitter. The component's inbox must
 // take T.
 func NewPlug[T any](splitter *PlugSplitter[T], sink axon.Component) (*Plug[T], error) {
-	k, ok := sink.(boxer)
+	k, ok := sink.(axon.CoreComponent)
 	if !ok {
 		return nil, fmt.Errorf("split: %T does not embed axon.Core", sink)
 	}

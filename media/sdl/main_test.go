@@ -92,7 +92,7 @@ func newRig(t *testing.T, cfg sdl.DisplayConfig) *rig {
 		if r.failing != nil {
 			var f *axon.Failure
 			require.ErrorAs(t, err, &f)
-			require.Equal(t, r.failing.(interface{ Name() string }).Name(), f.Component)
+			require.Equal(t, r.failing.(axon.CoreComponent).Name(), f.Component)
 			return
 		}
 		require.NoError(t, err)
