@@ -244,6 +244,17 @@ func logUnloggedCount(l *slog.Logger, n int) {
 	l.Error(fmt.Sprintf("%d more failures not logged", n), "count", n)
 }
 
+// currentLogger returns the scheduler's logger (slog.Default when s is nil or has
+// none).
+func (s *Scheduler) currentLogger() *slog.Logger {
+	if s == nil {
+		return slog.Default()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loggerLocked()
+}
+
 // loggerLocked returns the scheduler's logger. s.mu must be held.
 func (s *Scheduler) loggerLocked() *slog.Logger {
 	if s.logger == nil {
