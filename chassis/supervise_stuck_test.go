@@ -44,7 +44,7 @@ func TestAllForOneRestartGivesUpOnAChildThatWillNotStop(t *testing.T) {
 		start := time.Now()
 		require.NoError(t, h.Put(context.Background(), "inbox", "fail"))
 		<-g.Done()
-		assert.Equal(t, time.Second, time.Since(start), "the grace period")
+		assert.Equal(t, chassis.DefaultBackoffInitial+time.Second, time.Since(start), "the first restart's back-off, then the grace period")
 		var stuck *axon.StuckError
 		require.ErrorAs(t, g.Err(), &stuck)
 		assert.Equal(t, []string{"B"}, stuck.Components)
