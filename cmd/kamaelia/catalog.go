@@ -470,10 +470,10 @@ func newSimpleServer(r *launch.Registry, a *launch.Args, stderr io.Writer) (axon
 // fitsConnection says why c cannot be a connection's protocol, if it cannot:
 // the Server would refuse it without saying why.
 func fitsConnection(c axon.Component) error {
-	boxes := c.(interface {
-		Inbox(string) (axon.Box, bool)
-		Outbox(string) (axon.Box, bool)
-	})
+	boxes, ok := c.(axon.CoreComponent)
+	if !ok {
+		return fmt.Errorf("%T does not embed axon.Core", c)
+	}
 	in, _ := boxes.Inbox("inbox")
 	out, _ := boxes.Outbox("outbox")
 	if in != nil && !bytesType.AssignableTo(in.Type()) {
