@@ -17,6 +17,10 @@ import (
 // *axon.Failure arrives on control: the parser upstream failed, and its
 // failure is the reader's error.
 func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(Event) error) error {
+	// finishing is set from the ProducerFinished taken from control: the
+	// runtime sets the flag Finishing reports a moment after the message
+	// lands, so the message is what counts.
+	finishing := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -28,12 +32,15 @@ func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(E
 			continue
 		}
 		if m, ok := c.Control().TryRecv(); ok {
-			if f, ok := m.(*axon.Failure); ok {
-				return fmt.Errorf("xmlparse: the input failed: %w", f)
+			switch m := m.(type) {
+			case *axon.Failure:
+				return fmt.Errorf("xmlparse: the input failed: %w", m)
+			case axon.ProducerFinished, *axon.ProducerFinished:
+				finishing = true
 			}
 			continue
 		}
-		if c.Finishing() {
+		if finishing || c.Finishing() {
 			return nil
 		}
 		if err := c.WaitFor(ctx, in, c.Control()); err != nil {
