@@ -63,7 +63,7 @@ type BodyChunk []byte
 // the body was over the server's limit).
 type BodyEnd struct{ Err error }
 
-func (*Request) incoming() {}
+func (*Request) incoming()  {}
 func (BodyChunk) incoming() {}
 func (BodyEnd) incoming()   {}
 

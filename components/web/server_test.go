@@ -158,6 +158,7 @@ func TestStaticFiles(t *testing.T) {
 	assert.Equal(t, 206, resp.StatusCode)
 	assert.Equal(t, "789", body)
 	resp, body = get(t, base+"/data.bin", "Range", "bytes=7-")
+	assert.Equal(t, 206, resp.StatusCode)
 	assert.Equal(t, "789", body)
 	resp, _ = get(t, base+"/data.bin", "Range", "bytes=10-")
 	assert.Equal(t, 416, resp.StatusCode)

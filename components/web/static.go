@@ -181,4 +181,3 @@ func parseRange(h string, size int64) (start, n int64, ok bool, err error) {
 	}
 	return s, end - s + 1, true, nil
 }
-
