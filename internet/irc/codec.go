@@ -157,9 +157,9 @@ func (m Message) String() string {
 	return strings.TrimSuffix(s, "\r\n")
 }
 
-// Nick returns the nickname of a prefix "nick!user@host" (a server name
+// NickOf returns the nickname of a prefix "nick!user@host" (a server name
 // as it is).
-func Nick(prefix string) string {
+func NickOf(prefix string) string {
 	n, _, _ := strings.Cut(prefix, "!")
 	n, _, _ = strings.Cut(n, "@")
 	return n

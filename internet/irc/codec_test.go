@@ -53,9 +53,9 @@ func TestFormat(t *testing.T) {
 }
 
 func TestNickAndAction(t *testing.T) {
-	assert.Equal(t, "nick", Nick("nick!user@host"))
-	assert.Equal(t, "nick", Nick("nick@host"))
-	assert.Equal(t, "irc.server", Nick("irc.server"))
+	assert.Equal(t, "nick", NickOf("nick!user@host"))
+	assert.Equal(t, "nick", NickOf("nick@host"))
+	assert.Equal(t, "irc.server", NickOf("irc.server"))
 	a, ok := Action("\x01ACTION waves\x01")
 	assert.True(t, ok)
 	assert.Equal(t, "waves", a)
