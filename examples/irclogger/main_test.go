@@ -51,7 +51,9 @@ func TestLogsAChannelOfARealServer(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	var stderr bytes.Buffer
-	go func() { done <- run(runCtx, []string{"-server", addr, "-channel", "#log", "-nick", "logbot", "-dir", dir}, nil, nil, &stderr) }()
+	go func() {
+		done <- run(runCtx, []string{"-server", addr, "-channel", "#log", "-nick", "logbot", "-dir", dir}, nil, nil, &stderr)
+	}()
 	heard(t, ctx, user, func(h irc.Heard) bool { return h.Command == "JOIN" && h.Sender == "logbot" })
 	for _, line := range []string{"good morning", "[off] not this", "logbot: date"} {
 		require.NoError(t, user.Put(ctx, "talk", irc.Privmsg("#log", line)))

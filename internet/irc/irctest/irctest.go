@@ -85,4 +85,3 @@ func Ngircd(t testing.TB) string {
 	}
 	return fmt.Sprintf("127.0.0.1:%d", port)
 }
-
