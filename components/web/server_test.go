@@ -363,3 +363,24 @@ func TestClientGoneShutsTheHandlerDown(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	require.ErrorIs(t, <-ended, context.Canceled)
 }
+
+func TestServiceServesUntilToldToStop(t *testing.T) {
+	files, err := Static(writeFiles(t))
+	require.NoError(t, err)
+	s := axontest.NewScheduler(t)
+	svc, err := Listen("127.0.0.1:0", NewServer(s, Limits{}, Route{Prefix: "/", New: files}))
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, svc)
+	_, body := get(t, "http://"+svc.Addr().String()+"/page.html")
+	assert.Equal(t, "<p>page</p>", body)
+	ctx := axontest.Context(t)
+	require.NoError(t, h.Finish(ctx))
+	sig, err := h.Get(ctx, "signal")
+	require.NoError(t, err)
+	assert.Equal(t, axon.ProducerFinished{}, sig)
+	_, err = http.Get("http://" + svc.Addr().String() + "/page.html")
+	require.Error(t, err, "no longer listening")
+
+	_, err = Listen(svc.Addr().String()+"0", nil)
+	require.Error(t, err)
+}
