@@ -33,6 +33,11 @@ type exchange struct {
 	rc      *http.ResponseController
 	started bool
 	abort   bool // the response began and cannot be finished: cut it
+
+	// served is closed when Main is done with the ResponseWriter: a
+	// per-request exchange's ServeHTTP returns then, without waiting for
+	// the handler to wind down.
+	served chan struct{}
 }
 
 type boxer interface {
@@ -41,7 +46,7 @@ type boxer interface {
 }
 
 func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Request, comp axon.Component, session bool) (*exchange, error) {
-	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w)}
+	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w), served: make(chan struct{})}
 	x.SetName("web.exchange")
 	x.toH = axon.NewOutbox[Incoming](x, "_toHandler")
 	x.fromH = axon.NewInbox[Part](x, "_fromHandler")
@@ -63,11 +68,14 @@ func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Reque
 	}
 	var err error
 	if _, err = x.Link(x.toH, in); err == nil {
-		if _, err = x.Link(out, x.fromH); err == nil {
-			_, err = x.Link(sig, x.hSig)
-		}
+		_, err = x.Link(out, x.fromH)
 	}
-	if err == nil && !session {
+	if err == nil && session {
+		// A session is not the exchange's child: its end is heard on
+		// its signal. A per-request handler is a child, whose end wakes
+		// the exchange's waits, and Done says it.
+		_, err = x.Link(sig, x.hSig)
+	} else if err == nil {
 		err = x.AddChildren(comp)
 	}
 	if err != nil {
@@ -80,6 +88,7 @@ func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Reque
 // Main serves the request; what went wrong is answered to the client, so
 // it returns nil.
 func (x *exchange) Main(ctx context.Context) error {
+	defer close(x.served)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(x.r.Context(), cancel) // the client went away
@@ -99,7 +108,7 @@ func (x *exchange) Main(ctx context.Context) error {
 		if done := x.writeParts(); done {
 			return nil
 		}
-		if m, ok := x.hSig.TryRecv(); ok {
+		if m, ok := x.handlerEnd(); ok {
 			// Its parts landed before its signal.
 			if done := x.writeParts(); done {
 				return nil
@@ -149,6 +158,27 @@ func (x *exchange) Main(ctx context.Context) error {
 			x.abort = x.started
 			return nil
 		}
+	}
+}
+
+// handlerEnd returns how the handler ended, if it has: its signal for a
+// session, its failure or ProducerFinished for a per-request handler.
+func (x *exchange) handlerEnd() (any, bool) {
+	if x.session {
+		return x.hSig.TryRecv()
+	}
+	d := x.comp.(interface {
+		Done() <-chan struct{}
+		Err() error
+	})
+	select {
+	case <-d.Done():
+		if err := d.Err(); err != nil {
+			return err, true
+		}
+		return axon.ProducerFinished{}, true
+	default:
+		return nil, false
 	}
 }
 

@@ -323,7 +323,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sched.Activate(x)
-	<-x.Done()
+	if rt.Session {
+		<-x.Done() // the session's links are gone: it may serve the next
+	} else {
+		<-x.served
+	}
 	if x.abort {
 		// The response began and will not end well: cut the connection
 		// rather than let it look complete.

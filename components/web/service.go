@@ -55,6 +55,10 @@ func Listen(addr string, h http.Handler) (*Service, error) {
 	return s, nil
 }
 
+// Close releases the listener of a Service that was never activated (a
+// running Service is stopped through its control inbox).
+func (s *Service) Close() error { return s.ln.Close() }
+
 // Addr is the address the Service listens on.
 func (s *Service) Addr() net.Addr { return s.ln.Addr() }
 
