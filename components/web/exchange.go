@@ -12,9 +12,11 @@ import (
 	"github.com/kamaelia-go/kamaelia/components/internal/kit"
 )
 
-// exchange is the component that serves one request: it feeds the handler
-// component the request and its body and writes the handler's parts to the
-// client. ServeHTTP waits for it.
+// exchange serves one request: it feeds the handler component the request
+// and its body and writes the handler's parts to the client. It is a
+// component's Core that is never activated: ServeHTTP's goroutine drives
+// it, as a Handle's caller drives a Handle, which saves two goroutine
+// switches a request.
 type exchange struct {
 	axon.Core
 	srv     *Server
@@ -25,19 +27,16 @@ type exchange struct {
 	session bool
 
 	toH     *axon.Outbox[Incoming]
+	toCtl   *axon.Outbox[any] // the handler's control, for a per-request handler
 	fromH   *axon.Inbox[Part]
 	hSig    *axon.Inbox[any]
+	links   []*axon.Linkage
 	body    *kit.Feed[[]byte]
 	bodyBox axon.Box
 
 	rc      *http.ResponseController
 	started bool
 	abort   bool // the response began and cannot be finished: cut it
-
-	// served is closed when Main is done with the ResponseWriter: a
-	// per-request exchange's ServeHTTP returns then, without waiting for
-	// the handler to wind down.
-	served chan struct{}
 }
 
 type boxer interface {
@@ -46,9 +45,10 @@ type boxer interface {
 }
 
 func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Request, comp axon.Component, session bool) (*exchange, error) {
-	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w), served: make(chan struct{})}
+	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w)}
 	x.SetName("web.exchange")
 	x.toH = axon.NewOutbox[Incoming](x, "_toHandler")
+	x.toCtl = axon.NewOutbox[any](x, "_toControl")
 	x.fromH = axon.NewInbox[Part](x, "_fromHandler")
 	x.fromH.SetCapacity(srv.limits.HandlerQueue)
 	x.hSig = axon.NewInbox[any](x, "_handlerSignal")
@@ -63,55 +63,74 @@ func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Reque
 	in, ok1 := b.Inbox("inbox")
 	out, ok2 := b.Outbox("outbox")
 	sig, ok3 := b.Outbox("signal")
-	if !ok1 || !ok2 || !ok3 {
+	ctl, ok4 := b.Inbox("control")
+	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return nil, fmt.Errorf("web: handler %T lacks an inbox, outbox or signal box", comp)
 	}
-	var err error
-	if _, err = x.Link(x.toH, in); err == nil {
-		_, err = x.Link(out, x.fromH)
-	}
-	if err == nil && session {
-		// A session is not the exchange's child: its end is heard on
-		// its signal. A per-request handler is a child, whose end wakes
-		// the exchange's waits, and Done says it.
-		_, err = x.Link(sig, x.hSig)
-	} else if err == nil {
-		err = x.AddChildren(comp)
-	}
-	if err != nil {
-		_ = x.RemoveChild(comp) // drops the links made, so a session can be linked again
-		return nil, fmt.Errorf("web: handler for %s: %w", req.Path, err)
+	pairs := [][2]axon.Box{{x.toH, in}, {out, x.fromH}, {sig, x.hSig}, {x.toCtl, ctl}}
+	for _, p := range pairs {
+		l, err := x.Link(p[0], p[1])
+		if err != nil {
+			x.unlink() // so that a session can be linked again
+			return nil, fmt.Errorf("web: handler for %s: %w", req.Path, err)
+		}
+		x.links = append(x.links, l)
 	}
 	return x, nil
 }
 
-// Main serves the request; what went wrong is answered to the client, so
-// it returns nil.
-func (x *exchange) Main(ctx context.Context) error {
-	defer close(x.served)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(x.r.Context(), cancel) // the client went away
-	defer stop()
-	x.ActivateChildren()
+// unlink removes the exchange's links: a session may then be linked to
+// the next request's.
+func (x *exchange) unlink() {
+	for _, l := range x.links {
+		_ = axon.Unlink(l)
+	}
+	x.links = nil
+}
+
+// Main is never run: ServeHTTP calls serve.
+func (x *exchange) Main(context.Context) error { return errors.New("web: an exchange is not run") }
+
+// serve serves the request, in ServeHTTP's goroutine, until the response
+// has been written or has failed; ctx is the request's. What went wrong is
+// answered to the client. It reports whether the handler finished the
+// response (End, or its own end).
+//
+// A per-request handler still running at the end is told Shutdown, and its
+// links stay: its sends wait for room, then fail with the Shutdown, rather
+// than go nowhere (the links go with the exchange and the handler, which
+// nothing else holds). A session's links are removed, so that the next
+// request can be linked; a session that did not finish the response is
+// told Shutdown, so that it does not stream to nowhere.
+func (x *exchange) serve(ctx context.Context) (complete bool) {
+	defer func() {
+		if !complete || !x.session {
+			if d := x.comp.(interface{ Done() <-chan struct{} }); !isClosed(d.Done()) {
+				_ = x.toCtl.TrySend(axon.Shutdown{Reason: errors.New("web: the response is over")})
+			}
+		}
+		if x.session {
+			x.unlink()
+		}
+	}()
 	if x.body != nil {
 		x.startBody()
 		defer x.stopBody()
 	}
 	if err := x.toH.Send(ctx, x.req); err != nil {
 		x.fail("web: the handler took no request: %v", err)
-		return nil
+		return false
 	}
 	bodyOpen := x.body != nil
 	var pending Incoming // a body message waiting for room in the handler's inbox
 	for {
 		if done := x.writeParts(); done {
-			return nil
+			return !x.abort
 		}
 		if m, ok := x.handlerEnd(); ok {
 			// Its parts landed before its signal.
 			if done := x.writeParts(); done {
-				return nil
+				return !x.abort
 			}
 			switch m := m.(type) {
 			case *axon.Failure:
@@ -121,7 +140,7 @@ func (x *exchange) Main(ctx context.Context) error {
 					x.fail("web: the handler ended (%v) without a response", m)
 				}
 			}
-			return nil
+			return true
 		}
 		if bodyOpen {
 			if pending == nil {
@@ -156,29 +175,21 @@ func (x *exchange) Main(ctx context.Context) error {
 		if err := x.WaitFor(ctx, boxes...); err != nil {
 			// The client went away, or the server is shutting down.
 			x.abort = x.started
-			return nil
+			return false
 		}
 	}
 }
 
-// handlerEnd returns how the handler ended, if it has: its signal for a
-// session, its failure or ProducerFinished for a per-request handler.
-func (x *exchange) handlerEnd() (any, bool) {
-	if x.session {
-		return x.hSig.TryRecv()
-	}
-	d := x.comp.(interface {
-		Done() <-chan struct{}
-		Err() error
-	})
+// handlerEnd returns how the handler ended, if it has: what it sent on
+// signal.
+func (x *exchange) handlerEnd() (any, bool) { return x.hSig.TryRecv() }
+
+func isClosed(c <-chan struct{}) bool {
 	select {
-	case <-d.Done():
-		if err := d.Err(); err != nil {
-			return err, true
-		}
-		return axon.ProducerFinished{}, true
+	case <-c:
+		return true
 	default:
-		return nil, false
+		return false
 	}
 }
 

@@ -25,8 +25,8 @@ var ErrTooLarge = errors.New("web: request body too large")
 //	outbox  (Part)      Resource, Chunk..., End, to the Server
 //	signal  (any)       how it ended
 //
-// Used per request, it ends when its request has been served (the Server
-// shuts it down then); used as a session, it serves request after request,
+// Used per request, it ends once its request has been served; used as a
+// session (Request.Session), it serves request after request,
 // keeping what serve's closure keeps. A body serve did not read is skipped
 // before the next request.
 //
@@ -72,6 +72,9 @@ func (h *Handler) Main(ctx context.Context) error {
 		}
 		if err := h.Out.Send(ctx, End{}); err != nil {
 			return err
+		}
+		if !req.Session {
+			return nil
 		}
 	}
 	return ctx.Err()

@@ -53,6 +53,9 @@ type Request struct {
 	// uri-prefix-trigger); Suffix the rest of Path after it (uri-suffix),
 	// the session key for a session route.
 	Prefix, Suffix string
+	// Session says the handler is a session component, which will be sent
+	// later requests too; otherwise this is its only request.
+	Session bool
 }
 
 // BodyChunk is a piece of the request body, in order. The handler owns it.
@@ -298,6 +301,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Proto: r.Proto, Header: r.Header, Host: r.Host, RemoteAddr: r.RemoteAddr,
 		ContentLength: r.ContentLength,
 		Prefix:        rt.Prefix, Suffix: strings.TrimPrefix(r.URL.Path, rt.Prefix),
+		Session:       rt.Session,
 	}
 	var comp axon.Component
 	var release func()
@@ -322,16 +326,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	s.sched.Activate(x)
-	if rt.Session {
-		<-x.Done() // the session's links are gone: it may serve the next
-	} else {
-		<-x.served
+	if !rt.Session {
+		s.sched.Activate(comp)
+	}
+	if complete := x.serve(r.Context()); !complete && rt.Session {
+		s.forget(i, req.Suffix, comp)
 	}
 	if x.abort {
 		// The response began and will not end well: cut the connection
 		// rather than let it look complete.
 		panic(http.ErrAbortHandler)
+	}
+}
+
+// forget drops the session of route for suffix, if it is still comp: it
+// was told Shutdown when its response broke off.
+func (s *Server) forget(route int, suffix string, comp axon.Component) {
+	key := strconv.Itoa(route) + "\x00" + suffix
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ss := s.sessions[key]; ss != nil && ss.comp == comp {
+		delete(s.sessions, key)
 	}
 }
 
