@@ -35,6 +35,7 @@ type exchange struct {
 	bodyBox axon.Box
 
 	rc      *http.ResponseController
+	broken  func() // for a session: forget it, before it is told Shutdown
 	started bool
 	abort   bool // the response began and cannot be finished: cut it
 }
@@ -104,12 +105,21 @@ func (x *exchange) Main(context.Context) error { return errors.New("web: an exch
 // told Shutdown, so that it does not stream to nowhere.
 func (x *exchange) serve(ctx context.Context) (complete bool) {
 	defer func() {
+		done := x.comp.(interface{ Done() <-chan struct{} }).Done()
+		if !complete && x.broken != nil {
+			x.broken()
+		}
 		if !complete || !x.session {
-			if d := x.comp.(interface{ Done() <-chan struct{} }); !isClosed(d.Done()) {
+			if !isClosed(done) {
 				_ = x.toCtl.TrySend(axon.Shutdown{Reason: errors.New("web: the response is over")})
 			}
 		}
 		if x.session {
+			if !complete {
+				// While it is linked, its sends wait and so see the
+				// Shutdown; unlinked, they would go nowhere.
+				<-done
+			}
 			x.unlink()
 		}
 	}()

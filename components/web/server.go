@@ -301,7 +301,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Proto: r.Proto, Header: r.Header, Host: r.Host, RemoteAddr: r.RemoteAddr,
 		ContentLength: r.ContentLength,
 		Prefix:        rt.Prefix, Suffix: strings.TrimPrefix(r.URL.Path, rt.Prefix),
-		Session:       rt.Session,
+		Session: rt.Session,
 	}
 	var comp axon.Component
 	var release func()
@@ -329,9 +329,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !rt.Session {
 		s.sched.Activate(comp)
 	}
-	if complete := x.serve(r.Context()); !complete && rt.Session {
-		s.forget(i, req.Suffix, comp)
+	if rt.Session {
+		x.broken = func() { s.forget(i, req.Suffix, comp) }
 	}
+	x.serve(r.Context())
 	if x.abort {
 		// The response began and will not end well: cut the connection
 		// rather than let it look complete.

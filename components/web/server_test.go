@@ -384,3 +384,32 @@ func TestServiceServesUntilToldToStop(t *testing.T) {
 	_, err = Listen(svc.Addr().String()+"0", nil)
 	require.Error(t, err)
 }
+
+func TestSessionWhoseClientWentAwayIsForgotten(t *testing.T) {
+	ended := make(chan error, 1)
+	starts := 0
+	stream := func(*Request) (axon.Component, error) {
+		starts++
+		return NewHandler(func(ctx context.Context, h *Handler, req *Request) error {
+			if req.Query != "stream" {
+				return h.Respond(ctx, 200, "text/plain", fmt.Appendf(nil, "session %d", starts))
+			}
+			err := h.Out.Send(ctx, Resource{Type: "text/plain"})
+			for err == nil {
+				err = h.Out.Send(ctx, Chunk("tick\n"))
+			}
+			ended <- err
+			return err
+		}), nil
+	}
+	addr := serve(t, NewServer(axontest.NewScheduler(t), Limits{}, Route{Prefix: "/s/", New: stream, Session: true}))
+	resp, err := http.Get("http://" + addr + "/s/a?stream")
+	require.NoError(t, err)
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "tick\n", line)
+	require.NoError(t, resp.Body.Close())
+	require.ErrorIs(t, <-ended, context.Canceled, "the session was told to stop, not left streaming to nowhere")
+	_, body := get(t, "http://"+addr+"/s/a")
+	assert.Equal(t, "session 2", body, "a new session took its place")
+}
