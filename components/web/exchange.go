@@ -293,6 +293,9 @@ func (x *exchange) write(p Part) bool {
 			return true
 		}
 		return x.writeData(p)
+	case Abort:
+		x.fail("web: the handler failed: %v", p.Err)
+		return true
 	case End:
 		if !x.started {
 			x.fail("web: the handler sent End before its Resource")

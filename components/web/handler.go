@@ -38,9 +38,12 @@ var ErrTooLarge = errors.New("web: request body too large")
 //		}), nil
 //	}
 //
+// An error from serve is sent as Abort{Err}: the Server answers 500, or
+// cuts a response that has begun; the Handler itself does not fail, so a
+// session goes on with its next request.
+//
 // Shutdown: ProducerFinished or Shutdown on control ends it between
-// requests (Shutdown at once); an error from serve ends it with that error,
-// which the Server answers with 500 or by cutting the response.
+// requests (Shutdown at once).
 type Handler struct {
 	axon.Core
 	// In is the inbox called "inbox": see the type's doc for what it carries.
@@ -67,10 +70,16 @@ func (h *Handler) Main(ctx context.Context) error {
 			continue // the rest of a body serve did not read
 		}
 		h.ended = req.ContentLength == 0
+		var last Part = End{}
 		if err := h.serve(ctx, h, req); err != nil {
-			return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// The request failed, not the handler: a failure would be
+			// the scheduler's to keep, one per failed request.
+			last = Abort{Err: err}
 		}
-		if err := h.Out.Send(ctx, End{}); err != nil {
+		if err := h.Out.Send(ctx, last); err != nil {
 			return err
 		}
 		if !req.Session {

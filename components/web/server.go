@@ -100,9 +100,16 @@ type Chunk []byte
 // handler may end instead.
 type End struct{}
 
+// Abort ends the response as failed, without the handler failing: 500
+// with Err's text if the response has not begun, else the connection is
+// cut so that the client sees it incomplete. (A handler that fails does
+// the same, but its failure is also the scheduler's to log and report.)
+type Abort struct{ Err error }
+
 func (Resource) part() {}
 func (Chunk) part()    {}
 func (End) part()      {}
+func (Abort) part()    {}
 
 // Factory makes the handler component for a request. The component must
 // have an inbox "inbox" that takes Incoming and an outbox "outbox" of Part

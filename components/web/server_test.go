@@ -326,8 +326,10 @@ func TestHandlerFailures(t *testing.T) {
 		}), nil
 	}
 	nothing := func(*Request) (axon.Component, error) { return nil, errors.New("no such thing") }
-	addr := serve(t, NewServer(axontest.NewScheduler(t), Limits{},
-		Route{Prefix: "/early", New: early}, Route{Prefix: "/late", New: late}, Route{Prefix: "/", New: nothing}))
+	sched := axontest.NewScheduler(t)
+	srv := NewServer(sched, Limits{},
+		Route{Prefix: "/early", New: early}, Route{Prefix: "/late", New: late}, Route{Prefix: "/", New: nothing})
+	addr := serve(t, srv)
 	resp, body := get(t, "http://"+addr+"/early")
 	assert.Equal(t, 500, resp.StatusCode)
 	assert.Contains(t, body, "boom")
@@ -340,6 +342,11 @@ func TestHandlerFailures(t *testing.T) {
 	_ = resp.Body.Close()
 	assert.Equal(t, "partial", string(b))
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "a failed stream is cut, not ended cleanly")
+
+	// The requests failed, not the components: the scheduler has no
+	// failure to report once everything has ended.
+	require.NoError(t, srv.Close())
+	require.NoError(t, sched.RunContext(axontest.Context(t)), "RunContext returns the failures recorded")
 }
 
 func TestClientGoneShutsTheHandlerDown(t *testing.T) {
