@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
-	"github.com/kamaelia-go/kamaelia/components/internal/kit"
 )
 
 // exchange serves one request: it feeds the handler component the request
@@ -31,7 +30,10 @@ type exchange struct {
 	fromH   *axon.Inbox[Part]
 	hSig    *axon.Inbox[any]
 	links   []*axon.Linkage
-	body    *kit.Feed[[]byte]
+	body    *axon.Inbox[bodyItem] // the request body, read by bodyReader
+	bodyOut *axon.Outbox[bodyItem]
+	bodyEnd chan struct{} // closed when the body reader has returned
+	bodyCut context.CancelFunc
 	bodyBox axon.Box
 
 	rc      *http.ResponseController
@@ -54,8 +56,13 @@ func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Reque
 	x.fromH.SetCapacity(srv.limits.HandlerQueue)
 	x.hSig = axon.NewInbox[any](x, "_handlerSignal")
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-		x.body = kit.NewFeed[[]byte](x, "_body", 4)
-		x.bodyBox, _ = x.Inbox("_body")
+		x.body = axon.NewInbox[bodyItem](x, "_body")
+		x.body.SetCapacity(4)
+		x.bodyOut = axon.NewOutbox[bodyItem](x, "_bodyOut")
+		if _, err := x.Link(x.bodyOut, x.body); err != nil {
+			return nil, err
+		}
+		x.bodyBox = x.body
 	}
 	b, ok := comp.(boxer)
 	if !ok {
@@ -155,10 +162,10 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 		if bodyOpen {
 			if pending == nil {
 				if it, ok := x.body.TryRecv(); ok {
-					if it.End {
-						pending = BodyEnd{Err: it.Err}
+					if it.end {
+						pending = BodyEnd{Err: it.err}
 					} else {
-						pending = BodyChunk(it.V)
+						pending = BodyChunk(it.data)
 					}
 				}
 			}
@@ -203,44 +210,58 @@ func isClosed(c <-chan struct{}) bool {
 	}
 }
 
+// bodyItem is a chunk of the request body, or (end) its end and why.
+type bodyItem struct {
+	data []byte
+	err  error // with end: nil after the whole body, else what went wrong
+	end  bool
+}
+
+// startBody reads the request body in a goroutine of the request's own into
+// the exchange's "_body" inbox, four chunks ahead at most. The exchange is
+// driven by the request's goroutine, as a Handle is, not run by a
+// scheduler, so the reader is the request's goroutine too and not a
+// component's (Core.Go): stopBody waits for it.
 func (x *exchange) startBody() {
 	_ = x.rc.EnableFullDuplex() // read the body while the response goes out
 	body := x.r.Body
 	if max := x.srv.limits.MaxBodyBytes; max > 0 {
 		body = http.MaxBytesReader(x.w, body, max)
 	}
-	x.body.Start(func(emit func([]byte) bool) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	x.bodyCut, x.bodyEnd = cancel, make(chan struct{})
+	go func() {
+		defer close(x.bodyEnd)
 		for {
 			buf := make([]byte, 32<<10)
 			n, err := body.Read(buf)
-			if n > 0 && !emit(buf[:n]) {
-				return nil
-			}
-			if err == io.EOF {
-				return nil
+			if n > 0 && x.bodyOut.Send(ctx, bodyItem{data: buf[:n]}) != nil {
+				return
 			}
 			if err != nil {
-				return err
+				if err == io.EOF {
+					err = nil
+				}
+				_ = x.bodyOut.Send(ctx, bodyItem{err: err, end: true})
+				return
 			}
 		}
-	})
+	}()
 }
 
 // stopBody ends the body reader; a read still blocked on the client is cut
 // by a read deadline (net/http then closes the connection).
 func (x *exchange) stopBody() {
-	x.body.Stop()
+	x.bodyCut()
 	select {
-	case <-x.body.Done():
+	case <-x.bodyEnd:
 		return
 	default:
 	}
 	_ = x.rc.SetReadDeadline(time.Now())
-	<-x.body.Done()
+	<-x.bodyEnd
 }
 
-// writeParts writes the parts waiting; it reports whether the exchange is
-// over (the response ended, or failed).
 func (x *exchange) writeParts() bool {
 	for {
 		p, ok := x.fromH.TryRecv()

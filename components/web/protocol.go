@@ -41,7 +41,7 @@ type Protocol struct {
 	// Out is the outbox called "outbox": see the type's doc for what it carries.
 	Out  *axon.Outbox[[]byte]
 	h    http.Handler
-	feed *kit.Feed[[]byte]
+	feed *axon.Feed[[]byte]
 }
 
 // NewProtocol returns a Protocol that serves h.
@@ -49,7 +49,7 @@ func NewProtocol(h http.Handler) *Protocol {
 	p := &Protocol{h: h}
 	p.In = axon.NewInbox[[]byte](p, "inbox")
 	p.Out = axon.NewOutbox[[]byte](p, "outbox")
-	p.feed = kit.NewFeed[[]byte](p, "_response", 4)
+	p.feed = axon.NewFeed[[]byte](p, "_response", 4)
 	return p
 }
 
@@ -107,7 +107,7 @@ func (p *Protocol) Main(ctx context.Context) error {
 		<-served
 		draining.Wait()
 	}()
-	p.feed.Start(func(emit func([]byte) bool) error {
+	p.feed.Start(func(_ context.Context, emit func([]byte) bool) error {
 		buf := make([]byte, ChunkSize)
 		for {
 			n, err := ours.Read(buf)
@@ -144,7 +144,7 @@ func (p *Protocol) Main(ctx context.Context) error {
 				}
 			}
 		}
-		if !finishing && (kit.TakeControl(p) || p.Finishing()) {
+		if !finishing && (p.TakeControl(nil).Finishing) {
 			finishing = true
 			kit.Discard(p.In)
 			draining.Add(1)

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
-	"github.com/kamaelia-go/kamaelia/components/internal/kit"
 )
 
 // Incoming is what a handler component is sent on its inbox: a *Request,
@@ -246,7 +245,7 @@ func (k *keeper) Main(ctx context.Context) error {
 		if err := k.Wait(ctx); err != nil {
 			return err
 		}
-		kit.TakeControl(k)
+		k.TakeControl(nil)
 		for _, c := range k.Children() {
 			if d, ok := c.(interface{ State() axon.State }); ok && d.State() == axon.Finished {
 				_ = k.RemoveChild(c)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
-	"github.com/kamaelia-go/kamaelia/components/internal/kit"
 )
 
 // DrainTimeout bounds how long a Service told ProducerFinished waits for
@@ -40,7 +39,7 @@ type Service struct {
 	h    http.Handler
 	hs   *http.Server
 	ln   net.Listener
-	feed *kit.Feed[struct{}]
+	feed *axon.Feed[struct{}]
 }
 
 // Listen listens on addr ("127.0.0.1:0" picks a free port) and returns a
@@ -51,7 +50,7 @@ func Listen(addr string, h http.Handler) (*Service, error) {
 		return nil, fmt.Errorf("web: listen: %w", err)
 	}
 	s := &Service{h: h, hs: NewHTTPServer(addr, h), ln: ln}
-	s.feed = kit.NewFeed[struct{}](s, "_served", 1)
+	s.feed = axon.NewFeed[struct{}](s, "_served", 1)
 	return s, nil
 }
 
@@ -71,7 +70,7 @@ func (s *Service) Main(ctx context.Context) (err error) {
 			err = errors.Join(err, srv.Close())
 		}
 	}()
-	s.feed.Start(func(func(struct{}) bool) error {
+	s.feed.Start(func(context.Context, func(struct{}) bool) error {
 		if err := s.hs.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
@@ -81,7 +80,7 @@ func (s *Service) Main(ctx context.Context) (err error) {
 		if it, ok := s.feed.TryRecv(); ok && it.End {
 			return it.Err
 		}
-		if kit.TakeControl(s) {
+		if s.TakeControl(nil).Finishing {
 			dctx, cancel := context.WithTimeout(ctx, DrainTimeout)
 			defer cancel()
 			if err := s.hs.Shutdown(dctx); err != nil && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
