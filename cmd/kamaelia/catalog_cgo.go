@@ -288,6 +288,22 @@ func registerMedia(r *launch.Registry, _ env) {
 			return d, nil
 		},
 	})
+	r.MustRegister(launch.Entry{
+		Name:    "AudioCapture",
+		Summary: "records sound from SDL's capture device, a microphone (Kamaelia's audio Input)",
+		Params: []launch.Param{
+			{Name: "rate", Kind: launch.Int, Default: "48000", Check: positive, Doc: "samples a second"},
+			{Name: "channels", Kind: launch.Int, Default: "1", Check: positive, Doc: "channels"},
+			{Name: "buffer", Kind: launch.Int, Default: "1024", Check: positive, Doc: "samples a channel in each chunk"},
+			{Name: "device", Kind: launch.String, Default: "", Doc: "the capture device's name (empty: the default one)"},
+		},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: audioType, Doc: "16-bit sound in chunks of buffer samples"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			c := sdl.NewAudioCapture(a.Int("rate"), a.Int("channels"))
+			c.Buffer, c.Device = a.Int("buffer"), a.String("device")
+			return c, nil
+		},
+	})
 }
 
 // checkOptions vets a list of FFmpeg options: each key=value.
