@@ -32,9 +32,9 @@ import (
 //
 // Example:
 //
-//	mic := sdl.NewAudioCapture(16000, 1)
-//	enc := av.NewSpeexEncoder(av.SpeexWideband, 8, false)
-//	axon.MustLink(mic.Out, enc.In)
+//	mic := sdl.NewAudioCapture(av.SpeexWideband, 1)
+//	enc, err := av.NewSpeexEncoder(av.SpeexOptions{Quality: 8, VAD: true})
+//	axon.MustLink(mic.Out, enc.Audio)
 //
 // Shutdown: it records until told. ProducerFinished stops recording,
 // sends the whole chunks already taken, closes the device and returns
