@@ -122,7 +122,7 @@ type multiKind[T any] struct {
 	// layout, rate and first timestamp.
 	args func(v T, in *multiInput[T]) (astiav.FilterArgs, error)
 	// differs reports how v differs from the input's first, or "".
-	differs func(v T, first T) string
+	differs  func(v T, first T) string
 	validate func(v T) error
 	// toAV fills f with v and times it, moving the input's clock on.
 	toAV func(v T, f *astiav.Frame, in *multiInput[T]) error
