@@ -334,79 +334,106 @@ func (f *MultiFilter[T]) Main(ctx context.Context) (err error) {
 }
 
 // newMultiGraph builds desc between a source for each input, labelled in0,
-// in1, ..., and a sink labelled out.
-func newMultiGraph[T any](desc string, k multiKind[T], args []astiav.FilterArgs, ins []*multiInput[T]) (fg *filterGraph, err error) {
+// in1, ..., and a sink labelled out, and gives each input its source.
+func newMultiGraph[T any](desc string, k multiKind[T], args []astiav.FilterArgs, ins []*multiInput[T]) (*filterGraph, error) {
+	if strings.TrimSpace(desc) == "" {
+		desc = k.null
+	}
+	what := fmt.Sprintf("%q (a graph from [in0] to [in%d] whose output is [out])", desc, len(ins)-1)
+	// FFmpeg links an unlabelled first filter's input only when it has
+	// one, and calls it in: a graph that does not start with labels gets
+	// the inputs' labels, in order, before it.
+	sources := make([]graphSource, len(ins))
+	var labels strings.Builder
+	for i := range ins {
+		sources[i] = graphSource{label: "in" + strconv.Itoa(i), filter: k.source, args: args[i]}
+		fmt.Fprintf(&labels, "[%s]", sources[i].label)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(desc), "[") {
+		desc = labels.String() + desc
+	}
+	fg, srcs, err := buildGraph(desc, what, sources, k.source+"sink", k.format)
+	if err != nil {
+		return nil, err
+	}
+	for i, in := range ins {
+		in.src = srcs[i]
+	}
+	return fg, nil
+}
+
+// graphSource is one buffer source of a graph: the label the description
+// knows it by, FFmpeg's filter and its arguments.
+type graphSource struct {
+	label, filter string
+	args          astiav.FilterArgs
+}
+
+// buildGraph builds desc (called what in errors) between sources and a
+// sink of sinkFilter, labelled out, through an aformat of format when
+// format is not nil. It returns the graph, whose src is the first source,
+// and every source's context in order.
+func buildGraph(desc, what string, sources []graphSource, sinkFilter string, format astiav.FilterArgs) (fg *filterGraph, srcs []*astiav.FilterContext, err error) {
 	fg = &filterGraph{g: astiav.AllocFilterGraph()}
 	if fg.g == nil {
-		return nil, errors.New("allocating a filter graph failed")
+		return nil, nil, errors.New("allocating a filter graph failed")
 	}
 	defer func() {
 		if err != nil {
 			fg.free()
-			fg = nil
+			fg, srcs = nil, nil
 		}
 	}()
 	fg.g.SetThreadCount(threadCount)
-	if strings.TrimSpace(desc) == "" {
-		desc = k.null
-	}
-	given := desc
-	// FFmpeg links an unlabelled first filter's input only when it has
-	// one, and calls it in: a graph that does not start with labels gets
-	// the inputs' labels, in order, before it.
-	if !strings.HasPrefix(strings.TrimSpace(desc), "[") {
-		var labels strings.Builder
-		for i := range ins {
-			fmt.Fprintf(&labels, "[in%d]", i)
-		}
-		desc = labels.String() + desc
-	}
-	if fg.sink, err = fg.g.NewFilterContext(astiav.FindFilterByName(k.source+"sink"), "sink", nil); err != nil {
-		return fg, fmt.Errorf("%ssink: %w", k.source, err)
+	if fg.sink, err = fg.g.NewFilterContext(astiav.FindFilterByName(sinkFilter), "out", nil); err != nil {
+		return fg, nil, fmt.Errorf("%s: %w", sinkFilter, err)
 	}
 	// The graph's output goes to the sink, or through an aformat to it.
 	out := fg.sink
-	if k.format != nil {
-		if out, err = fg.g.NewFilterContext(astiav.FindFilterByName("aformat"), "format", k.format); err != nil {
-			return fg, fmt.Errorf("aformat: %w", err)
+	if format != nil {
+		if out, err = fg.g.NewFilterContext(astiav.FindFilterByName("aformat"), "format", format); err != nil {
+			return fg, nil, fmt.Errorf("aformat: %w", err)
 		}
 		if err := avError(C.avfilter_link(cFilter(out), 0, cFilter(fg.sink), 0)); err != nil {
-			return fg, fmt.Errorf("linking aformat to the sink: %w", err)
+			return fg, nil, fmt.Errorf("linking aformat to the sink: %w", err)
 		}
 	}
-	// Parse takes the lists over: what it does not link it gives back in
-	// them, and freeing a list's head frees the rest.
+	// The graph's open inputs are fed by the sources and its open output
+	// feeds the sink (FFmpeg names them from the graph's side). Parse
+	// takes the lists over: what it does not link it gives back in them,
+	// and freeing a list's head frees the rest.
 	var outputs *astiav.FilterInOut
 	defer func() {
 		if outputs != nil {
 			outputs.Free()
 		}
 	}()
-	for i := len(ins) - 1; i >= 0; i-- {
-		name := "in" + strconv.Itoa(i)
-		if ins[i].src, err = fg.g.NewFilterContext(astiav.FindFilterByName(k.source), name, args[i]); err != nil {
-			return fg, fmt.Errorf("%s: %s %v: %w", name, k.source, args[i], err)
+	srcs = make([]*astiav.FilterContext, len(sources))
+	for i := len(sources) - 1; i >= 0; i-- {
+		s := sources[i]
+		if srcs[i], err = fg.g.NewFilterContext(astiav.FindFilterByName(s.filter), s.label, s.args); err != nil {
+			return fg, nil, fmt.Errorf("%s %v: %w", s.filter, s.args, err)
 		}
 		o := astiav.AllocFilterInOut()
-		o.SetName(name)
-		o.SetFilterContext(ins[i].src)
+		o.SetName(s.label)
+		o.SetFilterContext(srcs[i])
 		o.SetPadIdx(0)
 		o.SetNext(outputs)
 		outputs = o
 	}
-	fg.src = ins[0].src
+	fg.src = srcs[0]
 	inputs := astiav.AllocFilterInOut()
+	defer inputs.Free()
 	inputs.SetName("out")
 	inputs.SetFilterContext(out)
 	inputs.SetPadIdx(0)
 	inputs.SetNext(nil)
-	defer inputs.Free()
 	if err := fg.g.Parse(desc, inputs, outputs); err != nil {
-		return fg, fmt.Errorf("%q (a graph from [in0] to [in%d] whose output is [out]): %w", given, len(ins)-1, err)
+		return fg, nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if err := fg.g.Configure(); err != nil {
-		return fg, fmt.Errorf("%q (a graph from [in0] to [in%d] whose output is [out]): %w", given, len(ins)-1, err)
+		return fg, nil, fmt.Errorf("%s: %w", what, err)
 	}
 	fg.frm = astiav.AllocFrame()
-	return fg, nil
+	return fg, srcs, nil
 }
