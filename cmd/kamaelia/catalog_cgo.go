@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"image"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -286,6 +287,48 @@ func registerMedia(r *launch.Registry, _ env) {
 				return nil, err
 			}
 			return d, nil
+		},
+	})
+	for _, kind := range []struct {
+		name, what, example string
+		typ                 reflect.Type
+		make                func(graph string) axon.Component
+	}{
+		{"VideoMultiFilter", "frames", "overlay=16:16 (in1 over in0)", videoType,
+			func(g string) axon.Component { return av.NewVideoMultiFilter(g, 2) }},
+		{"AudioMultiFilter", "sound", "amix=inputs=2", audioType,
+			func(g string) axon.Component { return av.NewAudioMultiFilter(g, 2) }},
+	} {
+		r.MustRegister(launch.Entry{
+			Name:    kind.name,
+			Summary: "runs two inputs' " + kind.what + " through one FFmpeg filter graph, as -filter_complex does: " + kind.example,
+			Params: []launch.Param{
+				{Name: "graph", Kind: launch.String, Default: "", Doc: "the graph, from [in0] and [in1] to [out]; one not starting with a label gets [in0][in1] before it"},
+			},
+			Inboxes: []launch.BoxDoc{
+				{Name: "in0", Type: kind.typ, Doc: "the first input's " + kind.what + " (link to name.in0)"},
+				{Name: "in1", Type: kind.typ, Doc: "the second input's " + kind.what + " (link to name.in1)"},
+			},
+			Outboxes: []launch.BoxDoc{{Name: "outbox", Type: kind.typ, Doc: "what the graph makes of them"}},
+			New: func(a *launch.Args) (axon.Component, error) {
+				return kind.make(a.String("graph")), nil
+			},
+		})
+	}
+	r.MustRegister(launch.Entry{
+		Name:    "AudioCapture",
+		Summary: "records sound from SDL's capture device, a microphone (Kamaelia's audio Input)",
+		Params: []launch.Param{
+			{Name: "rate", Kind: launch.Int, Default: "48000", Check: positive, Doc: "samples a second"},
+			{Name: "channels", Kind: launch.Int, Default: "1", Check: positive, Doc: "channels"},
+			{Name: "buffer", Kind: launch.Int, Default: "1024", Check: positive, Doc: "samples a channel in each chunk"},
+			{Name: "device", Kind: launch.String, Default: "", Doc: "the capture device's name (empty: the default one)"},
+		},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: audioType, Doc: "16-bit sound in chunks of buffer samples"}},
+		New: func(a *launch.Args) (axon.Component, error) {
+			c := sdl.NewAudioCapture(a.Int("rate"), a.Int("channels"))
+			c.Buffer, c.Device = a.Int("buffer"), a.String("device")
+			return c, nil
 		},
 	})
 }

@@ -43,47 +43,11 @@ func cFilter(f *astiav.FilterContext) *C.AVFilterContext {
 	return *(**C.AVFilterContext)(unsafe.Pointer(f))
 }
 
-// newFilterGraph builds desc between a source of srcFilter with srcArgs and
-// a sink of sinkFilter.
-func newFilterGraph(desc, srcFilter string, srcArgs astiav.FilterArgs, sinkFilter string) (fg *filterGraph, err error) {
-	fg = &filterGraph{g: astiav.AllocFilterGraph()}
-	if fg.g == nil {
-		return nil, errors.New("allocating a filter graph failed")
-	}
-	defer func() {
-		if err != nil {
-			fg.free()
-			fg = nil
-		}
-	}()
-	fg.g.SetThreadCount(threadCount)
-	if fg.src, err = fg.g.NewFilterContext(astiav.FindFilterByName(srcFilter), "in", srcArgs); err != nil {
-		return fg, fmt.Errorf("%s %v: %w", srcFilter, srcArgs, err)
-	}
-	if fg.sink, err = fg.g.NewFilterContext(astiav.FindFilterByName(sinkFilter), "out", nil); err != nil {
-		return fg, fmt.Errorf("%s: %w", sinkFilter, err)
-	}
-	// The graph's open input is fed by the source and its open output
-	// feeds the sink (FFmpeg names them from the graph's side).
-	outputs, inputs := astiav.AllocFilterInOut(), astiav.AllocFilterInOut()
-	defer outputs.Free()
-	defer inputs.Free()
-	outputs.SetName("in")
-	outputs.SetFilterContext(fg.src)
-	outputs.SetPadIdx(0)
-	outputs.SetNext(nil)
-	inputs.SetName("out")
-	inputs.SetFilterContext(fg.sink)
-	inputs.SetPadIdx(0)
-	inputs.SetNext(nil)
-	if err := fg.g.Parse(desc, inputs, outputs); err != nil {
-		return fg, fmt.Errorf("%q: %w", desc, err)
-	}
-	if err := fg.g.Configure(); err != nil {
-		return fg, fmt.Errorf("%q: %w", desc, err)
-	}
-	fg.frm = astiav.AllocFrame()
-	return fg, nil
+// newFilterGraph builds desc between a source of srcFilter with srcArgs,
+// labelled in, and a sink of sinkFilter (see buildGraph).
+func newFilterGraph(desc, srcFilter string, srcArgs astiav.FilterArgs, sinkFilter string) (*filterGraph, error) {
+	fg, _, err := buildGraph(desc, strconv.Quote(desc), []graphSource{{label: "in", filter: srcFilter, args: srcArgs}}, sinkFilter, nil)
+	return fg, err
 }
 
 // push gives the graph f, then hands every frame the graph has ready to

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -101,12 +102,34 @@ func (m *Mixer) Stats() MixerStats {
 		Left: m.st.left.Load(), Underruns: m.st.underruns.Load(), Clipped: m.st.clipped.Load()}
 }
 
-// mixSource is one source's buffer, interleaved 16-bit samples.
+// mixSource is one source's buffer: its sound waiting to be mixed, in
+// the order it came, as interleaved 16-bit samples. Each source has its
+// own, so that what two speakers send, in whatever pieces and turns, is
+// lined up sample by sample and summed, never one's piece after the
+// other's.
 type mixSource struct {
 	name    string
-	buf     []int16
+	buf     []int16 // buf[off:] waits to be mixed
+	off     int
 	leaving bool
 	idle    int // chunks mixed since it last sent
+}
+
+// pending returns the samples waiting to be mixed.
+func (s *mixSource) pending() []int16 { return s.buf[s.off:] }
+
+// take drops the first k waiting samples, mixed.
+func (s *mixSource) take(k int) { s.off += k }
+
+// push appends a's samples. The mixed ones before them are dropped first
+// once they are half the buffer, so that the buffer is reused rather than
+// grown: a source's buffer stays the size of what it holds at most.
+func (s *mixSource) push(a *frame.Audio) {
+	if s.off > 0 && s.off >= len(s.buf)/2 {
+		n := copy(s.buf, s.buf[s.off:])
+		s.buf, s.off = s.buf[:n], 0
+	}
+	s.buf = appendS16(s.buf, a)
 }
 
 // Main mixes until the sources end or the mixer is told to stop.
@@ -144,9 +167,11 @@ func (m *Mixer) Main(ctx context.Context) error {
 	mix := func() error {
 		clear(acc)
 		for _, s := range sources {
-			k := min(len(s.buf), n)
-			for i, v := range s.buf[:k] {
-				acc[i] += int32(v)
+			p := s.pending()
+			k := min(len(p), n)
+			sum := acc[:k]
+			for i, v := range p[:k] {
+				sum[i] += int32(v)
 			}
 			if k < n && !s.leaving {
 				m.st.underruns.Add(int64((n - k) / m.Channels))
@@ -154,7 +179,7 @@ func (m *Mixer) Main(ctx context.Context) error {
 			if k == 0 {
 				s.idle++
 			}
-			s.buf = s.buf[k:]
+			s.take(k)
 		}
 		out := make([]byte, 2*n)
 		clipped := int64(0)
@@ -164,12 +189,12 @@ func (m *Mixer) Main(ctx context.Context) error {
 			} else if v < -32768 {
 				v, clipped = -32768, clipped+1
 			}
-			binary.LittleEndian.PutUint16(out[2*i:], uint16(int16(v)))
+			binary.LittleEndian.PutUint16(out[2*i:2*i+2], uint16(int16(v)))
 		}
 		m.st.clipped.Add(clipped)
 		kept := sources[:0]
 		for _, s := range sources {
-			if (s.leaving || s.idle >= idle) && len(s.buf) == 0 {
+			if (s.leaving || s.idle >= idle) && len(s.pending()) == 0 {
 				m.st.left.Add(1)
 				continue
 			}
@@ -193,10 +218,9 @@ func (m *Mixer) Main(ctx context.Context) error {
 		}
 		all := true
 		for _, s := range sources {
-			if len(s.buf) >= latency*n {
+			if k := len(s.pending()); k >= latency*n {
 				return true
-			}
-			if len(s.buf) < n && !s.leaving {
+			} else if k < n && !s.leaving {
 				all = false
 			}
 		}
@@ -230,7 +254,7 @@ func (m *Mixer) Main(ctx context.Context) error {
 				m.st.joined.Add(1)
 				m.st.sources.Store(int64(len(sources)))
 			}
-			s.buf = appendS16(s.buf, a)
+			s.push(a)
 			s.idle, s.leaving = 0, false
 		}
 		for ready() {
@@ -245,7 +269,7 @@ func (m *Mixer) Main(ctx context.Context) error {
 	// The end: mix what is buffered, the short ones padded with silence.
 	buffered := func() bool {
 		for _, s := range sources {
-			if len(s.buf) > 0 {
+			if len(s.pending()) > 0 {
 				return true
 			}
 		}
@@ -269,8 +293,11 @@ func (m *Mixer) Main(ctx context.Context) error {
 func appendS16(buf []int16, a *frame.Audio) []int16 {
 	if a.Format == frame.S16 {
 		b := a.Data[0][:2*a.Samples*a.Channels]
-		for i := 0; i < len(b); i += 2 {
-			buf = append(buf, int16(binary.LittleEndian.Uint16(b[i:])))
+		n := len(buf)
+		buf = slices.Grow(buf, len(b)/2)[:n+len(b)/2]
+		dst := buf[n:]
+		for i := range dst {
+			dst[i] = int16(binary.LittleEndian.Uint16(b[2*i : 2*i+2]))
 		}
 		return buf
 	}

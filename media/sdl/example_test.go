@@ -51,3 +51,21 @@ func ExampleAudioPlayer() {
 	// ... link a reader of the Ogg stream into dec.In, then:
 	_ = axon.NewScheduler().Run(dec, player)
 }
+
+// The Whiteboard's microphone: 16 kHz sound from the default capture
+// device, coded with Speex's wideband mode and written to an Ogg file.
+func ExampleAudioCapture() {
+	mic := sdl.NewAudioCapture(av.SpeexWideband, 1)
+	enc, err := av.NewSpeexEncoder(av.SpeexOptions{Quality: 8, VAD: true})
+	if err != nil {
+		panic(err)
+	}
+	mux := av.NewFileMuxer("speech.ogg", "ogg")
+	axon.MustLink(mic.Out, enc.Audio)
+	axon.MustLink(mic.Signal(), enc.Control())
+	axon.MustLink(enc.Out, mux.In)
+	axon.MustLink(enc.Signal(), mux.Control())
+	// It records until told: ProducerFinished on mic.Control() ends the
+	// recording, and the file, cleanly.
+	_ = axon.NewScheduler().Run(mic, enc, mux)
+}
