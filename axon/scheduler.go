@@ -24,6 +24,10 @@ type Scheduler struct {
 	live     int
 	idle     chan struct{} // closed when live falls to zero
 	failures []error
+	// uncounted is how many failures came after maxFailures were recorded:
+	// each is logged, but a long-running scheduler (a supervisor restarting
+	// a child for ever) must not keep them all.
+	uncounted int
 	ctx      context.Context // parent of components' contexts (values, deadline)
 	logger   *slog.Logger
 
@@ -122,7 +126,8 @@ func (s *Scheduler) Activate(comps ...Component) {
 
 // Run activates the components and waits until every component activated on
 // the scheduler has finished. It returns the failures of the components that
-// failed since the last Run or Wait, joined.
+// failed since the last Run or Wait, joined: the first 100, then an error
+// counting the rest (every failure is logged).
 func (s *Scheduler) Run(comps ...Component) error {
 	return s.RunContext(context.Background(), comps...)
 }
@@ -169,9 +174,12 @@ func (s *Scheduler) Wait(ctx context.Context) error {
 func (s *Scheduler) takeFailures() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := joinErrors(s.failures)
-	s.failures = nil
-	return err
+	errs := s.failures
+	if s.uncounted > 0 {
+		errs = append(errs, fmt.Errorf("axon: %d more failures (logged)", s.uncounted))
+	}
+	s.failures, s.uncounted = nil, 0
+	return joinErrors(errs)
 }
 
 // ShutdownAll sends msg to every running component: their contexts are
@@ -307,7 +315,11 @@ func (s *Scheduler) remove(c *Core, failure error) {
 	}
 	c.prev, c.next = nil, nil
 	if failure != nil {
-		s.failures = append(s.failures, failure)
+		if len(s.failures) < maxFailures {
+			s.failures = append(s.failures, failure)
+		} else {
+			s.uncounted++
+		}
 	}
 	logger := s.logger
 	s.live--
@@ -360,6 +372,10 @@ func (c *Core) closeInboxes() {
 		in.close()
 	}
 }
+
+// maxFailures is how many failures a scheduler keeps for Run and Wait to
+// return; those after are counted (and logged, as every failure is).
+const maxFailures = 100
 
 func joinErrors(errs []error) error {
 	switch len(errs) {
