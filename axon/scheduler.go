@@ -28,8 +28,8 @@ type Scheduler struct {
 	// each is logged, but a long-running scheduler (a supervisor restarting
 	// a child for ever) must not keep them all.
 	uncounted int
-	ctx      context.Context // parent of components' contexts (values, deadline)
-	logger   *slog.Logger
+	ctx       context.Context // parent of components' contexts (values, deadline)
+	logger    *slog.Logger
 
 	services *Registry
 }
