@@ -30,7 +30,12 @@ import (
 // ProducerFinished whose Reason is an *internet.SocketShutdown (Kamaelia's
 // socketShutdown); when the protocol ends, its signal ends the connection
 // (ProducerFinished: what it sent is written, then the socket is closed; a
-// failure: the socket is closed at once). The protocol's inbox must take
+// failure: the socket is closed at once). A client that only half-closes
+// (nc -N, socat, a request then CloseWrite) so still gets every reply the
+// protocol sends before it ends, as net/http and nginx answer it
+// (internet.WithPeerHalfClose is the Server's default);
+// internet.WithCloseOnPeerHalfClose closes the connection at once instead,
+// as Kamaelia did. The protocol's inbox must take
 // []byte (or be an interface such as any) and its outbox must carry []byte;
 // a protocol whose boxes do not fit is refused: its connection is closed.
 // A component with no "inbox" or "outbox" of its own gets the default ones
@@ -111,6 +116,9 @@ func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opt
 	if factory == nil {
 		return nil, errors.New("chassis: ServerCore: nil protocol factory")
 	}
+	// A client that half-closes after its request still gets the replies:
+	// the protocol is told, and the connection closes when it has ended.
+	opts = append([]internet.ServerOption{internet.WithPeerHalfClose()}, opts...)
 	srv, err := internet.NewTCPServer(addr, opts...)
 	if err != nil {
 		return nil, err

@@ -130,10 +130,21 @@ func WithWaitForPeerClose() ConnOption {
 // given until it is told ProducerFinished on control. Linked as a server
 // links it (signal to the protocol's control, the protocol's signal to
 // control), the protocol's last replies then reach a peer that has only
-// half-closed, as a pipeline drains from its head. Without it, the peer's
-// end of stream closes the connection at once (Kamaelia's behaviour).
+// half-closed, as a pipeline drains from its head, and as net/http and
+// nginx answer a client that half-closes after its request. chassis's
+// ServerCore and SimpleServer give it to every connection they serve;
+// without it (NewConn, TCPClient and TCPServer's default), the peer's end
+// of stream closes the connection at once (Kamaelia's behaviour).
 func WithPeerHalfClose() ConnOption {
 	return func(c *connConfig) { c.peerHalfClose = true }
+}
+
+// WithCloseOnPeerHalfClose makes a connection close as soon as the peer
+// closes its side (Kamaelia's behaviour), what the protocol would still
+// have written included: the opposite of WithPeerHalfClose, for a server
+// whose clients close only when they are done with the answers.
+func WithCloseOnPeerHalfClose() ConnOption {
+	return func(c *connConfig) { c.peerHalfClose = false }
 }
 
 // Dialer makes connections for a TCPClient. *net.Dialer is one; tests give

@@ -424,7 +424,9 @@ func registerNetwork(r *launch.Registry, e env) {
 		Name:    "SimpleServer",
 		Summary: "a TCP server that runs a protocol, itself a description, for each connection (Kamaelia's SimpleServer)",
 		Params: append([]launch.Param{{Name: "protocol", Kind: launch.String, Required: true,
-			Doc: "a description, built for each connection, whose inbox takes and outbox gives []uint8: \"ToString ! Upper ! ToBytes\", \"SubscribeTo topic=VIDEO\""}},
+			Doc: "a description, built for each connection, whose inbox takes and outbox gives []uint8: \"ToString ! Upper ! ToBytes\", \"SubscribeTo topic=VIDEO\""},
+			{Name: "halfclose", Kind: launch.String, Default: "reply", Check: oneOf("reply", "close"),
+				Doc: "when a client half-closes (nc -N, socat): reply (write what the protocol still sends, then close) or close at once"}},
 			serverParams...),
 		Outboxes: []launch.BoxDoc{{Name: "disconnected", Type: launch.TypeOf[internet.ConnInfo](), Doc: "each connection that has ended"}},
 		New: func(a *launch.Args) (axon.Component, error) {
@@ -459,7 +461,11 @@ func newSimpleServer(r *launch.Registry, a *launch.Args, stderr io.Writer) (axon
 		}
 		return c
 	}
-	s, err := chassis.SimpleServer(factory, listenAddr(a))
+	var opts []internet.ServerOption
+	if a.String("halfclose") == "close" {
+		opts = append(opts, internet.WithCloseOnPeerHalfClose())
+	}
+	s, err := chassis.SimpleServer(factory, listenAddr(a), opts...)
 	if err != nil {
 		return nil, err
 	}
