@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,7 +43,10 @@ import (
 // (any), so a protocol that only sends, such as SubscribeTo[[]byte], fits
 // as it is, but what the client sends it is never read: once its inbox is
 // full the connection stops reading, and so notices the client's end only
-// when the protocol ends.
+// when the protocol ends. A protocol that does not fit is a wrong factory,
+// which would have every connection refused: its error goes out on
+// errors, the Server stops listening, lets the connections it has end,
+// and fails with that error.
 //
 // The Server owns what it makes: each connection and its protocol run in a
 // child of the Server that makes the four links and removes them when both
@@ -58,6 +62,8 @@ import (
 //	              protocol have ended and been removed, in the order they
 //	              end (dropped, and counted, when nothing is linked; sent
 //	              with back-pressure when something is)
+//	errors        error: a protocol whose boxes do not fit (then the
+//	              Server stops; dropped when nothing is linked)
 //	signal        the Server's outcome
 //
 // Listening starts when the Server is made, so Addr reports the port chosen
@@ -88,6 +94,7 @@ type Server struct {
 	conns   *axon.Inbox[*internet.Conn]
 	ended   *axon.Inbox[*connGroup]
 	gone    *axon.Outbox[internet.ConnInfo]
+	errs    *axon.Outbox[error]
 
 	live      map[*connGroup]struct{} // groups running
 	finishing []*connGroup            // groups that said they ended, not yet Done
@@ -97,6 +104,14 @@ type Server struct {
 	draining bool      // a Drain came: protocols were told ProducerFinished
 	deadline time.Time // when a draining Server shuts the rest down
 	cut      bool      // the deadline passed: the rest were sent Shutdown
+	misfit   error     // the first protocol whose boxes did not fit
+
+	// Requests from Shutdown and Close, made from other goroutines: the
+	// Server's wait is cancelled (poke) so that it looks at them.
+	reqMu    sync.Mutex
+	reqDrain bool
+	reqClose bool
+	poke     context.CancelFunc
 }
 
 // Drain, sent on a Server's control, stops it gracefully within Grace: see
@@ -128,6 +143,7 @@ func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opt
 	s.ended = axon.NewInbox[*connGroup](s, "_ended")
 	s.ended.SetCapacity(axon.Unbounded) // a group's last send never waits
 	s.gone = axon.NewOutbox[internet.ConnInfo](s, "disconnected")
+	s.errs = axon.NewOutbox[error](s, "errors")
 	s.SetName("chassis.Server(" + srv.Addr().String() + ")")
 	return s, nil
 }
@@ -157,9 +173,84 @@ func (s *Server) Addr() net.Addr { return s.srv.Addr() }
 // AddrPort returns the IP address and port the Server listens on.
 func (s *Server) AddrPort() netip.AddrPort { return s.srv.AddrPort() }
 
-// Close closes the listener of a Server that will never be activated. A
-// running Server is stopped by a message on control.
-func (s *Server) Close() error { return s.srv.Close() }
+// Close stops the Server at once: the listener is closed and every
+// connection is closed and its protocol shut down, as a Drain whose Grace
+// has passed does. For a running Server it returns when the Server has
+// ended (signal: ProducerFinished{}); for one never activated it closes
+// the listener.
+func (s *Server) Close() error {
+	if s.State() == axon.Initialised {
+		return s.srv.Close()
+	}
+	s.request(func() { s.reqClose = true })
+	<-s.Done()
+	return nil
+}
+
+// Shutdown stops the Server gracefully, as net/http's Server.Shutdown does:
+// the listener is closed at once, each connection's protocol is told
+// ProducerFinished (it finishes what it has; what it sends is written),
+// and Shutdown waits for them to end. If ctx ends first, the connections
+// still running are closed at once, and Shutdown returns ctx's error once
+// the Server has ended. A Server never activated has its listener closed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.State() == axon.Initialised {
+		return s.srv.Close()
+	}
+	s.request(func() { s.reqDrain = true })
+	select {
+	case <-s.Done():
+		return nil
+	case <-ctx.Done():
+	}
+	s.request(func() { s.reqClose = true })
+	<-s.Done()
+	return ctx.Err()
+}
+
+// request records a request from Shutdown or Close and wakes the Server.
+func (s *Server) request(set func()) {
+	s.reqMu.Lock()
+	set()
+	if s.poke != nil {
+		s.poke()
+	}
+	s.reqMu.Unlock()
+}
+
+// takeRequests acts on what Shutdown and Close asked for.
+func (s *Server) takeRequests() {
+	s.reqMu.Lock()
+	drain, cut := s.reqDrain, s.reqClose
+	s.reqMu.Unlock()
+	if drain && !s.draining {
+		s.startDrain(time.Time{})
+	}
+	if cut && !s.cut {
+		if !s.draining {
+			s.draining = true
+		}
+		s.cutRest()
+	}
+}
+
+// startDrain tells every protocol ProducerFinished; deadline is when the
+// rest are cut (zero: when Close or Shutdown's context says).
+func (s *Server) startDrain(deadline time.Time) {
+	s.draining = true
+	s.deadline = deadline
+	for g := range s.live {
+		_ = g.protoCtl.TrySend(axon.ProducerFinished{})
+	}
+}
+
+// cutRest closes every connection still running at once.
+func (s *Server) cutRest() {
+	s.cut = true
+	for g := range s.live {
+		_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
+	}
+}
 
 // ServerCounts counts what a Server did.
 type ServerCounts struct {
@@ -211,26 +302,34 @@ func (s *Server) Main(ctx context.Context) error {
 			return err
 		}
 		s.takeControl()
-		if s.draining && !s.cut && !time.Now().Before(s.deadline) {
-			s.cut = true
-			for g := range s.live {
-				_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
-			}
+		s.takeRequests()
+		if s.draining && !s.cut && !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
+			s.cutRest()
 		}
-		if s.Finishing() || s.draining {
+		if s.Finishing() || s.draining || s.misfit != nil {
 			if !closed {
 				closed = true
 				s.srv.Close() // its acceptor stops and it ends
 			}
 			if len(s.live) == 0 && len(s.finishing) == 0 && s.conns.Len() == 0 && isDone(s.srv) {
-				return nil
+				return s.misfit
 			}
 		}
-		wctx, cancel := ctx, context.CancelFunc(func() {})
-		if s.draining && !s.cut {
+		wctx, cancel := context.WithCancel(ctx)
+		if s.draining && !s.cut && !s.deadline.IsZero() {
 			wctx, cancel = context.WithDeadline(ctx, s.deadline)
 		}
-		err := s.Wait(wctx)
+		s.reqMu.Lock()
+		s.poke = cancel
+		pending := (s.reqDrain && !s.draining) || (s.reqClose && !s.cut)
+		s.reqMu.Unlock()
+		var err error
+		if !pending {
+			err = s.Wait(wctx)
+		}
+		s.reqMu.Lock()
+		s.poke = nil
+		s.reqMu.Unlock()
 		cancel()
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
@@ -254,11 +353,7 @@ func (s *Server) takeControl() {
 		if !ok || s.draining {
 			continue
 		}
-		s.draining = true
-		s.deadline = time.Now().Add(d.Grace)
-		for g := range s.live {
-			_ = g.protoCtl.TrySend(axon.ProducerFinished{})
-		}
+		s.startDrain(time.Now().Add(d.Grace))
 	}
 }
 
@@ -276,8 +371,14 @@ func (s *Server) start(c *internet.Conn) {
 	g.connCtl = axon.NewOutbox[any](g, "_connctl")
 	g.SetName("chassis.Server.conn(" + c.Info().Peer.String() + ")")
 	if err := g.wire(); err != nil {
+		// Every connection would be refused: the factory is wrong. Say
+		// so, and stop as ProducerFinished would, failing with it.
 		s.refused.Add(1)
 		c.Close()
+		_ = s.errs.TrySend(err) // dropped, and counted, when nothing is linked
+		if s.misfit == nil {
+			s.misfit = err
+		}
 		return
 	}
 	if _, err := s.Link(g.done, s.ended); err != nil {

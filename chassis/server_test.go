@@ -235,10 +235,81 @@ func TestServerRefusesAProtocolWhoseBoxesDoNotFit(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(func() axon.Component { return newRelay[int]() }, "127.0.0.1:0")
 	require.NoError(t, err)
-	axontest.NewHandle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	nc := dialTCP(t, srv.Addr())
 	closedByServer(t, nc)
 	assert.Equal(t, uint64(1), srv.Stats().Refused)
+	// The error is said, and is the Server's outcome: it stops.
+	reported, ok := get(t, h, "errors").(error)
+	require.True(t, ok)
+	assert.ErrorContains(t, reported, "inbox")
+	f, ok := get(t, h, "signal").(*axon.Failure)
+	require.True(t, ok, "the Server failed")
+	assert.ErrorIs(t, f, reported)
+	require.Error(t, h.Wait(axontest.Context(t)))
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err, "the listener is closed")
+}
+
+// TestServerCloseStopsARunningServerAtOnce: Close closes the listener and
+// every connection, and returns when the Server has ended.
+func TestServerCloseStopsARunningServerAtOnce(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, srv)
+	a, b := dialTCP(t, srv.Addr()), dialTCP(t, srv.Addr())
+	roundTrip(t, a, "one")
+	roundTrip(t, b, "S stubborn")
+	require.NoError(t, srv.Close())
+	assert.True(t, hasEnded(srv))
+	for _, nc := range []net.Conn{a, b} {
+		rest, _ := io.ReadAll(nc) // closed at once: no farewell
+		assert.NotContains(t, string(rest), "bye")
+	}
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err, "the listener is closed")
+	assert.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
+}
+
+// TestServerShutdownDrainsThenCloses: Shutdown lets each protocol finish
+// (the polite client gets its farewell), and closes what is still running
+// when its context ends, returning the context's error.
+func TestServerShutdownDrainsThenCloses(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv)
+	polite, stubborn := dialTCP(t, srv.Addr()), dialTCP(t, srv.Addr())
+	roundTrip(t, polite, "hello")
+	roundTrip(t, stubborn, "S hold on")
+
+	ctx, cancel := context.WithCancel(axontest.Context(t))
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(ctx) }()
+	rest, err := io.ReadAll(polite)
+	require.NoError(t, err)
+	assert.Equal(t, "bye 5", string(rest), "the polite client's protocol finished")
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned %v with a connection still running", err)
+	default:
+	}
+	cancel()
+	require.ErrorIs(t, recv(t, done), context.Canceled)
+	closedByServer(t, stubborn)
+	assert.True(t, hasEnded(srv))
+
+	// With every protocol willing, Shutdown returns nil.
+	srv2, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv2)
+	nc := dialTCP(t, srv2.Addr())
+	roundTrip(t, nc, "hi")
+	require.NoError(t, srv2.Shutdown(axontest.Context(t)))
+	rest, err = io.ReadAll(nc)
+	require.NoError(t, err)
+	assert.Equal(t, "bye 2", string(rest))
 }
 
 func TestServerCloseWithoutRunning(t *testing.T) {

@@ -428,7 +428,10 @@ func registerNetwork(r *launch.Registry, e env) {
 			{Name: "halfclose", Kind: launch.String, Default: "reply", Check: oneOf("reply", "close"),
 				Doc: "when a client half-closes (nc -N, socat): reply (write what the protocol still sends, then close) or close at once"}},
 			serverParams...),
-		Outboxes: []launch.BoxDoc{{Name: "disconnected", Type: launch.TypeOf[internet.ConnInfo](), Doc: "each connection that has ended"}},
+		Outboxes: []launch.BoxDoc{
+			{Name: "disconnected", Type: launch.TypeOf[internet.ConnInfo](), Doc: "each connection that has ended"},
+			{Name: "errors", Type: launch.TypeOf[error](), Doc: "a protocol that did not fit a connection (the server then stops)"},
+		},
 		New: func(a *launch.Args) (axon.Component, error) {
 			return newSimpleServer(r, a, e.stderr)
 		},
@@ -447,6 +450,17 @@ func newSimpleServer(r *launch.Registry, a *launch.Args, stderr io.Writer) (axon
 	}
 	sched := a.Scheduler()
 	name := a.Name()
+	// One built now, and thrown away, says before the server starts
+	// whether the protocol fits a connection: not a refusal per client.
+	probe, err := r.Build(proto, launch.OnScheduler(sched))
+	if err != nil {
+		return nil, fmt.Errorf("protocol: %w", err)
+	}
+	err = fitsConnection(probe.Component())
+	_ = probe.Close()
+	if err != nil {
+		return nil, fmt.Errorf("protocol %q: %w", a.String("protocol"), err)
+	}
 	factory := func() axon.Component {
 		l, err := r.Build(proto, launch.OnScheduler(sched))
 		if err != nil {
