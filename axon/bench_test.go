@@ -11,37 +11,19 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 )
 
 // The benchmarks compare the runtime with raw Go channels doing the same work
 // in the same run. Each reports ns/msg (time per message end to end) next to
 // the usual ns/op; run them with `make bench`.
 
-// stage passes every message from inbox to outbox, one at a time.
-type stage struct {
+// batchStage passes messages on in batches of up to 64.
+type batchStage struct {
 	axon.Core
 	in  *axon.Inbox[int]
 	out *axon.Outbox[int]
 }
-
-func newStage() *stage {
-	s := &stage{}
-	s.in = axon.NewInbox[int](s, "inbox")
-	s.out = axon.NewOutbox[int](s, "outbox")
-	return s
-}
-
-func (s *stage) Main(ctx context.Context) error {
-	for v := range s.in.Messages(ctx) {
-		if err := s.out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
-// batchStage passes messages on in batches of up to 64.
-type batchStage struct{ stage }
 
 // batchCapacity holds as many values as a channel of 64 batches of 64.
 const batchCapacity = 64 * 64
@@ -257,8 +239,8 @@ func runChain(b *testing.B, n, stages int, batch bool) {
 			bs := newBatchStage()
 			c, in, out, ctl, sig = bs, bs.in, bs.out, bs.Control(), bs.Signal()
 		} else {
-			ps := newStage()
-			c, in, out, ctl, sig = ps, ps.in, ps.out, ps.Control(), ps.Signal()
+			ps := axontest.NewRelay[int](0)
+			c, in, out, ctl, sig = ps, ps.In, ps.Out, ps.Control(), ps.Signal()
 		}
 		comps = append(comps, c)
 		axon.MustLink(prevOut, in)
@@ -563,10 +545,10 @@ func BenchmarkLongPipeline(b *testing.B) {
 		comps = append(comps, src)
 		prevOut, prevSig := axon.Box(src.out), axon.Box(src.Signal())
 		for range n {
-			st := newStage()
-			axon.MustLink(prevOut, st.in)
+			st := axontest.NewRelay[int](0)
+			axon.MustLink(prevOut, st.In)
 			axon.MustLink(prevSig, st.Control())
-			prevOut, prevSig = st.out, st.Signal()
+			prevOut, prevSig = st.Out, st.Signal()
 			comps = append(comps, st)
 		}
 		axon.MustLink(prevOut, snk.in)

@@ -435,7 +435,10 @@ func (s sender) rerouted() bool { return s.epoch != nil && s.epoch.Load() != s.s
 // busy pipeline under back-pressure does not allocate at every wait; a
 // shared pool would not do, as a channel must stay in the testing/synctest
 // bubble it was made in.
-type waiter struct{ ch chan struct{} }
+type waiter struct {
+	ch   chan struct{}
+	core *Core // the sending component, for deadlock detection
+}
 
 func (c *Core) takeWaiter() *waiter {
 	if c != nil {
@@ -443,7 +446,7 @@ func (c *Core) takeWaiter() *waiter {
 			return w
 		}
 	}
-	return &waiter{ch: make(chan struct{}, 1)}
+	return &waiter{ch: make(chan struct{}, 1), core: c}
 }
 
 func (c *Core) putWaiter(w *waiter) {
@@ -457,6 +460,9 @@ func (c *Core) putWaiter(w *waiter) {
 }
 
 func (w *waiter) wake() {
+	if w.core != nil {
+		w.core.woke() // for deadlock detection
+	}
 	select {
 	case w.ch <- struct{}{}:
 	default:
@@ -478,6 +484,10 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 	if from.core != nil {
 		from.core.blockedOn.Store(&in.bc)
 	}
+	// Deadlock detection counts a send waiting on the component's own
+	// context, or on one that is never done (see deadlock.go).
+	counted := from.core != nil && from.core.sched != nil &&
+		(ctx == context.Context(&from.core.ctx) || ctx.Done() == nil)
 	var err error
 	for {
 		// Registered before looking: a receiver that makes room after this
@@ -496,10 +506,16 @@ func (in *Inbox[T]) waitRoom(ctx context.Context, from sender) error {
 			err = errRerouted
 			break
 		}
+		if counted {
+			from.core.roomSleepStart(&in.bc)
+		}
 		select {
 		case <-w.ch:
 		case <-ctx.Done():
 			err = ctx.Err()
+		}
+		if counted {
+			from.core.sleepEnd()
 		}
 		if err != nil {
 			break

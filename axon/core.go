@@ -73,10 +73,23 @@ var lastID atomic.Uint64
 //
 // # Goroutines
 //
-// Main may start goroutines of its own (a blocking reader, say). Any of them
-// may send on the component's outboxes; receiving (Recv, Messages, Wait) is
-// for one goroutine at a time, normally Main, since a component sleeps on one
-// wake-up channel.
+// A component that needs goroutines besides Main (a blocking reader, a
+// library's callback loop) starts them with Go, or with a Feed, which
+// carries what a producer goroutine makes into an inbox of the component.
+// They belong to the component: a panic in one is the component's failure,
+// their context is done when Main returns or the component is told to stop,
+// and the component does not finish until they have returned. Code of
+// another library that calls back from goroutines of its own wakes the
+// component through a Waker.
+//
+// A bare go statement is outside this contract: a panic in that goroutine
+// kills the process, the runtime cannot wait for it, and the scheduler,
+// not knowing it may wake the component, can report a deadlock (see
+// Scheduler) while it is still running.
+//
+// Any goroutine of the component may send on its outboxes; receiving (Recv,
+// Messages, Wait) is for one goroutine at a time, normally Main, since a
+// component sleeps on one wake-up channel.
 //
 // # Shutdown
 //
@@ -113,8 +126,13 @@ type Core struct {
 	spare     atomic.Pointer[waiter]  // for the next send that must wait
 	ctx       runCtx
 	state     atomic.Int32
-	flags     atomic.Uint32 // flagFinishing, flagChildEnd, flagHot
-	parked    atomic.Bool   // the owner is waiting for a wake-up
+	flags     atomic.Uint32 // the flag* constants below
+	parked    atomic.Bool   // the owner is waiting for a wake-up; cleared by whoever wakes it
+	// sleep says how the component sleeps, for deadlock detection (see
+	// deadlock.go): what it waits for and a count of its sleeps; sleepOn
+	// is the inbox it waits on. (Next to parked: it fits in its padding.)
+	sleep   atomic.Uint32
+	sleepOn atomic.Pointer[boxCore]
 
 	// wake holds a pending wake-up. A channel, so that a parked component is
 	// durably blocked for testing/synctest; made on the first park.
@@ -134,6 +152,35 @@ type coreExtra struct {
 	reason   Shutdown // why it was told to stop
 	stopping bool     // told to stop: set before its children are told (runCtx.cancel)
 	afterFns map[*afterFn]struct{}
+
+	goes *goesExtra // goroutines and Wakers, made on first need
+}
+
+// goesExtra is what a component that uses Go or a Waker needs. Guarded by
+// Core.mu.
+type goesExtra struct {
+	group   *goGroup                          // goroutines started with Go
+	pending []func(ctx context.Context) error // Go before activation
+	keep    int                               // what may wake it from outside: helpers and open Wakers
+	keepOn  *Scheduler                        // where keep is counted, once running
+	kept    bool                              // keep no longer counts: the component finished
+}
+
+// goesLocked returns c's goesExtra, making it. c.mu must be held.
+func (c *Core) goesLocked() *goesExtra {
+	x := c.extra()
+	if x.goes == nil {
+		x.goes = &goesExtra{}
+	}
+	return x.goes
+}
+
+// goesIfAny returns c's goesExtra, or nil. c.mu must be held.
+func (c *Core) goesIfAny() *goesExtra {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.goes
 }
 
 // extra returns c.x, making it. c.mu must be held.
@@ -150,6 +197,8 @@ const (
 	flagChildEnd              // a child ended since the last Wait
 	flagHot                   // received a message since it last slept
 	flagRoom                  // room appeared in a box a TrySend of its found full
+	flagWoken                 // a Waker was woken since the last Wait
+	flagGoes                  // Go was called: there are goroutines to start or wait for
 )
 
 func (c *Core) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -578,6 +627,10 @@ type waitCond interface{ ready(parked *Core) bool }
 // load, no lock, so a busy receiver that drains its queue costs senders nothing.
 func (c *Core) notify() {
 	if c.parked.Load() {
+		// Cleared here, not only when the owner runs again: deadlock
+		// detection reads a set flag as "asleep, and no one has woken it".
+		c.parked.Store(false)
+		c.woke()
 		select {
 		case c.wake <- struct{}{}:
 		default:
@@ -601,10 +654,22 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 		// Done channel; any other is selected on.
 		done = ctx.Done()
 	}
+	// Wait and WaitFor also return for a Waker (Recv keeps waiting for a
+	// message).
+	_, wakeable := cond.(anyReady)
+	if _, ok := cond.(someReady); ok {
+		wakeable = true
+	}
+	// A park that nothing outside the runtime can end counts for deadlock
+	// detection: the component's own context, or one that is never done.
+	counted := done == nil && c.sched != nil
 	yielded := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if wakeable && c.take(flagWoken) {
+			return nil
 		}
 		if cond.ready(c) {
 			return nil
@@ -630,9 +695,19 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 			c.parked.Store(false)
 			return err
 		}
+		if wakeable && c.take(flagWoken) {
+			c.parked.Store(false)
+			return nil
+		}
+		if counted {
+			c.sleepStart(cond)
+		}
 		select {
 		case <-c.wake:
 		case <-done:
+		}
+		if counted {
+			c.sleepEnd()
 		}
 		c.parked.Store(false)
 	}
@@ -641,12 +716,10 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 // observeControl reacts to a shutdown message delivered to the control inbox.
 func (c *Core) observeControl(msg any) {
 	switch m := msg.(type) {
-	case ProducerFinished, *ProducerFinished:
+	case ProducerFinished:
 		c.set(flagFinishing)
 	case Shutdown:
 		c.ctx.cancel(m, nil)
-	case *Shutdown:
-		c.ctx.cancel(*m, nil)
 	}
 }
 

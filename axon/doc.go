@@ -25,6 +25,13 @@
 // stop from its head. A panic in a component is recovered and reported the
 // same way; it never takes the process down.
 //
+// A component that needs goroutines of its own starts them with Core.Go (a
+// Feed carries what a producer goroutine reads into an inbox; a Waker lets
+// a library's callback wake Main), so that their panics are reported and
+// the runtime waits for them. When every component of a scheduler waits on
+// its boxes and nothing can wake any of them, Run returns a *DeadlockError
+// naming them instead of hanging: see Scheduler for the rule.
+//
 // Scheduler.Snapshot shows the live system; it renders as JSON, as Graphviz
 // DOT and as Axon's introspector protocol, and names cycles of components
 // stuck on full boxes. A Handle drives a component from plain Go code, and

@@ -207,7 +207,7 @@ func TestHandleLeavesAlreadyLinkedOutboxesAlone(t *testing.T) {
 	ctx := axontest.Context(t)
 	d := newDoubler()
 	r := newRelay[int]()
-	_, err := axon.Link(d.out, r.in)
+	_, err := axon.Link(d.out, r.In)
 	require.NoError(t, err)
 	hr, err := axon.NewHandle(s, r)
 	require.NoError(t, err)

@@ -36,7 +36,7 @@ func TestLinkDeliversInOrder10000Messages(t *testing.T) {
 	ctx := axontest.Context(t)
 	prod, out := newCounter(n)
 	r := newRelay[int]()
-	_, err := axon.Link(out, r.in)
+	_, err := axon.Link(out, r.In)
 	require.NoError(t, err)
 	_, err = axon.Link(prod.Signal(), r.Control())
 	require.NoError(t, err)
@@ -74,7 +74,7 @@ func TestLinkFanInKeepsEachProducersOrder(t *testing.T) {
 			}
 			return nil
 		}
-		_, err := axon.Link(out, r.in)
+		_, err := axon.Link(out, r.In)
 		require.NoError(t, err)
 		prods = append(prods, p)
 	}
@@ -96,10 +96,10 @@ func TestLinkFanInInterleavesInSendOrder(t *testing.T) {
 	ctx := axontest.Context(t)
 	a, b := newBox[string]("a"), newBox[string]("b")
 	r := newRelay[string]()
-	r.in.SetCapacity(axon.Unbounded)
-	_, err := axon.Link(a.out, r.in)
+	r.In.SetCapacity(axon.Unbounded)
+	_, err := axon.Link(a.out, r.In)
 	require.NoError(t, err)
-	_, err = axon.Link(b.out, r.in)
+	_, err = axon.Link(b.out, r.In)
 	require.NoError(t, err)
 	h, err := axon.NewHandle(s, r)
 	require.NoError(t, err)
@@ -138,7 +138,7 @@ func TestLinkKeepsMessageIdentity(t *testing.T) {
 	ctx := axontest.Context(t)
 	src := newBox[*payload]("src")
 	r := newRelay[*payload]()
-	_, err := axon.Link(src.out, r.in)
+	_, err := axon.Link(src.out, r.In)
 	require.NoError(t, err)
 	h, err := axon.NewHandle(s, r)
 	require.NoError(t, err)
@@ -251,7 +251,7 @@ func TestLinkPassthroughChainInAnyOrder(t *testing.T) {
 			{p.in, child.in, axon.PassthroughIn},
 			{child.out, p.out, axon.PassthroughOut},
 			{p.out, gp.out, axon.PassthroughOut},
-			{gp.out, consumer.in, axon.Normal},
+			{gp.out, consumer.In, axon.Normal},
 		}
 		for _, i := range perm {
 			l, err := axon.Link(links[i].from, links[i].to)
@@ -378,7 +378,7 @@ func TestLinkInterfaceInboxTakesImplementingOutbox(t *testing.T) {
 
 	src := newBox[*codedError]("src")
 	r := newRelay[error]()
-	_, err := axon.Link(src.out, r.in)
+	_, err := axon.Link(src.out, r.In)
 	require.NoError(t, err)
 	h, err := axon.NewHandle(s, r)
 	require.NoError(t, err)
@@ -521,7 +521,7 @@ func TestLinkForwardingAnInboxMovesWaitingMessagesInOrder(t *testing.T) {
 	r := newRelay[int]()
 	h, err := axon.NewHandle(s, r)
 	require.NoError(t, err)
-	_, err = axon.Link(parent.in, r.in)
+	_, err = axon.Link(parent.in, r.In)
 	require.NoError(t, err)
 	assert.Equal(t, 0, parent.in.Len())
 	for i := 4; i <= 5; i++ {
@@ -556,7 +556,7 @@ func TestLinkForwardingAnInboxWhileSendsArriveKeepsOrder(t *testing.T) {
 		sent <- nil
 	}()
 	<-half // the link is made while the sender is running
-	_, err = axon.Link(parent.in, r.in)
+	_, err = axon.Link(parent.in, r.In)
 	require.NoError(t, err)
 	for i := range n {
 		v, err := h.Get(ctx, "outbox")

@@ -32,28 +32,9 @@ func newFunc() *funcComp {
 	}}
 }
 
-// relay passes every message of its inbox on to its outbox unchanged.
-type relay[T any] struct {
-	axon.Core
-	in  *axon.Inbox[T]
-	out *axon.Outbox[T]
-}
-
-func newRelay[T any]() *relay[T] {
-	r := &relay[T]{}
-	r.in = axon.NewInbox[T](r, "inbox")
-	r.out = axon.NewOutbox[T](r, "outbox")
-	return r
-}
-
-func (r *relay[T]) Main(ctx context.Context) error {
-	for v := range r.in.Messages(ctx) {
-		if err := r.out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
+// newRelay returns the shared pass-through component, with the default
+// capacity.
+func newRelay[T any]() *axontest.Relay[T] { return axontest.NewRelay[T](0) }
 
 // box holds typed boxes for test code to send on and look into: a component
 // that the tests do not activate (or, when they do, that only waits to be

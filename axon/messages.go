@@ -10,6 +10,9 @@ import (
 // its inboxes before it ends; the runtime sends it on a component's signal
 // outbox when Main returns cleanly. Reason, when set, says why the producer
 // finished (end of file, peer closed); a nil Reason is an ordinary end.
+//
+// It is sent and compared as a value, ProducerFinished{}, never as a
+// pointer (see IsShutdownMessage).
 type ProducerFinished struct {
 	Reason error
 }
@@ -27,6 +30,9 @@ func (p ProducerFinished) String() string {
 // forwards it on the component's signal outbox when Main returns after it.
 // Cancelling the context of a running scheduler is a Shutdown too. Reason,
 // when set, says why.
+//
+// It is sent and compared as a value, Shutdown{}, never as a pointer (see
+// IsShutdownMessage).
 type Shutdown struct {
 	Reason error
 }
@@ -41,12 +47,18 @@ func (s Shutdown) String() string {
 
 // Failure is what the runtime sends on a component's signal outbox when Main
 // returned an error or panicked. It is an error itself, so a Failure received
-// on a control inbox can be returned or joined as it is.
+// on a control inbox can be returned or joined as it is. It always travels
+// as a pointer, *Failure, the form its methods are declared on.
 type Failure struct {
 	// Component is the name of the component that failed.
 	Component string
 	// Err is the error Main returned, or a *PanicError.
 	Err error
+
+	// byRuntime marks a failure the runtime made as its component ended:
+	// the scheduler records it then, so a composite failing with it is not
+	// a second failure (see failureBook.record).
+	byRuntime bool
 }
 
 // Error reports the component and its error.
@@ -74,10 +86,13 @@ func (p *PanicError) Unwrap() error {
 }
 
 // IsShutdownMessage reports whether msg is one of the runtime's shutdown
-// messages: ProducerFinished, Shutdown or *Failure.
+// messages in its canonical form: a ProducerFinished or Shutdown value, or
+// a *Failure. Those are the forms the runtime sends on signal and the only
+// forms it acts on when they arrive on control: a *ProducerFinished or
+// *Shutdown there is an ordinary message, which stops nothing.
 func IsShutdownMessage(msg any) bool {
 	switch msg.(type) {
-	case ProducerFinished, *ProducerFinished, Shutdown, *Shutdown, *Failure:
+	case ProducerFinished, Shutdown, *Failure:
 		return true
 	}
 	return false

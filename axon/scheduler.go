@@ -3,11 +3,12 @@ package axon
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Scheduler activates components, runs each Main in its own goroutine, waits
@@ -16,22 +17,63 @@ import (
 // services (the CAT). The Go runtime does the scheduling proper; nothing here
 // polls, so an idle system costs no CPU.
 //
+// # Deadlocks
+//
+// A scheduler is deadlocked when it has running components and every one
+// of them sleeps in the runtime's own waits with nothing left that could
+// wake it:
+//
+//   - each sleeps in Recv, RecvBatch, Messages, Wait or WaitFor, or in a
+//     blocking Send waiting for room in a full inbox, with its own context
+//     (the one given to Main) or one that is never done, and no message,
+//     child's end, Shutdown or Waker's wake has reached it since;
+//   - none has a goroutine running that it started with Go (a Feed's
+//     producer is one), or an open Waker;
+//   - no inbox of theirs is fed, directly or through passthroughs, by an
+//     outbox of a component that is not running on this scheduler (never
+//     activated, as a Handle's and a test's own boxes are, or running on
+//     another scheduler), and no send of theirs waits for room in the inbox
+//     of such a component: so a Handle that puts into a component keeps it
+//     alive, and one that only gets from it does not.
+//
+// A component that blocks anywhere else (a socket, a timer, a plain
+// channel, a wait with a context that has a deadline) is not asleep in this
+// sense, so it keeps the scheduler alive, deadlocked or not. The check
+// costs nothing while components are awake: it runs when the last awake
+// component goes to sleep, or when something that could wake one goes
+// away, and it looks at every component twice, so that a wake-up in
+// flight is never mistaken for a deadlock.
+//
+// Wait then returns a *DeadlockError (which wraps ErrDeadlock) naming each
+// component and the box it waits on, and leaves the components as they
+// are; Run and RunContext shut them down, wait for them, and return it.
+// The Go runtime's own "all goroutines are asleep" crash is thus replaced by
+// an error, and a deadlock is reported even while other goroutines of the
+// process run.
+//
 // The zero Scheduler is not usable; make one with NewScheduler, or use
 // Default.
 type Scheduler struct {
-	mu       sync.Mutex
-	head     *Core // live components, newest first
-	live     int
-	idle     chan struct{} // closed when live falls to zero
-	failures []error
-	// uncounted is how many failures came after maxFailures were recorded:
-	// each is logged, but a long-running scheduler (a supervisor restarting
-	// a child for ever) must not keep them all.
-	uncounted int
-	ctx       context.Context // parent of components' contexts (values, deadline)
-	logger    *slog.Logger
+	mu     sync.Mutex
+	head   *Core // live components, newest first
+	live   int
+	idle   chan struct{} // closed when live falls to zero
+	fails  failureBook
+	ctx    context.Context // parent of components' contexts (values, deadline)
+	logger *slog.Logger
+	grace  time.Duration // 0: DefaultGracePeriod
 
 	services *Registry
+
+	// Deadlock detection (deadlock.go): components awake (running, not
+	// asleep on their boxes), what may wake them from outside, and a
+	// deadlock found and not yet taken.
+	awake     atomic.Int64
+	keep      atomic.Int64
+	keepEpoch atomic.Uint64
+	stuck     chan struct{} // closed when deadlock is set
+	deadlock  *DeadlockError
+	seen      []uint32 // checkStuck's, kept for the next check
 }
 
 // NewScheduler returns a new, empty scheduler.
@@ -53,7 +95,10 @@ func Default() *Scheduler {
 }
 
 // SetLogger sets where the scheduler logs component failures (slog's default
-// logger when unset). Failures are also returned by Wait and sent on signal.
+// logger when unset). Failures are also returned by Run and Wait and sent on
+// signal. A failure is logged once, when its component ends: a composite
+// that fails because a child failed is not logged again. At most
+// DefaultLogLimit failures are logged a second (see SetFailureLimits).
 func (s *Scheduler) SetLogger(l *slog.Logger) {
 	s.mu.Lock()
 	s.logger = l
@@ -75,7 +120,8 @@ func Activate(comps ...Component) Component {
 
 // Run activates the components on the default scheduler and waits until every
 // component activated on it has finished (Axon's scheduler.run.runThreads).
-// It returns the failures of the components that failed, joined.
+// It returns the failures of the components that failed, joined: each
+// failure once, the first DefaultFailureLimit of them.
 func Run(comps ...Component) error { return Default().Run(comps...) }
 
 // RunContext is Run that shuts every component down when ctx is done.
@@ -106,6 +152,7 @@ func (s *Scheduler) Activate(comps ...Component) {
 
 		c.mu.Lock()
 		c.sched = s
+		c.awakenLocked()
 		parent := c.parentLocked()
 		if parent == nil {
 			c.ctx.setParent(ctx)
@@ -126,14 +173,16 @@ func (s *Scheduler) Activate(comps ...Component) {
 
 // Run activates the components and waits until every component activated on
 // the scheduler has finished. It returns the failures of the components that
-// failed since the last Run or Wait, joined: the first 100, then an error
-// counting the rest (every failure is logged).
+// failed since the last Run or Wait, joined; if the components deadlock (see
+// Scheduler), it shuts them down and returns the *DeadlockError first.
 func (s *Scheduler) Run(comps ...Component) error {
 	return s.RunContext(context.Background(), comps...)
 }
 
 // RunContext is Run that sends Shutdown to every running component when ctx
-// is done, then waits for them all to finish. A shutdown is not a failure.
+// is done, then waits for them all to finish, for the grace period at most
+// (see SetGracePeriod): components still running then are named by a
+// *StuckError among the errors returned. A shutdown is not a failure.
 func (s *Scheduler) RunContext(ctx context.Context, comps ...Component) error {
 	if ctx.Done() != nil {
 		s.mu.Lock()
@@ -149,37 +198,45 @@ func (s *Scheduler) RunContext(ctx context.Context, comps ...Component) error {
 		}()
 	}
 	s.Activate(comps...)
-	s.Wait(context.Background())
-	return s.takeFailures()
+	return s.waitOrStop(ctx)
 }
 
-// Wait blocks until no component is running on the scheduler, or ctx is done.
+// Wait blocks until no component is running on the scheduler, or ctx is
+// done, or the components are deadlocked. It returns the failures of the
+// components that failed since the last Run or Wait returned them, joined;
+// or ctx's error; or the *DeadlockError, leaving the stuck components as
+// they are (Run shuts them down).
 func (s *Scheduler) Wait(ctx context.Context) error {
-	s.mu.Lock()
-	idle := s.idle
-	live := s.live
-	s.mu.Unlock()
-	if live == 0 {
-		return nil
-	}
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		s.mu.Lock()
+		idle, live := s.idle, s.live
+		d := s.currentLocked()
+		stuck := s.stuckChanLocked()
+		s.mu.Unlock()
+		if live == 0 {
+			return s.takeFailures()
+		}
+		if d != nil {
+			return d
+		}
+		select {
+		case <-idle:
+			return s.takeFailures()
+		case <-stuck:
+			// Looked at again: a Run may have taken it and ended it.
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
-// takeFailures returns the failures recorded since the last call, joined.
+// takeFailures returns the failures recorded since the last call, joined,
+// and logs how many went unlogged, if any did.
 func (s *Scheduler) takeFailures() error {
+	s.logUnlogged()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	errs := s.failures
-	if s.uncounted > 0 {
-		errs = append(errs, fmt.Errorf("axon: %d more failures (logged)", s.uncounted))
-	}
-	s.failures, s.uncounted = nil, 0
-	return joinErrors(errs)
+	return s.fails.take()
 }
 
 // ShutdownAll sends msg to every running component: their contexts are
@@ -209,7 +266,10 @@ func (s *Scheduler) Running() []Component {
 
 // run is the goroutine of a component: Main, then the uniform ending.
 func (c *Core) run(comp Component) {
+	c.startGoroutines()
 	err := runMain(comp, &c.ctx)
+	// The component has not finished until its helpers have returned.
+	err = c.endGoroutines(err)
 	c.finish(err)
 }
 
@@ -226,12 +286,7 @@ func runMain(comp Component, ctx context.Context) (err error) {
 // are shut down and waited for, its links are removed, the outcome goes out
 // on signal, and its parent and scheduler hear of it.
 func (c *Core) finish(err error) {
-	for _, k := range c.childList() {
-		if k.State() == Running {
-			k.ctx.cancel(Shutdown{Reason: fmt.Errorf("parent %s finished", c.Name())}, nil)
-			<-k.Done()
-		}
-	}
+	stuck := c.stopChildren()
 	var msg any
 	var failure error
 	// Told to stop, even if the telling has not reached c's own context yet
@@ -240,8 +295,10 @@ func (c *Core) finish(err error) {
 	reason, stopped := c.ctx.stopReason()
 	var pe *PanicError
 	switch {
+	case stuck != nil:
+		failure = c.failed(errors.Join(err, stuck))
 	case errors.As(err, &pe):
-		failure = &Failure{Component: c.Name(), Err: err}
+		failure = c.failed(err)
 	case err == nil && stopped:
 		msg = reason
 	case err == nil:
@@ -259,7 +316,7 @@ func (c *Core) finish(err error) {
 	case stopped && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		msg = reason
 	default:
-		failure = &Failure{Component: c.Name(), Err: err}
+		failure = c.failed(err)
 	}
 	if failure != nil {
 		msg = failure
@@ -300,7 +357,11 @@ func (c *Core) finish(err error) {
 	for _, w := range watchers {
 		w.notify()
 	}
+	c.retire()
 	s.remove(c, failure)
+	if s.awake.Add(-1) <= 0 {
+		s.checkStuck()
+	}
 }
 
 func (s *Scheduler) remove(c *Core, failure error) {
@@ -315,24 +376,17 @@ func (s *Scheduler) remove(c *Core, failure error) {
 	}
 	c.prev, c.next = nil, nil
 	if failure != nil {
-		if len(s.failures) < maxFailures {
-			s.failures = append(s.failures, failure)
-		} else {
-			s.uncounted++
-		}
+		// Booked (and logged, outside the lock) before the scheduler can
+		// fall idle, so that Run returns it.
+		s.mu.Unlock()
+		s.recordFailure(c, failure)
+		s.mu.Lock()
 	}
-	logger := s.logger
 	s.live--
 	if s.live == 0 {
 		close(s.idle)
 	}
 	s.mu.Unlock()
-	if failure != nil {
-		if logger == nil {
-			logger = slog.Default()
-		}
-		logger.Error("component failed", "component", c.Name(), "err", failure)
-	}
 }
 
 // closeInboxes ends the inboxes of a finished component. What a parent
@@ -372,10 +426,6 @@ func (c *Core) closeInboxes() {
 		in.close()
 	}
 }
-
-// maxFailures is how many failures a scheduler keeps for Run and Wait to
-// return; those after are counted (and logged, as every failure is).
-const maxFailures = 100
 
 func joinErrors(errs []error) error {
 	switch len(errs) {

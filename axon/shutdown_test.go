@@ -85,17 +85,30 @@ func TestShutdownOnControlCancelsContextAndGoesOutOnSignal(t *testing.T) {
 	assert.NoError(t, c.Err(), "a shutdown is not a failure")
 }
 
-func TestShutdownPointerOnControlAlsoStops(t *testing.T) {
+// TestShutdownPointerOnControlIsAnOrdinaryMessage: shutdown messages have
+// one form, the value; a pointer to one stops nothing.
+func TestShutdownPointerOnControlIsAnOrdinaryMessage(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	ctx := axontest.Context(t)
 	c := newFunc()
+	got := make(chan any, 2)
 	c.main = func(ctx context.Context) error {
-		<-ctx.Done()
-		return nil
+		for {
+			if err := c.Wait(ctx); err != nil {
+				return nil
+			}
+			c.TakeControl(func(m any) { got <- m })
+		}
 	}
 	h, err := axon.NewHandle(s, c)
 	require.NoError(t, err)
 	require.NoError(t, h.Put(ctx, "control", &axon.Shutdown{}))
+	require.NoError(t, h.Put(ctx, "control", &axon.ProducerFinished{}))
+	assert.Equal(t, &axon.Shutdown{}, <-got)
+	assert.Equal(t, &axon.ProducerFinished{}, <-got)
+	assert.False(t, c.ShuttingDown())
+	assert.False(t, c.Finishing())
+	require.NoError(t, c.Tell(axon.Shutdown{}))
 	sig, err := h.Get(ctx, "signal")
 	require.NoError(t, err)
 	assert.Equal(t, axon.Shutdown{}, sig)
@@ -512,7 +525,7 @@ func TestWaitChildrenReturnsAChildsFailure(t *testing.T) {
 		return nil
 	}
 	s.Activate(p)
-	require.NoError(t, s.Wait(ctx))
+	require.ErrorIs(t, s.Wait(ctx), errKid, "Wait returns the failures")
 	require.ErrorIs(t, waitErr, errKid)
 	var f *axon.Failure
 	require.ErrorAs(t, waitErr, &f)

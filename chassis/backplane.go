@@ -68,6 +68,15 @@ type backplaneOptions struct {
 	sched     *axon.Scheduler
 	transport Transport
 	codec     any // a framing.Codec of the Backplane's type (WithCodec)
+	keepAlive bool
+}
+
+// KeepAlive makes the Backplane outlive its publishers: it ends only when
+// told to on control (or its scheduler stops), as Kamaelia's did. Without
+// it, a Backplane ends once every publisher that joined it has ended (see
+// Backplane, Shutdown).
+func KeepAlive() BackplaneOption {
+	return func(o *backplaneOptions) { o.keepAlive = true }
 }
 
 // OnScheduler registers the Backplane with s's services instead of the
@@ -162,30 +171,51 @@ func WithDisconnect() SubscribeOption {
 // Either way it passes the message on to every subscriber and publisher,
 // which end with it, and leaves the services. A Backplane's name is taken
 // from NewBackplane until it ends.
+//
+// A Backplane also ends with its publishers, unless made with KeepAlive:
+// once at least one publisher has joined and every publisher that joined
+// has ended, it delivers what it has been sent, sends ProducerFinished to
+// its subscribers and ends, so that a system fed by a source that runs dry
+// ends by itself. Only publishers of this process count: on a Transport,
+// publishers in other processes neither keep it alive nor end it, and a
+// Backplane with no publisher of its own ends only when told to. A
+// publisher that comes after that end finds no Backplane (ErrNoBackplane,
+// or ErrBackplaneEnded while it is ending) and fails; a subscriber that
+// comes then ends cleanly, with ProducerFinished whose reason wraps
+// ErrBackplaneEnded: the stream it asked for is over.
+//
+// # Activation
+//
+// A Backplane that was made but not activated when its first publisher or
+// subscriber starts is activated by it, on the scheduler it is registered
+// with: making it is enough, as in Kamaelia's
+//
+//	chassis.NewBackplane[string]("CHAT")
 type Backplane[T any] struct {
 	axon.Core
-	name     string
-	in       *axon.Inbox[T]
-	wake     *axon.Inbox[struct{}]
-	kick     *axon.Outbox[struct{}]
-	discOut  *axon.Outbox[string]
-	stopped  *axon.Inbox[any] // see settleControl
-	sched    *axon.Scheduler
-	setupErr error
+	name      string
+	in        *axon.Inbox[T]
+	discOut   *axon.Outbox[string]
+	stopped   *axon.Inbox[any] // see settleControl
+	sched     *axon.Scheduler
+	setupErr  error
+	keepAlive bool // KeepAlive: the end of its publishers does not end it
 
 	// On a Transport only (WithTransport).
 	transport Transport
 	remote    *remote[T]
-	channel   Channel               // open while Main runs
-	listening bool                  // Main's: channel.Listen has been called
-	rin       *axon.Inbox[T]        // decoded messages from the transport
-	closedIn  *axon.Inbox[struct{}] // the channel has closed
+	channel   Channel        // open while Main runs
+	listening bool           // Main's: channel.Listen has been called
+	rin       *axon.Inbox[T] // decoded messages from the transport
 
 	mu      sync.Mutex // guards the fields below
 	pending []*peer[T] // joined or left, not yet handled by Main
 	peers   []*peer[T] // handled by Main; Main alone changes the slice
 	closed  bool
+	clean   bool // closed to end cleanly (ProducerFinished), not shut down
 	lastID  int
+	pubs    int  // publishers joined and not yet left
+	pubSeen bool // a publisher has joined
 
 	subs        []*peer[T] // subscribers, Main's own copy
 	batch       []T        // Main's: taken from the inbox
@@ -214,7 +244,6 @@ type peer[T any] struct {
 	// Made by Main when it handles the join; read under the Backplane's mu.
 	out    *axon.Outbox[T]
 	ctl    *axon.Outbox[any]
-	kick   *axon.Outbox[struct{}]
 	data   *axon.Linkage
 	ctx    context.Context // done when the subscriber leaves
 	cancel context.CancelFunc
@@ -244,17 +273,11 @@ func NewBackplane[T any](name string, opts ...BackplaneOption) *Backplane[T] {
 	if o.sched == nil {
 		o.sched = axon.Default()
 	}
-	b := &Backplane[T]{name: name, sched: o.sched}
+	b := &Backplane[T]{name: name, sched: o.sched, keepAlive: o.keepAlive}
 	b.in = axon.NewInbox[T](b, "inbox")
-	b.wake = axon.NewInbox[struct{}](b, "_wake")
-	b.wake.SetCapacity(1)
-	b.kick = axon.NewOutbox[struct{}](b, "_kick")
 	b.discOut = axon.NewOutbox[string](b, "disconnected")
 	b.stopped = axon.NewInbox[any](b, "_stopped")
 	b.SetName("backplane(" + name + ")")
-	if _, err := b.Link(b.kick, b.wake); err != nil {
-		panic(err) // two fresh boxes of one type: cannot fail
-	}
 	if o.transport != nil {
 		b.onTransport(o)
 		if b.setupErr != nil {
@@ -333,10 +356,14 @@ func (b *Backplane[T]) join(m member, sub *Subscriber[T], onJoin chan struct{}) 
 	if b.closed {
 		return nil, fmt.Errorf("%w: %q", ErrBackplaneEnded, b.name)
 	}
+	if sub == nil {
+		b.pubs++
+		b.pubSeen = true
+	}
 	b.lastID++
 	p := &peer[T]{comp: m, sub: sub, id: b.lastID, name: m.Name(), onJoin: onJoin}
 	b.pending = append(b.pending, p)
-	_ = b.kick.TrySend(struct{}{}) // full: a wake-up is pending already
+	wake(&b.Core)
 	return p, nil
 }
 
@@ -350,6 +377,9 @@ func (b *Backplane[T]) leave(p *peer[T]) {
 		return
 	}
 	p.left = true
+	if p.sub == nil {
+		b.pubs--
+	}
 	if p.data != nil {
 		_ = axon.Unlink(p.data)
 	}
@@ -357,7 +387,7 @@ func (b *Backplane[T]) leave(p *peer[T]) {
 		p.cancel()
 	}
 	b.pending = append(b.pending, p)
-	_ = b.kick.TrySend(struct{}{})
+	wake(&b.Core)
 }
 
 // admit handles the joins and leaves since the last call. Main only.
@@ -400,9 +430,7 @@ func (b *Backplane[T]) link(ctx context.Context, p *peer[T]) {
 	}
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	if p.sub.opts.policy == DropOldest {
-		p.kick = axon.NewOutbox[struct{}](b, "kick."+id)
-		_, _ = b.Link(p.kick, p.sub.wake)
-		return
+		return // its own goroutine sends on from its queue
 	}
 	p.out = axon.NewOutbox[T](b, "sub."+id)
 	p.data, _ = b.Link(p.out, p.sub.out)
@@ -410,7 +438,7 @@ func (b *Backplane[T]) link(ctx context.Context, p *peer[T]) {
 
 // unlink removes a peer's links and boxes. b.mu is held.
 func (b *Backplane[T]) unlink(p *peer[T]) {
-	for _, box := range []axon.Box{p.out, p.ctl, p.kick} {
+	for _, box := range []axon.Box{p.out, p.ctl} {
 		if isNil(box) {
 			continue
 		}
@@ -428,6 +456,50 @@ func isNil(b axon.Box) bool {
 	}
 	v := reflect.ValueOf(b)
 	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// wake makes c's Wait or WaitFor return, now or the next time it waits. It
+// is for a goroutine of the system itself (a publisher joining, the
+// Backplane handing a DropOldest subscriber its queue), which is running
+// as it calls: so the Waker is closed at once, and no open Waker tells the
+// scheduler's deadlock detection that something outside may still wake c.
+func wake(c *axon.Core) {
+	w := c.NewWaker()
+	w.Wake()
+	w.Close()
+}
+
+// activate activates a Backplane that was made but not activated, on the
+// scheduler it is registered with, so that the publisher or subscriber
+// that found it does not wait for it for ever. Activating twice is a no-op.
+func (b *Backplane[T]) activate() {
+	if b.State() == axon.Initialised {
+		b.sched.Activate(b)
+	}
+}
+
+// publishersGone reports whether the Backplane should end with its
+// publishers: not KeepAlive, a publisher has joined, and all that joined
+// have left. It then stops joins at once, so that no publisher joins a
+// Backplane that is ending.
+func (b *Backplane[T]) publishersGone() bool {
+	if b.keepAlive {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || !b.pubSeen || b.pubs > 0 {
+		return b.closed && b.clean
+	}
+	b.closed, b.clean = true, true
+	return true
+}
+
+// endedCleanly reports whether the Backplane has closed to end cleanly.
+func (b *Backplane[T]) endedCleanly() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed && b.clean
 }
 
 // batchSize is how many messages the Backplane takes from its inbox at once.
@@ -451,19 +523,17 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		defer b.closeChannel()
 	}
 	var stop axon.Shutdown
-	waitOn := []axon.Box{b.in, b.wake, b.Control()}
+	finishing := false
+	waitOn := []axon.Box{b.in, b.Control()}
 	if b.channel != nil {
 		waitOn = append(waitOn, b.rin)
 	}
 	for {
-		if sd, ok := shutdownMessage(b.Control()); ok {
-			stop = sd
+		st := b.TakeControl(nil)
+		if st.Shutdown != nil {
+			stop = *st.Shutdown
 		}
-		for {
-			if _, ok := b.wake.TryRecv(); !ok {
-				break
-			}
-		}
+		finishing = finishing || st.Finishing
 		if err := b.listenIfNeeded(ctx); err != nil {
 			b.close(ctx, axon.Shutdown{Reason: err})
 			return err
@@ -479,7 +549,7 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		if busy {
 			continue
 		}
-		if b.Finishing() {
+		if finishing || b.publishersGone() {
 			break
 		}
 		_ = b.WaitFor(ctx, waitOn...)
@@ -488,8 +558,8 @@ func (b *Backplane[T]) Main(ctx context.Context) error {
 		b.drain(ctx)
 	}
 	if ctx.Err() != nil {
-		if sd, ok := shutdownMessage(b.Control()); ok {
-			stop = sd
+		if sd := b.TakeControl(nil).Shutdown; sd != nil {
+			stop = *sd
 		} else if sd, ok := b.settleControl(); ok {
 			stop = sd
 		}
@@ -536,7 +606,10 @@ func (b *Backplane[T]) settleControl() (axon.Shutdown, bool) {
 		return axon.Shutdown{}, false
 	}
 	_ = axon.Unlink(l)
-	return shutdownMessage(b.stopped)
+	if sd := axon.TakeControlFrom(b.stopped, nil).Shutdown; sd != nil {
+		return *sd, true
+	}
+	return axon.Shutdown{}, false
 }
 
 // deliver hands a batch to every subscriber, by its policy.
@@ -551,7 +624,7 @@ func (b *Backplane[T]) deliver(ctx context.Context, batch []T) error {
 				continue // it left while we waited: admit will drop it
 			}
 		case DropOldest:
-			p.sub.offer(batch, p.kick)
+			p.sub.offer(batch)
 		case Disconnect:
 			sent := len(batch)
 			for i, v := range batch {
@@ -589,6 +662,9 @@ func (b *Backplane[T]) disconnect(p *peer[T]) {
 func (b *Backplane[T]) close(ctx context.Context, msg any) {
 	b.mu.Lock()
 	b.closed = true
+	if _, ok := msg.(axon.ProducerFinished); ok {
+		b.clean = true
+	}
 	b.mu.Unlock()
 	b.admit(ctx)
 	b.mu.Lock()
@@ -617,9 +693,10 @@ func (b *Backplane[T]) close(ctx context.Context, msg any) {
 //
 // # Shutdown
 //
-// ProducerFinished or Shutdown on control ends the Publisher (only it: the
-// Backplane goes on for its other publishers). The Backplane's end ends it
-// with the Backplane's message.
+// ProducerFinished or Shutdown on control ends the Publisher. The Backplane
+// goes on for its other publishers; when it was the last, the Backplane
+// delivers what it was sent and ends too, unless made with KeepAlive. The
+// Backplane's end ends it with the Backplane's message.
 type Publisher[T any] struct {
 	axon.Core
 	name   string
@@ -653,6 +730,7 @@ func (p *Publisher[T]) Main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.activate()
 	if _, err := p.Link(p.in, b.in); err != nil {
 		return fmt.Errorf("chassis: publishing to %q: %w", p.name, err)
 	}
@@ -662,32 +740,20 @@ func (p *Publisher[T]) Main(ctx context.Context) error {
 	}
 	defer b.leave(pr)
 	_, err = p.wait.Recv(ctx) // nothing is sent here: it ends on Shutdown or ProducerFinished
-	return endWith(ctx, p.Control(), err)
+	return endWith(ctx, &p.Core, err)
 }
 
 // endWith turns how a wait ended into what Main returns: ctx's error after
 // Shutdown, and after ProducerFinished nil or, when it gave a reason,
 // axon.Finish(reason), so that the reason goes on.
-func endWith(ctx context.Context, control *axon.Inbox[any], err error) error {
+func endWith(ctx context.Context, c *axon.Core, err error) error {
 	if ctx.Err() != nil || !errors.Is(err, axon.ErrFinished) {
 		return err
 	}
-	for {
-		m, ok := control.TryRecv()
-		if !ok {
-			return nil
-		}
-		switch v := m.(type) {
-		case axon.ProducerFinished:
-			if v.Reason != nil {
-				return axon.Finish(v.Reason)
-			}
-		case *axon.ProducerFinished:
-			if v != nil && v.Reason != nil {
-				return axon.Finish(v.Reason)
-			}
-		}
+	if r := c.TakeControl(nil).Reason; r != nil {
+		return axon.Finish(r)
 	}
+	return nil
 }
 
 // lookup finds the Backplane of T called name in r.
@@ -735,7 +801,6 @@ type Subscriber[T any] struct {
 	opts       subscribeOptions
 	out        *axon.Outbox[T]
 	dropped    *axon.Outbox[T]
-	wake       *axon.Inbox[struct{}]
 	subscribed chan struct{}
 
 	mu    sync.Mutex // guards queue
@@ -756,8 +821,6 @@ func SubscribeTo[T any](name string, opts ...SubscribeOption) *Subscriber[T] {
 	}
 	s.out = axon.NewOutbox[T](s, "outbox")
 	s.dropped = axon.NewOutbox[T](s, "dropped")
-	s.wake = axon.NewInbox[struct{}](s, "_wake")
-	s.wake.SetCapacity(1)
 	return s
 }
 
@@ -773,7 +836,7 @@ func (s *Subscriber[T]) Run() error { return axon.Run(s) }
 
 // offer queues a batch for a DropOldest subscriber, dropping the oldest
 // messages beyond its limit, and wakes it. The Backplane's goroutine only.
-func (s *Subscriber[T]) offer(batch []T, kick *axon.Outbox[struct{}]) {
+func (s *Subscriber[T]) offer(batch []T) {
 	s.mu.Lock()
 	s.queue = append(s.queue, batch...)
 	var gone []T
@@ -787,7 +850,7 @@ func (s *Subscriber[T]) offer(batch []T, kick *axon.Outbox[struct{}]) {
 		s.drops.Add(1)
 		_ = s.dropped.TrySend(v) // counted by the runtime when nothing is linked
 	}
-	_ = kick.TrySend(struct{}{})
+	wake(&s.Core)
 }
 
 // take returns the queued messages, oldest first, and empties the queue.
@@ -807,8 +870,12 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.activate()
 	pr, err := b.join(s, s, s.subscribed)
 	if err != nil {
+		if b.endedCleanly() {
+			return axon.Finish(err) // the stream is over: nothing to fail for
+		}
 		return err
 	}
 	defer b.leave(pr)
@@ -822,15 +889,24 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 				continue
 			}
 		}
-		if _, err := s.wake.Recv(ctx); err != nil {
-			if errors.Is(err, axon.ErrFinished) && s.opts.policy == DropOldest {
-				if buf = s.take(buf[:0]); len(buf) > 0 {
-					if err := s.out.SendBatch(ctx, buf); err != nil {
-						return err
-					}
+		st := s.TakeControl(nil)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if st.Finishing {
+			// What the Backplane queued before it was told is sent on.
+			if buf = s.take(buf[:0]); len(buf) > 0 {
+				if err := s.out.SendBatch(ctx, buf); err != nil {
+					return err
 				}
 			}
-			return endWith(ctx, s.Control(), err)
+			if st.Reason != nil {
+				return axon.Finish(st.Reason)
+			}
+			return nil
+		}
+		if err := s.WaitFor(ctx, s.Control()); err != nil {
+			return err
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 )
 
@@ -34,29 +35,6 @@ func (c *counter) Main(ctx context.Context) error {
 		got++
 		if got == c.n {
 			close(c.full)
-		}
-	}
-	return ctx.Err()
-}
-
-// pass hands every message on, one at a time: a pipeline stage doing nothing.
-type pass struct {
-	axon.Core
-	in  *axon.Inbox[int]
-	out *axon.Outbox[int]
-}
-
-func newPass() *pass {
-	p := &pass{}
-	p.in = axon.NewInbox[int](p, "inbox")
-	p.out = axon.NewOutbox[int](p, "outbox")
-	return p
-}
-
-func (p *pass) Main(ctx context.Context) error {
-	for v := range p.in.Messages(ctx) {
-		if err := p.out.Send(ctx, v); err != nil {
-			return err
 		}
 	}
 	return ctx.Err()
@@ -142,7 +120,7 @@ func BenchmarkBackplaneFanOut(b *testing.B) {
 func tenPasses() []axon.Component {
 	out := make([]axon.Component, 10)
 	for i := range out {
-		out[i] = newPass()
+		out[i] = axontest.NewRelay[int](0)
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -18,7 +19,18 @@ var errReplaced = errors.New("chassis: carousel: replaced by the next child")
 // CarouselOption changes how a Carousel behaves.
 type CarouselOption func(*carouselOptions)
 
-type carouselOptions struct{ firstRequest bool }
+type carouselOptions struct {
+	firstRequest bool
+	grace        time.Duration
+}
+
+// CarouselGrace sets how long the Carousel waits for its child to end once
+// told to stop, or once the child is being replaced (a message on "next"),
+// before it gives up on it and fails with an *axon.StuckError (the
+// scheduler's grace period unless set).
+func CarouselGrace(d time.Duration) CarouselOption {
+	return func(o *carouselOptions) { o.grace = d }
+}
 
 // RequestFirst makes a Carousel send "NEXT" on requestNext as soon as it
 // starts, for a source of arguments that waits to be asked (Kamaelia's
@@ -116,10 +128,16 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 		cur       *current
 		queue     []A
 		replacing bool
+		replaceBy time.Time // replacing: the child must have ended by then
 	)
 	for {
-		c.passControl(ctx, cur)
+		finishing := c.passControl(ctx, cur)
 		if ctx.Err() != nil {
+			// Told to stop: the child was stopped with the Carousel.
+			if cur != nil && !awaitEnd(cur.m, graceOr(c, c.opts.grace)) {
+				c.RemoveChild(cur.m)
+				return &axon.StuckError{Components: []string{cur.name}, Grace: graceOr(c, c.opts.grace)}
+			}
 			return ctx.Err()
 		}
 		for {
@@ -129,7 +147,6 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 			}
 			queue = append(queue, a)
 		}
-		finishing := c.Finishing()
 		if cur != nil && cur.m.State() == axon.Finished {
 			if err := c.detach(cur); err != nil {
 				return err
@@ -157,25 +174,34 @@ func (c *Carousel[A, In, Out]) Main(ctx context.Context) error {
 		}
 		if cur != nil && len(queue) > 0 && !replacing && !finishing {
 			replacing = true
+			replaceBy = time.Now().Add(graceOr(c, c.opts.grace))
 			if err := cur.ctl.Send(ctx, axon.Shutdown{Reason: errReplaced}); err != nil {
 				return err
 			}
+		}
+		if replacing {
+			if !time.Now().Before(replaceBy) {
+				// It ignores the Shutdown that replaces it.
+				c.RemoveChild(cur.m)
+				return &axon.StuckError{Components: []string{cur.name}, Grace: graceOr(c, c.opts.grace)}
+			}
+			wctx, cancel := context.WithDeadline(ctx, replaceBy)
+			_ = c.WaitFor(wctx, c.Control(), c.next)
+			cancel()
+			continue
 		}
 		_ = c.WaitFor(ctx, c.Control(), c.next)
 	}
 }
 
-// passControl passes control messages to the current child.
-func (c *Carousel[A, In, Out]) passControl(ctx context.Context, cur *current) {
-	for {
-		m, ok := c.Control().TryRecv()
-		if !ok {
-			return
-		}
+// passControl passes control messages to the current child and reports
+// whether the Carousel has been told ProducerFinished.
+func (c *Carousel[A, In, Out]) passControl(ctx context.Context, cur *current) (finishing bool) {
+	return c.TakeControl(func(m any) {
 		if cur != nil && ctx.Err() == nil {
 			_ = cur.ctl.Send(ctx, m)
 		}
-	}
+	}).Finishing
 }
 
 // start makes a child from a and links it in: linking the Carousel's inbox

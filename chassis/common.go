@@ -6,26 +6,14 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
 
 // member is what a chassis needs of a child: the methods every component
 // has through the axon.Core it embeds.
-type member interface {
-	axon.Component
-	Name() string
-	Done() <-chan struct{}
-	Err() error
-	State() axon.State
-	Control() *axon.Inbox[any]
-	Signal() *axon.Outbox[any]
-	Inbox(name string) (axon.Box, bool)
-	Outbox(name string) (axon.Box, bool)
-	Inboxes() []axon.Box
-	Outboxes() []axon.Box
-	AddChildren(children ...axon.Component) error
-}
+type member = axon.CoreComponent
 
 // asMember returns comp as a member, or an error when comp is nil or hides
 // the methods of axon.Core behind methods of its own.
@@ -99,13 +87,36 @@ func (e *ChildError) Error() string { return fmt.Sprintf("child %s failed: %v", 
 // Unwrap returns the child's failure.
 func (e *ChildError) Unwrap() error { return e.Err }
 
+// graceOr is how long a chassis waits for a child it told to stop (a
+// Shutdown, or a restart under AllForOne) before it gives up on it: d when
+// the chassis was given one (SetGrace), else its scheduler's grace period
+// (axon.Scheduler.SetGracePeriod, axon.DefaultGracePeriod unless set). A
+// child that ignores its context must not keep its chassis, and so its
+// whole system, from ending.
+func graceOr(owner interface{ Scheduler() *axon.Scheduler }, d time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	if s := owner.Scheduler(); s != nil {
+		return s.GracePeriod()
+	}
+	return axon.DefaultGracePeriod
+}
+
+// awaitEnd waits for m to end, for grace at most, and reports whether it did.
+func awaitEnd(m member, grace time.Duration) bool {
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-m.Done():
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
 // ErrNoChildren is the setup error of a Pipeline or Seq given no components.
 var ErrNoChildren = errors.New("chassis: no components given")
-
-// ignoreCtx is a context that is never done, for waits that must outlast a
-// chassis's own cancelled context (waiting for children to finish after a
-// Shutdown).
-var ignoreCtx = context.Background()
 
 // allDone reports whether every member has finished.
 func allDone(ms []member) bool {
@@ -126,25 +137,6 @@ func failedAt(ms []member) int {
 		}
 	}
 	return -1
-}
-
-// shutdownMessage returns the Shutdown waiting in a control inbox, if any,
-// taking every message from it. Only the inbox's owner may call it.
-func shutdownMessage(ctl *axon.Inbox[any]) (axon.Shutdown, bool) {
-	var sd axon.Shutdown
-	found := false
-	for {
-		m, ok := ctl.TryRecv()
-		if !ok {
-			return sd, found
-		}
-		switch v := m.(type) {
-		case axon.Shutdown:
-			sd, found = v, true
-		case *axon.Shutdown:
-			sd, found = *v, true
-		}
-	}
 }
 
 // dynOutbox sends values of a type known only at run time on an outbox.

@@ -48,8 +48,11 @@
 // when they have all ended, and removes the links it made. Shutdown of a
 // chassis stops all its children at once. A child that fails makes the
 // chassis that holds it shut its other children down and fail with a
-// *ChildError naming the child, unless a Restart policy replaces it; a
-// supervisor that gives up fails with a *SupervisionError.
+// *ChildError naming the child, unless a Restart policy replaces it (after
+// a back-off); a supervisor that gives up fails with a *SupervisionError. A
+// child that has not ended its scheduler's grace period after it was told
+// to stop is given up on, and the chassis fails with an *axon.StuckError
+// naming it.
 //
 // docs/composing.md in the repository shows the shapes together.
 package chassis

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -68,14 +69,21 @@ type Linkages map[Port]Port
 //
 // # Shutdown
 //
-// As in Kamaelia. When no linkage starts at Self's control, the Graph reads
-// its control inbox and copies every message to each child whose control no
-// linkage leads to. When no linkage leads to Self's signal, the Graph sends,
-// once every child has ended, the Shutdown it was told if it was told one,
-// else ProducerFinished. A Shutdown on the Graph's control also stops every
-// child at once (their contexts are the Graph's), as for any composite.
-// When the linkages use control or signal, the user owns shutdown: messages
-// flow where they lead and the Graph adds nothing of its own.
+// As in Kamaelia, with one difference for Shutdown. When no linkage starts
+// at Self's control, the Graph takes the messages of its control inbox and,
+// while it runs, sends each on to every running child whose control no
+// linkage leads to: ProducerFinished, and any message of the user's own. A
+// Shutdown is not sent on as a message: as it arrives it cancels the
+// Graph's context, and with it every child's (their contexts are the
+// Graph's), so all the children stop at once with that Shutdown as their
+// reason, wired control or not; what reaches the Graph's control after it
+// is dropped. When no linkage leads to Self's signal, the Graph sends, once
+// every child has ended, the Shutdown it was told if it was told one, else
+// ProducerFinished. When the linkages use control or signal, the user owns
+// the rest of shutdown: messages flow where they lead and the Graph adds
+// nothing of its own. A child that has not ended within the Graph's grace
+// period (SetGrace) of being told to stop is given up on: the Graph fails
+// with a *axon.StuckError naming it.
 //
 // The Graph ends when every child has ended. If a child fails, the Graph
 // shuts the others down and fails with a *ChildError naming it, unless it
@@ -280,6 +288,15 @@ func (g *Graph) setup(names []string, comps []axon.Component, facs []Factory, po
 	return nil
 }
 
+// SetGrace sets how long the Graph waits for its children to end once told
+// to stop (or, under AllForOne, to restart), before it gives up on those
+// still running and fails with a *axon.StuckError (the scheduler's grace period unless set).
+// Call it before activating the Graph.
+func (g *Graph) SetGrace(d time.Duration) *Graph {
+	g.crew.grace = d
+	return g
+}
+
 // SetupErr returns the error found when the Graph was built, or nil. A Graph
 // with a setup error fails with it as soon as it is activated.
 func (g *Graph) SetupErr() error { return g.setupErr }
@@ -335,6 +352,13 @@ func runCrew(ctx context.Context, owner *axon.Core, c *crew, tend func(context.C
 			if !c.supervised() {
 				return &ChildError{Child: c.names[i], Err: kids[i].Err()}
 			}
+			if wait := c.restartIn(time.Now()); wait > 0 {
+				// Backing off: go on tending until the restart is due.
+				wctx, cancel := context.WithTimeout(ctx, wait)
+				_ = owner.WaitFor(wctx, reads...)
+				cancel()
+				continue
+			}
 			err := c.restart(ctx, i, func() { _ = tend(ctx) })
 			if err != nil && ctx.Err() == nil {
 				return err
@@ -351,10 +375,10 @@ func runCrew(ctx context.Context, owner *axon.Core, c *crew, tend func(context.C
 		_ = owner.WaitFor(ctx, reads...)
 	}
 	// Told to stop now: the children were stopped with the chassis. Pass on
-	// what they signal until they have all ended.
-	for !allDone(c.members()) {
-		_ = tend(ctx)
-		_ = owner.WaitFor(ignoreCtx, reads...)
+	// what they signal until they have all ended, for the grace period at
+	// most.
+	if err := c.await(c.members, func() { _ = tend(ctx) }, reads); err != nil {
+		return err
 	}
 	_ = tend(ctx)
 	return ctx.Err()
@@ -363,20 +387,11 @@ func runCrew(ctx context.Context, owner *axon.Core, c *crew, tend func(context.C
 // tend copies control messages and carries relayed signals.
 func (g *Graph) tend(ctx context.Context) error {
 	if g.readControl {
-		for {
-			m, ok := g.Control().TryRecv()
-			if !ok {
-				break
+		g.TakeControl(func(m any) {
+			if ctx.Err() == nil { // else the children were stopped with the Graph
+				g.crew.tell(ctx, g.copyTo, m)
 			}
-			if ctx.Err() != nil {
-				continue // the children were stopped with the Graph
-			}
-			for _, i := range g.copyTo {
-				if g.crew.kid(i).State() != axon.Finished {
-					_ = g.crew.ctl[i].Send(ctx, m)
-				}
-			}
-		}
+		})
 	}
 	for _, r := range g.relays {
 		for {

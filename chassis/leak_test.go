@@ -135,7 +135,9 @@ func TestSupervisedPARFreesRestartedChildren(t *testing.T) {
 	// The policy counts restarts within its Period, keeping the time of
 	// each: a short Period keeps few (a thousand restarts in 10ms would
 	// take 10µs each, which restarting a component cannot).
-	policy := chassis.Restart{Strategy: chassis.OneForOne, MaxRestarts: 1000, Period: 10 * time.Millisecond}
+	// No back-off: a restart at once each time.
+	policy := chassis.Restart{Strategy: chassis.OneForOne, MaxRestarts: 1000, Period: 10 * time.Millisecond,
+		Backoff: chassis.Backoff{Initial: -1}}
 	kids := make(chan *flaky, 1)
 	p := chassis.SupervisedPAR(policy, func() axon.Component {
 		k := newFlaky(0)

@@ -55,32 +55,21 @@ func ints(n int) []any {
 	return out
 }
 
-// relay passes every message of its inbox on to its outbox.
-type relay[T any] struct {
+// newRelay returns the shared pass-through component, with the default
+// capacity.
+func newRelay[T any]() *axontest.Relay[T] { return axontest.NewRelay[T](0) }
+
+// stage is the Core and typed inbox and outbox of the test components
+// here that pass messages on their own way.
+type stage[T any] struct {
 	axon.Core
 	in  *axon.Inbox[T]
 	out *axon.Outbox[T]
 }
 
-func newRelay[T any]() *relay[T] {
-	r := &relay[T]{}
-	r.in = axon.NewInbox[T](r, "inbox")
-	r.out = axon.NewOutbox[T](r, "outbox")
-	return r
-}
-
-func (r *relay[T]) Main(ctx context.Context) error {
-	for v := range r.in.Messages(ctx) {
-		if err := r.out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
 // adder adds n to every int it is sent.
 type adder struct {
-	relay[int]
+	stage[int]
 	n int
 }
 
@@ -103,7 +92,7 @@ func (a *adder) Main(ctx context.Context) error {
 // flaky relays strings; "boom" makes it panic, "fail" makes it fail, and
 // "boom X" makes it panic if its name starts with "X#" (else it passes it on).
 type flaky struct {
-	relay[string]
+	stage[string]
 	id int
 }
 

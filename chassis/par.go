@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -46,7 +47,7 @@ func RoundRobin() Route {
 // # Boxes
 //
 //	inbox    each message goes to the children the Route picks (default Broadcast)
-//	control  each message is copied to every child still running
+//	control  ProducerFinished and the user's messages go on to every child still running
 //	outbox   the children's outboxes, fanned in
 //	signal   the children's signal messages, fanned in, except shutdown
 //	         messages: one outcome is sent when every child has ended
@@ -64,9 +65,12 @@ func RoundRobin() Route {
 //
 // # Shutdown
 //
-// ProducerFinished on control is copied to every child; the PAR ends when
-// they all have, with ProducerFinished. Shutdown stops every child at once
-// and the PAR sends it on when they have ended. If a child fails, the PAR
+// ProducerFinished on control (and any message of the user's own) is sent
+// on to every child still running; the PAR ends when they all have, with
+// ProducerFinished. Shutdown is not sent on as a message: it cancels the
+// PAR's context and so every child's, which stop at once, and the PAR sends
+// it on signal when they have ended (a child still running after the grace
+// period, SetGrace, fails the PAR with a *axon.StuckError). If a child fails, the PAR
 // shuts the others down and fails with a *ChildError naming it (children are
 // named by position, from "1"), unless SupervisedPAR's policy restarts it.
 type Parallel struct {
@@ -197,6 +201,15 @@ func (p *Parallel) setup(comps []axon.Component, facs []Factory, policy Restart)
 	return nil
 }
 
+// SetGrace sets how long the PAR waits for its children to end once told
+// to stop (or, under AllForOne, to restart), before it gives up on those
+// still running and fails with a *axon.StuckError (the scheduler's grace period unless set).
+// Call it before activating the PAR.
+func (p *Parallel) SetGrace(d time.Duration) *Parallel {
+	p.crew.grace = d
+	return p
+}
+
 // SetupErr returns the error found when the PAR was built, or nil. A PAR
 // with a setup error fails with it as soon as it is activated.
 func (p *Parallel) SetupErr() error { return p.setupErr }
@@ -225,24 +238,20 @@ func (p *Parallel) tend(ctx context.Context) error {
 	if err := p.routeInbox(ctx); err != nil {
 		return err
 	}
-	for {
-		m, ok := p.Control().TryRecv()
-		if !ok {
-			break
-		}
-		if ctx.Err() != nil {
-			continue // the children were stopped with the PAR
+	var routeErr error
+	p.TakeControl(func(m any) {
+		if ctx.Err() != nil || routeErr != nil {
+			return // the children were stopped with the PAR
 		}
 		// What reached the inbox before this message (a ProducerFinished
 		// from upstream comes after its data) goes to the children first.
-		if err := p.routeInbox(ctx); err != nil {
-			return err
+		if routeErr = p.routeInbox(ctx); routeErr != nil {
+			return
 		}
-		for i := range p.crew.ctl {
-			if p.crew.kid(i).State() != axon.Finished {
-				_ = p.crew.ctl[i].Send(ctx, m)
-			}
-		}
+		p.crew.tell(ctx, nil, m)
+	})
+	if routeErr != nil {
+		return routeErr
 	}
 	for {
 		m, ok := p.signals.TryRecv()

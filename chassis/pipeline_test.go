@@ -65,7 +65,7 @@ func TestPipelineTypeMismatchIsAnErrorAtConstruction(t *testing.T) {
 	}
 	require.Equal(t, err, p.SetupErr())
 	assert.Empty(t, p.Links(), "a failed wiring leaves no link behind")
-	_, err = axon.Link(newRelay[int]().out, sum.in)
+	_, err = axon.Link(newRelay[int]().Out, sum.in)
 	require.NoError(t, err, "the stages are free to be linked elsewhere")
 
 	// Activated anyway, the Pipe fails at once with the same error.
@@ -102,7 +102,7 @@ func TestPipelineEndsWhenAllStagesEndAndRemovesItsLinks(t *testing.T) {
 	}
 	assert.Empty(t, p.Links())
 	// The links between stages are gone: their boxes can be linked anew.
-	_, err := axon.Link(a.out, newRelay[int]().in)
+	_, err := axon.Link(a.out, newRelay[int]().In)
 	require.NoError(t, err)
 	_, err = axon.Link(a.Signal(), newRelay[int]().Control())
 	require.NoError(t, err)
@@ -209,7 +209,7 @@ func TestPipelinesNest(t *testing.T) {
 // until passes on ints below limit; the first at or above it it reports on
 // reached, and ends.
 type until struct {
-	relay[int]
+	stage[int]
 	limit   int
 	reached chan int
 }

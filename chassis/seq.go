@@ -3,6 +3,7 @@ package chassis
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -38,6 +39,15 @@ type Sequence struct {
 	steps    []member
 	setupErr error
 	in, out  axon.Box
+	grace    time.Duration
+}
+
+// SetGrace sets how long the Sequence waits for its running step to end
+// once told to stop, before it gives up on it and fails with a *axon.StuckError
+// (the scheduler's grace period unless set). Call it before activating the Sequence.
+func (s *Sequence) SetGrace(d time.Duration) *Sequence {
+	s.grace = d
+	return s
 }
 
 // Seq runs the components one after another, each once the one before has
@@ -148,6 +158,11 @@ func (s *Sequence) Main(ctx context.Context) error {
 		for st.State() != axon.Finished {
 			finishing = s.passControl(ctx, ctl, finishing)
 			if err := s.WaitFor(ctx, s.Control()); err != nil {
+				// Told to stop: the step was stopped with the Sequence.
+				if !awaitEnd(st, graceOr(s, s.grace)) {
+					s.RemoveChild(st)
+					return &axon.StuckError{Components: []string{fmt.Sprintf("step %d", i+1)}, Grace: graceOr(s, s.grace)}
+				}
 				return err
 			}
 		}
@@ -166,17 +181,10 @@ func (s *Sequence) Main(ctx context.Context) error {
 // passControl passes the Sequence's control messages to the running step and
 // reports whether ProducerFinished has been seen.
 func (s *Sequence) passControl(ctx context.Context, ctl *axon.Outbox[any], finishing bool) bool {
-	for {
-		m, ok := s.Control().TryRecv()
-		if !ok {
-			return finishing
-		}
-		switch m.(type) {
-		case axon.ProducerFinished, *axon.ProducerFinished:
-			finishing = true
-		}
+	st := s.TakeControl(func(m any) {
 		if ctx.Err() == nil {
 			_ = ctl.Send(ctx, m)
 		}
-	}
+	})
+	return finishing || st.Finishing
 }

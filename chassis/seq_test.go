@@ -13,7 +13,7 @@ import (
 
 // taker passes on one message, tagged, and ends.
 type taker struct {
-	relay[string]
+	stage[string]
 	tag string
 }
 

@@ -301,12 +301,12 @@ func (s *Server) Main(ctx context.Context) error {
 		if err := s.reap(ctx); err != nil {
 			return err
 		}
-		s.takeControl()
+		finishing := s.takeControl()
 		s.takeRequests()
 		if s.draining && !s.cut && !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
 			s.cutRest()
 		}
-		if s.Finishing() || s.draining || s.misfit != nil {
+		if finishing || s.draining || s.misfit != nil {
 			if !closed {
 				closed = true
 				s.srv.Close() // its acceptor stops and it ends
@@ -341,20 +341,16 @@ func (s *Server) Main(ctx context.Context) error {
 // still running when a Drain's Grace has passed.
 var errDrainDeadline = errors.New("chassis: server drain deadline passed")
 
-// takeControl takes every message waiting on control (which is what makes
-// the runtime note ProducerFinished or Shutdown) and starts a Drain.
-func (s *Server) takeControl() {
-	for {
-		msg, ok := s.Control().TryRecv()
-		if !ok {
-			return
-		}
+// takeControl takes every message waiting on control, starts a Drain if one
+// is among them, and reports whether the Server was told ProducerFinished.
+func (s *Server) takeControl() (finishing bool) {
+	return s.TakeControl(func(msg any) {
 		d, ok := msg.(Drain)
 		if !ok || s.draining {
-			continue
+			return
 		}
 		s.startDrain(time.Now().Add(d.Grace))
-	}
+	}).Finishing
 }
 
 // start runs a connection and a fresh protocol for it in a child group.
@@ -419,16 +415,6 @@ func isDone(c interface{ Done() <-chan struct{} }) bool {
 		return true
 	default:
 		return false
-	}
-}
-
-// drainControl takes every message waiting on c's control, which is what
-// makes the runtime note ProducerFinished (Finishing) or Shutdown.
-func drainControl(c *axon.Core) {
-	for {
-		if _, ok := c.Control().TryRecv(); !ok {
-			return
-		}
 	}
 }
 
@@ -612,8 +598,7 @@ func (s *Single) Main(ctx context.Context) error {
 				}
 			}
 		}
-		drainControl(&s.Core)
-		if s.Finishing() {
+		if s.TakeControl(nil).Finishing {
 			if !closed {
 				closed = true
 				s.srv.Close()

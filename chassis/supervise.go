@@ -49,10 +49,48 @@ func (s Strategy) String() string {
 //
 // MaxRestarts 0 restarts nothing: the first failure fails the chassis, with
 // a SupervisionError. Period must be positive when MaxRestarts is.
+//
+// Restarts back off (see Backoff): a child that fails at once each time it
+// starts is restarted a few times a second at first, then once every few
+// seconds, instead of as fast as the machine can make it.
 type Restart struct {
 	Strategy    Strategy
 	MaxRestarts int
 	Period      time.Duration
+	Backoff     Backoff
+}
+
+// Backoff spaces the restarts of a supervised chassis. The first restart
+// waits Initial after the failure, and each one after it twice as long as
+// the one before, up to Max; a restarted child that stays up for Reset
+// before it fails again starts the series over at Initial. While it waits,
+// the chassis goes on passing messages and can be told to stop. The zero
+// Backoff means the defaults: 10 ms doubling to 5 s, reset after 10 s. A
+// negative Initial restarts at once, every time.
+type Backoff struct {
+	Initial time.Duration
+	Max     time.Duration
+	Reset   time.Duration
+}
+
+// The defaults of Backoff's zero fields.
+const (
+	DefaultBackoffInitial = 10 * time.Millisecond
+	DefaultBackoffMax     = 5 * time.Second
+	DefaultBackoffReset   = 10 * time.Second
+)
+
+func (b Backoff) withDefaults() Backoff {
+	if b.Initial == 0 {
+		b.Initial = DefaultBackoffInitial
+	}
+	if b.Max == 0 {
+		b.Max = DefaultBackoffMax
+	}
+	if b.Reset == 0 {
+		b.Reset = DefaultBackoffReset
+	}
+	return b
 }
 
 func (r Restart) check() error {
@@ -61,6 +99,9 @@ func (r Restart) check() error {
 	}
 	if r.MaxRestarts < 0 || (r.MaxRestarts > 0 && r.Period <= 0) {
 		return fmt.Errorf("chassis: bad restart intensity: %d restarts in %v", r.MaxRestarts, r.Period)
+	}
+	if b := r.Backoff; b.Max < 0 || b.Reset < 0 || (b.Initial > 0 && b.Max > 0 && b.Max < b.Initial) {
+		return fmt.Errorf("chassis: bad restart back-off: %v doubling to %v, reset after %v", b.Initial, b.Max, b.Reset)
 	}
 	return nil
 }
@@ -88,13 +129,8 @@ var errRestart = errors.New("chassis: restarting")
 
 // isRestartShutdown reports whether msg is the Shutdown of a restart.
 func isRestartShutdown(msg any) bool {
-	switch m := msg.(type) {
-	case axon.Shutdown:
-		return errors.Is(m.Reason, errRestart)
-	case *axon.Shutdown:
-		return m != nil && errors.Is(m.Reason, errRestart)
-	}
-	return false
+	sd, ok := msg.(axon.Shutdown)
+	return ok && errors.Is(sd.Reason, errRestart)
 }
 
 // end is one end of a link a crew makes: a box of the chassis itself
@@ -125,6 +161,31 @@ type crew struct {
 	proxies map[string]axon.Box // supervised: chassis inbox in front of a child's inbox
 	proxied map[string]bool     // proxy linked to the current instance
 	stamps  []time.Time         // times of recent restarts
+	grace   time.Duration       // how long a stopped child may take to end (0: the scheduler's grace period)
+
+	delay   time.Duration // the back-off before the next restart (0: not yet backing off)
+	due     time.Time     // when the pending restart may be made (zero: none pending)
+	started time.Time     // when the last restart was made
+}
+
+// restartIn returns how long to wait before restarting after a failure seen
+// at now: 0 when the restart may be made now. The first call for a failure
+// fixes when it is due.
+func (c *crew) restartIn(now time.Time) time.Duration {
+	b := c.policy.Backoff.withDefaults()
+	if b.Initial < 0 {
+		return 0
+	}
+	if c.due.IsZero() {
+		switch {
+		case c.delay == 0 || (!c.started.IsZero() && now.Sub(c.started) >= b.Reset):
+			c.delay = b.Initial
+		default:
+			c.delay = min(2*c.delay, b.Max)
+		}
+		c.due = now.Add(c.delay)
+	}
+	return max(c.due.Sub(now), 0)
 }
 
 func (c *crew) supervised() bool { return c.factories != nil }
@@ -214,6 +275,22 @@ func (c *crew) link(p plan, renewed map[int]bool) error {
 	return err
 }
 
+// tell sends msg to the control of each child of which (every child when
+// which is nil) that is still running.
+func (c *crew) tell(ctx context.Context, which []int, msg any) {
+	if which == nil {
+		which = make([]int, len(c.ctl))
+		for i := range which {
+			which[i] = i
+		}
+	}
+	for _, i := range which {
+		if c.kid(i).State() != axon.Finished {
+			_ = c.ctl[i].Send(ctx, msg)
+		}
+	}
+}
+
 // allow records a restart at now, or reports that the policy's intensity
 // would be exceeded.
 func (c *crew) allow(now time.Time) bool {
@@ -226,13 +303,56 @@ func (c *crew) allow(now time.Time) bool {
 	return true
 }
 
+// await waits until every member that ms returns has ended, for the grace
+// period at most, calling tend each time the chassis wakes (a message on
+// one of reads, a child's end). It gives up on the members still running
+// then: it stops being their parent, so that the chassis can end without
+// them, and returns a *axon.StuckError naming them.
+func (c *crew) await(ms func() []member, tend func(), reads []axon.Box) error {
+	grace := graceOr(c.owner, c.grace)
+	wctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	for {
+		tend()
+		kids := ms()
+		if allDone(kids) {
+			return nil
+		}
+		if wctx.Err() != nil {
+			return c.giveUp(kids, grace)
+		}
+		_ = c.owner.WaitFor(wctx, reads...)
+	}
+}
+
+// giveUp lets go of the members still running and names them.
+func (c *crew) giveUp(kids []member, grace time.Duration) error {
+	e := &axon.StuckError{Grace: grace}
+	for _, k := range kids {
+		if k.State() == axon.Finished {
+			continue
+		}
+		name := k.Name()
+		for i, n := range c.names {
+			if c.kid(i) == k {
+				name = n
+			}
+		}
+		e.Components = append(e.Components, name)
+		c.owner.RemoveChild(k)
+	}
+	return e
+}
+
 // restart replaces the failed child (and under AllForOne every other child
 // still running or failed) with a fresh one from its factory, and relinks
 // it as before. tend is called once the old children have all ended, to
 // take what they signalled before their links go.
 func (c *crew) restart(ctx context.Context, failed int, tend func()) error {
 	kids := c.members()
-	if !c.allow(time.Now()) {
+	now := time.Now()
+	c.due, c.started = time.Time{}, now
+	if !c.allow(now) {
 		return &SupervisionError{Child: c.names[failed], Restarts: len(c.stamps), Period: c.policy.Period, Err: kids[failed].Err()}
 	}
 	renew := map[int]bool{failed: true}
@@ -256,12 +376,18 @@ func (c *crew) restart(ctx context.Context, failed int, tend func()) error {
 			}
 		}
 	}
-	for _, i := range order {
-		select {
-		case <-kids[i].Done():
-		case <-ctx.Done():
-			return ctx.Err()
+	stopped := func() []member {
+		ms := make([]member, len(order))
+		for j, i := range order {
+			ms[j] = kids[i]
 		}
+		return ms
+	}
+	if err := c.await(stopped, tend, nil); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	tend()
 
@@ -321,19 +447,16 @@ func (c *crew) handOver(i int, prev, fresh member) error {
 			}
 		}
 	}
+	var sendErr error
 	for _, in := range waiting {
-		for {
-			m, ok := in.TryRecv()
-			if !ok {
-				break
+		axon.TakeControlFrom(in, func(m any) {
+			if sendErr == nil && !isRestartShutdown(m) {
+				sendErr = c.ctl[i].TrySend(m)
 			}
-			if isRestartShutdown(m) {
-				continue
-			}
-			if err := c.ctl[i].TrySend(m); err != nil {
-				return err
-			}
-		}
+		})
+	}
+	if sendErr != nil {
+		return sendErr
 	}
 	done := map[string]bool{"control": true}
 	for _, p := range c.plans {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync/atomic"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/internet/framing"
@@ -114,7 +115,8 @@ type remote[T any] struct {
 	codec  framing.Codec[T]
 	ctx    context.Context // the Backplane's Main's
 	in     *axon.Outbox[T] // to the Backplane's "_remote"
-	closed *axon.Outbox[struct{}]
+	closed atomic.Bool     // the channel has closed: Inbound.Closed was called
+	waker  *axon.Waker     // open while the channel is: the transport wakes the Backplane
 	errs   *axon.Outbox[error]
 	lost   *axon.Outbox[uint64]
 }
@@ -154,7 +156,10 @@ func (r *remote[T]) Problem(err error) {
 }
 
 // Closed wakes the Backplane; see Inbound.
-func (r *remote[T]) Closed() { _ = r.closed.TrySend(struct{}{}) }
+func (r *remote[T]) Closed() {
+	r.closed.Store(true)
+	r.waker.Wake()
+}
 
 // report sends err on "errors"; unlinked, the runtime counts it dropped.
 func (r *remote[T]) report(err error) { _ = r.errs.TrySend(err) }
@@ -189,24 +194,21 @@ func (b *Backplane[T]) onTransport(o backplaneOptions) {
 	}
 	b.transport = o.transport
 	b.rin = axon.NewInbox[T](b, "_remote")
-	b.closedIn = axon.NewInbox[struct{}](b, "_closed")
-	b.closedIn.SetCapacity(1)
 	r := &remote[T]{b: b, codec: codec}
 	r.in = axon.NewOutbox[T](b, "_deliver")
-	r.closed = axon.NewOutbox[struct{}](b, "_closedOut")
 	r.errs = axon.NewOutbox[error](b, "errors")
 	r.lost = axon.NewOutbox[uint64](b, "lost")
-	// Fresh boxes of one type each: these links cannot fail.
-	_, _ = b.Link(r.in, b.rin)
-	_, _ = b.Link(r.closed, b.closedIn)
+	_, _ = b.Link(r.in, b.rin) // fresh boxes of one type: cannot fail
 	b.remote = r
 }
 
 // open opens the Backplane's Channel. Main only, before it admits anyone.
 func (b *Backplane[T]) open(ctx context.Context) error {
 	b.remote.ctx = ctx
+	b.remote.waker = b.NewWaker()
 	ch, err := b.transport.Open(ctx, b.name, b.remote)
 	if err != nil {
+		b.remote.waker.Close()
 		return fmt.Errorf("%w: backplane %q: opening: %w", ErrTransport, b.name, err)
 	}
 	b.channel = ch
@@ -237,6 +239,7 @@ func (b *Backplane[T]) closeChannel() {
 	if err := b.channel.Close(); err != nil {
 		b.remote.report(fmt.Errorf("%w: backplane %q: closing: %w", ErrTransport, b.name, err))
 	}
+	b.remote.waker.Close() // nothing outside will deliver any more
 }
 
 // drain drains the Channel, delivering what arrives until it has closed:
@@ -250,7 +253,7 @@ func (b *Backplane[T]) drain(ctx context.Context) {
 	for {
 		// Closed comes after the last Deliver: once it is seen, what is
 		// queued is all there will be.
-		_, closed := b.closedIn.TryRecv()
+		closed := b.remote.closed.Load()
 		for {
 			if b.rbatch = b.rin.TryRecvBatch(b.rbatch[:0], batchSize); len(b.rbatch) == 0 {
 				break
@@ -262,7 +265,7 @@ func (b *Backplane[T]) drain(ctx context.Context) {
 		if closed {
 			return
 		}
-		if err := b.WaitFor(ctx, b.rin, b.closedIn); err != nil {
+		if err := b.WaitFor(ctx, b.rin); err != nil { // or the waker: Closed
 			return
 		}
 	}

@@ -6,9 +6,10 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 )
 
-// Relay passes every message of its inbox on to its outbox, in order. Made
-// with a small capacity and activated late (or never), it stands for a slow
-// consumer: what is linked to its inbox fills up and waits.
+// Relay passes every message of its inbox on to its outbox, in order: the
+// pass-through component of the project's tests, a stage that does nothing
+// of its own. Made with a small capacity and activated late (or never), it
+// stands for a slow consumer: what is linked to its inbox fills up and waits.
 //
 //	inbox    T    messages to pass on
 //	control  any  ProducerFinished: pass on what waits, then end; Shutdown: end at once

@@ -64,5 +64,9 @@
 // A Backplane told ProducerFinished publishes what it has, drains its
 // subscription (its own messages come back to its subscribers first),
 // flushes and closes its connection. Shutdown closes the connection at once.
-// See docs/multiprocess.md in the repository.
+// A Backplane also ends, the ProducerFinished way, when every PublishTo of
+// its own process that joined it has ended (unless made with
+// chassis.KeepAlive): publishers in other processes do not count, neither
+// keeping it up nor ending it, so a Backplane that only subscribes ends only
+// when it is told to. See docs/multiprocess.md in the repository.
 package natsplane

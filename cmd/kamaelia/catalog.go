@@ -508,13 +508,18 @@ func fitsConnection(c axon.Component) error {
 func registerBackplane(r *launch.Registry) {
 	topic := launch.Param{Name: "topic", Kind: launch.String, Required: true, Doc: "the Backplane's name (Kamaelia's Backplane(\"VIDEO\"))"}
 	r.MustRegister(launch.Entry{
-		Name:     "Backplane",
-		Summary:  "a named publish/subscribe hub of bytes: what PublishTo is sent, every SubscribeTo of its topic sends",
-		Params:   []launch.Param{topic},
+		Name:    "Backplane",
+		Summary: "a named publish/subscribe hub of bytes: what PublishTo is sent, every SubscribeTo of its topic sends; it ends when every PublishTo that joined has ended",
+		Params: []launch.Param{topic,
+			{Name: "keepalive", Kind: launch.Bool, Default: "false", Doc: "outlive the publishers: end only when told to, as Kamaelia's Backplane"}},
 		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "messages to publish (PublishTo forwards here)"}},
 		Outboxes: []launch.BoxDoc{{Name: "disconnected", Type: stringType, Doc: "each subscriber disconnected as too slow"}},
 		New: func(a *launch.Args) (axon.Component, error) {
-			b := chassis.NewBackplane[[]byte](a.String("topic"), chassis.OnScheduler(a.Scheduler()))
+			opts := []chassis.BackplaneOption{chassis.OnScheduler(a.Scheduler())}
+			if a.Bool("keepalive") {
+				opts = append(opts, chassis.KeepAlive())
+			}
+			b := chassis.NewBackplane[[]byte](a.String("topic"), opts...)
 			if err := b.SetupErr(); err != nil {
 				return nil, err
 			}

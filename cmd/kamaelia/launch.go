@@ -25,11 +25,15 @@ func init() {
 
 // launchUsage is the head of `kamaelia launch --help`.
 const launchUsage = `usage: kamaelia launch DESCRIPTION...
+       kamaelia launch -e DESCRIPTION...
        kamaelia launch --inspect ADDR DESCRIPTION...
        kamaelia launch --help [COMPONENT]
 
 Builds the system the description says and runs it until it ends, or until
-Ctrl-C. The arguments are joined with spaces into one description:
+Ctrl-C. With -e (--eos-on-shutdown, as gst-launch's -e), the first Ctrl-C
+drains the system instead: its sources are told ProducerFinished and finish
+what they have; a second Ctrl-C stops it now. The arguments are joined with
+spaces into one description:
 
   ReadFileAdaptor filename=clip.drc bitrate=400000 ! SingleServer port=1601
   ConsoleReader ! ToBytes ! TCPClient port=1601 ! ToString ! ConsoleEchoer
@@ -49,7 +53,15 @@ Components (kamaelia launch --help COMPONENT for boxes and properties):
 // runLaunch is `kamaelia launch`.
 func runLaunch(ctx context.Context, args []string, e env) error {
 	inspectAddr := ""
-	for len(args) > 0 && (args[0] == "--inspect" || strings.HasPrefix(args[0], "--inspect=")) {
+	drain := false
+	for len(args) > 0 {
+		if args[0] == "-e" || args[0] == "--eos-on-shutdown" {
+			drain, args = true, args[1:]
+			continue
+		}
+		if args[0] != "--inspect" && !strings.HasPrefix(args[0], "--inspect=") {
+			break
+		}
 		if v, ok := strings.CutPrefix(args[0], "--inspect="); ok {
 			inspectAddr, args = v, args[1:]
 			continue
@@ -96,20 +108,22 @@ func runLaunch(ctx context.Context, args []string, e env) error {
 		}
 		return usageError{err}
 	}
-	if inspectAddr == "" {
-		return s.RunContext(ctx, l.Component())
-	}
 	// Activated first, so that the system is there to see once the
 	// inspector's address is printed.
 	s.Activate(l.Component())
-	srv, err := inspect.Start(s, inspect.WithAddr(inspectAddr))
-	if err != nil {
-		s.ShutdownAll(axon.Shutdown{Reason: err})
-		_ = s.Wait(context.WithoutCancel(ctx))
-		return fmt.Errorf("kamaelia launch: --inspect: %w", err)
+	if inspectAddr != "" {
+		srv, err := inspect.Start(s, inspect.WithAddr(inspectAddr))
+		if err != nil {
+			s.ShutdownAll(axon.Shutdown{Reason: err})
+			_ = s.Wait(context.WithoutCancel(ctx))
+			return fmt.Errorf("kamaelia launch: --inspect: %w", err)
+		}
+		defer func() { _ = srv.Close() }()
+		fmt.Fprintf(e.stderr, "kamaelia launch: inspector at %s\n", srv.URL())
 	}
-	defer func() { _ = srv.Close() }()
-	fmt.Fprintf(e.stderr, "kamaelia launch: inspector at %s\n", srv.URL())
+	if drain {
+		return runDraining(ctx, s, e)
+	}
 	return s.RunContext(ctx)
 }
 

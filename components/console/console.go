@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/components/internal/kit"
@@ -62,7 +63,7 @@ type Reader struct {
 	In *axon.Inbox[any]
 	// Out is the outbox called "outbox": see the type's doc for what it carries.
 	Out  *axon.Outbox[string]
-	feed *kit.Feed[string]
+	feed *axon.Feed[string]
 
 	r       io.Reader
 	closeR  bool
@@ -102,16 +103,32 @@ func NewReader(opts ...ReaderOption) *Reader {
 	}
 	c.In = axon.NewInbox[any](c, "inbox")
 	c.Out = axon.NewOutbox[string](c, "outbox")
-	c.feed = kit.NewFeed[string](c, "_lines", 16)
+	c.feed = axon.NewFeed[string](c, "_lines", 16)
 	return c
 }
 
 // Main reads and sends lines until the end of input or shutdown.
 func (c *Reader) Main(ctx context.Context) error {
-	c.feed.Start(func(emit func(string) bool) error {
+	read := func(emit func(string) bool) error {
 		return readLines(c.r, c.prompt, c.promptW, func(line string) bool { return emit(line + c.eol) })
-	})
-	defer c.stop()
+	}
+	if c.closeR {
+		// Closing the input ends a blocked read: when the reading is
+		// stopped, and at the end of the Reader.
+		var once sync.Once
+		closeR := func() { once.Do(func() { _ = c.r.(io.Closer).Close() }) }
+		defer closeR()
+		c.feed.Start(func(ctx context.Context, emit func(string) bool) error {
+			stop := context.AfterFunc(ctx, closeR)
+			defer stop()
+			return read(emit)
+		})
+	} else {
+		// Standard input, or a reader it cannot close: nothing can end a
+		// blocked read, so the Reader does not wait for it when it ends.
+		c.feed.StartDetached(read)
+	}
+	defer c.feed.Stop()
 	finishing := false
 	for {
 		finishing = kit.TakeControl(c) || finishing || c.Finishing()
@@ -137,16 +154,6 @@ func (c *Reader) Main(ctx context.Context) error {
 		if err := c.Wait(ctx); err != nil {
 			return err
 		}
-	}
-}
-
-// stop ends the helper: it is told to stop, its input closed if the Reader
-// may close it, and waited for unless its read cannot be interrupted.
-func (c *Reader) stop() {
-	c.feed.Stop()
-	if c.closeR {
-		_ = c.r.(io.Closer).Close()
-		<-c.feed.Done()
 	}
 }
 

@@ -135,13 +135,19 @@ func (s *source) wait() error {
 // stop ends reading early: it kills the command's process group, closes
 // what can be closed and reaps the command.
 func (s *source) stop() {
+	s.interrupt()
+	_ = s.wait()
+}
+
+// interrupt kills the command and closes what is read, which ends a read
+// blocked on it.
+func (s *source) interrupt() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	}
 	if s.closer != nil {
 		_ = s.closer.Close()
 	}
-	_ = s.wait()
 }
 
 // tail keeps the last max bytes written to it.
@@ -227,7 +233,7 @@ type ReadFileAdaptor struct {
 	In *axon.Inbox[any]
 	// Out is the outbox called "outbox": see the type's doc for what it carries.
 	Out  *axon.Outbox[[]byte]
-	feed *kit.Feed[[]byte]
+	feed *axon.Feed[[]byte]
 	cfg  adaptorConfig
 }
 
@@ -288,7 +294,7 @@ func NewReadFileAdaptor(opts ...AdaptorOption) *ReadFileAdaptor {
 	}
 	a.In = axon.NewInbox[any](a, "inbox")
 	a.Out = axon.NewOutbox[[]byte](a, "outbox")
-	a.feed = kit.NewFeed[[]byte](a, "_read", 4)
+	a.feed = axon.NewFeed[[]byte](a, "_read", 4)
 	return a
 }
 
@@ -375,13 +381,22 @@ func (a *ReadFileAdaptor) Main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.feed.Start(func(emit func([]byte) bool) error { return a.produce(src.r, emit) })
+	if src.closer != nil {
+		a.feed.Start(func(ctx context.Context, emit func([]byte) bool) error {
+			// Stopping the reading (ProducerFinished, Shutdown, the end of
+			// Main) ends a blocked read.
+			stop := context.AfterFunc(ctx, src.interrupt)
+			defer stop()
+			return a.produce(src.r, emit)
+		})
+	} else {
+		// Standard input: nothing can end a blocked read, so the adaptor
+		// does not wait for it when it ends.
+		a.feed.StartDetached(func(emit func([]byte) bool) error { return a.produce(src.r, emit) })
+	}
 	defer func() {
 		a.feed.Stop()
 		src.stop()
-		if src.closer != nil {
-			<-a.feed.Done()
-		}
 	}()
 	var pace *kit.Pacer
 	if a.cfg.mode == BitrateMode || a.cfg.step > 0 {

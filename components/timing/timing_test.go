@@ -18,18 +18,9 @@ import (
 
 func TestMain(m *testing.M) { axontest.VerifyTestMain(m) }
 
-// coreMethods is what chassis (Pipeline, Graphline) need of a component:
-// the box lookups of axon.Core, which no component here hides behind
-// methods of its own.
-type coreMethods interface {
-	axon.Component
-	Inbox(name string) (axon.Box, bool)
-	Outbox(name string) (axon.Box, bool)
-	Control() *axon.Inbox[any]
-	Signal() *axon.Outbox[any]
-}
-
-var _ = []coreMethods{
+// The components here hide none of the methods of axon.Core, which chassis
+// (Pipeline, Graphline) use.
+var _ = []axon.CoreComponent{
 	(*MessageRateLimit[int])(nil),
 	(*Clock)(nil),
 	(*ByteRateRequestControl)(nil),

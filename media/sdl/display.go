@@ -320,14 +320,14 @@ func (d *Display) Main(ctx context.Context) (err error) {
 	if wake == ^uint32(0) {
 		return errors.New("display: SDL has no user events left")
 	}
-	// One goroutine takes requests from the inbox and wakes the SDL
-	// thread, which waits in SDL_WaitEvent for SDL's events and these
-	// alike: nothing polls.
+	// One goroutine of the display takes requests from the inbox and wakes
+	// the SDL thread, which waits in SDL_WaitEvent for SDL's events and
+	// these alike: nothing polls. A panic in it is the display's failure.
 	reqs := make(chan Request, 16)
 	hctx, stop := context.WithCancel(ctx)
 	helperDone := make(chan struct{})
 	var pending atomic.Bool
-	go func() {
+	d.Go(func(context.Context) error {
 		defer close(helperDone)
 		// However it ends, the SDL thread hears of it.
 		defer func() {
@@ -344,17 +344,17 @@ func (d *Display) Main(ctx context.Context) (err error) {
 			case reqs <- r:
 			case <-hctx.Done():
 				if err == nil {
-					return
+					return nil
 				}
 			}
 			if !pending.Swap(true) {
 				_ = pushUser(wake, 0)
 			}
 			if err != nil {
-				return
+				return nil
 			}
 		}
-	}()
+	})
 	// The helper is gone before SDL quits: nothing pushes on a dead queue.
 	defer func() {
 		stop()

@@ -66,6 +66,10 @@ type rig struct {
 	h     *axon.Handle
 	shots *probe[*image.RGBA]
 	sh    *axon.Handle
+
+	// failing is the component a test expects to fail: the rig's last Wait
+	// returns its failure and nothing else.
+	failing axon.Component
 }
 
 func newRig(t *testing.T, cfg sdl.DisplayConfig) *rig {
@@ -84,7 +88,14 @@ func newRig(t *testing.T, cfg sdl.DisplayConfig) *rig {
 		s.ShutdownAll(axon.Shutdown{})
 		_ = sh.Close()
 		_ = h.Close()
-		require.NoError(t, s.Wait(context.Background()))
+		err := s.Wait(context.Background())
+		if r.failing != nil {
+			var f *axon.Failure
+			require.ErrorAs(t, err, &f)
+			require.Equal(t, r.failing.(interface{ Name() string }).Name(), f.Component)
+			return
+		}
+		require.NoError(t, err)
 	})
 	return r
 }

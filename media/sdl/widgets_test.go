@@ -160,6 +160,7 @@ func TestImageRejectsAFileThatIsNotAnImage(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "notes.png")
 	require.NoError(t, os.WriteFile(bad, []byte("these are notes, not a picture"), 0o644))
 	pic := sdl.NewImage(image.Pt(0, 0), image.Pt(50, 50))
+	r.failing = pic
 	h, err := axon.NewHandle(r.s, pic)
 	require.NoError(t, err)
 	require.NoError(t, h.Put(t.Context(), "inbox", bad))

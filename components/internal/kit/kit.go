@@ -1,126 +1,17 @@
-// Package kit holds what the components of kamaelia-go share: a feed that
-// carries what a helper goroutine produces (lines read from a terminal,
-// chunks read from a pipe) into its component, waits that honour shutdown,
-// and the arithmetic of rates.
+// Package kit holds what the components of kamaelia-go share: waits that
+// honour shutdown, and the arithmetic of rates. (A helper goroutine that
+// feeds its component uses axon.Feed.)
 //
 // It imports axon only.
 package kit
 
 import (
 	"context"
-	"errors"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
-
-// Item is one thing a helper goroutine hands its component through a Feed:
-// a value, or (End) the end of what it produces and why.
-type Item[T any] struct {
-	V   T     // the value, unless End
-	Err error // with End: nil after a clean end, else what went wrong
-	End bool  // the producer has returned: no more items
-}
-
-// Feed carries the values a helper goroutine produces into a private inbox
-// of its component, so that Main waits on the helper, its control inbox and
-// any other inbox with one Core.Wait: a blocking read runs in the helper,
-// and the component still hears Shutdown and ProducerFinished at once.
-//
-// At most window values wait in the inbox; the helper waits for room
-// (back-pressure) or to be stopped. Only Main calls TryRecv.
-type Feed[T any] struct {
-	in  *axon.Inbox[Item[T]]
-	out *axon.Outbox[Item[T]]
-
-	room chan struct{}
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
-}
-
-type linker interface {
-	Link(from, to axon.Box, opts ...axon.LinkOption) (*axon.Linkage, error)
-}
-
-// NewFeed declares the inbox and outbox called name on comp, links them (the
-// link is comp's, removed when it finishes) and returns the feed. comp must
-// embed axon.Core.
-func NewFeed[T any](comp axon.Component, name string, window int) *Feed[T] {
-	f := &Feed[T]{}
-	f.in = axon.NewInbox[Item[T]](comp, name)
-	f.in.SetCapacity(max(window, 1))
-	f.out = axon.NewOutbox[Item[T]](comp, name)
-	if _, err := comp.(linker).Link(f.out, f.in); err != nil {
-		panic(err) // two fresh boxes of one type: cannot fail
-	}
-	return f
-}
-
-// Start runs produce in a new goroutine. produce hands each value to emit,
-// which returns false once the feed is stopped (produce should then
-// return); what produce returns ends the feed (Item.End). Start is called
-// once, from Main, so that the goroutine and its channels belong to the
-// component's run (and to a synctest bubble when the test runs in one).
-func (f *Feed[T]) Start(produce func(emit func(T) bool) error) {
-	f.room = make(chan struct{}, 1)
-	f.stop = make(chan struct{})
-	f.done = make(chan struct{})
-	go func() {
-		defer close(f.done)
-		err := produce(func(v T) bool { return f.put(Item[T]{V: v}) })
-		f.put(Item[T]{Err: err, End: true})
-	}()
-}
-
-func (f *Feed[T]) put(it Item[T]) bool {
-	for {
-		select {
-		case <-f.stop:
-			return false
-		default:
-		}
-		err := f.out.TrySend(it)
-		if err == nil {
-			return true
-		}
-		if !errors.Is(err, axon.ErrBoxFull) {
-			return false
-		}
-		select {
-		case <-f.room:
-		case <-f.stop:
-			return false
-		}
-	}
-}
-
-// TryRecv takes the next item, if one is waiting, and tells the helper
-// there is room.
-func (f *Feed[T]) TryRecv() (Item[T], bool) {
-	it, ok := f.in.TryRecv()
-	if ok {
-		select {
-		case f.room <- struct{}{}:
-		default:
-		}
-	}
-	return it, ok
-}
-
-// Stop tells the helper to stop: its next emit refuses, and so does the
-// end item, so nothing more comes. It does not interrupt a blocked read:
-// close what it reads for that.
-func (f *Feed[T]) Stop() {
-	if f.stop != nil {
-		f.once.Do(func() { close(f.stop) })
-	}
-}
-
-// Done is closed when the helper goroutine has returned (nil before Start).
-func (f *Feed[T]) Done() <-chan struct{} { return f.done }
 
 // Waiter is what the waits need of a component: axon.Core has it.
 type Waiter interface {

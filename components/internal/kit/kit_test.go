@@ -2,13 +2,11 @@ package kit
 
 import (
 	"context"
-	"errors"
 	"math"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,85 +78,5 @@ func TestSleepAndWaitUntil(t *testing.T) {
 		cancel()
 		assert.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
 		assert.ErrorIs(t, Sleep(ctx, 0), context.Canceled)
-	})
-}
-
-// feeder is a component that runs a Feed of n values and records them.
-type feeder struct {
-	axon.Core
-	feed   *Feed[int]
-	n      int
-	window int
-	got    []int
-	end    Item[int]
-	stopAt int // stop the feed after taking this many (0: never)
-	wrote  chan int
-}
-
-func (f *feeder) Main(ctx context.Context) error {
-	f.feed.Start(func(emit func(int) bool) error {
-		for i := range f.n {
-			if !emit(i) {
-				return nil
-			}
-			f.wrote <- i
-		}
-		return errors.New("the end")
-	})
-	defer func() { f.feed.Stop(); <-f.feed.Done() }()
-	for {
-		it, ok := f.feed.TryRecv()
-		if !ok {
-			if err := f.Wait(ctx); err != nil {
-				return err
-			}
-			continue
-		}
-		if it.End {
-			f.end = it
-			return nil
-		}
-		f.got = append(f.got, it.V)
-		if f.stopAt > 0 && len(f.got) == f.stopAt {
-			f.feed.Stop()
-			return nil
-		}
-	}
-}
-
-func newFeeder(n, window, stopAt int) *feeder {
-	f := &feeder{n: n, window: window, stopAt: stopAt, wrote: make(chan int, n)}
-	f.feed = NewFeed[int](f, "_feed", window)
-	return f
-}
-
-func TestFeedDeliversInOrderThenTheEnd(t *testing.T) {
-	f := newFeeder(100, 3, 0)
-	require.NoError(t, axon.NewScheduler().Run(f))
-	want := make([]int, 100)
-	for i := range want {
-		want[i] = i
-	}
-	assert.Equal(t, want, f.got)
-	assert.True(t, f.end.End)
-	assert.EqualError(t, f.end.Err, "the end")
-}
-
-// The helper never gets more than the window ahead of the component, and a
-// stopped feed takes nothing more.
-func TestFeedWindowAndStop(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := newFeeder(100, 3, 2)
-		s := axon.NewScheduler()
-		s.Activate(f)
-		require.NoError(t, s.Wait(t.Context()))
-		close(f.wrote)
-		emitted := 0
-		for range f.wrote {
-			emitted++
-		}
-		assert.Equal(t, []int{0, 1}, f.got)
-		assert.LessOrEqual(t, emitted, 2+3, "at most the window beyond what was taken")
-		assert.False(t, f.end.End)
 	})
 }

@@ -38,7 +38,13 @@ func shoot(t *testing.T, path string, bg color.RGBA, cue any) error {
 	if err != nil {
 		s.ShutdownAll(axon.Shutdown{})
 	}
-	require.NoError(t, s.Wait(ctx))
+	// The scheduler's Wait returns the failures it saw: the Screenshot's
+	// own, which the Handle has already reported, and nothing else.
+	if werr := s.Wait(ctx); err == nil {
+		require.NoError(t, werr)
+	} else {
+		require.ErrorIs(t, werr, err)
+	}
 	return err
 }
 
