@@ -98,6 +98,7 @@ func infoOf(nc net.Conn) ConnInfo {
 //
 //	inbox   []byte   bytes to write to the socket, in order
 //	control any      ProducerFinished: write what is queued, half-close, end
+//	                 (one whose Reason is ErrSlowConsumer: close at once)
 //	                 Shutdown: close at once
 //	                 *axon.Failure: the protocol failed; close at once
 //	outbox  []byte   bytes read from the socket, in chunks of at most the
@@ -320,6 +321,9 @@ func (s *sock) run(ctx context.Context) error {
 		}
 		s.discardQueued()
 		reader.stop(reason)
+		if errors.Is(reason, ErrSlowConsumer) {
+			abort(nc)
+		}
 		nc.Close()
 		select {
 		case <-reader.Done():
@@ -334,12 +338,19 @@ func (s *sock) run(ctx context.Context) error {
 	halfClosed := false // this side is done: ProducerFinished was handled
 	peerClosed := false // the peer is done: the reader read its end of stream
 	for {
-		if f := drainControl(s.core); f != nil {
-			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, f)))
-		}
 		// Whether ProducerFinished has come is read before the inbox is
 		// drained: what was sent before it is in the inbox by then.
-		finishing := s.core.Finishing()
+		st := s.core.TakeControl(nil)
+		if st.Failure != nil {
+			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, st.Failure)))
+		}
+		if errors.Is(st.Reason, ErrSlowConsumer) && !halfClosed {
+			// The protocol ended because the peer does not keep up (a
+			// Backplane's Disconnect policy): what is queued would never
+			// be read, so the connection closes at once.
+			return end(s.reason(ErrSlowConsumer))
+		}
+		finishing := st.Finishing
 		readerDone, readErr := reader.ended()
 		if err := s.writeQueued(halfClosed); err != nil {
 			return end(s.reason(err))
@@ -390,6 +401,19 @@ func (s *sock) run(ctx context.Context) error {
 		if err := s.core.Wait(wctx); err != nil && ctx.Err() != nil {
 			return shutdown()
 		}
+	}
+}
+
+// abort makes closing nc reset the connection rather than leave what its
+// send buffer holds to a peer that does not read: the kernel would keep
+// the closed socket, and the peer's end of it open, for as long as the
+// peer keeps its window shut.
+func abort(nc net.Conn) {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
 	}
 }
 

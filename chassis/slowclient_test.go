@@ -1,0 +1,110 @@
+package chassis_test
+
+import (
+	"io"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/internet"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestServerSlowlorisDoesNotStopWellBehavedClients fills a Server's
+// connections with 1,000 slowloris clients, each of which sends a byte and
+// would send the next only 10 s later, and checks that 20 well-behaved
+// clients arriving after them are all served within a bound, and that the
+// memory the slowloris hold is bounded and given back.
+//
+// The Server's timers run on the real clock (its sockets cannot run in a
+// synctest bubble), so the test shortens the idle timeout to 200ms rather
+// than waiting 2 minutes (DefaultIdleTimeout) and caps the connections at
+// the slowloris' number: a well-behaved client is refused until the idle
+// timeout frees a place, then served.
+func TestServerSlowlorisDoesNotStopWellBehavedClients(t *testing.T) {
+	const slow, good = 1000, 20
+	const idle = 200 * time.Millisecond
+	const bound = 5 * time.Second // the well-behaved are all served within it
+	base := liveBytes()
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0",
+		internet.WithIdleTimeout(idle), internet.WithMaxConnections(slow))
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv)
+	addr := srv.Addr().String()
+
+	lorises := make([]net.Conn, 0, slow)
+	t.Cleanup(func() {
+		for _, c := range lorises {
+			c.Close()
+		}
+	})
+	for i := range slow {
+		nc, err := net.Dial("tcp", addr)
+		require.NoError(t, err, "slowloris %d", i)
+		_, err = nc.Write([]byte{'x'}) // the first byte; the next would come in 10 s
+		require.NoError(t, err)
+		lorises = append(lorises, nc)
+	}
+	held := liveBytes()
+	perConn := float64(held-min(base, held)) / slow
+	t.Logf("%d slowloris connections held: %.0f B each", slow, perConn)
+	t.Logf("stats %+v", srv.Stats())
+	assert.Less(t, perConn, float64(64<<10), "memory per held connection")
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	served := make([]time.Duration, good)
+	for c := range good {
+		wg.Go(func() {
+			for time.Since(start) < bound {
+				nc, err := net.Dial("tcp", addr)
+				if err != nil {
+					continue
+				}
+				_ = nc.SetDeadline(time.Now().Add(bound))
+				msg := []byte("well behaved")
+				buf := make([]byte, len(msg))
+				_, werr := nc.Write(msg)
+				_, rerr := io.ReadFull(nc, buf)
+				nc.Close()
+				if werr == nil && rerr == nil && string(buf) == string(msg) {
+					served[c] = time.Since(start)
+					return
+				}
+				// Refused while the slowloris held every place: try again.
+			}
+		})
+	}
+	wg.Wait()
+	for c, d := range served {
+		assert.NotZero(t, d, "client %d was not served within %v", c, bound)
+	}
+	t.Logf("well-behaved clients served within %v", maxOf(served))
+
+	// The slowloris were closed by the idle timeout: each finds its
+	// connection closed, and the memory they held is given back.
+	for i, nc := range lorises {
+		_ = nc.SetDeadline(time.Now().Add(axontest.Safety))
+		n, err := io.Copy(io.Discard, nc)
+		assert.NoError(t, err, "slowloris %d", i)
+		assert.Equal(t, int64(1), n, "slowloris %d: its echo, then the end", i)
+	}
+	after := liveBytes()
+	t.Logf("heap and stacks: %d before, %d held, %d after", base, held, after)
+	assert.Less(t, float64(after), float64(base)+float64(held-min(base, held))/4, "memory given back")
+	runtime.KeepAlive(srv)
+}
+
+func maxOf(ds []time.Duration) time.Duration {
+	var m time.Duration
+	for _, d := range ds {
+		m = max(m, d)
+	}
+	return m
+}
