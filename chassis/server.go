@@ -485,13 +485,16 @@ func (g *connGroup) Main(ctx context.Context) error {
 //	inbox    []byte   bytes for the client (discarded while there is none)
 //	control  any      ProducerFinished or Shutdown (see Shutdown)
 //	outbox   []byte   bytes the client sent, in chunks as read
-//	signal   any      ProducerFinished{Reason: *internet.SocketShutdown}
-//	                  each time a client leaves (the Server goes on
-//	                  listening), then the Single's own outcome
+//	signal   any      *internet.SocketShutdown each time a client leaves
+//	                  (the Single goes on listening, and serves the next
+//	                  client), then the Single's own outcome
 //
-// Note that a consumer that ends on ProducerFinished (as a pipeline's next
-// stage does, its control being linked to this signal) ends when the first
-// client leaves, as in Kamaelia.
+// What goes out on signal when a client leaves is not a shutdown message,
+// so a pipeline through the Single (its signal linked to the next stage's
+// control, as in `SingleServer ! Upper ! s.`) serves client after client.
+// EndAfterFirstClient makes it end when its first client leaves instead,
+// as Kamaelia's did. A client's half-close is its leaving: its connection
+// closes at once (nothing would say when the replies are done).
 //
 // Listening starts when the Single is made, so Addr reports the port chosen
 // for port 0 before it runs. If it is never activated, Close it.
@@ -514,10 +517,12 @@ type Single struct {
 	connCtl *axon.Outbox[any]
 	connSig *axon.Inbox[any]
 
-	cur     *internet.Conn
-	links   []*axon.Linkage
-	refused atomic.Uint64
-	clients atomic.Uint64
+	cur        *internet.Conn
+	links      []*axon.Linkage
+	once       bool  // EndAfterFirstClient
+	onceReason error // why the one client left
+	refused    atomic.Uint64
+	clients    atomic.Uint64
 }
 
 // SingleServer listens on addr ("host:port"; port 0 picks a free port,
@@ -534,6 +539,16 @@ func SingleServer(addr string, opts ...internet.ServerOption) (*Single, error) {
 	s.connSig = axon.NewInbox[any](s, "_connsig")
 	s.SetName("chassis.Single(" + srv.Addr().String() + ")")
 	return s, nil
+}
+
+// EndAfterFirstClient makes the Single serve one client only: when it
+// leaves, the Single stops listening and ends, its signal carrying
+// ProducerFinished{Reason: *internet.SocketShutdown} (Kamaelia's
+// SingleServer, whose consumer ended with its client). Call it before the
+// Single is activated; it returns s.
+func (s *Single) EndAfterFirstClient() *Single {
+	s.once = true
+	return s
 }
 
 // Addr returns the address the Single listens on.
@@ -570,11 +585,21 @@ func (s *Single) Main(ctx context.Context) error {
 	for {
 		if s.cur != nil && isDone(s.cur) {
 			msg := s.left()
-			if !closed {
-				if err := s.Signal().Send(ctx, msg); err != nil && ctx.Err() != nil {
+			switch {
+			case closed:
+			case s.once:
+				// The first client was the only one: end with its outcome.
+				s.onceReason = msg.Reason
+				closed = true
+				s.srv.Close()
+			default:
+				if err := s.Signal().Send(ctx, msg.Reason); err != nil && ctx.Err() != nil {
 					return ctx.Err()
 				}
 			}
+		}
+		if s.onceReason != nil && s.cur == nil && isDone(s.srv) && s.conns.Len() == 0 {
+			return axon.Finish(s.onceReason)
 		}
 		for {
 			c, ok := s.conns.TryRecv()

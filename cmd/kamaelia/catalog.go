@@ -405,16 +405,20 @@ func registerNetwork(r *launch.Registry, e env) {
 	r.MustRegister(launch.Entry{
 		Name:    "SingleServer",
 		Summary: "a TCP server for one client at a time, through its own boxes (Kamaelia's SingleServer)",
-		Params:  serverParams,
+		Params: append([]launch.Param{{Name: "once", Kind: launch.Bool, Default: "false",
+			Doc: "end when the first client leaves (else serve client after client)"}}, serverParams...),
 		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "bytes for the client (dropped while none is connected)"}},
 		Outboxes: []launch.BoxDoc{
 			{Name: "outbox", Type: bytesType, Doc: "bytes the client sent"},
-			{Name: "signal", Type: anyType, Doc: "ProducerFinished each time a client leaves, then how it ended"},
+			{Name: "signal", Type: anyType, Doc: "the client's *SocketShutdown each time one leaves, then how the server ended"},
 		},
 		New: func(a *launch.Args) (axon.Component, error) {
 			s, err := chassis.SingleServer(listenAddr(a))
 			if err != nil {
 				return nil, err
+			}
+			if a.Bool("once") {
+				s.EndAfterFirstClient()
 			}
 			fmt.Fprintf(e.stderr, "%s listening on %s\n", a.Name(), s.Addr())
 			return s, nil

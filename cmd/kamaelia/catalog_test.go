@@ -144,13 +144,13 @@ func TestLaunchProcessGraph(t *testing.T) {
 
 // TestLaunchTCP serves with a launched SingleServer that upper-cases what
 // its client sends back to it, and talks to it through a launched
-// TCPClient, on loopback. Both ends stop by themselves when the client
-// finishes.
+// TCPClient, on loopback. With once=true, both ends stop by themselves when
+// the client finishes (without it the server serves the next client).
 func TestLaunchTCP(t *testing.T) {
 	ctx := axontest.Context(t)
 	e, _, errs := testEnv()
 	s := axontest.NewScheduler(t)
-	server, err := newCatalog(e).BuildString(`SingleServer name=s port=0 ! ToString ! Upper ! ToBytes ! s.`, launch.OnScheduler(s))
+	server, err := newCatalog(e).BuildString(`SingleServer name=s port=0 once=true ! ToString ! Upper ! ToBytes ! s.`, launch.OnScheduler(s))
 	require.NoError(t, err)
 	single := server.Element("s").(*chassis.Single)
 	port := single.AddrPort().Port()
