@@ -108,3 +108,62 @@ func maxOf(ds []time.Duration) time.Duration {
 	}
 	return m
 }
+
+// TestSingleServerMisbehavingClientsLeaveRoomForTheNext: a client that
+// stops reading (cut by the write timeout), one that half-closes, and one
+// that trickles (cut by the idle timeout) each leave, with why on signal,
+// and the next client is served. The timeouts are shortened from the
+// defaults (10 s, 2 min) to keep the test short.
+func TestSingleServerMisbehavingClientsLeaveRoomForTheNext(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0",
+		internet.WithWriteTimeout(300*time.Millisecond), internet.WithIdleTimeout(300*time.Millisecond))
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, srv)
+	ctx := axontest.Context(t)
+
+	// Stops reading: what the Single is sent fills the socket, then the
+	// write times out.
+	deaf := dialTCP(t, srv.Addr())
+	_, err = deaf.Write([]byte("hi"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("hi"), get(t, h, "outbox"))
+	chunk := make([]byte, 64<<10)
+	var why any
+	for why == nil {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the non-reader was never cut")
+		default:
+		}
+		_ = h.Put(ctx, "inbox", chunk)
+		why, _ = h.TryGet("signal")
+	}
+	assert.ErrorIs(t, why.(error), internet.ErrSlowConsumer)
+
+	// Half-closes: what it sent comes out, then its leaving.
+	half := dialTCP(t, srv.Addr())
+	_, err = half.Write([]byte("bye"))
+	require.NoError(t, err)
+	require.NoError(t, half.(*net.TCPConn).CloseWrite())
+	assert.Equal(t, []byte("bye"), get(t, h, "outbox"))
+	assert.ErrorIs(t, get(t, h, "signal").(error), internet.ErrPeerClosed)
+
+	// Trickles: one byte, then nothing for longer than the idle timeout.
+	slow := dialTCP(t, srv.Addr())
+	_, err = slow.Write([]byte("x"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("x"), get(t, h, "outbox"))
+	assert.ErrorIs(t, get(t, h, "signal").(error), internet.ErrIdleTimeout)
+	closedByServer(t, slow)
+
+	// And the next, well-behaved, is served.
+	good := dialTCP(t, srv.Addr())
+	_, err = good.Write([]byte("ok"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("ok"), get(t, h, "outbox"))
+	put(t, h, "inbox", []byte("fine"))
+	assert.Equal(t, "fine", readN(t, good, 4))
+	assert.Equal(t, uint64(4), srv.Clients())
+	assert.Zero(t, srv.Refused())
+}
