@@ -421,18 +421,33 @@ func abort(nc net.Conn) {
 // the peer closes (ErrPeerClosed) or the read fails, with that reason on
 // its signal, which is the connection's.
 func (s *sock) newReader(ctx context.Context, nc net.Conn) *pump[[]byte] {
-	buf := make([]byte, s.cfg.readSize)
+	// What is read is copied out (the receiver owns each chunk), so the
+	// read buffer is needed only during a read: where the socket allows it
+	// (readWhenReady), a connection waits for data holding none, and
+	// borrows a buffer from a pool once there is something to read. An
+	// idle connection then costs no buffer.
+	read := readWhenReady(nc, s.cfg.readSize)
+	if read == nil {
+		buf := make([]byte, s.cfg.readSize)
+		read = func() ([]byte, error) {
+			n, err := nc.Read(buf)
+			if n > 0 {
+				return append([]byte(nil), buf[:n]...), err
+			}
+			return nil, err
+		}
+	}
 	var pending error // an error that came with the last bytes read
 	r := newPump(s.core.Name()+".reader", func(context.Context) ([]byte, error) {
 		if pending != nil {
 			return nil, pending
 		}
-		n, err := nc.Read(buf)
-		if n > 0 {
-			s.read.Add(uint64(n))
+		b, err := read()
+		if len(b) > 0 {
+			s.read.Add(uint64(len(b)))
 			s.touch()
 			pending = err
-			return append([]byte(nil), buf[:n]...), nil
+			return b, nil
 		}
 		if err == nil {
 			err = io.ErrNoProgress
