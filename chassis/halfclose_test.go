@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/internet"
@@ -63,18 +64,37 @@ func TestServerRepliesToHalfClosingClients(t *testing.T) {
 }
 
 // TestServerCanCloseOnPeerHalfClose: with WithCloseOnPeerHalfClose the
-// connection closes as soon as the client half-closes, as Kamaelia's did:
-// the protocol's last words are not written.
+// connection closes as soon as the client half-closes, as Kamaelia's did,
+// without waiting for the protocol: a stubborn one, which does not end
+// when told the client has finished, does not keep it open.
 func TestServerCanCloseOnPeerHalfClose(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0", internet.WithCloseOnPeerHalfClose())
 	require.NoError(t, err)
 	axontest.NewHandle(t, s, srv)
 	nc := dialTCP(t, srv.Addr())
-	roundTrip(t, nc, "hello")
+	roundTrip(t, nc, "S stubborn")
 	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
-	rest, _ := io.ReadAll(nc) // end of stream or a reset: either way, no farewell
-	assert.NotContains(t, string(rest), "bye")
+	closedByServer(t, nc)
+}
+
+// TestServerWaitsForTheProtocolAfterAHalfClose is the default's other
+// side: a stubborn protocol keeps the half-closed connection open (it may
+// still reply) until it ends.
+func TestServerWaitsForTheProtocolAfterAHalfClose(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	roundTrip(t, nc, "S stubborn")
+	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
+	require.NoError(t, nc.SetReadDeadline(time.Now().Add(300*time.Millisecond)))
+	_, err = nc.Read(make([]byte, 1))
+	var ne net.Error
+	require.ErrorAs(t, err, &ne, "the connection was closed")
+	assert.True(t, ne.Timeout())
+	put(t, h, "control", axon.Shutdown{})
 }
 
 // TestServerRepliesToNetcat runs the real `nc -N` (netcat-openbsd), which

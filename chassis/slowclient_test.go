@@ -1,6 +1,7 @@
 package chassis_test
 
 import (
+	"errors"
 	"io"
 	"net"
 	"runtime"
@@ -22,20 +23,20 @@ import (
 // memory the slowloris hold is bounded and given back.
 //
 // The Server's timers run on the real clock (its sockets cannot run in a
-// synctest bubble), so the test shortens the idle timeout to 200ms rather
+// synctest bubble), so the test shortens the idle timeout to 1 s rather
 // than waiting 2 minutes (DefaultIdleTimeout) and caps the connections at
 // the slowloris' number: a well-behaved client is refused until the idle
 // timeout frees a place, then served.
 func TestServerSlowlorisDoesNotStopWellBehavedClients(t *testing.T) {
 	const slow, good = 1000, 20
-	const idle = 200 * time.Millisecond
+	const idle = time.Second
 	const bound = 5 * time.Second // the well-behaved are all served within it
 	base := liveBytes()
 	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0",
 		internet.WithIdleTimeout(idle), internet.WithMaxConnections(slow))
 	require.NoError(t, err)
-	axontest.NewHandle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	addr := srv.Addr().String()
 
 	lorises := make([]net.Conn, 0, slow)
@@ -54,7 +55,6 @@ func TestServerSlowlorisDoesNotStopWellBehavedClients(t *testing.T) {
 	held := liveBytes()
 	perConn := float64(held-min(base, held)) / slow
 	t.Logf("%d slowloris connections held: %.0f B each", slow, perConn)
-	t.Logf("stats %+v", srv.Stats())
 	assert.Less(t, perConn, float64(64<<10), "memory per held connection")
 
 	start := time.Now()
@@ -91,9 +91,15 @@ func TestServerSlowlorisDoesNotStopWellBehavedClients(t *testing.T) {
 	// connection closed, and the memory they held is given back.
 	for i, nc := range lorises {
 		_ = nc.SetDeadline(time.Now().Add(axontest.Safety))
-		n, err := io.Copy(io.Discard, nc)
-		assert.NoError(t, err, "slowloris %d", i)
-		assert.Equal(t, int64(1), n, "slowloris %d: its echo, then the end", i)
+		_, err := io.Copy(io.Discard, nc) // its echo, then end of stream or a reset
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("slowloris %d was not closed", i)
+		}
+	}
+	// Every connection served has ended and been removed.
+	for range srv.Stats().Accepted {
+		get(t, h, "disconnected")
 	}
 	after := liveBytes()
 	t.Logf("heap and stacks: %d before, %d held, %d after", base, held, after)

@@ -227,6 +227,11 @@ type sock struct {
 
 	release     func()
 	releaseOnce sync.Once
+
+	// What control said, taken between writes or during one (run's
+	// goroutine only).
+	failure *axon.Failure
+	slow    bool
 }
 
 func (s *sock) init(core *axon.Core, in *axon.Inbox[[]byte], out *axon.Outbox[[]byte], cfg connConfig) {
@@ -340,17 +345,16 @@ func (s *sock) run(ctx context.Context) error {
 	for {
 		// Whether ProducerFinished has come is read before the inbox is
 		// drained: what was sent before it is in the inbox by then.
-		st := s.core.TakeControl(nil)
-		if st.Failure != nil {
-			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, st.Failure)))
+		failure, slow, finishing := s.takeControl()
+		if failure != nil {
+			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, failure)))
 		}
-		if errors.Is(st.Reason, ErrSlowConsumer) && !halfClosed {
+		if slow && !halfClosed {
 			// The protocol ended because the peer does not keep up (a
 			// Backplane's Disconnect policy): what is queued would never
 			// be read, so the connection closes at once.
 			return end(s.reason(ErrSlowConsumer))
 		}
-		finishing := st.Finishing
 		readerDone, readErr := reader.ended()
 		if err := s.writeQueued(halfClosed); err != nil {
 			return end(s.reason(err))
@@ -494,26 +498,58 @@ func (s *sock) discardQueued() {
 	}
 }
 
-// write writes b, bounded by the write timeout.
+// takeControl takes the messages waiting on control and reports what they
+// said, with what earlier calls (from write) took: the protocol's failure,
+// whether it ended because the peer is too slow (a ProducerFinished whose
+// Reason is an ErrSlowConsumer), and whether it has finished.
+func (s *sock) takeControl() (failure *axon.Failure, slow, finishing bool) {
+	st := s.core.TakeControl(nil)
+	if s.failure == nil {
+		s.failure = st.Failure
+	}
+	s.slow = s.slow || errors.Is(st.Reason, ErrSlowConsumer)
+	return s.failure, s.slow, st.Finishing
+}
+
+// writeCheck is how often a write blocked on a peer that does not read
+// looks at control: a protocol that fails, or gives up on the peer, ends
+// the write.
+const writeCheck = 250 * time.Millisecond
+
+// write writes b, bounded by the write timeout, and by the protocol
+// failing or giving up on the peer while it waits.
 func (s *sock) write(b []byte) error {
-	if s.cfg.writeTimeout > 0 {
-		if err := s.nc.SetWriteDeadline(time.Now().Add(s.cfg.writeTimeout)); err != nil {
+	start := time.Now()
+	for {
+		d := writeCheck
+		if s.cfg.writeTimeout > 0 {
+			d = min(d, s.cfg.writeTimeout-time.Since(start))
+		}
+		if err := s.nc.SetWriteDeadline(time.Now().Add(d)); err != nil {
 			return err
 		}
-	}
-	n, err := s.nc.Write(b)
-	s.written.Add(uint64(n))
-	if n > 0 {
-		s.touch()
-	}
-	if err != nil {
-		s.unsent.Add(uint64(len(b) - n))
-		if s.cfg.writeTimeout > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		n, err := s.nc.Write(b)
+		s.written.Add(uint64(n))
+		if n > 0 {
+			s.touch()
+		}
+		b = b[n:]
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			s.unsent.Add(uint64(len(b)))
+			return err
+		}
+		failure, slow, _ := s.takeControl()
+		if failure != nil || slow || (s.cfg.writeTimeout > 0 && time.Since(start) >= s.cfg.writeTimeout) {
+			s.unsent.Add(uint64(len(b)))
+			if failure != nil {
+				return fmt.Errorf("%w: %w", ErrProtocolFailed, failure)
+			}
 			return ErrSlowConsumer
 		}
-		return err
 	}
-	return nil
 }
 
 // deadline is a context that ends after a delay, made again only once it
