@@ -145,6 +145,9 @@ func infoOf(nc net.Conn) ConnInfo {
 //
 // Bytes still queued in inbox when the connection closes without having
 // been told ProducerFinished are not written; ConnStats.Unsent counts them.
+// A write blocked on a peer that does not read still hears, within a
+// quarter of a second, a failure on control or a ProducerFinished whose
+// Reason is an ErrSlowConsumer, and ends the connection for it.
 type Conn struct {
 	axon.Core
 	// In is the "inbox": bytes to write.
