@@ -132,29 +132,6 @@ func (s *sink) Main(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// sliceStage passes []int messages on, one slice at a time.
-type sliceStage struct {
-	axon.Core
-	in  *axon.Inbox[[]int]
-	out *axon.Outbox[[]int]
-}
-
-func newSliceStage() *sliceStage {
-	s := &sliceStage{}
-	s.in = axon.NewInbox[[]int](s, "inbox")
-	s.out = axon.NewOutbox[[]int](s, "outbox")
-	return s
-}
-
-func (s *sliceStage) Main(ctx context.Context) error {
-	for v := range s.in.Messages(ctx) {
-		if err := s.out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
 // runSliceChain is the batch path with slices as messages, the same shape
 // as channels carrying batches: source and sink run in the benchmark's
 // goroutine through a Handle-free pair of components.
@@ -167,10 +144,10 @@ func runSliceChain(b *testing.B, n, stages int) {
 	comps := []axon.Component{src}
 	prevOut, prevSig := axon.Box(src.out), axon.Box(src.Signal())
 	for range stages {
-		st := newSliceStage()
-		axon.MustLink(prevOut, st.in)
+		st := axontest.NewRelay[[]int](0)
+		axon.MustLink(prevOut, st.In)
 		axon.MustLink(prevSig, st.Control())
-		prevOut, prevSig = st.out, st.Signal()
+		prevOut, prevSig = st.Out, st.Signal()
 		comps = append(comps, st)
 	}
 	axon.MustLink(prevOut, snk.in)

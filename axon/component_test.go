@@ -102,6 +102,38 @@ func TestComponentActivatedTwiceRunsOnce(t *testing.T) {
 	assert.Len(t, runs, 1)
 }
 
+func TestActivatingANilComponentIsAFailureRunReturns(t *testing.T) {
+	s := axon.NewScheduler()
+	log := &lineCounter{}
+	s.SetLogger(slog.New(log))
+	ran := make(chan struct{}, 1)
+	good := newFunc()
+	good.main = func(context.Context) error {
+		ran <- struct{}{}
+		return nil
+	}
+	var typedNil *funcComp
+	err := s.Run(nil, good, typedNil)
+	require.ErrorIs(t, err, axon.ErrNilArgument)
+	assert.Len(t, ran, 1, "the other components start")
+	var failures []*axon.Failure
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var f *axon.Failure
+		require.ErrorAs(t, e, &f)
+		failures = append(failures, f)
+	}
+	require.Len(t, failures, 2)
+	assert.Equal(t, "<nil>", failures[0].Component)
+	assert.Contains(t, failures[0].Error(), "component 1 of 3 is a nil <nil>")
+	assert.Equal(t, "*axon_test.funcComp", failures[1].Component)
+	assert.Contains(t, failures[1].Error(), "component 3 of 3 is a nil *axon_test.funcComp")
+	assert.Equal(t, []string{"component failed", "component failed"}, log.all(), "each is logged on the scheduler's logger")
+
+	s.Activate(typedNil)
+	require.ErrorIs(t, s.Wait(axontest.Context(t)), axon.ErrNilArgument, "Wait returns it too")
+	require.NoError(t, s.Wait(axontest.Context(t)), "once")
+}
+
 func TestComponentWithoutDeclaredBoxesIsNamedAfterItsTypeOnceActivated(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	c := newFunc()

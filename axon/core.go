@@ -416,8 +416,17 @@ func (c *Core) Finishing() bool { return c.has(flagFinishing) }
 // parent), so a composite can pass the very message on.
 func (c *Core) ShutdownReason() (Shutdown, bool) { return c.ctx.shutdownReason() }
 
-// ShuttingDown reports whether the component has been told to stop now.
-func (c *Core) ShuttingDown() bool { return c.ctx.Err() != nil }
+// ShuttingDown reports whether the component has been told to stop now:
+// from the moment the runtime starts to stop it, which tells its children
+// first, a moment before Main's context reports it. A composite that sees a
+// child end asks this, not its context, before it starts another.
+func (c *Core) ShuttingDown() bool {
+	if c.ctx.Err() != nil {
+		return true
+	}
+	_, stopping := c.ctx.stopReason()
+	return stopping
+}
 
 // Scheduler returns the scheduler the component was activated on, or nil.
 func (c *Core) Scheduler() *Scheduler {

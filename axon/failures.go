@@ -199,11 +199,17 @@ func (c *Core) failed(err error) error {
 }
 
 // recordFailure books the failure of component c and logs it, within the
-// bounds of the scheduler's failureBook.
+// bounds of the scheduler's failureBook. c is nil when there is no
+// component to name (Activate given a nil one): failure is then a *Failure
+// that names what there was.
 func (s *Scheduler) recordFailure(c *Core, failure error) {
 	f, ok := failure.(*Failure)
 	if !ok {
 		f = &Failure{Component: c.Name(), Err: failure}
+	}
+	name := f.Component
+	if c != nil {
+		name = c.Name()
 	}
 	s.mu.Lock()
 	log, before := s.fails.record(f, time.Now())
@@ -219,7 +225,7 @@ func (s *Scheduler) recordFailure(c *Core, failure error) {
 		logUnloggedCount(logger, before)
 	}
 	if log {
-		logger.Error("component failed", "component", c.Name(), "err", failure)
+		logger.Error("component failed", "component", name, "err", failure)
 	}
 }
 
@@ -236,6 +242,17 @@ func (s *Scheduler) logUnlogged() {
 
 func logUnloggedCount(l *slog.Logger, n int) {
 	l.Error(fmt.Sprintf("%d more failures not logged", n), "count", n)
+}
+
+// currentLogger returns the scheduler's logger (slog.Default when s is nil or has
+// none).
+func (s *Scheduler) currentLogger() *slog.Logger {
+	if s == nil {
+		return slog.Default()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loggerLocked()
 }
 
 // loggerLocked returns the scheduler's logger. s.mu must be held.

@@ -3,7 +3,6 @@ package axon
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"runtime/debug"
 	"sync"
 )
@@ -118,22 +117,38 @@ func (f *Feed[T]) Start(produce func(ctx context.Context, emit func(T) bool) err
 // component stops waiting for the producer and may finish; the producer's
 // goroutine lives on until its call returns, and what it emits after is
 // refused. A panic in the producer is the component's failure while the
-// component waits for it, and is logged after.
+// component waits for it, and is logged after, on the logger of the
+// component's scheduler (Scheduler.SetLogger).
 func (f *Feed[T]) StartDetached(produce func(emit func(T) bool) error) {
 	name := f.c.Name()
 	f.start(func(ctx context.Context, emit func(T) bool, end func(error)) error {
-		ended := make(chan error, 1)
+		// The producer's end is handed over under mu, and detached says,
+		// under mu, that nothing waits for it any more: a panic is then
+		// either returned (the component's failure) or logged, never lost
+		// between the two.
+		var (
+			mu       sync.Mutex
+			detached bool
+			ended    = make(chan error, 1)
+		)
+		sched := f.c.Scheduler()
 		go func() {
 			var err error
 			defer func() {
+				var pe *PanicError
 				if v := recover(); v != nil {
-					pe := &PanicError{Value: v, Stack: debug.Stack()}
-					if ctx.Err() != nil {
-						slog.Default().Error("component's detached producer panicked", "component", name, "err", pe)
-					}
+					pe = &PanicError{Value: v, Stack: debug.Stack()}
 					err = pe
 				}
-				ended <- err
+				mu.Lock()
+				gone := detached
+				if !gone {
+					ended <- err
+				}
+				mu.Unlock()
+				if gone && pe != nil {
+					sched.currentLogger().Error("component's detached producer panicked", "component", name, "err", pe)
+				}
 			}()
 			err = produce(emit)
 		}()
@@ -145,6 +160,19 @@ func (f *Feed[T]) StartDetached(produce func(emit func(T) bool) error) {
 			}
 			end(err)
 		case <-ctx.Done():
+			mu.Lock()
+			detached = true
+			mu.Unlock()
+			// A panic handed over before detached was set is still the
+			// component's failure.
+			select {
+			case err := <-ended:
+				var pe *PanicError
+				if errors.As(err, &pe) {
+					return pe
+				}
+			default:
+			}
 		}
 		return nil
 	})

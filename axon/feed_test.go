@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"testing"
 	"testing/synctest"
 
@@ -214,4 +215,56 @@ func TestFeedDetachedProducerIsLeftBehindOnShutdown(t *testing.T) {
 	_, err := pw.Write([]byte{1})
 	require.NoError(t, err)
 	require.NoError(t, pw.Close())
+}
+
+// recordSink is a slog.Handler that hands every record it is given to a
+// channel, so that a test can wait for a log line.
+type recordSink chan slog.Record
+
+func (h recordSink) Enabled(context.Context, slog.Level) bool { return true }
+func (h recordSink) Handle(_ context.Context, r slog.Record) error {
+	h <- r.Clone()
+	return nil
+}
+func (h recordSink) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h recordSink) WithGroup(string) slog.Handler      { return h }
+
+// A detached producer that panics after its component has finished is
+// logged on the scheduler's logger, not on slog's default.
+func TestFeedDetachedProducersLatePanicIsLoggedOnTheSchedulersLogger(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	records := make(recordSink, 1)
+	s.SetLogger(slog.New(records))
+	started, release := make(chan struct{}), make(chan struct{})
+	f := newFeeder(1, func(ctx context.Context, f *feeder) error {
+		f.feed.StartDetached(func(emit func(int) bool) error {
+			close(started)
+			<-release
+			panic("late producer")
+		})
+		_, err := f.drain(ctx, nil)
+		return err
+	})
+	f.SetName("late")
+	s.Activate(f)
+	<-started
+	s.ShutdownAll(axon.Shutdown{})
+	require.NoError(t, s.Wait(axontest.Context(t)), "a shutdown is not a failure")
+	close(release)
+	var r slog.Record
+	select {
+	case r = <-records:
+	case <-axontest.Context(t).Done():
+		t.Fatal("the panic was not logged on the scheduler's logger")
+	}
+	assert.Equal(t, "component's detached producer panicked", r.Message)
+	attrs := map[string]any{}
+	r.Attrs(func(a slog.Attr) bool {
+		attrs[a.Key] = a.Value.Any()
+		return true
+	})
+	assert.Equal(t, "late", attrs["component"])
+	var pe *axon.PanicError
+	require.ErrorAs(t, attrs["err"].(error), &pe)
+	assert.Equal(t, "late producer", pe.Value)
 }

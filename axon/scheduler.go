@@ -3,6 +3,7 @@ package axon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"slices"
@@ -131,8 +132,18 @@ func RunContext(ctx context.Context, comps ...Component) error {
 
 // Activate starts each component that is not yet running: its Main runs in a
 // new goroutine. Activating a running or finished component does nothing.
+// A nil component (nil, or a nil pointer to a component type) is not
+// started: it is recorded as a failure wrapping ErrNilArgument, which the
+// next Run or Wait returns, and the other components start.
 func (s *Scheduler) Activate(comps ...Component) {
-	for _, comp := range comps {
+	for i, comp := range comps {
+		if isNilComponent(comp) {
+			s.recordFailure(nil, &Failure{
+				Component: fmt.Sprintf("%T", comp),
+				Err:       fmt.Errorf("%w: Activate: component %d of %d is a nil %T", ErrNilArgument, i+1, len(comps), comp),
+			})
+			continue
+		}
 		c := coreOf(comp)
 		if !c.state.CompareAndSwap(int32(Initialised), int32(Running)) {
 			continue

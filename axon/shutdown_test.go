@@ -710,3 +710,40 @@ func TestParentWaitNeverMissesAChildsEnd(t *testing.T) {
 		require.NoError(t, s.Wait(ctx), "a parent was not woken by its child's end")
 	}
 }
+
+// A parent is stopped after its children are told (so that they learn the
+// parent's reason): ShuttingDown reports the stop from the moment it is
+// under way, so a composite woken by a child's end, before its own
+// context reports the stop, starts no other.
+func TestShuttingDownCountsAStopUnderWay(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
+	parent, child := newFunc(), newFunc()
+	parentSaw, started := make(chan bool, 1), make(chan struct{})
+	child.main = func(ctx context.Context) error {
+		close(started)
+		<-ctx.Done()
+		parentSaw <- parent.ShuttingDown()
+		return ctx.Err()
+	}
+	parent.main = func(ctx context.Context) error {
+		if err := parent.AddChildren(child); err != nil {
+			return err
+		}
+		parent.ActivateChildren()
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	h, err := axon.NewHandle(s, parent)
+	require.NoError(t, err)
+	<-started
+	assert.False(t, parent.ShuttingDown())
+	require.NoError(t, h.Put(ctx, "control", axon.Shutdown{}))
+	select {
+	case saw := <-parentSaw:
+		assert.True(t, saw, "the child is stopped as part of its parent's stop")
+	case <-ctx.Done():
+		t.Fatal("the child was not stopped")
+	}
+	require.NoError(t, h.Wait(ctx))
+}

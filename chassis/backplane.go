@@ -131,10 +131,12 @@ func WithDisconnect() SubscribeOption {
 //	              decoded, and each trouble of the transport (ErrTransport)
 //	lost          uint64: one per message the transport dropped (the total)
 //
-// and, made while it runs, one outbox per subscriber ("sub.N", linked
+// and, made while it runs, one outbox per subscriber ("_sub.N", linked
 // through the subscriber's outbox to where that leads, so a delivery is one
 // send straight into the final inbox) and one per subscriber and publisher to
-// its control ("end.N"). The Backplane's goroutine takes the published
+// its control ("_end.N"). Their names start with "_", the mark of private
+// wiring, so that an axon.Handle made on a running Backplane leaves them to
+// it. The Backplane's goroutine takes the published
 // messages in batches and hands each batch to each subscriber in turn: there
 // is no goroutine per message, nor per subscriber.
 //
@@ -426,8 +428,10 @@ func (b *Backplane[T]) admit(ctx context.Context) {
 // link makes a peer's boxes and links. b.mu is held.
 func (b *Backplane[T]) link(ctx context.Context, p *peer[T]) {
 	id := strconv.Itoa(p.id)
-	p.ctl = axon.NewOutbox[any](b, "end."+id)
-	_, _ = b.Link(p.ctl, p.comp.Control()) // a fresh outbox to a control inbox: cannot fail
+	// Fresh private outboxes ("_": no Handle takes them), so linking them
+	// cannot fail.
+	p.ctl = axon.NewOutbox[any](b, "_end."+id)
+	_, _ = b.Link(p.ctl, p.comp.Control())
 	if p.sub == nil {
 		return
 	}
@@ -435,7 +439,7 @@ func (b *Backplane[T]) link(ctx context.Context, p *peer[T]) {
 	if p.sub.opts.policy == DropOldest {
 		return // its own goroutine sends on from its queue
 	}
-	p.out = axon.NewOutbox[T](b, "sub."+id)
+	p.out = axon.NewOutbox[T](b, "_sub."+id)
 	p.data, _ = b.Link(p.out, p.sub.out)
 }
 

@@ -3,6 +3,7 @@ package chassis_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -76,11 +77,27 @@ func TestBackplanePublishersAndSubscribersMayStartInAnyOrder(t *testing.T) {
 	b := chassis.NewBackplane[int]("any-order", chassis.OnScheduler(s))
 	sub := chassis.SubscribeTo[int]("any-order")
 	hs := axontest.NewHandle(t, s, sub) // before the Backplane runs
-	hp := axontest.NewHandle(t, s, chassis.PublishTo[int]("any-order"))
-	hb := axontest.NewHandle(t, s, b) // after both
+	pub := chassis.PublishTo[int]("any-order")
+	hp := axontest.NewHandle(t, s, pub)
+	// After both: the subscriber has activated the Backplane, which may be
+	// making its outbox to the subscriber's control as the Handle is made.
+	// That outbox is the Backplane's private wiring: the Handle must leave
+	// it alone, or the subscriber is never told the Backplane's end.
+	hb := axontest.NewHandle(t, s, b)
 	<-sub.Subscribed()
 	put(t, hp, "inbox", 1, 2, 3)
 	assert.Equal(t, []any{1, 2, 3}, getN(t, hs, "outbox", 3))
+	for _, box := range b.Outboxes() {
+		switch box.Name() {
+		case "outbox", "signal", "disconnected":
+		default:
+			assert.True(t, strings.HasPrefix(box.Name(), "_"), "%s is made while the Backplane runs: private", box.Name())
+		}
+	}
+	// The Publisher joins a moment after it has linked its inbox (so 1, 2, 3
+	// may arrive before): a Backplane that ends before it joins makes it
+	// fail, as one that comes too late.
+	<-pub.Joined()
 	require.NoError(t, hb.Finish(axontest.Context(t)))
 	require.Equal(t, axon.ProducerFinished{}, get(t, hs, "signal"))
 	require.Equal(t, axon.ProducerFinished{}, get(t, hp, "signal"))

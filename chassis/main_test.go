@@ -212,7 +212,7 @@ func pokeInto(t testing.TB, box axon.Box) func(v any) {
 }
 
 // waitDone waits for comp to end.
-func waitDone(t testing.TB, comp interface{ Done() <-chan struct{} }) {
+func waitDone(t testing.TB, comp axon.CoreComponent) {
 	t.Helper()
 	select {
 	case <-comp.Done():
@@ -233,11 +233,11 @@ func recv[T any](t testing.TB, ch <-chan T) T {
 	}
 }
 
-func running(c interface{ State() axon.State }) bool { return c.State() == axon.Running }
+func running(c axon.CoreComponent) bool { return c.State() == axon.Running }
 
 // hasEnded reports whether c has finished (its Done is closed). Done, not
 // State: a component's Done closes a moment before its State says Finished.
-func hasEnded(c interface{ Done() <-chan struct{} }) bool {
+func hasEnded(c axon.CoreComponent) bool {
 	select {
 	case <-c.Done():
 		return true

@@ -126,7 +126,7 @@ func TestPipelineProducerFinishingDrainsTenStagesLosingNothing(t *testing.T) {
 	ended(t, h, "outbox")
 	require.NoError(t, h.Wait(axontest.Context(t)))
 	for _, st := range stages {
-		assert.True(t, hasEnded(st.(interface{ Done() <-chan struct{} })))
+		assert.True(t, hasEnded(st.(axon.CoreComponent)))
 	}
 }
 

@@ -131,7 +131,10 @@ func (s *Sequence) Main(ctx context.Context) error {
 	}
 	finishing := false
 	for i, st := range s.steps {
-		if ctx.Err() != nil {
+		// ShuttingDown, not ctx.Err: the runtime stops the running step
+		// before it sets ctx's error, and the step's end may wake the
+		// Sequence in between. A Sequence told to stop starts no more.
+		if s.ShuttingDown() {
 			return ctx.Err()
 		}
 		in, _ := inboxOf(st, "inbox")

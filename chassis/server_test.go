@@ -200,7 +200,7 @@ func TestServerShutdownClosesEveryConnectionAndTheListener(t *testing.T) {
 		closedByServer(t, nc)
 	}
 	for _, c := range srv.Children() {
-		assert.True(t, hasEnded(c.(interface{ Done() <-chan struct{} })), "%s shut down and waited for", c)
+		assert.True(t, hasEnded(c.(axon.CoreComponent)), "%s shut down and waited for", c)
 	}
 	_, err = net.Dial("tcp", srv.Addr().String())
 	require.Error(t, err, "the listener is closed")

@@ -26,8 +26,9 @@ func (d *deaf) Main(context.Context) error {
 }
 
 // TestAllForOneRestartGivesUpOnAChildThatWillNotStop: A fails, so every
-// child is to be restarted; B ignores the Shutdown. The supervisor waits the
-// scheduler's grace period for it, not for ever, then fails naming it.
+// child is to be restarted; B ignores the Shutdown. The supervisor backs off,
+// then waits the scheduler's grace period for it, not for ever, and fails
+// naming it.
 func TestAllForOneRestartGivesUpOnAChildThatWillNotStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := axon.NewScheduler()
@@ -44,7 +45,8 @@ func TestAllForOneRestartGivesUpOnAChildThatWillNotStop(t *testing.T) {
 		start := time.Now()
 		require.NoError(t, h.Put(context.Background(), "inbox", "fail"))
 		<-g.Done()
-		assert.Equal(t, time.Second, time.Since(start), "the grace period")
+		assert.Equal(t, chassis.DefaultBackoffInitial+time.Second, time.Since(start),
+			"the first restart's back-off, then the grace period")
 		var stuck *axon.StuckError
 		require.ErrorAs(t, g.Err(), &stuck)
 		assert.Equal(t, []string{"B"}, stuck.Components)

@@ -168,16 +168,16 @@ func newLargeSystem(t *testing.T) (*axon.Scheduler, int) {
 	comps := []axon.Component{spreader, collector}
 	for i := range fanWorkers {
 		w := relay(fmt.Sprintf("worker %d", i))
-		axon.MustLink(axon.NewOutbox[int](spreader, fmt.Sprintf("out.%d", i)), w.in)
-		axon.MustLink(w.out, collector.in)
+		axon.MustLink(axon.NewOutbox[int](spreader, fmt.Sprintf("out.%d", i)), w.In)
+		axon.MustLink(w.Out, collector.in)
 		comps = append(comps, w)
 	}
 	for p := range pipelines {
-		var prev *part
+		var prev *axontest.Relay[int]
 		for i := range pipeLen {
 			r := relay(fmt.Sprintf("stage %d.%d", p, i))
 			if prev != nil {
-				axon.MustLink(prev.out, r.in)
+				axon.MustLink(prev.Out, r.In)
 				axon.MustLink(prev.Signal(), r.Control())
 			}
 			comps, prev = append(comps, r), r

@@ -54,27 +54,22 @@ func pusher(name string, n int) *part {
 }
 
 // relay passes on what it receives.
-func relay(name string) *part {
-	return newPart(name, func(ctx context.Context, p *part) error {
-		for v := range p.in.Messages(ctx) {
-			if err := p.out.Send(ctx, v); err != nil {
-				return err
-			}
-		}
-		return ctx.Err()
-	})
+func relay(name string) *axontest.Relay[int] {
+	r := axontest.NewRelay[int](0)
+	r.SetName(name)
+	return r
 }
 
 // group is a composite: its inbox feeds its first child, its children are
 // linked in a chain, and the last child's outbox is its outbox.
-func group(name string, kids ...*part) *part {
+func group(name string, kids ...*axontest.Relay[int]) *part {
 	return newPart(name, func(ctx context.Context, p *part) error {
 		for _, k := range kids {
 			p.AddChildren(k)
 		}
-		links := [][2]axon.Box{{p.in, kids[0].in}, {kids[len(kids)-1].out, p.out}}
+		links := [][2]axon.Box{{p.in, kids[0].In}, {kids[len(kids)-1].Out, p.out}}
 		for i := 0; i+1 < len(kids); i++ {
-			links = append(links, [2]axon.Box{kids[i].out, kids[i+1].in})
+			links = append(links, [2]axon.Box{kids[i].Out, kids[i+1].In})
 		}
 		for _, l := range links {
 			if _, err := p.Link(l[0], l[1]); err != nil {
@@ -122,8 +117,8 @@ func newSystem(t *testing.T) *system {
 	cam, enc := pusher("camera", sinkLen), relay("encoder")
 	sys.sink = idle("recorder")
 	sys.sink.in.SetCapacity(sinkCap)
-	axon.MustLink(cam.out, enc.in)
-	axon.MustLink(enc.out, sys.sink.in)
+	axon.MustLink(cam.out, enc.In)
+	axon.MustLink(enc.Out, sys.sink.in)
 	axon.MustLink(cam.Signal(), enc.Control())
 
 	// ticker -> [filter -> formatter] -> display, the middle a composite.

@@ -148,19 +148,8 @@ func startPump[T any](parent *axon.Core, p *pump[T], out *axon.Outbox[T]) error 
 	return nil
 }
 
-// drainControl takes every message waiting on c's control inbox (the
-// runtime has already acted on ProducerFinished and Shutdown) and returns
-// the first *axon.Failure among them, if any: a failure of the component
-// whose signal is linked to c's control.
-func drainControl(c *axon.Core) *axon.Failure {
-	var first *axon.Failure
-	for {
-		m, ok := c.Control().TryRecv()
-		if !ok {
-			return first
-		}
-		if f, ok := m.(*axon.Failure); ok && first == nil {
-			first = f
-		}
-	}
-}
+// drainControl takes every message waiting on c's control inbox and
+// returns the first *axon.Failure among them, if any: a failure of the
+// component whose signal is linked to c's control. It is Core.TakeControl
+// for the callers that need only the failure.
+func drainControl(c *axon.Core) *axon.Failure { return c.TakeControl(nil).Failure }

@@ -75,20 +75,11 @@ func (s *serverCore) Main(ctx context.Context) error {
 			s.RemoveChild(g)
 			s.gone <- struct{}{}
 		}
-		drainControlOf(&s.Core)
-		if s.Finishing() {
+		if s.TakeControl(nil).Finishing {
 			return nil // the runtime shuts the rest down (a real one drains first)
 		}
 		if err := s.Wait(ctx); err != nil {
 			return err
-		}
-	}
-}
-
-func drainControlOf(c *axon.Core) {
-	for {
-		if _, ok := c.Control().TryRecv(); !ok {
-			return
 		}
 	}
 }

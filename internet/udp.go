@@ -111,7 +111,10 @@ func (u *udpSock) run(ctx context.Context, flush func() error, pending func() bo
 		wait = u.core.Wait
 	}
 	for {
-		drainControl(u.core)
+		// Finishing is read with the control messages: a ProducerFinished
+		// taken here may not have set the flag yet, and Wait would not
+		// wake for it.
+		finishing := u.core.TakeControl(nil).Finishing
 		for _, in := range u.unused {
 			for {
 				if _, ok := in.TryRecv(); !ok {
@@ -119,7 +122,6 @@ func (u *udpSock) run(ctx context.Context, flush func() error, pending func() bo
 				}
 			}
 		}
-		finishing := u.core.Finishing()
 		if err := flush(); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

@@ -197,18 +197,10 @@ func construct(el *element) (comp axon.Component, err error) {
 	return comp, nil
 }
 
-// boxLister is what axon.Core gives every component.
-type boxLister interface {
-	Inboxes() []axon.Box
-	Outboxes() []axon.Box
-	Inbox(name string) (axon.Box, bool)
-	Outbox(name string) (axon.Box, bool)
-}
-
 // verifyBoxes checks that el's component has exactly the boxes its entry
 // declares, "_" boxes aside, so that help and Check tell the truth.
 func verifyBoxes(el *element) error {
-	c, ok := el.comp.(boxLister)
+	c, ok := el.comp.(axon.CoreComponent)
 	if !ok {
 		return &Error{Pos: el.node.Pos, Msg: fmt.Sprintf("entry %s made a component that does not embed axon.Core", el.entry.Name), Err: ErrRegistry}
 	}
@@ -249,8 +241,8 @@ func verifyBoxes(el *element) error {
 // tryLink makes the link p and removes it again: axon checks the box types
 // when a link is made, and the chassis makes the link for good.
 func tryLink(p plan) error {
-	from, _ := p.from.el.comp.(boxLister).Outbox(p.from.box)
-	to, _ := p.to.el.comp.(boxLister).Inbox(p.to.box)
+	from, _ := p.from.el.comp.(axon.CoreComponent).Outbox(p.from.box)
+	to, _ := p.to.el.comp.(axon.CoreComponent).Inbox(p.to.box)
 	l, err := axon.Link(from, to)
 	if err != nil {
 		class := ErrConstruct

@@ -20,7 +20,10 @@ import (
 	"github.com/kamaelia-go/kamaelia/components/process"
 	"github.com/kamaelia-go/kamaelia/components/source"
 	"github.com/kamaelia-go/kamaelia/components/timing"
+	"github.com/kamaelia-go/kamaelia/components/web"
+	"github.com/kamaelia-go/kamaelia/components/xmlparse"
 	"github.com/kamaelia-go/kamaelia/internet"
+	"github.com/kamaelia-go/kamaelia/internet/irc"
 	"github.com/kamaelia-go/kamaelia/launch"
 )
 
@@ -45,6 +48,7 @@ func newCatalog(e env) *launch.Registry {
 	registerProcess(r)
 	registerNetwork(r, e)
 	registerBackplane(r)
+	registerWeb(r, e)
 	if mediaCatalog != nil {
 		mediaCatalog(r, e)
 	}
@@ -494,10 +498,10 @@ func newSimpleServer(r *launch.Registry, a *launch.Args, stderr io.Writer) (axon
 // fitsConnection says why c cannot be a connection's protocol, if it cannot:
 // the Server would refuse it without saying why.
 func fitsConnection(c axon.Component) error {
-	boxes := c.(interface {
-		Inbox(string) (axon.Box, bool)
-		Outbox(string) (axon.Box, bool)
-	})
+	boxes, ok := c.(axon.CoreComponent)
+	if !ok {
+		return fmt.Errorf("%T does not embed axon.Core", c)
+	}
 	in, _ := boxes.Inbox("inbox")
 	out, _ := boxes.Outbox("outbox")
 	if in != nil && !bytesType.AssignableTo(in.Type()) {
@@ -560,6 +564,78 @@ func registerBackplane(r *launch.Registry) {
 				opts = append(opts, chassis.WithDisconnect())
 			}
 			return chassis.SubscribeTo[[]byte](a.String("topic"), opts...), nil
+		},
+	})
+}
+
+// registerWeb registers the web, XML and IRC components.
+func registerWeb(r *launch.Registry, e env) {
+	eventType := launch.TypeOf[xmlparse.Event]()
+	r.MustRegister(launch.Entry{
+		Name:    "StaticWebServer",
+		Summary: "an HTTP server of the files under a directory, a component per request (Kamaelia's HTTPServer with the Minimal handler)",
+		Params: []launch.Param{
+			{Name: "host", Kind: launch.String, Default: "127.0.0.1", Doc: "the address to listen on (0.0.0.0 or \"\": every interface)"},
+			{Name: "port", Kind: launch.Int, Default: "0", Check: port, Doc: "the port to listen on; 0 picks a free one; the address is written to standard error"},
+			{Name: "root", Kind: launch.String, Default: ".", Doc: "the directory served; no request reaches outside it"},
+			{Name: "prefix", Kind: launch.String, Default: "/", Doc: "the URL path prefix the files are served under"},
+		},
+		New: func(a *launch.Args) (axon.Component, error) {
+			files, err := web.Static(a.String("root"))
+			if err != nil {
+				return nil, err
+			}
+			svc, err := web.Listen(listenAddr(a), web.NewServer(a.Scheduler(), web.Limits{}, web.Route{Prefix: a.String("prefix"), New: files}))
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(e.stderr, "%s listening on http://%s%s\n", a.Name(), svc.Addr(), a.String("prefix"))
+			return svc, nil
+		},
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "XMLParser",
+		Summary:  "parses XML text arriving in pieces of any size into events: start and end of document and elements, text (Kamaelia's SimpleXMLParser)",
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "XML text"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: eventType, Doc: "xmlparse events, in document order"}},
+		New:      func(*launch.Args) (axon.Component, error) { return xmlparse.NewParser[[]byte](), nil },
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "EDLReader",
+		Summary:  "reads the reframer's edit decision list from XMLParser's events and sends each edit",
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: eventType, Doc: "XMLParser's events"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: launch.TypeOf[xmlparse.Edit](), Doc: "each edit: file, frames, crop"}},
+		New:      func(*launch.Args) (axon.Component, error) { return xmlparse.NewEDLReader(), nil },
+	})
+	r.MustRegister(launch.Entry{
+		Name:     "GraphSlidesReader",
+		Summary:  "reads <graphslides> from XMLParser's events and sends each slide's topology commands",
+		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: eventType, Doc: "XMLParser's events"}},
+		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: launch.TypeOf[xmlparse.Slide](), Doc: "each slide's commands, split into tokens"}},
+		New:      func(*launch.Args) (axon.Component, error) { return xmlparse.NewSlidesReader(), nil },
+	})
+	r.MustRegister(launch.Entry{
+		Name:    "IRCLogger",
+		Summary: "logs an IRC channel to dated files, a new pair each day, [off] lines left out (the Kamaelia Logger)",
+		Params: []launch.Param{
+			{Name: "server", Kind: launch.String, Default: "127.0.0.1:6667", Doc: "the IRC server, host:port"},
+			{Name: "channel", Kind: launch.String, Default: "#kamaelia", Doc: "the channel to join and log"},
+			{Name: "nick", Kind: launch.String, Default: "kamlog", Doc: "the bot's nickname; \"<nick>: help\" in the channel lists what it answers"},
+			{Name: "dir", Kind: launch.String, Default: ".", Doc: "the directory of the log files"},
+		},
+		New: func(a *launch.Args) (axon.Component, error) {
+			conn, err := irc.Dial(a.String("server"), internet.WithDialTimeout(10*time.Second))
+			if err != nil {
+				return nil, err
+			}
+			return chassis.NewGraphline(chassis.Components{
+				"IRC": conn,
+				"LOG": irc.NewLogger(irc.LoggerConfig{Nick: a.String("nick"), Channel: a.String("channel"), Dir: a.String("dir")}),
+			}, chassis.Linkages{
+				{Component: "IRC", Box: "heard"}:  {Component: "LOG", Box: "inbox"},
+				{Component: "LOG", Box: "outbox"}: {Component: "IRC", Box: "talk"},
+				{Component: "IRC", Box: "signal"}: {Component: "LOG", Box: "control"},
+			})
 		},
 	})
 }

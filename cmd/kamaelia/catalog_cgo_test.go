@@ -3,6 +3,8 @@
 package main
 
 import (
+	"encoding/binary"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -13,6 +15,41 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// The least each media entry needs to be built by TestCatalogTellsTheTruth.
+// Transcode reads its input's header when built: a tenth of a second of
+// silence in WAV, written here.
+func init() {
+	never := filepath.Join(os.TempDir(), "kamaelia-launch-never-written")
+	wav := filepath.Join(os.TempDir(), "kamaelia-launch-silence.wav")
+	if err := os.WriteFile(wav, silenceWAV(800, 8000), 0o644); err != nil {
+		panic(err)
+	}
+	for name, props := range map[string]string{
+		"Encoder":     "codec=mpeg4",
+		"FileMuxer":   "filename=" + never + ".mkv",
+		"Muxer":       "format=matroska",
+		"FileDemuxer": "filename=x.mkv",
+		"VideoFilter": "graph=null",
+		"AudioFilter": "graph=anull",
+		"Transcode":   "input=" + wav + " output=" + never + ".wav acodec=pcm_s16le",
+	} {
+		minimal[name] = props
+	}
+}
+
+// silenceWAV returns a WAV file of n samples of 16-bit mono silence.
+func silenceWAV(n, rate int) []byte {
+	b := []byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00")
+	b = binary.LittleEndian.AppendUint32(b, uint32(rate))
+	b = binary.LittleEndian.AppendUint32(b, uint32(2*rate))
+	b = append(b, 2, 0, 16, 0)
+	b = append(b, "data"...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(2*n))
+	b = append(b, make([]byte, 2*n)...)
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(b)-8))
+	return b
+}
 
 // TestLaunchDiracRoundTrip makes a clip with the ffmpeg command, encodes
 // it to Dirac with a launched Graphline, and decodes that with a launched
@@ -41,4 +78,50 @@ func TestLaunchDiracRoundTrip(t *testing.T) {
 		assert.Equal(t, [2]int{64, 48}, [2]int{f.Width, f.Height})
 	}
 	require.NoError(t, h.Wait(ctx))
+}
+
+// TestLaunchTranscodeDiracToH264InMP4 transcodes a Dirac file to H.264 in
+// MP4 with one launched line: the ffprobe CLI finds every frame, at the
+// clip's size.
+func TestLaunchTranscodeDiracToH264InMP4(t *testing.T) {
+	ctx := axontest.Context(t)
+	dir := t.TempDir()
+	drc, mp4 := filepath.Join(dir, "clip.drc"), filepath.Join(dir, "clip.mp4")
+	ffmpeg := exec.CommandContext(ctx, "ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5",
+		"-frames:v", "5", "-pix_fmt", "yuv420p", "-c:v", "vc2", "-b:v", "2M", "-f", "dirac", drc)
+	out, err := ffmpeg.CombinedOutput()
+	require.NoError(t, err, "ffmpeg: %s", out)
+
+	e, _, _ := testEnv()
+	runLaunched(t, e, `FileDecoder name=d filename=`+drc+`  d.video ! enc.video  d.signal ! enc.control
+		Encoder name=enc codec=libx264 gop=5 options={"preset=ultrafast", "crf=30"} ! FileMuxer filename=`+mp4)
+
+	probe, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-count_frames", "-show_entries",
+		"stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", mp4).Output()
+	require.NoError(t, err)
+	assert.Equal(t, "h264,64,48,5\n", string(probe))
+
+	// A bad option is a clear error when the description is built.
+	_, err = newCatalog(e).BuildString(`Encoder codec=mpeg4 options={nokey}`)
+	require.ErrorContains(t, err, "not key=value")
+}
+
+// TestLaunchTranscodeElement transcodes a clip with the Transcode element
+// in one line.
+func TestLaunchTranscodeElement(t *testing.T) {
+	ctx := axontest.Context(t)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.mkv"), filepath.Join(dir, "out.mkv")
+	ffmpeg := exec.CommandContext(ctx, "ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
+		"-f", "lavfi", "-i", "sine", "-t", "1", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "-c:a", "pcm_s16le", in)
+	outp, err := ffmpeg.CombinedOutput()
+	require.NoError(t, err, "ffmpeg: %s", outp)
+
+	e, _, _ := testEnv()
+	runLaunched(t, e, `Transcode input=`+in+` output=`+out+` vcodec=mpeg4 vfilter="scale=32:24" acodec=libvorbis`)
+	probe, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-count_frames", "-show_entries",
+		"stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", out).Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(probe), "mpeg4,32,24,10\n")
+	assert.Contains(t, string(probe), "vorbis,")
 }

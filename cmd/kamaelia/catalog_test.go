@@ -172,7 +172,7 @@ func TestLaunchTCP(t *testing.T) {
 	require.NoError(t, h.Finish(ctx))
 	require.NoError(t, h.Wait(ctx))
 	select {
-	case <-server.Component().(interface{ Done() <-chan struct{} }).Done():
+	case <-server.Component().(axon.CoreComponent).Done():
 	case <-ctx.Done():
 		t.Fatal("the server did not stop when its client left")
 	}

@@ -131,7 +131,7 @@ func (c *Reader) Main(ctx context.Context) error {
 	defer c.feed.Stop()
 	finishing := false
 	for {
-		finishing = kit.TakeControl(c) || finishing || c.Finishing()
+		finishing = c.TakeControl(nil).Finishing || finishing
 		kit.Discard(c.In)
 		for {
 			it, ok := c.feed.TryRecv()

@@ -405,7 +405,7 @@ func (a *ReadFileAdaptor) Main(ctx context.Context) error {
 	}
 	finishing := false
 	for {
-		finishing = kit.TakeControl(a) || finishing || a.Finishing()
+		finishing = a.TakeControl(nil).Finishing || finishing
 		kit.Discard(a.In)
 		if finishing {
 			a.feed.Stop() // read no more: send what was read, then end
@@ -657,7 +657,7 @@ func (r *RateControlledFileReader) Main(ctx context.Context) error {
 	portions := kit.NewPortions(r.chunkSize)
 	pace := kit.NewPacer(r.chunkRate, kit.Offset(1, r.chunkRate)) // a step of lateness is made up
 	for {
-		if kit.TakeControl(r) || r.Finishing() {
+		if r.TakeControl(nil).Finishing {
 			return nil
 		}
 		kit.Discard(r.In)

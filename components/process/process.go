@@ -24,7 +24,6 @@ import (
 	"syscall"
 
 	"github.com/kamaelia-go/kamaelia/axon"
-	"github.com/kamaelia-go/kamaelia/components/internal/kit"
 )
 
 // DefaultChunkSize is the most a message on outbox or stderr holds.
@@ -181,7 +180,7 @@ func (p *UnixProcess) Main(ctx context.Context) error {
 	p.ActivateChildren()
 	told, finishing := false, false
 	for p.stdoutR.State() != axon.Finished || p.stderrR.State() != axon.Finished {
-		finishing = kit.TakeControl(p) || finishing || p.Finishing()
+		finishing = p.TakeControl(nil).Finishing || finishing
 		if finishing && !told {
 			told = true
 			// A stdin writer that has ended already needs no telling.

@@ -19,7 +19,6 @@ import (
 	"slices"
 
 	"github.com/kamaelia-go/kamaelia/axon"
-	"github.com/kamaelia-go/kamaelia/components/internal/kit"
 )
 
 // Fanout sends each message it is sent to every one of a fixed set of
@@ -176,13 +175,9 @@ type sink[T any] struct {
 // sinks is the set of destinations of a splitter, which makes and removes
 // their boxes and links while the splitter runs.
 type sinks[T any] struct {
-	owner interface {
-		axon.Component
-		Link(from, to axon.Box, opts ...axon.LinkOption) (*axon.Linkage, error)
-		RemoveBox(b axon.Box) error
-	}
-	list []*sink[T]
-	n    int
+	owner axon.CoreComponent
+	list  []*sink[T]
+	n     int
 }
 
 // configureAll carries out every configuration message waiting in box.
@@ -353,7 +348,7 @@ func (s *Splitter[T]) Main(ctx context.Context) error {
 		// Finishing is read before the inbox: what was sent before
 		// ProducerFinished is in the inbox by then, so an empty inbox is
 		// drained.
-		finishing = kit.TakeControl(s) || finishing || s.Finishing()
+		finishing = s.TakeControl(nil).Finishing || finishing
 		// The message is taken first, then the configuration: an AddSink
 		// delivered before the message was is in force for it.
 		v, ok := s.In.TryRecv()
@@ -433,23 +428,11 @@ func newPlugSplitter[T any]() *PlugSplitter[T] {
 	return p
 }
 
-// boxer is what the splitters need of another component: what axon.Core has.
-type boxer interface {
-	axon.Component
-	Name() string
-	Inbox(name string) (axon.Box, bool)
-	Outbox(name string) (axon.Box, bool)
-	Control() *axon.Inbox[any]
-	Signal() *axon.Outbox[any]
-	State() axon.State
-	Err() error
-}
-
 // NewPlugSplitterOf returns a PlugSplitter of what source sends on its
 // outbox, which must carry T. source becomes its child: do not activate it
 // yourself.
 func NewPlugSplitterOf[T any](source axon.Component) (*PlugSplitter[T], error) {
-	src, ok := source.(boxer)
+	src, ok := source.(axon.CoreComponent)
 	if !ok {
 		return nil, fmt.Errorf("split: %T does not embed axon.Core", source)
 	}
@@ -488,7 +471,7 @@ func (p *PlugSplitter[T]) Main(ctx context.Context) (err error) {
 	told := false
 	pf := false // ProducerFinished on control
 	for {
-		pf = kit.TakeControl(p) || pf || p.Finishing()
+		pf = p.TakeControl(nil).Finishing || pf
 		if p.source != nil && pf && !told {
 			told = true
 			// A source that has ended already needs no telling.
@@ -498,7 +481,7 @@ func (p *PlugSplitter[T]) Main(ctx context.Context) (err error) {
 		}
 		// Whether the source has ended is read before the data: all it sent
 		// happened before it ended, so if it had, an empty box is drained.
-		sourceDone := p.source != nil && p.source.(boxer).State() == axon.Finished
+		sourceDone := p.source != nil && p.source.(axon.CoreComponent).State() == axon.Finished
 		finishing := p.source == nil && pf // likewise
 		v, ok := p.data.TryRecv()
 		if err := p.sinks.configureAll(p.Configuration); err != nil {
@@ -517,7 +500,7 @@ func (p *PlugSplitter[T]) Main(ctx context.Context) (err error) {
 			return nil
 		}
 		if sourceDone {
-			return p.source.(boxer).Err()
+			return p.source.(axon.CoreComponent).Err()
 		}
 		if err := p.Wait(ctx); err != nil {
 			return err
@@ -559,14 +542,14 @@ type Plug[T any] struct {
 	// In is the inbox called "inbox": see the type's doc for what it carries.
 	In     *axon.Inbox[T]
 	config *axon.Outbox[any]
-	sink   boxer
+	sink   axon.CoreComponent
 	fwd    *axon.Linkage // In -> the component's inbox
 }
 
 // NewPlug returns a Plug of sink into splitter. The component's inbox must
 // take T.
 func NewPlug[T any](splitter *PlugSplitter[T], sink axon.Component) (*Plug[T], error) {
-	k, ok := sink.(boxer)
+	k, ok := sink.(axon.CoreComponent)
 	if !ok {
 		return nil, fmt.Errorf("split: %T does not embed axon.Core", sink)
 	}

@@ -186,7 +186,7 @@ func (c *Clock) Main(ctx context.Context) error {
 	start := time.Now()
 	k := int64(1) // the next tick is due at start + k·interval
 	for {
-		if kit.TakeControl(c) || c.Finishing() {
+		if c.TakeControl(nil).Finishing {
 			return nil
 		}
 		kit.Discard(c.In)
@@ -293,7 +293,7 @@ func (r *ByteRateRequestControl) Main(ctx context.Context) error {
 	var steps int64 // steps whose units have been added to owed
 	owed := 0
 	for {
-		if kit.TakeControl(r) || r.Finishing() {
+		if r.TakeControl(nil).Finishing {
 			return nil
 		}
 		kit.Discard(r.In)

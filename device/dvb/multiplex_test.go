@@ -1,7 +1,6 @@
 package dvb_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -163,54 +162,24 @@ func TestMultiplexProducerFinishedWhileAReadIsBlocked(t *testing.T) {
 	require.True(t, dev.Frontend.Closed())
 }
 
-// gate holds what it is sent (one message at most) until it is opened,
-// then passes everything on.
-type gate struct {
-	axon.Core
-	in   *axon.Inbox[mpegts.Packets]
-	out  *axon.Outbox[mpegts.Packets]
-	open chan struct{}
-}
-
-func newGate() *gate {
-	g := &gate{open: make(chan struct{})}
-	g.in = axon.NewInbox[mpegts.Packets](g, "inbox")
-	g.in.SetCapacity(1)
-	g.out = axon.NewOutbox[mpegts.Packets](g, "outbox")
-	return g
-}
-
-func (g *gate) Main(ctx context.Context) error {
-	select {
-	case <-g.open:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	for v := range g.in.Messages(ctx) {
-		if err := g.out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
 func TestMultiplexProducerFinishedSendsWhatItHasRead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		stream := dvbtest.Stream(dvbtest.DefaultConfig())
 		dev := blockingDevice(stream)
 		m := dvb.NewMultiplex(474, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev, dvb.WithReadSize(10*188), dvb.WithReadWindow(8))
-		g := newGate()
-		axon.MustLink(m.Out, g.in)
+		// A relay that holds one message and is not yet running: the
+		// Multiplex's consumer, stalled.
+		g := axontest.NewRelay[mpegts.Packets](1)
+		axon.MustLink(m.Out, g.In)
 		axon.MustLink(m.Signal(), g.Control())
 		s := axontest.NewScheduler(t)
-		hg := axontest.NewHandle(t, s, g)
 		hm := axontest.NewHandle(t, s, m)
 		synctest.Wait()
-		// Now the gate holds one message, the Multiplex waits to send the
+		// Now the relay holds one message, the Multiplex waits to send the
 		// next, eight reads wait for it and the reader holds one more.
 		require.Equal(t, uint64(2), m.Stats().Messages)
 		require.NoError(t, hm.Finish(axontest.Context(t)))
-		close(g.open)
+		hg := axontest.NewHandle(t, s, g)
 		got := joinPackets(t, collect[mpegts.Packets](t, hg, "outbox"))
 		require.GreaterOrEqual(t, len(got), 11*10*188, "every read made before it was told to finish is sent")
 		requireBytes(t, stream[:len(got)], got)

@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	// Failures are returned, and printed once by main.
 	s.SetLogger(slog.New(slog.DiscardHandler))
 
-	var parts []part
+	var parts []axon.CoreComponent
 	serve, play := cfg.Serve, cfg.Play
 	both := serve == "" && play == ""
 	if both {
@@ -120,17 +120,9 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	return runAll(ctx, s, parts)
 }
 
-// part is a component whose end can be watched: every component, through
-// its axon.Core.
-type part interface {
-	axon.Component
-	Done() <-chan struct{}
-	Err() error
-}
-
 // runAll runs parts on s until they have all ended; the first that fails
 // stops the others, and its failure is the error.
-func runAll(ctx context.Context, s *axon.Scheduler, parts []part) error {
+func runAll(ctx context.Context, s *axon.Scheduler, parts []axon.CoreComponent) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	comps := make([]axon.Component, len(parts))

@@ -26,7 +26,7 @@ import (
 type player struct {
 	client *internet.TCPClient
 	dec    *av.DiracDecoder
-	parts  []part
+	parts  []axon.CoreComponent
 }
 
 // newPlayer builds a player of the server at addr on s.
@@ -48,7 +48,7 @@ func newPlayer(s *axon.Scheduler, addr string, cfg config) (*player, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.parts = []part{display, pipe}
+	p.parts = []axon.CoreComponent{display, pipe}
 	if cfg.Screenshot == "" {
 		axon.MustLink(pipe.Signal(), display.Control())
 		return p, nil

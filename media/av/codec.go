@@ -48,20 +48,19 @@ func openCodec(c *astiav.Codec, setup func(cc *astiav.CodecContext) error, opts 
 			return nil, err
 		}
 	}
-	var dict *astiav.Dictionary
-	if len(opts) > 0 {
-		dict = astiav.NewDictionary()
-		defer dict.Free()
-		for k, v := range opts {
-			if err := dict.Set(k, v, 0); err != nil {
-				cc.Free()
-				return nil, err
-			}
-		}
+	dict, err := newOptions(opts)
+	if err != nil {
+		cc.Free()
+		return nil, err
 	}
-	if err := cc.Open(c, dict); err != nil {
+	defer dict.free()
+	if err := cc.Open(c, dict.d); err != nil {
 		cc.Free()
 		return nil, fmt.Errorf("opening %s: %w", c.Name(), err)
+	}
+	if err := dict.unused(); err != nil {
+		cc.Free()
+		return nil, fmt.Errorf("opening %s: it has %w", c.Name(), err)
 	}
 	k.pkt = astiav.AllocPacket()
 	k.frm = astiav.AllocFrame()
@@ -135,5 +134,42 @@ func (k *codec) encode(f *astiav.Frame, fn func(p *astiav.Packet) error) error {
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// options is a dictionary of FFmpeg options by name, for a call that
+// takes the ones it knows and leaves the rest.
+type options struct{ d *astiav.Dictionary }
+
+// newOptions returns opts as a dictionary (nil when there are none).
+func newOptions(opts map[string]string) (options, error) {
+	if len(opts) == 0 {
+		return options{}, nil
+	}
+	o := options{astiav.NewDictionary()}
+	for k, v := range opts {
+		if err := o.d.Set(k, v, 0); err != nil {
+			o.free()
+			return options{}, fmt.Errorf("option %s=%s: %w", k, v, err)
+		}
+	}
+	return o, nil
+}
+
+// unused fails on an option the call left: one the codec or muxer does
+// not have.
+func (o options) unused() error {
+	if o.d == nil {
+		return nil
+	}
+	if e := o.d.Get("", nil, astiav.NewDictionaryFlags(astiav.DictionaryFlagIgnoreSuffix)); e != nil {
+		return fmt.Errorf("no option %q", e.Key())
+	}
+	return nil
+}
+
+func (o options) free() {
+	if o.d != nil {
+		o.d.Free()
 	}
 }

@@ -79,53 +79,15 @@ func (d *Decoder) Stats() Stats { return d.st.get() }
 // Main demultiplexes and decodes until the input ends or the decoder is
 // told to stop.
 func (d *Decoder) Main(ctx context.Context) error {
-	fc := astiav.AllocFormatContext()
-	if fc == nil {
-		return errors.New("decoder: allocating a format context failed")
-	}
-	defer fc.Free()
-	var fmtIn *astiav.InputFormat
-	if d.format != "" {
-		if fmtIn = astiav.FindInputFormat(d.format); fmtIn == nil {
-			return fmt.Errorf("decoder: FFmpeg has no demuxer %q", d.format)
-		}
-	}
-	name := d.path
-	if d.path == "" {
-		name = "stream"
-		var rest []byte
-		ioc, err := astiav.AllocIOContext(32<<10, false, func(b []byte) (int, error) {
-			for len(rest) == 0 {
-				chunk, err := d.In.Recv(ctx)
-				if err != nil {
-					// End of input, or told to stop (Main then sees ctx).
-					return 0, astiav.ErrEof
-				}
-				rest = chunk
-			}
-			n := copy(b, rest)
-			rest = rest[n:]
-			return n, nil
-		}, nil, nil)
-		if err != nil {
-			return fmt.Errorf("decoder: %w", err)
-		}
-		defer ioc.Free()
-		fc.SetPb(ioc)
-	}
-	if err := fc.OpenInput(d.path, fmtIn, nil); err != nil {
+	in, err := openInput(ctx, d.path, d.format, d.In)
+	defer in.close()
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("decoder: opening %s: %w", name, err)
+		return fmt.Errorf("decoder: %w", err)
 	}
-	defer fc.CloseInput()
-	if err := fc.FindStreamInfo(nil); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("decoder: reading %s: %w", name, err)
-	}
+	fc, name := in.fc, in.name
 	var vs, as *stream
 	for _, s := range fc.Streams() {
 		mt := s.CodecParameters().MediaType()

@@ -25,7 +25,17 @@ func runDecoder(t *testing.T, d *av.Decoder, inputs ...[]byte) ([]*frame.Video, 
 	for _, in := range inputs {
 		require.NoError(t, h.Put(ctx, "inbox", in))
 	}
-	require.NoError(t, h.Finish(ctx))
+	// A file decoder reads to the end of its file and ends by itself, maybe
+	// before it is told to: then the Handle refuses the message
+	// (ErrFinished), and there is nothing left to tell it.
+	if err := h.Finish(ctx); err != nil {
+		require.ErrorIs(t, err, axon.ErrFinished)
+		select {
+		case <-d.Done():
+		default:
+			t.Fatalf("ErrFinished from a decoder that has not ended: %v", err)
+		}
+	}
 	vs, err := axontest.Collect[*frame.Video](ctx, h, "video")
 	require.NoError(t, err)
 	as, err := axontest.Collect[*frame.Audio](ctx, h, "audio")

@@ -315,6 +315,9 @@ func (e *DiracEncoder) open(v *frame.Video) (*codec, error) {
 	if c == nil {
 		return nil, errors.New("dirac encoder: this FFmpeg has no vc2 encoder")
 	}
+	if err := vc2Size(c, v.Width, v.Height, pixelFormats[v.Format]); err != nil {
+		return nil, fmt.Errorf("dirac encoder: %w", err)
+	}
 	rate := v.FrameRate
 	if rate.Num <= 0 || rate.Den <= 0 {
 		rate = e.FrameRate
@@ -333,6 +336,7 @@ func (e *DiracEncoder) open(v *frame.Video) (*codec, error) {
 		cc.SetTimeBase(astiav.NewRational(rate.Den, rate.Num))
 		cc.SetFramerate(astiav.NewRational(rate.Num, rate.Den))
 		cc.SetBitRate(br)
+		tagBT601(cc)
 		cc.SetThreadCount(threadCount)
 		cc.SetThreadType(astiav.ThreadTypeSlice)
 		return nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/media/frame"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
 	"github.com/stretchr/testify/require"
@@ -81,7 +82,7 @@ func TestDisplayShutdownStopsAtOnce(t *testing.T) {
 
 func TestDisplayReportsABadFrameToItsRegion(t *testing.T) {
 	r := newRig(t, sdl.DisplayConfig{Width: 64, Height: 64})
-	errs := newProbe[error]()
+	errs := axontest.NewRelay[error](0)
 	he, err := axon.NewHandle(r.s, errs)
 	require.NoError(t, err)
 	defer he.Close()
@@ -95,7 +96,7 @@ func TestDisplayReportsABadFrameToItsRegion(t *testing.T) {
 
 func TestClosingTheWindowTellsEveryRegionAndEndsTheDisplay(t *testing.T) {
 	r := newRig(t, sdl.DisplayConfig{Width: 64, Height: 64})
-	events := newProbe[sdl.Event]()
+	events := axontest.NewRelay[sdl.Event](0)
 	he, err := axon.NewHandle(r.s, events)
 	require.NoError(t, err)
 	defer he.Close()

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -34,37 +35,13 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// probe is a component that passes on what it receives, so that a test can
-// give the Display a reply box and read it through a Handle.
-type probe[T any] struct {
-	axon.Core
-	In  *axon.Inbox[T]
-	Out *axon.Outbox[T]
-}
-
-func newProbe[T any]() *probe[T] {
-	p := &probe[T]{}
-	p.In = axon.NewInbox[T](p, "inbox")
-	p.Out = axon.NewOutbox[T](p, "outbox")
-	return p
-}
-
-func (p *probe[T]) Main(ctx context.Context) error {
-	for v := range p.In.Messages(ctx) {
-		if err := p.Out.Send(ctx, v); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
-// rig is a running Display with a Handle to it and a probe for screenshots.
+// rig is a running Display with a Handle to it and a relay for screenshots.
 type rig struct {
 	t     *testing.T
 	s     *axon.Scheduler
 	d     *sdl.Display
 	h     *axon.Handle
-	shots *probe[*image.RGBA]
+	shots *axontest.Relay[*image.RGBA]
 	sh    *axon.Handle
 
 	// failing is the component a test expects to fail: the rig's last Wait
@@ -79,7 +56,7 @@ func newRig(t *testing.T, cfg sdl.DisplayConfig) *rig {
 	require.NoError(t, d.Publish(s.Services()))
 	h, err := axon.NewHandle(s, d)
 	require.NoError(t, err)
-	shots := newProbe[*image.RGBA]()
+	shots := axontest.NewRelay[*image.RGBA](0)
 	sh, err := axon.NewHandle(s, shots)
 	require.NoError(t, err)
 	r := &rig{t: t, s: s, d: d, h: h, shots: shots, sh: sh}
@@ -92,7 +69,7 @@ func newRig(t *testing.T, cfg sdl.DisplayConfig) *rig {
 		if r.failing != nil {
 			var f *axon.Failure
 			require.ErrorAs(t, err, &f)
-			require.Equal(t, r.failing.(interface{ Name() string }).Name(), f.Component)
+			require.Equal(t, r.failing.(axon.CoreComponent).Name(), f.Component)
 			return
 		}
 		require.NoError(t, err)

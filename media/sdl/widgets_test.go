@@ -119,7 +119,7 @@ func TestPresentationTool(t *testing.T) {
 	axon.MustLink(chooser.Out, pic.In)
 	axon.MustLink(next.Out, chooser.In)
 	axon.MustLink(prev.Out, chooser.In)
-	seen := newProbe[string]() // what the Image has handed to the Display
+	seen := axontest.NewRelay[string](0) // what the Image has handed to the Display
 	axon.MustLink(pic.Out, seen.In)
 	hp, err := axon.NewHandle(r.s, seen)
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 // Package kit holds what the components of kamaelia-go share: waits that
 // honour shutdown, and the arithmetic of rates. (A helper goroutine that
-// feeds its component uses axon.Feed.)
+// feeds its component uses axon.Feed; a component takes its control
+// messages with Core.TakeControl.)
 //
 // It imports axon only.
 package kit
@@ -51,27 +52,6 @@ func WaitUntil(ctx context.Context, c Waiter, deadline time.Time) (bool, error) 
 		return true, nil
 	}
 	return false, nil
-}
-
-// TakeControl takes every message waiting on c's control inbox (the runtime
-// has already acted on them) and reports whether one was ProducerFinished.
-// A component that takes its control messages must act on a
-// ProducerFinished it took, rather than rely on Finishing alone: the runtime
-// makes the message visible a moment before it sets the flag Finishing
-// reports, and Core.Wait does not wake for the flag, so a component that
-// took the message, looked at Finishing too early and then waited would
-// sleep through it.
-func TakeControl(c interface{ Control() *axon.Inbox[any] }) (producerFinished bool) {
-	for {
-		m, ok := c.Control().TryRecv()
-		if !ok {
-			return producerFinished
-		}
-		switch m.(type) {
-		case axon.ProducerFinished, *axon.ProducerFinished:
-			producerFinished = true
-		}
-	}
 }
 
 // Discard takes and drops every message waiting in in. Components call it
