@@ -18,8 +18,9 @@ BENCHFLAGS ?=
 # ca-certificates: fetching modules from the module proxy over HTTPS.
 # chromium: the inspector's end-to-end test draws its page in headless Chromium.
 # ngircd: the IRC tests of internet/irc start a real IRC server.
+# netcat-openbsd: the servers' test with the real `nc -N` (a half-closing client).
 # To add a package, add its name to this line.
-PKGS := ca-certificates gcc libc6-dev pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libavdevice-dev ffmpeg libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev fonts-dejavu-core chromium ngircd
+PKGS := ca-certificates netcat-openbsd gcc libc6-dev pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libavdevice-dev ffmpeg libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev fonts-dejavu-core chromium ngircd
 
 # Pinned: the module proxy has no @latest here. v0.7.0 misreports generic
 # methods in axon as unused; v0.8.2 is the newest and runs clean on Go 1.26.

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/internet"
 )
 
 // BackplaneService returns the name under which the Backplane called name is
@@ -28,8 +29,10 @@ var (
 	ErrBackplaneEnded = errors.New("chassis: backplane has ended")
 
 	// ErrSlowSubscriber is the reason of the ProducerFinished that ends a
-	// subscriber with the Disconnect policy when it falls behind.
-	ErrSlowSubscriber = errors.New("chassis: subscriber too slow: disconnected")
+	// subscriber with the Disconnect policy when it falls behind. It is an
+	// internet.ErrSlowConsumer (errors.Is), so a Server's connection whose
+	// protocol is such a subscriber closes at once when it is dropped.
+	ErrSlowSubscriber error = slowSubscriber{}
 )
 
 // SlowPolicy is what a Backplane does when a subscriber's destination inbox
@@ -914,3 +917,11 @@ func (s *Subscriber[T]) Main(ctx context.Context) error {
 		}
 	}
 }
+
+// slowSubscriber is ErrSlowSubscriber's type.
+type slowSubscriber struct{}
+
+func (slowSubscriber) Error() string { return "chassis: subscriber too slow: disconnected" }
+
+// Is makes ErrSlowSubscriber an internet.ErrSlowConsumer.
+func (slowSubscriber) Is(target error) bool { return target == internet.ErrSlowConsumer }

@@ -366,6 +366,9 @@ func runCrew(ctx context.Context, owner *axon.Core, c *crew, tend func(context.C
 			continue
 		}
 		if allDone(kids) {
+			if failedAt(kids) >= 0 {
+				continue // one failed after failedAt looked: restart it
+			}
 			// What the last child signalled before it ended.
 			return tend(ctx)
 		}

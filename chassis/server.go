@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,14 +31,22 @@ import (
 // ProducerFinished whose Reason is an *internet.SocketShutdown (Kamaelia's
 // socketShutdown); when the protocol ends, its signal ends the connection
 // (ProducerFinished: what it sent is written, then the socket is closed; a
-// failure: the socket is closed at once). The protocol's inbox must take
+// failure: the socket is closed at once). A client that only half-closes
+// (nc -N, socat, a request then CloseWrite) so still gets every reply the
+// protocol sends before it ends, as net/http and nginx answer it
+// (internet.WithPeerHalfClose is the Server's default);
+// internet.WithCloseOnPeerHalfClose closes the connection at once instead,
+// as Kamaelia did. The protocol's inbox must take
 // []byte (or be an interface such as any) and its outbox must carry []byte;
 // a protocol whose boxes do not fit is refused: its connection is closed.
 // A component with no "inbox" or "outbox" of its own gets the default ones
 // (any), so a protocol that only sends, such as SubscribeTo[[]byte], fits
 // as it is, but what the client sends it is never read: once its inbox is
 // full the connection stops reading, and so notices the client's end only
-// when the protocol ends.
+// when the protocol ends. A protocol that does not fit is a wrong factory,
+// which would have every connection refused: its error goes out on
+// errors, the Server stops listening, lets the connections it has end,
+// and fails with that error.
 //
 // The Server owns what it makes: each connection and its protocol run in a
 // child of the Server that makes the four links and removes them when both
@@ -53,6 +62,8 @@ import (
 //	              protocol have ended and been removed, in the order they
 //	              end (dropped, and counted, when nothing is linked; sent
 //	              with back-pressure when something is)
+//	errors        error: a protocol whose boxes do not fit (then the
+//	              Server stops; dropped when nothing is linked)
 //	signal        the Server's outcome
 //
 // Listening starts when the Server is made, so Addr reports the port chosen
@@ -83,6 +94,7 @@ type Server struct {
 	conns   *axon.Inbox[*internet.Conn]
 	ended   *axon.Inbox[*connGroup]
 	gone    *axon.Outbox[internet.ConnInfo]
+	errs    *axon.Outbox[error]
 
 	live      map[*connGroup]struct{} // groups running
 	finishing []*connGroup            // groups that said they ended, not yet Done
@@ -92,6 +104,14 @@ type Server struct {
 	draining bool      // a Drain came: protocols were told ProducerFinished
 	deadline time.Time // when a draining Server shuts the rest down
 	cut      bool      // the deadline passed: the rest were sent Shutdown
+	misfit   error     // the first protocol whose boxes did not fit
+
+	// Requests from Shutdown and Close, made from other goroutines: the
+	// Server's wait is cancelled (poke) so that it looks at them.
+	reqMu    sync.Mutex
+	reqDrain bool
+	reqClose bool
+	poke     context.CancelFunc
 }
 
 // Drain, sent on a Server's control, stops it gracefully within Grace: see
@@ -111,6 +131,9 @@ func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opt
 	if factory == nil {
 		return nil, errors.New("chassis: ServerCore: nil protocol factory")
 	}
+	// A client that half-closes after its request still gets the replies:
+	// the protocol is told, and the connection closes when it has ended.
+	opts = append([]internet.ServerOption{internet.WithPeerHalfClose()}, opts...)
 	srv, err := internet.NewTCPServer(addr, opts...)
 	if err != nil {
 		return nil, err
@@ -120,6 +143,7 @@ func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opt
 	s.ended = axon.NewInbox[*connGroup](s, "_ended")
 	s.ended.SetCapacity(axon.Unbounded) // a group's last send never waits
 	s.gone = axon.NewOutbox[internet.ConnInfo](s, "disconnected")
+	s.errs = axon.NewOutbox[error](s, "errors")
 	s.SetName("chassis.Server(" + srv.Addr().String() + ")")
 	return s, nil
 }
@@ -149,9 +173,84 @@ func (s *Server) Addr() net.Addr { return s.srv.Addr() }
 // AddrPort returns the IP address and port the Server listens on.
 func (s *Server) AddrPort() netip.AddrPort { return s.srv.AddrPort() }
 
-// Close closes the listener of a Server that will never be activated. A
-// running Server is stopped by a message on control.
-func (s *Server) Close() error { return s.srv.Close() }
+// Close stops the Server at once: the listener is closed and every
+// connection is closed and its protocol shut down, as a Drain whose Grace
+// has passed does. For a running Server it returns when the Server has
+// ended (signal: ProducerFinished{}); for one never activated it closes
+// the listener.
+func (s *Server) Close() error {
+	if s.State() == axon.Initialised {
+		return s.srv.Close()
+	}
+	s.request(func() { s.reqClose = true })
+	<-s.Done()
+	return nil
+}
+
+// Shutdown stops the Server gracefully, as net/http's Server.Shutdown does:
+// the listener is closed at once, each connection's protocol is told
+// ProducerFinished (it finishes what it has; what it sends is written),
+// and Shutdown waits for them to end. If ctx ends first, the connections
+// still running are closed at once, and Shutdown returns ctx's error once
+// the Server has ended. A Server never activated has its listener closed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.State() == axon.Initialised {
+		return s.srv.Close()
+	}
+	s.request(func() { s.reqDrain = true })
+	select {
+	case <-s.Done():
+		return nil
+	case <-ctx.Done():
+	}
+	s.request(func() { s.reqClose = true })
+	<-s.Done()
+	return ctx.Err()
+}
+
+// request records a request from Shutdown or Close and wakes the Server.
+func (s *Server) request(set func()) {
+	s.reqMu.Lock()
+	set()
+	if s.poke != nil {
+		s.poke()
+	}
+	s.reqMu.Unlock()
+}
+
+// takeRequests acts on what Shutdown and Close asked for.
+func (s *Server) takeRequests() {
+	s.reqMu.Lock()
+	drain, cut := s.reqDrain, s.reqClose
+	s.reqMu.Unlock()
+	if drain && !s.draining {
+		s.startDrain(time.Time{})
+	}
+	if cut && !s.cut {
+		if !s.draining {
+			s.draining = true
+		}
+		s.cutRest()
+	}
+}
+
+// startDrain tells every protocol ProducerFinished; deadline is when the
+// rest are cut (zero: when Close or Shutdown's context says).
+func (s *Server) startDrain(deadline time.Time) {
+	s.draining = true
+	s.deadline = deadline
+	for g := range s.live {
+		_ = g.protoCtl.TrySend(axon.ProducerFinished{})
+	}
+}
+
+// cutRest closes every connection still running at once.
+func (s *Server) cutRest() {
+	s.cut = true
+	for g := range s.live {
+		_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
+	}
+}
 
 // ServerCounts counts what a Server did.
 type ServerCounts struct {
@@ -203,26 +302,34 @@ func (s *Server) Main(ctx context.Context) error {
 			return err
 		}
 		finishing := s.takeControl()
-		if s.draining && !s.cut && !time.Now().Before(s.deadline) {
-			s.cut = true
-			for g := range s.live {
-				_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
-			}
+		s.takeRequests()
+		if s.draining && !s.cut && !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
+			s.cutRest()
 		}
-		if finishing || s.draining {
+		if finishing || s.draining || s.misfit != nil {
 			if !closed {
 				closed = true
 				s.srv.Close() // its acceptor stops and it ends
 			}
 			if len(s.live) == 0 && len(s.finishing) == 0 && s.conns.Len() == 0 && isDone(s.srv) {
-				return nil
+				return s.misfit
 			}
 		}
-		wctx, cancel := ctx, context.CancelFunc(func() {})
-		if s.draining && !s.cut {
+		wctx, cancel := context.WithCancel(ctx)
+		if s.draining && !s.cut && !s.deadline.IsZero() {
 			wctx, cancel = context.WithDeadline(ctx, s.deadline)
 		}
-		err := s.Wait(wctx)
+		s.reqMu.Lock()
+		s.poke = cancel
+		pending := (s.reqDrain && !s.draining) || (s.reqClose && !s.cut)
+		s.reqMu.Unlock()
+		var err error
+		if !pending {
+			err = s.Wait(wctx)
+		}
+		s.reqMu.Lock()
+		s.poke = nil
+		s.reqMu.Unlock()
 		cancel()
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
@@ -242,11 +349,7 @@ func (s *Server) takeControl() (finishing bool) {
 		if !ok || s.draining {
 			return
 		}
-		s.draining = true
-		s.deadline = time.Now().Add(d.Grace)
-		for g := range s.live {
-			_ = g.protoCtl.TrySend(axon.ProducerFinished{})
-		}
+		s.startDrain(time.Now().Add(d.Grace))
 	}).Finishing
 }
 
@@ -264,8 +367,14 @@ func (s *Server) start(c *internet.Conn) {
 	g.connCtl = axon.NewOutbox[any](g, "_connctl")
 	g.SetName("chassis.Server.conn(" + c.Info().Peer.String() + ")")
 	if err := g.wire(); err != nil {
+		// Every connection would be refused: the factory is wrong. Say
+		// so, and stop as ProducerFinished would, failing with it.
 		s.refused.Add(1)
 		c.Close()
+		_ = s.errs.TrySend(err) // dropped, and counted, when nothing is linked
+		if s.misfit == nil {
+			s.misfit = err
+		}
 		return
 	}
 	if _, err := s.Link(g.done, s.ended); err != nil {
@@ -376,13 +485,16 @@ func (g *connGroup) Main(ctx context.Context) error {
 //	inbox    []byte   bytes for the client (discarded while there is none)
 //	control  any      ProducerFinished or Shutdown (see Shutdown)
 //	outbox   []byte   bytes the client sent, in chunks as read
-//	signal   any      ProducerFinished{Reason: *internet.SocketShutdown}
-//	                  each time a client leaves (the Server goes on
-//	                  listening), then the Single's own outcome
+//	signal   any      *internet.SocketShutdown each time a client leaves
+//	                  (the Single goes on listening, and serves the next
+//	                  client), then the Single's own outcome
 //
-// Note that a consumer that ends on ProducerFinished (as a pipeline's next
-// stage does, its control being linked to this signal) ends when the first
-// client leaves, as in Kamaelia.
+// What goes out on signal when a client leaves is not a shutdown message,
+// so a pipeline through the Single (its signal linked to the next stage's
+// control, as in `SingleServer ! Upper ! s.`) serves client after client.
+// EndAfterFirstClient makes it end when its first client leaves instead,
+// as Kamaelia's did. A client's half-close is its leaving: its connection
+// closes at once (nothing would say when the replies are done).
 //
 // Listening starts when the Single is made, so Addr reports the port chosen
 // for port 0 before it runs. If it is never activated, Close it.
@@ -405,10 +517,12 @@ type Single struct {
 	connCtl *axon.Outbox[any]
 	connSig *axon.Inbox[any]
 
-	cur     *internet.Conn
-	links   []*axon.Linkage
-	refused atomic.Uint64
-	clients atomic.Uint64
+	cur        *internet.Conn
+	links      []*axon.Linkage
+	once       bool  // EndAfterFirstClient
+	onceReason error // why the one client left
+	refused    atomic.Uint64
+	clients    atomic.Uint64
 }
 
 // SingleServer listens on addr ("host:port"; port 0 picks a free port,
@@ -425,6 +539,16 @@ func SingleServer(addr string, opts ...internet.ServerOption) (*Single, error) {
 	s.connSig = axon.NewInbox[any](s, "_connsig")
 	s.SetName("chassis.Single(" + srv.Addr().String() + ")")
 	return s, nil
+}
+
+// EndAfterFirstClient makes the Single serve one client only: when it
+// leaves, the Single stops listening and ends, its signal carrying
+// ProducerFinished{Reason: *internet.SocketShutdown} (Kamaelia's
+// SingleServer, whose consumer ended with its client). Call it before the
+// Single is activated; it returns s.
+func (s *Single) EndAfterFirstClient() *Single {
+	s.once = true
+	return s
 }
 
 // Addr returns the address the Single listens on.
@@ -461,11 +585,21 @@ func (s *Single) Main(ctx context.Context) error {
 	for {
 		if s.cur != nil && isDone(s.cur) {
 			msg := s.left()
-			if !closed {
-				if err := s.Signal().Send(ctx, msg); err != nil && ctx.Err() != nil {
+			switch {
+			case closed:
+			case s.once:
+				// The first client was the only one: end with its outcome.
+				s.onceReason = msg.Reason
+				closed = true
+				s.srv.Close()
+			default:
+				if err := s.Signal().Send(ctx, msg.Reason); err != nil && ctx.Err() != nil {
 					return ctx.Err()
 				}
 			}
+		}
+		if s.onceReason != nil && s.cur == nil && isDone(s.srv) && s.conns.Len() == 0 {
+			return axon.Finish(s.onceReason)
 		}
 		for {
 			c, ok := s.conns.TryRecv()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -235,10 +236,81 @@ func TestServerRefusesAProtocolWhoseBoxesDoNotFit(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	srv, err := chassis.SimpleServer(func() axon.Component { return newRelay[int]() }, "127.0.0.1:0")
 	require.NoError(t, err)
-	axontest.NewHandle(t, s, srv)
+	h := axontest.NewHandle(t, s, srv)
 	nc := dialTCP(t, srv.Addr())
 	closedByServer(t, nc)
 	assert.Equal(t, uint64(1), srv.Stats().Refused)
+	// The error is said, and is the Server's outcome: it stops.
+	reported, ok := get(t, h, "errors").(error)
+	require.True(t, ok)
+	assert.ErrorContains(t, reported, "inbox")
+	f, ok := get(t, h, "signal").(*axon.Failure)
+	require.True(t, ok, "the Server failed")
+	assert.ErrorIs(t, f, reported)
+	require.Error(t, h.Wait(axontest.Context(t)))
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err, "the listener is closed")
+}
+
+// TestServerCloseStopsARunningServerAtOnce: Close closes the listener and
+// every connection, and returns when the Server has ended.
+func TestServerCloseStopsARunningServerAtOnce(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, srv)
+	a, b := dialTCP(t, srv.Addr()), dialTCP(t, srv.Addr())
+	roundTrip(t, a, "one")
+	roundTrip(t, b, "S stubborn")
+	require.NoError(t, srv.Close())
+	assert.True(t, hasEnded(srv))
+	for _, nc := range []net.Conn{a, b} {
+		rest, _ := io.ReadAll(nc) // closed at once: no farewell
+		assert.NotContains(t, string(rest), "bye")
+	}
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err, "the listener is closed")
+	assert.Equal(t, axon.ProducerFinished{}, get(t, h, "signal"))
+}
+
+// TestServerShutdownDrainsThenCloses: Shutdown lets each protocol finish
+// (the polite client gets its farewell), and closes what is still running
+// when its context ends, returning the context's error.
+func TestServerShutdownDrainsThenCloses(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv)
+	polite, stubborn := dialTCP(t, srv.Addr()), dialTCP(t, srv.Addr())
+	roundTrip(t, polite, "hello")
+	roundTrip(t, stubborn, "S hold on")
+
+	ctx, cancel := context.WithCancel(axontest.Context(t))
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(ctx) }()
+	rest, err := io.ReadAll(polite)
+	require.NoError(t, err)
+	assert.Equal(t, "bye 5", string(rest), "the polite client's protocol finished")
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned %v with a connection still running", err)
+	default:
+	}
+	cancel()
+	require.ErrorIs(t, recv(t, done), context.Canceled)
+	closedByServer(t, stubborn)
+	assert.True(t, hasEnded(srv))
+
+	// With every protocol willing, Shutdown returns nil.
+	srv2, err := chassis.SimpleServer(newFarewell, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv2)
+	nc := dialTCP(t, srv2.Addr())
+	roundTrip(t, nc, "hi")
+	require.NoError(t, srv2.Shutdown(axontest.Context(t)))
+	rest, err = io.ReadAll(nc)
+	require.NoError(t, err)
+	assert.Equal(t, "bye 2", string(rest))
 }
 
 func TestServerCloseWithoutRunning(t *testing.T) {
@@ -309,14 +381,14 @@ func TestSingleServerServesOneClientAtATime(t *testing.T) {
 	closedByServer(t, second)
 	assert.Equal(t, uint64(1), srv.Refused())
 
-	// The first leaves: ProducerFinished on signal, and the server listens on.
+	// The first leaves: its *SocketShutdown on signal (not a shutdown
+	// message), and the server listens on.
 	require.NoError(t, first.Close())
 	msg := get(t, h, "signal")
-	pf, ok := msg.(axon.ProducerFinished)
+	ss, ok := msg.(*internet.SocketShutdown)
 	require.True(t, ok, "signal carried %T %v", msg, msg)
-	var ss *internet.SocketShutdown
-	require.ErrorAs(t, pf.Reason, &ss)
 	assert.ErrorIs(t, ss, internet.ErrPeerClosed)
+	assert.False(t, axon.IsShutdownMessage(msg))
 	assert.False(t, hasEnded(srv))
 
 	third := dialTCP(t, srv.Addr())
@@ -349,4 +421,85 @@ func TestSingleServerShutdownClosesTheClient(t *testing.T) {
 	closedByServer(t, nc)
 	_, err = net.Dial("tcp", srv.Addr().String())
 	require.Error(t, err)
+}
+
+// TestSingleServerEndAfterFirstClient: the Single ends when its one client
+// leaves, with the client's outcome, and listens no more.
+func TestSingleServerEndAfterFirstClient(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	h := axontest.NewHandle(t, s, srv.EndAfterFirstClient())
+	nc := dialTCP(t, srv.Addr())
+	_, err = nc.Write([]byte("only"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("only"), get(t, h, "outbox"))
+	require.NoError(t, nc.Close())
+	pf, ok := get(t, h, "signal").(axon.ProducerFinished)
+	require.True(t, ok)
+	assert.ErrorIs(t, pf.Reason, internet.ErrPeerClosed)
+	require.NoError(t, h.Wait(axontest.Context(t)))
+	_, err = net.Dial("tcp", srv.Addr().String())
+	require.Error(t, err, "the listener is closed")
+}
+
+// TestSingleServerPipelineServesClientAfterClient is the launch echo line
+// `SingleServer ! Upper ! s.` in Go: a stage that ends on ProducerFinished
+// between the Single's outbox and inbox, its control linked to the
+// Single's signal, serves three clients one after another.
+func TestSingleServerPipelineServesClientAfterClient(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	up := newUpper()
+	axon.MustLink(srv.Out, up.in)
+	axon.MustLink(up.out, srv.In)
+	axon.MustLink(srv.Signal(), up.Control())
+	s.Activate(srv, up)
+	for i := range 3 {
+		nc := dialTCP(t, srv.Addr())
+		msg := fmt.Sprintf("client %d", i)
+		_, err := nc.Write([]byte(msg))
+		require.NoError(t, err)
+		assert.Equal(t, strings.ToUpper(msg), readN(t, nc, len(msg)))
+		require.NoError(t, nc.Close())
+		// The Single has let this client go when the stage hears of it.
+		_, ok := recv(t, up.seen).(*internet.SocketShutdown)
+		require.True(t, ok)
+	}
+	assert.False(t, hasEnded(up), "the stage ended when a client left")
+	assert.Equal(t, uint64(3), srv.Clients())
+	assert.Zero(t, srv.Refused())
+}
+
+// upper upper-cases the bytes it is sent, reports each control message on
+// seen, and ends on ProducerFinished, as a pipeline's stage does.
+type upper struct {
+	axon.Core
+	in   *axon.Inbox[[]byte]
+	out  *axon.Outbox[[]byte]
+	seen chan any
+}
+
+func newUpper() *upper {
+	u := &upper{seen: make(chan any, 16)}
+	u.in = axon.NewInbox[[]byte](u, "inbox")
+	u.out = axon.NewOutbox[[]byte](u, "outbox")
+	return u
+}
+
+func (u *upper) Main(ctx context.Context) error {
+	for {
+		for b, ok := u.in.TryRecv(); ok; b, ok = u.in.TryRecv() {
+			if err := u.out.Send(ctx, bytes.ToUpper(b)); err != nil {
+				return err
+			}
+		}
+		if u.TakeControl(func(m any) { u.seen <- m }).Finishing {
+			return nil
+		}
+		if err := u.Wait(ctx); err != nil {
+			return err
+		}
+	}
 }

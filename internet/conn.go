@@ -98,6 +98,7 @@ func infoOf(nc net.Conn) ConnInfo {
 //
 //	inbox   []byte   bytes to write to the socket, in order
 //	control any      ProducerFinished: write what is queued, half-close, end
+//	                 (one whose Reason is ErrSlowConsumer: close at once)
 //	                 Shutdown: close at once
 //	                 *axon.Failure: the protocol failed; close at once
 //	outbox  []byte   bytes read from the socket, in chunks of at most the
@@ -144,6 +145,9 @@ func infoOf(nc net.Conn) ConnInfo {
 //
 // Bytes still queued in inbox when the connection closes without having
 // been told ProducerFinished are not written; ConnStats.Unsent counts them.
+// A write blocked on a peer that does not read still hears, within a
+// quarter of a second, a failure on control or a ProducerFinished whose
+// Reason is an ErrSlowConsumer, and ends the connection for it.
 type Conn struct {
 	axon.Core
 	// In is the "inbox": bytes to write.
@@ -226,6 +230,11 @@ type sock struct {
 
 	release     func()
 	releaseOnce sync.Once
+
+	// What control said, taken between writes or during one (run's
+	// goroutine only).
+	failure *axon.Failure
+	slow    bool
 }
 
 func (s *sock) init(core *axon.Core, in *axon.Inbox[[]byte], out *axon.Outbox[[]byte], cfg connConfig) {
@@ -320,6 +329,9 @@ func (s *sock) run(ctx context.Context) error {
 		}
 		s.discardQueued()
 		reader.stop(reason)
+		if errors.Is(reason, ErrSlowConsumer) {
+			abort(nc)
+		}
 		nc.Close()
 		select {
 		case <-reader.Done():
@@ -334,12 +346,18 @@ func (s *sock) run(ctx context.Context) error {
 	halfClosed := false // this side is done: ProducerFinished was handled
 	peerClosed := false // the peer is done: the reader read its end of stream
 	for {
-		if f := drainControl(s.core); f != nil {
-			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, f)))
-		}
 		// Whether ProducerFinished has come is read before the inbox is
 		// drained: what was sent before it is in the inbox by then.
-		finishing := s.core.Finishing()
+		failure, slow, finishing := s.takeControl()
+		if failure != nil {
+			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, failure)))
+		}
+		if slow && !halfClosed {
+			// The protocol ended because the peer does not keep up (a
+			// Backplane's Disconnect policy): what is queued would never
+			// be read, so the connection closes at once.
+			return end(s.reason(ErrSlowConsumer))
+		}
 		readerDone, readErr := reader.ended()
 		if err := s.writeQueued(halfClosed); err != nil {
 			return end(s.reason(err))
@@ -393,22 +411,50 @@ func (s *sock) run(ctx context.Context) error {
 	}
 }
 
+// abort makes closing nc reset the connection rather than leave what its
+// send buffer holds to a peer that does not read: the kernel would keep
+// the closed socket, and the peer's end of it open, for as long as the
+// peer keeps its window shut.
+func abort(nc net.Conn) {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+}
+
 // newReader makes the child that reads the socket. It ends by itself when
 // the peer closes (ErrPeerClosed) or the read fails, with that reason on
 // its signal, which is the connection's.
 func (s *sock) newReader(ctx context.Context, nc net.Conn) *pump[[]byte] {
-	buf := make([]byte, s.cfg.readSize)
+	// What is read is copied out (the receiver owns each chunk), so the
+	// read buffer is needed only during a read: where the socket allows it
+	// (readWhenReady), a connection waits for data holding none, and
+	// borrows a buffer from a pool once there is something to read. An
+	// idle connection then costs no buffer.
+	read := readWhenReady(nc, s.cfg.readSize)
+	if read == nil {
+		buf := make([]byte, s.cfg.readSize)
+		read = func() ([]byte, error) {
+			n, err := nc.Read(buf)
+			if n > 0 {
+				return append([]byte(nil), buf[:n]...), err
+			}
+			return nil, err
+		}
+	}
 	var pending error // an error that came with the last bytes read
 	r := newPump(s.core.Name()+".reader", func(context.Context) ([]byte, error) {
 		if pending != nil {
 			return nil, pending
 		}
-		n, err := nc.Read(buf)
-		if n > 0 {
-			s.read.Add(uint64(n))
+		b, err := read()
+		if len(b) > 0 {
+			s.read.Add(uint64(len(b)))
 			s.touch()
 			pending = err
-			return append([]byte(nil), buf[:n]...), nil
+			return b, nil
 		}
 		if err == nil {
 			err = io.ErrNoProgress
@@ -455,26 +501,58 @@ func (s *sock) discardQueued() {
 	}
 }
 
-// write writes b, bounded by the write timeout.
+// takeControl takes the messages waiting on control and reports what they
+// said, with what earlier calls (from write) took: the protocol's failure,
+// whether it ended because the peer is too slow (a ProducerFinished whose
+// Reason is an ErrSlowConsumer), and whether it has finished.
+func (s *sock) takeControl() (failure *axon.Failure, slow, finishing bool) {
+	st := s.core.TakeControl(nil)
+	if s.failure == nil {
+		s.failure = st.Failure
+	}
+	s.slow = s.slow || errors.Is(st.Reason, ErrSlowConsumer)
+	return s.failure, s.slow, st.Finishing
+}
+
+// writeCheck is how often a write blocked on a peer that does not read
+// looks at control: a protocol that fails, or gives up on the peer, ends
+// the write.
+const writeCheck = 250 * time.Millisecond
+
+// write writes b, bounded by the write timeout, and by the protocol
+// failing or giving up on the peer while it waits.
 func (s *sock) write(b []byte) error {
-	if s.cfg.writeTimeout > 0 {
-		if err := s.nc.SetWriteDeadline(time.Now().Add(s.cfg.writeTimeout)); err != nil {
+	start := time.Now()
+	for {
+		d := writeCheck
+		if s.cfg.writeTimeout > 0 {
+			d = min(d, s.cfg.writeTimeout-time.Since(start))
+		}
+		if err := s.nc.SetWriteDeadline(time.Now().Add(d)); err != nil {
 			return err
 		}
-	}
-	n, err := s.nc.Write(b)
-	s.written.Add(uint64(n))
-	if n > 0 {
-		s.touch()
-	}
-	if err != nil {
-		s.unsent.Add(uint64(len(b) - n))
-		if s.cfg.writeTimeout > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		n, err := s.nc.Write(b)
+		s.written.Add(uint64(n))
+		if n > 0 {
+			s.touch()
+		}
+		b = b[n:]
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			s.unsent.Add(uint64(len(b)))
+			return err
+		}
+		failure, slow, _ := s.takeControl()
+		if failure != nil || slow || (s.cfg.writeTimeout > 0 && time.Since(start) >= s.cfg.writeTimeout) {
+			s.unsent.Add(uint64(len(b)))
+			if failure != nil {
+				return fmt.Errorf("%w: %w", ErrProtocolFailed, failure)
+			}
 			return ErrSlowConsumer
 		}
-		return err
 	}
-	return nil
 }
 
 // deadline is a context that ends after a delay, made again only once it

@@ -37,7 +37,10 @@
 // been silent too long; WithWriteTimeout is the slow-consumer policy (a
 // peer that does not read is disconnected, as nats-server does, rather
 // than holding up whoever sends to it); WithHandshakeTimeout bounds TLS
-// handshakes; de-framers in package framing bound message sizes. Inboxes
+// handshakes; de-framers in package framing bound message sizes. A
+// TCPServer has them on unless told otherwise (DefaultMaxConnections, and
+// for each connection DefaultIdleTimeout, DefaultWriteTimeout and
+// DefaultHandshakeTimeout); each is turned off with zero. Inboxes
 // are bounded, so a slow consumer slows its producer instead of growing
 // memory; TCP's flow control carries that back to the peer.
 //

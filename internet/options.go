@@ -16,6 +16,26 @@ const (
 	DefaultHandshakeTimeout = 10 * time.Second
 )
 
+// Defaults of the limits a TCPServer gives itself and every connection it
+// accepts, as nats-server and net/http guides choose them: each bounds what
+// one misbehaving client can hold. Turn one off with its option and zero
+// (WithMaxConnections(0), WithIdleTimeout(0), WithWriteTimeout(0)).
+const (
+	// DefaultMaxConnections caps the connections a TCPServer has open at
+	// once: with the file limit, what bounds its memory (a connection
+	// costs some kilobytes; see docs/performance.md).
+	DefaultMaxConnections = 10000
+	// DefaultIdleTimeout closes a server's connection on which no byte has
+	// moved either way for this long: a client gone silent (or trickling
+	// slower than this) gives its place back.
+	DefaultIdleTimeout = 2 * time.Minute
+	// DefaultWriteTimeout closes a server's connection whose peer has not
+	// taken a write for this long (ErrSlowConsumer), so that one client
+	// that stops reading cannot hold back a protocol, or a Backplane,
+	// that serves others.
+	DefaultWriteTimeout = 10 * time.Second
+)
+
 // connConfig is what ConnOptions set: the limits of one connection.
 type connConfig struct {
 	idleTimeout      time.Duration
@@ -78,7 +98,8 @@ func (o serverOption) applyServer(c *serverConfig) { o(c) }
 // written for d (Kamaelia's NoActivityTimeout): its signal then carries
 // ProducerFinished with a *SocketShutdown wrapping ErrIdleTimeout. A write
 // that is blocked on a peer that does not read is bounded by
-// WithWriteTimeout, not by this. Zero (the default) means no idle limit.
+// WithWriteTimeout, not by this. Zero means no idle limit: the default of
+// NewConn and TCPClient; a TCPServer's is DefaultIdleTimeout.
 func WithIdleTimeout(d time.Duration) ConnOption {
 	return func(c *connConfig) { c.idleTimeout = d }
 }
@@ -86,8 +107,9 @@ func WithIdleTimeout(d time.Duration) ConnOption {
 // WithWriteTimeout is the slow-consumer policy, as in nats-server: a socket
 // write that cannot complete within d means the peer is not reading fast
 // enough, and the connection is closed with ErrSlowConsumer as the reason.
-// Zero (the default) means writes wait as long as they must, and the
-// back-pressure reaches whoever sends to the connection's inbox.
+// Zero means writes wait as long as they must, and the back-pressure
+// reaches whoever sends to the connection's inbox: the default of NewConn
+// and TCPClient; a TCPServer's is DefaultWriteTimeout.
 func WithWriteTimeout(d time.Duration) ConnOption {
 	return func(c *connConfig) { c.writeTimeout = d }
 }
@@ -130,10 +152,21 @@ func WithWaitForPeerClose() ConnOption {
 // given until it is told ProducerFinished on control. Linked as a server
 // links it (signal to the protocol's control, the protocol's signal to
 // control), the protocol's last replies then reach a peer that has only
-// half-closed, as a pipeline drains from its head. Without it, the peer's
-// end of stream closes the connection at once (Kamaelia's behaviour).
+// half-closed, as a pipeline drains from its head, and as net/http and
+// nginx answer a client that half-closes after its request. chassis's
+// ServerCore and SimpleServer give it to every connection they serve;
+// without it (NewConn, TCPClient and TCPServer's default), the peer's end
+// of stream closes the connection at once (Kamaelia's behaviour).
 func WithPeerHalfClose() ConnOption {
 	return func(c *connConfig) { c.peerHalfClose = true }
+}
+
+// WithCloseOnPeerHalfClose makes a connection close as soon as the peer
+// closes its side (Kamaelia's behaviour), what the protocol would still
+// have written included: the opposite of WithPeerHalfClose, for a server
+// whose clients close only when they are done with the answers.
+func WithCloseOnPeerHalfClose() ConnOption {
+	return func(c *connConfig) { c.peerHalfClose = false }
 }
 
 // Dialer makes connections for a TCPClient. *net.Dialer is one; tests give
@@ -196,7 +229,8 @@ func WithDialer(d Dialer) ClientOption {
 // WithMaxConnections caps how many connections a TCPServer has open at once:
 // one accepted beyond n is closed at once and counted in ServerStats.Refused.
 // A connection counts from its accept until its component ends (or is
-// closed, if it is never activated). Zero (the default) means no cap.
+// closed, if it is never activated). DefaultMaxConnections unless set;
+// zero means no cap.
 func WithMaxConnections(n int) ServerOption {
 	return serverOption(func(c *serverConfig) { c.maxConns = n })
 }

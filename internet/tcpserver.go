@@ -52,7 +52,9 @@ type ServerStats struct {
 // take connections, the server accepts no more (the kernel's backlog holds
 // them). A failed Accept (out of file descriptors, say) is retried after a
 // back-off (WithAcceptBackoff). Connections over WithMaxConnections are
-// closed at once and counted.
+// closed at once and counted. A server has production limits unless told
+// otherwise: DefaultMaxConnections, and for each connection
+// DefaultIdleTimeout, DefaultWriteTimeout and DefaultHandshakeTimeout.
 //
 // Shutdown: ProducerFinished or Shutdown on control closes the listener and
 // ends the server (signal: ProducerFinished{} or the Shutdown); the port is
@@ -91,7 +93,10 @@ func NewTCPServer(address string, opts ...ServerOption) (*TCPServer, error) {
 // over by a service manager, a fake in tests); connections that are not
 // TCP have zero addresses in their ConnInfo.
 func NewTCPServerFromListener(ln net.Listener, opts ...ServerOption) *TCPServer {
-	cfg := serverConfig{conn: defaultConnConfig(), acceptBackoff: 5 * time.Millisecond, acceptMaxDelay: time.Second}
+	cfg := serverConfig{conn: defaultConnConfig(), maxConns: DefaultMaxConnections,
+		acceptBackoff: 5 * time.Millisecond, acceptMaxDelay: time.Second}
+	cfg.conn.idleTimeout = DefaultIdleTimeout
+	cfg.conn.writeTimeout = DefaultWriteTimeout
 	for _, o := range opts {
 		o.applyServer(&cfg)
 	}

@@ -409,16 +409,20 @@ func registerNetwork(r *launch.Registry, e env) {
 	r.MustRegister(launch.Entry{
 		Name:    "SingleServer",
 		Summary: "a TCP server for one client at a time, through its own boxes (Kamaelia's SingleServer)",
-		Params:  serverParams,
+		Params: append([]launch.Param{{Name: "once", Kind: launch.Bool, Default: "false",
+			Doc: "end when the first client leaves (else serve client after client)"}}, serverParams...),
 		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "bytes for the client (dropped while none is connected)"}},
 		Outboxes: []launch.BoxDoc{
 			{Name: "outbox", Type: bytesType, Doc: "bytes the client sent"},
-			{Name: "signal", Type: anyType, Doc: "ProducerFinished each time a client leaves, then how it ended"},
+			{Name: "signal", Type: anyType, Doc: "the client's *SocketShutdown each time one leaves, then how the server ended"},
 		},
 		New: func(a *launch.Args) (axon.Component, error) {
 			s, err := chassis.SingleServer(listenAddr(a))
 			if err != nil {
 				return nil, err
+			}
+			if a.Bool("once") {
+				s.EndAfterFirstClient()
 			}
 			fmt.Fprintf(e.stderr, "%s listening on %s\n", a.Name(), s.Addr())
 			return s, nil
@@ -428,9 +432,14 @@ func registerNetwork(r *launch.Registry, e env) {
 		Name:    "SimpleServer",
 		Summary: "a TCP server that runs a protocol, itself a description, for each connection (Kamaelia's SimpleServer)",
 		Params: append([]launch.Param{{Name: "protocol", Kind: launch.String, Required: true,
-			Doc: "a description, built for each connection, whose inbox takes and outbox gives []uint8: \"ToString ! Upper ! ToBytes\", \"SubscribeTo topic=VIDEO\""}},
+			Doc: "a description, built for each connection, whose inbox takes and outbox gives []uint8: \"ToString ! Upper ! ToBytes\", \"SubscribeTo topic=VIDEO\""},
+			{Name: "halfclose", Kind: launch.String, Default: "reply", Check: oneOf("reply", "close"),
+				Doc: "when a client half-closes (nc -N, socat): reply (write what the protocol still sends, then close) or close at once"}},
 			serverParams...),
-		Outboxes: []launch.BoxDoc{{Name: "disconnected", Type: launch.TypeOf[internet.ConnInfo](), Doc: "each connection that has ended"}},
+		Outboxes: []launch.BoxDoc{
+			{Name: "disconnected", Type: launch.TypeOf[internet.ConnInfo](), Doc: "each connection that has ended"},
+			{Name: "errors", Type: launch.TypeOf[error](), Doc: "a protocol that did not fit a connection (the server then stops)"},
+		},
 		New: func(a *launch.Args) (axon.Component, error) {
 			return newSimpleServer(r, a, e.stderr)
 		},
@@ -449,6 +458,17 @@ func newSimpleServer(r *launch.Registry, a *launch.Args, stderr io.Writer) (axon
 	}
 	sched := a.Scheduler()
 	name := a.Name()
+	// One built now, and thrown away, says before the server starts
+	// whether the protocol fits a connection: not a refusal per client.
+	probe, err := r.Build(proto, launch.OnScheduler(sched))
+	if err != nil {
+		return nil, fmt.Errorf("protocol: %w", err)
+	}
+	err = fitsConnection(probe.Component())
+	_ = probe.Close()
+	if err != nil {
+		return nil, fmt.Errorf("protocol %q: %w", a.String("protocol"), err)
+	}
 	factory := func() axon.Component {
 		l, err := r.Build(proto, launch.OnScheduler(sched))
 		if err != nil {
@@ -463,7 +483,11 @@ func newSimpleServer(r *launch.Registry, a *launch.Args, stderr io.Writer) (axon
 		}
 		return c
 	}
-	s, err := chassis.SimpleServer(factory, listenAddr(a))
+	var opts []internet.ServerOption
+	if a.String("halfclose") == "close" {
+		opts = append(opts, internet.WithCloseOnPeerHalfClose())
+	}
+	s, err := chassis.SimpleServer(factory, listenAddr(a), opts...)
 	if err != nil {
 		return nil, err
 	}
