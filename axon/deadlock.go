@@ -182,8 +182,10 @@ func (c *Core) parkedOf(v uint32) Parked {
 // checkStuck looks for a deadlock: called when the last awake component of
 // the scheduler goes to sleep, and when something that could wake one goes
 // away (a helper returns, a Waker or Handle closes, a component finishes).
-// It is cheap when some component is awake or may be woken from outside:
-// two atomic loads.
+// It is cheap when some component is awake or may be woken from outside,
+// or nobody waits for the scheduler (Wait looks when it starts): three
+// atomic loads. So a large system that sleeps with no one waiting on it,
+// as a million idle components do, is never scanned.
 //
 // Otherwise it looks at every running component twice, under the
 // scheduler's lock. A component is stuck when it sleeps on its boxes with
@@ -193,7 +195,7 @@ func (c *Core) parkedOf(v uint32) Parked {
 // at once with no wake-up on its way: from then on nothing within the
 // runtime's contract can wake any of them.
 func (s *Scheduler) checkStuck() {
-	if s.keep.Load() != 0 || s.awake.Load() > 0 {
+	if s.keep.Load() != 0 || s.awake.Load() > 0 || s.waiting.Load() == 0 {
 		return
 	}
 	s.mu.Lock()
@@ -252,12 +254,15 @@ func (s *Scheduler) reachable() bool {
 				return true
 			}
 		}
+		// The boxes are copied out, not looked at under c.mu: outside
+		// takes the lock of another component.
 		c.mu.Lock()
-		ins := make([]*boxCore, len(c.inboxes))
-		for i, in := range c.inboxes {
-			ins[i] = in.boxCore()
+		ins := s.boxes[:0]
+		for _, in := range c.inboxes {
+			ins = append(ins, in.boxCore())
 		}
 		c.mu.Unlock()
+		s.boxes = ins[:0]
 		for _, b := range ins {
 			if s.fedFromOutside(b, 0) {
 				return true

@@ -70,11 +70,13 @@ type Scheduler struct {
 	// asleep on their boxes), what may wake them from outside, and a
 	// deadlock found and not yet taken.
 	awake     atomic.Int64
+	waiting   atomic.Int32 // goroutines in Wait: no one waiting, no one to tell
 	keep      atomic.Int64
 	keepEpoch atomic.Uint64
 	stuck     chan struct{} // closed when deadlock is set
 	deadlock  *DeadlockError
-	seen      []uint32 // checkStuck's, kept for the next check
+	seen      []uint32   // checkStuck's, kept for the next check
+	boxes     []*boxCore // reachable's, kept for the next check
 }
 
 // NewScheduler returns a new, empty scheduler.
@@ -218,6 +220,11 @@ func (s *Scheduler) RunContext(ctx context.Context, comps ...Component) error {
 // or ctx's error; or the *DeadlockError, leaving the stuck components as
 // they are (Run shuts them down).
 func (s *Scheduler) Wait(ctx context.Context) error {
+	// Deadlocks are looked for only while someone waits (checkStuck): a
+	// system that went to sleep before this Wait is looked at now.
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
+	s.checkStuck()
 	for {
 		s.mu.Lock()
 		idle, live := s.idle, s.live
