@@ -49,6 +49,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/examples/internal/cli"
 	"github.com/kamaelia-go/kamaelia/inspect"
+	"github.com/kamaelia-go/kamaelia/internet"
 )
 
 // config is what the command line asks for.
@@ -93,7 +94,9 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		canvas = append(canvas, tile)
 		subs = append(subs, sub)
 	}
-	srv, err := chassis.SimpleServer(clientProtocol, cfg.Listen)
+	// A person looking at the board without drawing sends nothing, and
+	// nothing is sent to them while nobody draws: no idle limit.
+	srv, err := chassis.SimpleServer(clientProtocol, cfg.Listen, internet.WithIdleTimeout(0))
 	if err != nil {
 		return err
 	}
