@@ -20,7 +20,7 @@ import (
 
 func init() {
 	commands["shotchanges"] = command{
-		summary: "lists the cuts in a video as XML, and can split it into one file per shot",
+		summary: "list the cuts in a video as XML, and split it into one file per shot",
 		run:     runShotChanges,
 	}
 }
