@@ -155,7 +155,7 @@ func parseEdit(x xmlEdit) (Edit, error) {
 	}
 	switch {
 	case e.End < e.Start:
-		return e, fmt.Errorf("End frame %d is before Start frame %d", e.End, e.Start)
+		return e, fmt.Errorf("the End frame %d is before the Start frame %d", e.End, e.Start)
 	case e.Right <= e.Left || e.Bottom <= e.Top:
 		return e, fmt.Errorf("crop %d,%d-%d,%d is empty", e.Left, e.Top, e.Right, e.Bottom)
 	}

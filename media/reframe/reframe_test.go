@@ -42,7 +42,7 @@ func TestParseEDLErrorsNameTheEdit(t *testing.T) {
 		return `<EDL><FileID>f</FileID><Edit><Start frame="0"/><End frame="4"/><Crop x1="0" y1="0" x2="8" y2="8"/></Edit><Edit>` + body + `</Edit></EDL>`
 	}
 	for name, tc := range map[string]struct{ doc, want string }{
-		"end before start": {edit(`<Start frame="9"/><End frame="3"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), "edit 2: End frame 3 is before Start frame 9"},
+		"end before start": {edit(`<Start frame="9"/><End frame="3"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), "edit 2: the End frame 3 is before the Start frame 9"},
 		"missing attr":     {edit(`<Start frame="0"/><End frame="3"/><Crop x1="0" y1="0" x2="8"/>`), "edit 2: Crop y2 is missing"},
 		"missing element":  {edit(`<Start frame="0"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), "edit 2: wants Start, End and Crop"},
 		"not a number":     {edit(`<Start frame="x"/><End frame="3"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), `edit 2: Start frame "x" is not a whole number`},
