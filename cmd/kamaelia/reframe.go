@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/media/av"
 	"github.com/kamaelia-go/kamaelia/media/frame"
@@ -19,7 +20,7 @@ import (
 
 func init() {
 	commands["reframe"] = command{
-		summary: "apply an edit decision list to a video: crops stretched to a small screen's size, in the list's order",
+		summary: "apply an edit decision list of crops to a video, for small screens",
 		run:     runReframe,
 	}
 }
@@ -37,6 +38,9 @@ no edit are dropped. outfile's name chooses its container.
 `
 
 func runReframe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// FFmpeg's encoders chat on stderr (libx264 prints its settings and
+	// statistics); errors still reach it, and failures come back as errors.
+	astiav.SetLogLevel(astiav.LogLevelError)
 	vcodec, acodec := "libx264", "aac"
 	var rest []string
 	for i := 0; i < len(args); i++ {

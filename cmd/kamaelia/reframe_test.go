@@ -44,7 +44,7 @@ func numberedClip(t *testing.T) string {
 	return path
 }
 
-func writeEDL(t *testing.T, edits ...string) string {
+func writeEDL(t testing.TB, edits ...string) string {
 	t.Helper()
 	doc := `<?xml version="1.0" encoding="ISO-8859-1"?>` + "\n<EDL>\n    <FileID>clip</FileID>\n"
 	for _, e := range edits {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/media/av"
 	"github.com/kamaelia-go/kamaelia/media/frame"
@@ -51,6 +52,9 @@ func cutLine(c shotchange.Cut) string {
 }
 
 func runShotChanges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// FFmpeg's encoders chat on stderr (libx264 prints its settings and
+	// statistics); errors still reach it, and failures come back as errors.
+	astiav.SetLogLevel(astiav.LogLevelError)
 	// The arguments are read by hand, not by package flag: a threshold of
 	// -1 is a threshold (refused with status 1, as the original did), not
 	// an unknown flag.
