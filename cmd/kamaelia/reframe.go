@@ -42,25 +42,13 @@ func runReframe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// statistics); errors still reach it, and failures come back as errors.
 	astiav.SetLogLevel(astiav.LogLevelError)
 	vcodec, acodec := "libx264", "aac"
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; a {
-		case "-h", "-help", "--help":
-			fmt.Fprint(stdout, reframeUsage)
-			return nil
-		case "-vcodec", "--vcodec", "-acodec", "--acodec":
-			if i+1 >= len(args) {
-				return fmt.Errorf("%s needs a value\n\n%s", a, reframeUsage)
-			}
-			i++
-			if a == "-vcodec" || a == "--vcodec" {
-				vcodec = args[i]
-			} else {
-				acodec = args[i]
-			}
-		default:
-			rest = append(rest, a)
-		}
+	rest, help, err := videoArgs(args, map[string]*string{"vcodec": &vcodec, "acodec": &acodec})
+	switch {
+	case help:
+		fmt.Fprint(stdout, reframeUsage)
+		return nil
+	case err != nil:
+		return fmt.Errorf("%v\n\n%s", err, reframeUsage)
 	}
 	// As the original: a wrong command line is the usage and status 1.
 	if len(rest) != 5 {
@@ -235,37 +223,39 @@ func encodeClip(ctx context.Context, path, vcodec, acodec string, rate frame.Rat
 		}
 		handles = append(handles, ha)
 	}
-	// A Put refused because an encoder ended: the encoder's failure says
-	// why.
-	failed := func(h *axon.Handle, err error) error {
-		select {
-		case <-h.Done():
-			if herr := h.Wait(ctx); herr != nil {
-				return herr
-			}
-		default:
-		}
-		return err
-	}
 	// Each picture goes with its sound, so that the muxer, which writes
 	// the streams interleaved by time, holds little.
 	for i, v := range pics {
 		if err := hv.Put(ctx, "video", v); err != nil {
-			return failed(hv, err)
+			return whyRefused(ctx, hv, err)
 		}
 		if ha != nil {
 			if err := ha.Put(ctx, "audio", sound[i]); err != nil {
-				return failed(ha, err)
+				return whyRefused(ctx, ha, err)
 			}
 		}
 	}
 	if err := hv.Finish(ctx); err != nil {
-		return err
+		return whyRefused(ctx, hv, err)
 	}
 	if ha != nil {
 		if err := ha.Finish(ctx); err != nil {
-			return err
+			return whyRefused(ctx, ha, err)
 		}
 	}
 	return hm.Wait(ctx)
+}
+
+// whyRefused returns the failure of h's component when it has ended
+// failing, which is why a Put or Finish to it was refused, and err
+// otherwise.
+func whyRefused(ctx context.Context, h *axon.Handle, err error) error {
+	select {
+	case <-h.Done():
+		if herr := h.Wait(ctx); herr != nil {
+			return herr
+		}
+	default:
+	}
+	return err
 }

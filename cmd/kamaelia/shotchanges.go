@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -58,27 +59,14 @@ func runShotChanges(ctx context.Context, args []string, stdout, stderr io.Writer
 	// The arguments are read by hand, not by package flag: a threshold of
 	// -1 is a threshold (refused with status 1, as the original did), not
 	// an unknown flag.
-	var dir string
-	codec := "ffv1"
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; a {
-		case "-h", "-help", "--help":
-			fmt.Fprint(stdout, shotChangesUsage)
-			return nil
-		case "-split", "--split", "-codec", "--codec":
-			if i+1 >= len(args) {
-				return usagef("%s needs a value\n\n%s", a, shotChangesUsage)
-			}
-			i++
-			if a == "-split" || a == "--split" {
-				dir = args[i]
-			} else {
-				codec = args[i]
-			}
-		default:
-			rest = append(rest, a)
-		}
+	dir, codec := "", "ffv1"
+	rest, help, err := videoArgs(args, map[string]*string{"split": &dir, "codec": &codec})
+	switch {
+	case help:
+		fmt.Fprint(stdout, shotChangesUsage)
+		return nil
+	case err != nil:
+		return usagef("%v\n\n%s", err, shotChangesUsage)
 	}
 	threshold := shotchange.DefaultThreshold
 	switch len(rest) {
@@ -104,7 +92,7 @@ func runShotChanges(ctx context.Context, args []string, stdout, stderr io.Writer
 	if _, err := io.WriteString(stdout, cutsHeader); err != nil {
 		return err
 	}
-	err := detectCuts(ctx, path, threshold, func(c shotchange.Cut) error {
+	err = detectCuts(ctx, path, threshold, func(c shotchange.Cut) error {
 		cuts = append(cuts, c)
 		_, err := io.WriteString(stdout, cutLine(c))
 		return err
@@ -204,13 +192,16 @@ func (w *shotWriter) put(ctx context.Context, v *frame.Video) error {
 	w.n++
 	// Each file starts at time 0.
 	v.PTS -= w.start
-	return w.enc.Put(ctx, "video", v)
+	if err := w.enc.Put(ctx, "video", v); err != nil {
+		return whyRefused(ctx, w.enc, err)
+	}
+	return nil
 }
 
 // finish ends the shot and waits for its file to be written.
 func (w *shotWriter) finish(ctx context.Context) error {
 	if err := w.enc.Finish(ctx); err != nil {
-		return err
+		return whyRefused(ctx, w.enc, err)
 	}
 	if err := w.mux.Wait(ctx); err != nil {
 		return err
@@ -237,6 +228,16 @@ func splitShots(ctx context.Context, path, dir, codec string, cuts []shotchange.
 			w.close()
 		}
 	}()
+	// endShot writes the shot's file and waits for it.
+	endShot := func() error {
+		err := w.finish(ctx)
+		w.close()
+		w = nil
+		if err != nil {
+			return fmt.Errorf("shot %d: %w", shot, err)
+		}
+		return nil
+	}
 	err = decodeVideo(ctx, path, func(n int, v *frame.Video) error {
 		if w == nil {
 			shot++
@@ -251,25 +252,38 @@ func splitShots(ctx context.Context, path, dir, codec string, cuts []shotchange.
 		if len(cuts) > 0 && n == cuts[0].Frame {
 			// n is the last frame of this shot.
 			cuts = cuts[1:]
-			err := w.finish(ctx)
-			w.close()
-			w = nil
-			if err != nil {
-				return fmt.Errorf("shot %d: %w", shot, err)
-			}
+			return endShot()
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || w == nil {
 		return err
 	}
-	if w != nil {
-		err := w.finish(ctx)
-		w.close()
-		w = nil
-		if err != nil {
-			return fmt.Errorf("shot %d: %w", shot, err)
+	return endShot()
+}
+
+// videoArgs splits the video commands' arguments into the positional ones
+// and the values of the named options (given as -name VALUE or --name
+// VALUE), and says whether help was asked for. Anything else, "-1"
+// included, is positional.
+func videoArgs(args []string, options map[string]*string) (rest []string, help bool, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch a {
+		case "-h", "-help", "--help":
+			return nil, true, nil
 		}
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		to, ok := options[name]
+		if !ok || !strings.HasPrefix(a, "-") {
+			rest = append(rest, a)
+			continue
+		}
+		if i+1 >= len(args) {
+			return nil, false, fmt.Errorf("%s needs a value", a)
+		}
+		i++
+		*to = args[i]
 	}
-	return nil
+	return rest, false, nil
 }
