@@ -17,9 +17,9 @@ import (
 // *axon.Failure arrives on control: the parser upstream failed, and its
 // failure is the reader's error.
 func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(Event) error) error {
-	// finishing is set from the ProducerFinished taken from control: the
-	// runtime sets the flag Finishing reports a moment after the message
-	// lands, so the message is what counts.
+	// finishing is what TakeControl reports: the runtime sets the flag
+	// Finishing reports a moment after the message lands, so what was taken
+	// is what counts.
 	finishing := false
 	for {
 		if err := ctx.Err(); err != nil {
@@ -31,13 +31,12 @@ func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(E
 			}
 			continue
 		}
-		if m, ok := c.Control().TryRecv(); ok {
-			switch m := m.(type) {
-			case *axon.Failure:
-				return fmt.Errorf("xmlparse: the input failed: %w", m)
-			case axon.ProducerFinished, *axon.ProducerFinished:
-				finishing = true
+		if c.Control().Len() > 0 {
+			st := c.TakeControl(nil)
+			if st.Failure != nil {
+				return fmt.Errorf("xmlparse: the input failed: %w", st.Failure)
 			}
+			finishing = finishing || st.Finishing
 			continue
 		}
 		if finishing || c.Finishing() {

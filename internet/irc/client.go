@@ -249,12 +249,9 @@ func (c *Client) Main(ctx context.Context) error {
 				return nil
 			}
 		}
-		if m, ok := c.Control().TryRecv(); ok {
+		if c.Control().Len() > 0 {
 			busy = true
-			switch m.(type) {
-			case axon.ProducerFinished, *axon.ProducerFinished:
-				finishing = true
-			}
+			finishing = c.TakeControl(nil).Finishing || finishing
 		}
 		if busy {
 			continue

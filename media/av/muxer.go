@@ -217,11 +217,8 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 			ends++
 			continue
 		}
-		if c, ok := m.Control().TryRecv(); ok {
-			switch c.(type) {
-			case axon.ProducerFinished, *axon.ProducerFinished:
-				finishing = true
-			}
+		if m.Control().Len() > 0 {
+			finishing = m.TakeControl(nil).Finishing || finishing
 			continue
 		}
 		if finishing || ends >= m.Streams || m.Finishing() {
