@@ -14,10 +14,45 @@ import (
 // building from it; it is not safe to Register while building.
 type Registry struct {
 	entries map[string]*Entry
+	missing map[string]string // Unavailable: name to why
 }
 
 // NewRegistry returns an empty Registry.
-func NewRegistry() *Registry { return &Registry{entries: map[string]*Entry{}} }
+func NewRegistry() *Registry {
+	return &Registry{entries: map[string]*Entry{}, missing: map[string]string{}}
+}
+
+// Unavailable records that a component called name exists in another build
+// of the program but not in this one, and why ("needs the cgo build ..."):
+// a description or WriteEntry naming it then says so, and WriteList lists
+// it apart, instead of calling it unknown. Registering the name later
+// makes it available.
+func (r *Registry) Unavailable(name, why string) {
+	if r.entries[name] == nil {
+		r.missing[name] = why
+	}
+}
+
+// unknown says why name is no entry: not in this build, or unknown, with
+// the nearest names there are.
+func (r *Registry) unknown(name string) string {
+	if why, ok := r.missing[name]; ok {
+		return fmt.Sprintf("component %q is not in this build: it %s", name, why)
+	}
+	msg := fmt.Sprintf("unknown component %q", name)
+	if near := nearest(name, r.Names(), 3); len(near) > 0 {
+		msg += " (did you mean " + orList(near) + "?)"
+	}
+	return msg
+}
+
+// orList writes names as "a", "a or b", "a, b or c".
+func orList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 // Entry describes a component that descriptions can name.
 type Entry struct {
@@ -153,6 +188,7 @@ func (r *Registry) Register(e Entry) error {
 	}
 	e.Params = slices.Clone(e.Params)
 	r.entries[e.Name] = &e
+	delete(r.missing, e.Name)
 	return nil
 }
 
@@ -245,6 +281,36 @@ func closest(s string, candidates []string) (string, bool) {
 		}
 	}
 	return best, best != "" && bestD <= max(2, len(s)/4)
+}
+
+// nearest returns up to n candidates near enough to s to be likely slips of
+// the keyboard, nearest first, or those that s is a prefix of (case aside)
+// when none is near.
+func nearest(s string, candidates []string, n int) []string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var near, prefixed []scored
+	low := strings.ToLower(s)
+	for _, c := range candidates {
+		d := distance(low, strings.ToLower(c))
+		switch {
+		case d <= max(2, len(s)/4):
+			near = append(near, scored{c, d})
+		case len(s) >= 3 && strings.HasPrefix(strings.ToLower(c), low):
+			prefixed = append(prefixed, scored{c, d})
+		}
+	}
+	if len(near) == 0 {
+		near = prefixed
+	}
+	slices.SortStableFunc(near, func(a, b scored) int { return a.d - b.d })
+	out := make([]string, 0, n)
+	for _, c := range near[:min(n, len(near))] {
+		out = append(out, c.name)
+	}
+	return out
 }
 
 // distance is the Levenshtein distance between a and b, in bytes.
