@@ -125,7 +125,7 @@ func TestBuildAndGenerate(t *testing.T) {
 	assert.Equal(t, "ReadFileAdaptor name=RFA1 filename=clip.drc bitrate=400000\nSingleServer name=SS2 port=0\nRFA1. ! SS2.\n", v.Launch)
 	assert.Contains(t, v.Go, `{"RFA1", "ReadFileAdaptor", launch.Props{"bitrate": "400000", "filename": "clip.drc"}},`)
 	assert.Contains(t, v.Go, `{Component: "RFA1", Box: "outbox"}: {Component: "SS2", Box: "inbox"},`)
-	assert.Equal(t, []string{"[]uint8 → []uint8", "any → any"}, v.LinkTypes)
+	assert.Equal(t, []string{"[]uint8", "any"}, v.LinkTypes)
 
 	l, err := registry().BuildString(v.Launch, launch.OnScheduler(axon.NewScheduler()))
 	require.NoError(t, err, "launch builds what Compose generates")

@@ -131,7 +131,7 @@ type Problem struct {
 // what launch finds in the whole description. None means Run can build
 // it (a constructor may still fail: a port in use).
 func Check(r *launch.Registry, d *Design) []Problem {
-	var probs []Problem
+	probs := []Problem{}
 	for _, c := range d.Components {
 		desc, err := launch.Parse(element(r, c, true))
 		if err == nil {
@@ -157,12 +157,17 @@ func Check(r *launch.Registry, d *Design) []Problem {
 	return probs
 }
 
-// linkTypes returns the type each link carries, as launch names types,
-// "[]uint8 -> []uint8", for the page to show at the link.
+// linkTypes returns the type each link carries, as launch names types, for
+// the page to show at the link: "[]uint8", or "*T → Iface" where the inbox
+// takes an interface the outbox's type implements.
 func linkTypes(r *launch.Registry, d *Design) []string {
 	out := make([]string, len(d.Links))
 	for i, l := range d.Links {
-		out[i] = boxType(r, d, l.From, false) + " → " + boxType(r, d, l.To, true)
+		from, to := boxType(r, d, l.From, false), boxType(r, d, l.To, true)
+		out[i] = from
+		if from != to {
+			out[i] = from + " → " + to
+		}
 	}
 	return out
 }

@@ -84,7 +84,8 @@ func (d *Design) component(uid int) *Component {
 
 // clone returns a deep copy of d.
 func (d *Design) clone() *Design {
-	c := &Design{NextUID: d.NextUID, Links: slices.Clone(d.Links)}
+	// Empty lists, not nil: JSON readers get [] rather than null.
+	c := &Design{NextUID: d.NextUID, Components: []Component{}, Links: append([]Link{}, d.Links...)}
 	for _, comp := range d.Components {
 		comp.Props = cloneProps(comp.Props)
 		c.Components = append(c.Components, comp)
