@@ -399,7 +399,7 @@ func (r *Registry) planWith(d *Description, props bool) (*blueprint, error) {
 func (r *Registry) element(n *Node, props bool) (*element, error) {
 	e, ok := r.entries[n.Component]
 	if !ok {
-		return nil, &Error{Pos: n.Pos, Msg: r.unknown(n.Component), Err: ErrUnknownComponent}
+		return nil, &Error{Pos: n.Pos, Msg: r.unknown(n.Component, false), Err: ErrUnknownComponent}
 	}
 	el := &element{node: n, entry: e, args: &Args{entry: e, values: map[string]any{}, given: map[string]bool{}}}
 	set := map[string]Pos{}

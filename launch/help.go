@@ -62,7 +62,7 @@ func boxType(bs []BoxDoc, name string) string {
 func (r *Registry) WriteEntry(w io.Writer, name string) error {
 	e, ok := r.entries[name]
 	if !ok {
-		return fmt.Errorf("%w: %s", ErrUnknownComponent, r.unknown(name))
+		return classed{msg: r.unknown(name, true), class: ErrUnknownComponent}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s: %s\n", e.Name, e.Summary)

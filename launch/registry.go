@@ -34,17 +34,29 @@ func (r *Registry) Unavailable(name, why string) {
 }
 
 // unknown says why name is no entry: not in this build, or unknown, with
-// the nearest names there are.
-func (r *Registry) unknown(name string) string {
+// the names near it, or with far, when none is, the nearest there are.
+func (r *Registry) unknown(name string, far bool) string {
 	if why, ok := r.missing[name]; ok {
 		return fmt.Sprintf("component %q is not in this build: it %s", name, why)
 	}
 	msg := fmt.Sprintf("unknown component %q", name)
 	if near := nearest(name, r.Names(), 3); len(near) > 0 {
 		msg += " (did you mean " + orList(near) + "?)"
+	} else if names := nearestAny(name, r.Names(), 3); far && len(names) > 0 {
+		msg += " (the nearest names are " + strings.Join(names, ", ") + ")"
 	}
 	return msg
 }
+
+// classed is an error of a class (one of the Err variables) that is not
+// in a description, so has no position.
+type classed struct {
+	msg   string
+	class error
+}
+
+func (c classed) Error() string { return c.msg }
+func (c classed) Unwrap() error { return c.class }
 
 // orList writes names as "a", "a or b", "a, b or c".
 func orList(names []string) string {
@@ -311,6 +323,17 @@ func nearest(s string, candidates []string, n int) []string {
 		out = append(out, c.name)
 	}
 	return out
+}
+
+// nearestAny returns the n candidates nearest to s by edit distance, however
+// far, nearest first.
+func nearestAny(s string, candidates []string, n int) []string {
+	low := strings.ToLower(s)
+	sorted := slices.Clone(candidates)
+	slices.SortStableFunc(sorted, func(a, b string) int {
+		return distance(low, strings.ToLower(a)) - distance(low, strings.ToLower(b))
+	})
+	return sorted[:min(n, len(sorted))]
 }
 
 // distance is the Levenshtein distance between a and b, in bytes.

@@ -66,6 +66,7 @@ func TestCommand(t *testing.T) {
 		assert.Contains(t, out, "usage: kamaelia launch DESCRIPTION...")
 		assert.Regexp(t, `(?m)^  ReadFileAdaptor +- -> \[\]uint8 +reads a file`, out)
 		assert.Regexp(t, `(?m)^  SingleServer +\[\]uint8 -> \[\]uint8 +a TCP server`, out)
+		assert.Contains(t, out, "  -inspect string\n", "the flags are listed, by flag.FlagSet")
 
 		out, _, code = kamaelia(t, bin, "help", "launch")
 		assert.Equal(t, 0, code)
@@ -77,9 +78,26 @@ func TestCommand(t *testing.T) {
 		assert.Regexp(t, `(?m)^  port +int +default 1601 +the port to listen on`, out)
 		assert.Regexp(t, `(?m)^  inbox +\[\]uint8 +bytes for the client`, out)
 
+
 		_, errs, code := kamaelia(t, bin, "launch", "--help", "SingleSever")
 		assert.Equal(t, 2, code)
 		assert.Contains(t, errs, `unknown component "SingleSever" (did you mean SingleServer?)`)
+
+		_, errs, code = kamaelia(t, bin, "launch", "--help", "Nope")
+		assert.Equal(t, 2, code)
+		assert.Regexp(t, `unknown component "Nope" \(the nearest names are \w+, \w+, \w+\)`, errs)
+	})
+
+	t.Run("version and help on stdout", func(t *testing.T) {
+		out, _, code := kamaelia(t, bin, "--version")
+		assert.Equal(t, 0, code)
+		assert.Regexp(t, `^kamaelia \S+ \(.*go1\.\d+`, out)
+		for _, cmd := range []string{"launch", "compose", "inspect"} {
+			out, errs, code := kamaelia(t, bin, cmd, "--help")
+			assert.Equal(t, 0, code, cmd)
+			assert.Contains(t, out, "usage: kamaelia "+cmd, cmd)
+			assert.Empty(t, errs, cmd)
+		}
 	})
 
 	t.Run("launch a pipeline", func(t *testing.T) {
@@ -114,11 +132,11 @@ func TestCommand(t *testing.T) {
 
 		_, errs, code = kamaelia(t, bin, "launch", "--inspect")
 		assert.Equal(t, 2, code)
-		assert.Contains(t, errs, "--inspect needs an address")
+		assert.Contains(t, errs, "kamaelia launch: flag needs an argument: -inspect (kamaelia launch --help says how to use it)")
 
 		_, errs, code = kamaelia(t, bin, "launch", "--verbose", "Clock")
 		assert.Equal(t, 2, code)
-		assert.Contains(t, errs, "unknown flag --verbose")
+		assert.Contains(t, errs, "flag provided but not defined: -verbose")
 
 		_, errs, code = kamaelia(t, bin, "launch", `UnixProcess command="echo oops >&2; exit 3"`)
 		assert.Equal(t, 1, code, "a failure while running")
@@ -126,9 +144,17 @@ func TestCommand(t *testing.T) {
 		assert.Contains(t, errs, "oops")
 	})
 
-	t.Run("launch --inspect", func(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", ":0"} {
+		t.Run("launch --inspect "+addr, func(t *testing.T) { launchInspect(t, bin, addr) })
+	}
+}
+
+// launchInspect runs `kamaelia launch --inspect addr` and reaches the
+// inspector at the address it prints.
+func launchInspect(t *testing.T, bin, addr string) {
+	{
 		ctx := axontest.Context(t)
-		cmd := exec.CommandContext(ctx, bin, "launch", "--inspect", "127.0.0.1:0", `Clock interval=10ms ! NullSink`)
+		cmd := exec.CommandContext(ctx, bin, "launch", "--inspect", addr, `Clock interval=10ms ! NullSink`)
 		stderr, err := cmd.StderrPipe()
 		require.NoError(t, err)
 		require.NoError(t, cmd.Start())
@@ -150,8 +176,15 @@ func TestCommand(t *testing.T) {
 		assert.Contains(t, names, "Clock0", "the launched system is what the inspector shows")
 		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 		require.NoError(t, cmd.Wait(), "a clean exit on SIGINT")
-	})
+	}
+}
 
+// TestLaunchStopsOnSIGINT runs a system that never ends and stops it.
+func TestLaunchStopsOnSIGINT(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "kamaelia")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
 	t.Run("launch stops on SIGINT", func(t *testing.T) {
 		ctx := axontest.Context(t)
 		cmd := exec.CommandContext(ctx, bin, "launch", `Clock interval=10ms ! ConsoleEchoer eol="\n"`)
