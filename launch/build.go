@@ -522,8 +522,15 @@ func (r *Registry) planLinks(d *Description, bp *blueprint) error {
 				return err
 			}
 			bp.plans = append(bp.plans, plan{from: from, to: to, at: at})
-			if a.Box == "" && b.Box == "" {
-				sig := endpoint{el: els[i], box: "signal", at: a.Pos}
+			sigBox := ""
+			switch {
+			case a.Box == "" && b.Box == "":
+				sigBox = "signal"
+			case b.Box == "":
+				sigBox = boxDoc(from.el.entry.Outboxes, from.box).Signal
+			}
+			if sigBox != "" {
+				sig := endpoint{el: els[i], box: sigBox, at: a.Pos}
 				if err := use(sig, at, true); err != nil {
 					return err
 				}

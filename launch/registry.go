@@ -90,6 +90,12 @@ type BoxDoc struct {
 	Name string
 	Type reflect.Type // TypeOf[T]() for a box of T
 	Doc  string       // what it carries
+	// Signal, for an outbox other than "outbox", names the outbox that
+	// says when this one's stream is over, as "signal" does for "outbox":
+	// a link from this box to a reference with no box ("t.copy ! b.")
+	// links Signal to the destination's control too, as '!' links signal
+	// to control between the default boxes.
+	Signal string
 }
 
 // TypeOf returns the reflect.Type of T, for BoxDoc.Type: TypeOf[[]byte]().
@@ -196,6 +202,16 @@ func (r *Registry) Register(e Entry) error {
 				return bad("box %q: every box needs a name of its own and a type", b.Name)
 			}
 			names[b.Name] = true
+		}
+	}
+	for _, b := range slices.Concat(e.Inboxes, e.Outboxes) {
+		if b.Signal == "" {
+			continue
+		}
+		outbox := slices.ContainsFunc(e.Outboxes, func(o BoxDoc) bool { return o.Name == b.Name })
+		signal := slices.ContainsFunc(e.Outboxes, func(o BoxDoc) bool { return o.Name == b.Signal })
+		if !outbox || !signal || b.Signal == b.Name {
+			return bad("box %q: its Signal, %q, must be another of its outboxes, and it an outbox", b.Name, b.Signal)
 		}
 	}
 	e.Params = slices.Clone(e.Params)

@@ -69,6 +69,7 @@ func Register(r *launch.Registry, e Env) {
 	registerConsole(r, e)
 	registerFiles(r, e)
 	registerFlow(r)
+	registerTee(r)
 	registerTiming(r)
 	registerProcess(r)
 	registerNetwork(r, e)

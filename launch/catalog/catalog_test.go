@@ -333,3 +333,22 @@ func TestLaunchLineSplitLimit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "first"+strings.Repeat("x", 4<<20), out)
 }
+
+// TestLaunchTee fans a file out to two files with a Tee: both branches
+// get every line, and the whole line ends by itself at the end of the
+// input, since the copy's signal reaches the second branch.
+func TestLaunchTee(t *testing.T) {
+	dir := t.TempDir()
+	in, a, b := filepath.Join(dir, "in.txt"), filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	require.NoError(t, os.WriteFile(in, []byte("one\ntwo\n"), 0o600))
+	e, _, _ := testEnv()
+	runLaunched(t, e, `ReadFileAdaptor filename=`+in+` ! Tee name=t ! SimpleFileWriter filename=`+a+`
+		t.copy ! ToString ! Upper ! ToBytes ! SimpleFileWriter filename=`+b)
+	got, err := os.ReadFile(a)
+	require.NoError(t, err)
+	assert.Equal(t, "one\ntwo\n", string(got))
+	got, err = os.ReadFile(b)
+	require.NoError(t, err)
+	assert.Equal(t, "ONE\nTWO\n", string(got))
+
+}
