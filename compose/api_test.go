@@ -307,3 +307,21 @@ func TestAbbreviate(t *testing.T) {
 		assert.Equal(t, want, compose.Abbreviate(name), name)
 	}
 }
+
+// TestTeeSignal: a link from an outbox that names its own signal (Tee's
+// copy) brings that signal to control, and launch writes it as "t.copy !
+// B.", which links both.
+func TestTeeSignal(t *testing.T) {
+	a := newAPI(t)
+	for _, c := range []string{"Tee", "NullSink", "NullSink"} {
+		a.add(c)
+	}
+	a.op("/api/link", link(1, "outbox", 2, "inbox"), http.StatusOK)
+	res := a.op("/api/link", link(1, "copy", 3, "inbox"), http.StatusOK)
+	assert.Equal(t, []string{"ADD LINK 1.copy 3.inbox", "ADD LINK 1.copysignal 3.control"}, res.Topology)
+	assert.Equal(t, "Tee name=T1\nNullSink name=NS2\nNullSink name=NS3\nT1. ! NS2.\nT1.copy ! NS3.\n", res.View.Launch)
+	require.True(t, res.View.Ready, "%v", res.View.Problems)
+	l, err := registry().BuildString(res.View.Launch)
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+}

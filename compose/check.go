@@ -21,11 +21,30 @@ func Launch(r *launch.Registry, d *Design) string {
 		b.WriteString(element(r, c, true))
 		b.WriteByte('\n')
 	}
-	for _, l := range launchLinks(d) {
+	for _, l := range launchLinks(r, d) {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// signalOf returns the outbox that says when outbox p's stream is over:
+// "signal" for "outbox", the entry's BoxDoc.Signal for another, or "".
+func signalOf(r *launch.Registry, d *Design, p Port) string {
+	if p.Box == "outbox" {
+		return "signal"
+	}
+	c := d.component(p.UID)
+	if c == nil {
+		return ""
+	}
+	e, _ := r.Lookup(c.Type)
+	for _, b := range e.Outboxes {
+		if b.Name == p.Box {
+			return b.Signal
+		}
+	}
+	return ""
 }
 
 // element writes component c as a description's element, with its
@@ -64,7 +83,7 @@ func propOrder(r *launch.Registry, c Component) []string {
 }
 
 // launchLinks writes d's links as the lines of a description.
-func launchLinks(d *Design) []string {
+func launchLinks(r *launch.Registry, d *Design) []string {
 	var lines []string
 	done := make([]bool, len(d.Links))
 	for i, l := range d.Links {
@@ -72,11 +91,15 @@ func launchLinks(d *Design) []string {
 			continue
 		}
 		from, to := d.label(l.From.UID), d.label(l.To.UID)
-		if l.From.Box == "outbox" && l.To.Box == "inbox" {
-			sig := Link{From: Port{l.From.UID, "signal"}, To: Port{l.To.UID, "control"}}
-			if j := slices.Index(d.Links, sig); j >= 0 {
+		if sigBox := signalOf(r, d, l.From); sigBox != "" && l.To.Box == "inbox" {
+			sig := Link{From: Port{l.From.UID, sigBox}, To: Port{l.To.UID, "control"}}
+			if j := slices.Index(d.Links, sig); j > i {
 				done[j] = true
-				lines = append(lines, from+". ! "+to+".")
+				box := l.From.Box
+				if box == "outbox" {
+					box = ""
+				}
+				lines = append(lines, from+"."+box+" ! "+to+".")
 				continue
 			}
 		}
@@ -105,7 +128,7 @@ func checkLinks(r *launch.Registry, d *Design) error {
 	for _, c := range d.Components {
 		b.WriteString(element(r, c, false) + "\n")
 	}
-	for _, l := range launchLinks(d) {
+	for _, l := range launchLinks(r, d) {
 		b.WriteString(l + "\n")
 	}
 	desc, err := launch.Parse(b.String())

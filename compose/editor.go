@@ -141,10 +141,11 @@ func (e *Editor) Unlink(p Port) ([]string, error) {
 
 // Link links outbox from to inbox to, if the launcher would: both boxes
 // exist, from is an outbox and to an inbox, from is not linked yet, and
-// their types match (the launcher's own message says why not). A link of
-// the default boxes, outbox to inbox, also links signal to control when
-// both are free, as a launch description's '!' does, so that the end of
-// the stream reaches the next component.
+// their types match (the launcher's own message says why not). A link to
+// an inbox called "inbox" from "outbox" (or from an outbox whose entry
+// names its signal, launch.BoxDoc.Signal) also links signal to control
+// when both are free, as a launch description's '!' does, so that the end
+// of the stream reaches the next component.
 func (e *Editor) Link(from, to Port) ([]string, error) {
 	return e.edit(func(d *Design) error {
 		for _, p := range []Port{from, to} {
@@ -156,8 +157,8 @@ func (e *Editor) Link(from, to Port) ([]string, error) {
 		if err := checkLinks(e.reg, d); err != nil {
 			return refused("%s", err)
 		}
-		if from.Box == "outbox" && to.Box == "inbox" {
-			sig := Link{From: Port{from.UID, "signal"}, To: Port{to.UID, "control"}}
+		if sigBox := signalOf(e.reg, d, from); sigBox != "" && to.Box == "inbox" {
+			sig := Link{From: Port{from.UID, sigBox}, To: Port{to.UID, "control"}}
 			if d.linkFrom(sig.From) < 0 && !slices.ContainsFunc(d.Links, func(l Link) bool { return l.To == sig.To }) {
 				d.Links = append(d.Links, sig)
 			}
@@ -176,8 +177,9 @@ func (e *Editor) Clear() []string {
 }
 
 // Load replaces the design with d, a design as Save wrote it, if every
-// component is in the Registry and every link is one Link would make
-// (properties are checked by Check, as they are while editing).
+// component is in the Registry with properties its entry has, and every
+// link is one Link would make (the values are checked by Check, as they
+// are while editing).
 func (e *Editor) Load(d *Design) ([]string, error) {
 	return e.edit(func(next *Design) error {
 		seen := map[int]bool{}
@@ -187,8 +189,14 @@ func (e *Editor) Load(d *Design) ([]string, error) {
 				return refused("component uid %d is not a positive number of its own", c.UID)
 			}
 			seen[c.UID] = true
-			if _, ok := e.reg.Lookup(c.Type); !ok {
+			entry, ok := e.reg.Lookup(c.Type)
+			if !ok {
 				return refused("no component %q in the palette (uid %d)", c.Type, c.UID)
+			}
+			for prop := range c.Props {
+				if !slices.ContainsFunc(entry.Params, func(p launch.Param) bool { return p.Name == prop }) {
+					return refused("%s (%s) has no property %q", c.Label(), c.Type, prop)
+				}
 			}
 			maxUID = max(maxUID, c.UID)
 		}
