@@ -158,9 +158,22 @@ func Palette(r *launch.Registry) []PaletteEntry {
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		// json.Marshal escapes '<', '>' and '&': what is written cannot
+		// end the script element it goes into.
+		pal, err := json.Marshal(Palette(s.ed.Registry()))
+		var state []byte
+		if err == nil {
+			state, err = json.Marshal(s.View())
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		out := bytes.Replace(page, []byte("/*PALETTE*/null"), pal, 1)
+		out = bytes.Replace(out, []byte("/*STATE*/null"), state, 1)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(page)
+		_, _ = w.Write(out)
 	})
 	m.HandleFunc("GET /api/palette", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, Palette(s.ed.Registry()))
