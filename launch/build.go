@@ -103,8 +103,10 @@ func (r *Registry) BuildString(src string, opts ...BuildOption) (*Launch, error)
 
 // Check finds every error Build would find without making any component:
 // unknown components, properties, elements and boxes, bad values, missing
-// properties, names given twice, an outbox linked twice. Box types are
-// checked only by Build, by axon, when the links are made.
+// properties, names given twice, an outbox linked twice, box types that do
+// not match (from the types the entries declare, which Build holds them
+// to, by axon's rule: the error is the one axon gives when it links them).
+// Only what a constructor finds (a port in use) is left to Build.
 func (r *Registry) Check(d *Description) error {
 	_, err := r.plan(d)
 	return err
