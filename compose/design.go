@@ -112,9 +112,6 @@ func (d *Design) label(uid int) string {
 	return fmt.Sprintf("?%d", uid)
 }
 
-// portName is "RFA1.outbox".
-func (d *Design) portName(p Port) string { return d.label(p.UID) + "." + p.Box }
-
 // linkFrom returns the index of the link from p, or -1.
 func (d *Design) linkFrom(p Port) int {
 	return slices.IndexFunc(d.Links, func(l Link) bool { return l.From == p })
