@@ -53,6 +53,9 @@ func (a *api) do(method, path string, body any, out any) int {
 	}
 	req, err := http.NewRequestWithContext(a.t.Context(), method, a.hs.URL+path, rd)
 	require.NoError(a.t, err)
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(a.t, err)
 	defer resp.Body.Close()
@@ -290,6 +293,7 @@ func TestSaveAndLoad(t *testing.T) {
 	var raw compose.Result
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.hs.URL+"/api/design.json", strings.NewReader("{not json"))
 	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&raw))
@@ -324,4 +328,81 @@ func TestTeeSignal(t *testing.T) {
 	l, err := registry().BuildString(res.View.Launch)
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
+}
+
+// TestRefusesOtherPages: Compose runs commands, so requests that a page
+// elsewhere could make a browser send are refused: another Host (DNS
+// rebinding), a POST not sent as JSON (a simple cross-origin request), a
+// POST from another origin.
+func TestRefusesOtherPages(t *testing.T) {
+	a := newAPI(t)
+	send := func(method, path, contentType, host, origin string) int {
+		req, err := http.NewRequestWithContext(t.Context(), method, a.hs.URL+path, strings.NewReader(`{"type": "UnixProcess"}`))
+		require.NoError(t, err)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusForbidden, send(http.MethodGet, "/", "", "evil.example:80", ""))
+	assert.Equal(t, http.StatusForbidden, send(http.MethodGet, "/api/state", "", "evil.example", ""))
+	assert.Equal(t, http.StatusUnsupportedMediaType, send(http.MethodPost, "/api/add", "text/plain", "", ""))
+	assert.Equal(t, http.StatusUnsupportedMediaType, send(http.MethodPost, "/api/add", "", "", ""))
+	assert.Equal(t, http.StatusForbidden, send(http.MethodPost, "/api/add", "application/json", "", "http://evil.example"))
+	assert.Empty(t, a.srv.Editor().Design().Components, "nothing refused was done")
+	assert.Equal(t, http.StatusOK, send(http.MethodGet, "/", "", "localhost:1234", ""))
+	assert.Equal(t, http.StatusOK, send(http.MethodPost, "/api/add", "application/json; charset=utf-8", "", a.hs.URL))
+	assert.Len(t, a.srv.Editor().Design().Components, 1)
+
+	allowed := httptest.NewServer(compose.New(registry(), compose.Options{AllowedHosts: []string{"build-box.example.org"}}))
+	defer allowed.Close()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, allowed.URL+"/api/state", nil)
+	require.NoError(t, err)
+	req.Host = "Build-Box.example.org:8090"
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestRunsOneAtATime: runs asked for at once replace each other, one at a
+// time; the last one runs and Stop ends it, none is left behind (the
+// package's leak check would find it).
+func TestRunsOneAtATime(t *testing.T) {
+	a := newAPI(t)
+	a.add("Clock")
+	a.add("NullSink")
+	a.op("/api/link", link(1, "outbox", 2, "inbox"), http.StatusOK)
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.hs.URL+"/api/run", nil)
+			if err != nil {
+				return
+			}
+			req.Header.Set("Content-Type", "application/json")
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				_ = resp.Body.Close()
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	var st compose.RunStatus
+	require.Equal(t, http.StatusOK, a.do(http.MethodGet, "/api/run", nil, &st))
+	assert.Equal(t, compose.Running, st.State)
+	assert.Equal(t, 4, st.Run)
+	res := a.op("/api/stop", nil, http.StatusOK)
+	assert.Equal(t, compose.Stopped, res.View.Run.State)
 }

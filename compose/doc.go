@@ -63,7 +63,11 @@
 // commands; a refused one with 409 Conflict and why, a malformed one with
 // 400. Start serves a Server on an address of its own, on the loopback
 // interface by default: Compose runs what its page tells it to, so it is
-// not for a network others reach.
+// not for a network others reach. For the same reason it serves its own
+// page only: a request addressed to a host name other than localhost, an
+// IP address or Options.AllowedHosts is refused (403, against DNS
+// rebinding), and so is a POST not sent as application/json (415) or from
+// another origin (403), which a page elsewhere could make a browser send.
 //
 // # Running
 //

@@ -39,7 +39,8 @@ type RunStatus struct {
 // runner runs one design at a time, each on a scheduler of its own, and
 // serves the inspector of the one running.
 type runner struct {
-	mu     sync.Mutex
+	ops    sync.Mutex // one start, stop or close at a time
+	mu     sync.Mutex // the fields below
 	status RunStatus
 	sched  *axon.Scheduler
 	insp   http.Handler
@@ -63,7 +64,9 @@ func (r *runner) setLocked(s RunStatus) {
 
 // start builds src with reg and runs it, after stopping the run before.
 func (r *runner) start(reg *launch.Registry, src string) RunStatus {
-	r.stop()
+	r.ops.Lock()
+	defer r.ops.Unlock()
+	r.stopRun()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := r.status.Run + 1
@@ -106,6 +109,13 @@ func (r *runner) start(reg *launch.Registry, src string) RunStatus {
 
 // stop stops the run, if one is running, and waits for it to end.
 func (r *runner) stop() RunStatus {
+	r.ops.Lock()
+	defer r.ops.Unlock()
+	return r.stopRun()
+}
+
+// stopRun is stop, with ops held.
+func (r *runner) stopRun() RunStatus {
 	r.mu.Lock()
 	cancel, done := r.cancel, r.done
 	r.mu.Unlock()
@@ -118,7 +128,9 @@ func (r *runner) stop() RunStatus {
 
 // close stops the run and ends the inspector's event streams.
 func (r *runner) close() {
-	r.stop()
+	r.ops.Lock()
+	defer r.ops.Unlock()
+	r.stopRun()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.endV != nil {

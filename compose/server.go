@@ -30,6 +30,11 @@ type Options struct {
 	// GoCatalogs are the packages the generated Go source registers its
 	// components from; nil is StandardCatalog alone.
 	GoCatalogs []GoCatalog
+	// AllowedHosts are host names, besides localhost and IP addresses,
+	// that requests may be addressed to (a Host header): the names of a
+	// machine Compose is served from on purpose. Any other is refused,
+	// against DNS rebinding.
+	AllowedHosts []string
 }
 
 // Server is Compose for one Registry: an Editor, the page, its HTTP API,
@@ -59,9 +64,15 @@ func (s *Server) Editor() *Editor { return s.ed }
 // streams. The Server answers the API still, and can run again.
 func (s *Server) Close() { s.run.close() }
 
-// ServeHTTP serves the page and the API (see the package doc).
+// ServeHTTP serves the page and the API (see the package doc) to the page
+// only: a request addressed to a host name not allowed, or one that
+// changes something and is not sent as application/json from the page's
+// own origin, is refused (403, 415).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if !s.guard(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
