@@ -78,7 +78,6 @@ func TestCommand(t *testing.T) {
 		assert.Regexp(t, `(?m)^  port +int +default 1601 +the port to listen on`, out)
 		assert.Regexp(t, `(?m)^  inbox +\[\]uint8 +bytes for the client`, out)
 
-
 		_, errs, code := kamaelia(t, bin, "launch", "--help", "SingleSever")
 		assert.Equal(t, 2, code)
 		assert.Contains(t, errs, `unknown component "SingleSever" (did you mean SingleServer?)`)
