@@ -104,6 +104,19 @@ async function link(a, abox, b, bbox) {
   await step("link", () => click('g.port[data-uid="' + b + '"][data-box="' + bbox + '"]'));
   return q("#message").className + ": " + q("#message").textContent;
 }
+// drag links by pressing the mouse on one box and letting go on another.
+async function drag(a, abox, b, bbox) {
+  const from = q('g.port[data-uid="' + a + '"][data-box="' + abox + '"]');
+  const to = q('g.port[data-uid="' + b + '"][data-box="' + bbox + '"]');
+  from.dispatchEvent(new MouseEvent("mousedown", { bubbles: true, button: 0 }));
+  f.contentWindow.dispatchEvent(new MouseEvent("mousemove", { clientX: 500, clientY: 200 }));
+  seen.rubber = doc().querySelectorAll("line.rubber").length;
+  await step("drag link", () => {
+    to.dispatchEvent(new MouseEvent("mouseup", { bubbles: true, button: 0 }));
+  });
+  seen.rubberAfter = doc().querySelectorAll("line.rubber").length;
+  return q("#message").className + ": " + q("#message").textContent;
+}
 (async () => {
   try {
     await until("the page", () => version() >= 1);
@@ -118,7 +131,7 @@ async function link(a, abox, b, bbox) {
     seen.linked = await link(1, "outbox", 2, "inbox");
     seen.refused = await link(2, "inbox", 3, "inbox");
     seen.mismatch = await link(1, "outbox", 3, "inbox");
-    seen.linked2 = await link(2, "outbox", 3, "inbox");
+    seen.linked2 = await drag(2, "outbox", 3, "inbox");
     seen.links = doc().querySelectorAll("path.link").length;
     await add("Upper", 4);
     seen.beforeDelete = doc().querySelectorAll("g.comp").length;
@@ -171,6 +184,7 @@ func TestPageInChromium(t *testing.T) {
 		RunDisabledBefore                bool
 		Linked, Refused, Mismatch        string
 		Linked2                          string
+		Rubber, RubberAfter              int
 		Links, BeforeDelete, AfterDelete int
 		Launch, Go                       string
 		Ready                            bool
@@ -184,7 +198,9 @@ func TestPageInChromium(t *testing.T) {
 	assert.Equal(t, "info: Linked DS1.outbox to TB2.inbox.", seen.Linked)
 	assert.Equal(t, "error: Refused: TB2.inbox is an inbox, but a link goes from an outbox to an inbox; the outboxes of TB2: outbox, signal", seen.Refused)
 	assert.Contains(t, seen.Mismatch, "error: Refused: DS1.outbox is already linked")
-	assert.Equal(t, "info: Linked TB2.outbox to SFW3.inbox.", seen.Linked2)
+	assert.Equal(t, "info: Linked TB2.outbox to SFW3.inbox.", seen.Linked2, "by dragging from box to box")
+	assert.Equal(t, 1, seen.Rubber, "a line follows the pointer while a link is dragged")
+	assert.Equal(t, 0, seen.RubberAfter)
 	assert.Equal(t, 4, seen.Links, "two links and the signal to control that each brought")
 	assert.Equal(t, 4, seen.BeforeDelete)
 	assert.Equal(t, 3, seen.AfterDelete)
