@@ -130,6 +130,8 @@ async function drag(a, abox, b, bbox) {
     await set(3, "filename", out);
     seen.linked = await link(1, "outbox", 2, "inbox");
     seen.refused = await link(2, "inbox", 3, "inbox");
+    await sleep(50);
+    seen.refusedAtLink = (q("text.refusal") || {}).textContent || "";
     seen.mismatch = await link(1, "outbox", 3, "inbox");
     seen.linked2 = await drag(2, "outbox", 3, "inbox");
     seen.links = doc().querySelectorAll("path.link").length;
@@ -185,6 +187,7 @@ func TestPageInChromium(t *testing.T) {
 		Linked, Refused, Mismatch        string
 		Linked2                          string
 		Rubber, RubberAfter              int
+		RefusedAtLink                    string
 		Links, BeforeDelete, AfterDelete int
 		Launch, Go                       string
 		Ready                            bool
@@ -197,6 +200,8 @@ func TestPageInChromium(t *testing.T) {
 	assert.True(t, seen.RunDisabledBefore, "Run is off while a required property is empty")
 	assert.Equal(t, "info: Linked DS1.outbox to TB2.inbox.", seen.Linked)
 	assert.Equal(t, "error: Refused: TB2.inbox is an inbox, but a link goes from an outbox to an inbox; the outboxes of TB2: outbox, signal", seen.Refused)
+	assert.Equal(t, "✗ TB2.inbox is an inbox, but a link goes from an outbox to an inbox; the outboxes of TB2: outbox, signal", seen.RefusedAtLink,
+		"the refusal is shown at the link too")
 	assert.Contains(t, seen.Mismatch, "error: Refused: DS1.outbox is already linked")
 	assert.Equal(t, "info: Linked TB2.outbox to SFW3.inbox.", seen.Linked2, "by dragging from box to box")
 	assert.Equal(t, 1, seen.Rubber, "a line follows the pointer while a link is dragged")

@@ -1,12 +1,19 @@
 package cli_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/compose"
 	"github.com/kamaelia-go/kamaelia/launch"
 	"github.com/kamaelia-go/kamaelia/launch/catalog"
 	"github.com/kamaelia-go/kamaelia/launch/cli"
@@ -70,4 +77,39 @@ func TestExcerpt(t *testing.T) {
 // TestVersion names the Go release at least.
 func TestVersion(t *testing.T) {
 	assert.Contains(t, cli.Version(), "go1.")
+}
+
+// TestComposeLoad serves Compose with a design loaded from a file, and
+// stops when its context ends.
+func TestComposeLoad(t *testing.T) {
+	ctx, cancel := context.WithCancel(axontest.Context(t))
+	defer cancel()
+	file := filepath.Join(t.TempDir(), "design.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"components":[{"uid":4,"type":"Clock","props":{"interval":"10ms"}}]}`), 0o600))
+	tl, _, _ := tool()
+	printed, w := io.Pipe()
+	tl.Stdout = w
+	done := make(chan int, 1)
+	go func() {
+		done <- tl.Run(ctx, []string{"compose", "--load", file})
+		_ = w.Close()
+	}()
+	line, err := bufio.NewReader(printed).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, printed) }()
+	url := strings.Fields(line)[3]
+	resp, err := http.Get(url + "api/state")
+	require.NoError(t, err)
+	var v compose.View
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&v))
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, map[int]string{4: "C4"}, v.Labels)
+	assert.Equal(t, 5, v.Design.NextUID)
+	cancel()
+	assert.Equal(t, 0, <-done)
+
+	require.NoError(t, os.WriteFile(file, []byte(`{"components":[{"uid":1,"type":"Nope"}]}`), 0o600))
+	tl, _, errs := tool()
+	assert.Equal(t, 1, tl.Run(axontest.Context(t), []string{"compose", "--load", file}))
+	assert.Contains(t, errs.String(), `no component "Nope" in the palette`)
 }
