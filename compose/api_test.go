@@ -74,8 +74,11 @@ func (a *api) op(path string, body any, status int) compose.Result {
 	return res
 }
 
+// add adds a component of typ, placed as the page places them: three to a
+// row.
 func (a *api) add(typ string) compose.Result {
-	return a.op("/api/add", map[string]any{"type": typ, "x": 10, "y": 20}, http.StatusOK)
+	n := len(a.srv.Editor().Design().Components)
+	return a.op("/api/add", map[string]any{"type": typ, "x": 30 + n%3*270, "y": 30 + n/3*190}, http.StatusOK)
 }
 
 func (a *api) set(uid int, prop, value string) compose.Result {

@@ -227,6 +227,20 @@ func TestPageInChromium(t *testing.T) {
 	chromium(t, ctx, "--virtual-time-budget=5000", "--window-size=1400,900", "--screenshot="+shot, hs.URL+"/#select=3&tab=go")
 	t.Logf("screenshot of Compose: %s", shot)
 	checkScreenshot(t, shot, 1400, 900)
+
+	// A design that runs until stopped, with its inspector beside it.
+	a := &api{t: t, srv: srv, hs: hs}
+	a.op("/api/clear", nil, http.StatusOK)
+	a.add("Clock")
+	a.set(1, "interval", "200ms")
+	a.add("ConsoleEchoer")
+	a.op("/api/link", link(1, "outbox", 2, "inbox"), http.StatusOK)
+	require.Equal(t, compose.Running, a.op("/api/run", nil, http.StatusOK).View.Run.State)
+	shot = filepath.Join(dir, "compose-run.png")
+	chromium(t, ctx, "--virtual-time-budget=5000", "--window-size=1400,900", "--screenshot="+shot, hs.URL+"/#tab=inspect")
+	t.Logf("screenshot of Compose running a design: %s", shot)
+	checkScreenshot(t, shot, 1400, 900)
+	assert.Equal(t, compose.Stopped, a.op("/api/stop", nil, http.StatusOK).View.Run.State)
 }
 
 // checkScreenshot decodes the PNG at path and fails unless it has the size
