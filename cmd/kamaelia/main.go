@@ -3,7 +3,9 @@
 //
 //	kamaelia launch 'ReadFileAdaptor filename=clip.drc bitrate=400000 ! SingleServer port=1601'
 //	kamaelia launch --help
+//	kamaelia compose
 //	kamaelia help
+//	kamaelia --version
 //
 // "kamaelia" alone, "kamaelia help" and "kamaelia -h" list the subcommands.
 // Each runs until it is done or until SIGINT (Ctrl-C) or SIGTERM, which
