@@ -13,6 +13,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
+	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
 	"github.com/kamaelia-go/kamaelia/media/macro"
 	"github.com/kamaelia-go/kamaelia/media/macro/macrotest"
@@ -119,3 +120,6 @@ func kbps(s string) float64 {
 }
 
 var _ = time.Second
+
+// dvbtestCount counts the packets of each PID of an aligned stream.
+func dvbtestCount(b []byte) map[uint16]int { return dvbtest.CountPIDs(b) }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/components/flow"
 	"github.com/kamaelia-go/kamaelia/media/av"
 )
 
@@ -113,11 +114,20 @@ func Transcode(ctx context.Context, p Programme, profiles []Profile, dir string)
 // scheduler of its own that ctx stops.
 func encode(ctx context.Context, p Programme, pr Profile, out string) error {
 	if pr.Copy {
+		// The capture's audio packets, copied: the output has that one
+		// stream, numbered 0.
 		dmx := av.NewFileDemuxer(p.Path)
+		one := flow.NewPureTransformer(func(pk *av.Packet) *av.Packet {
+			c := *pk
+			c.Stream = 0
+			return &c
+		})
 		mux := av.NewFileMuxer(out, pr.Format)
-		axon.MustLink(dmx.AudioOut, mux.In)
-		axon.MustLink(dmx.Signal(), mux.Control())
-		if err := axon.NewScheduler().RunContext(ctx, dmx, mux); err != nil {
+		axon.MustLink(dmx.AudioOut, one.In)
+		axon.MustLink(dmx.Signal(), one.Control())
+		axon.MustLink(one.Out, mux.In)
+		axon.MustLink(one.Signal(), mux.Control())
+		if err := axon.NewScheduler().RunContext(ctx, dmx, one, mux); err != nil {
 			return err
 		}
 		if ctx.Err() != nil {
