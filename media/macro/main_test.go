@@ -1,10 +1,12 @@
 package macro_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -78,6 +80,10 @@ func record(t testing.TB, path, dir string, profiles []macro.Profile, services .
 	require.NoError(t, th.Finish(axontest.Context(t)))
 	r.recordings, err = axontest.Collect[macro.Recording](axontest.Context(t), th, "outbox")
 	require.NoError(t, err)
+	// Two workers commit in either order.
+	slices.SortFunc(r.recordings, func(a, b macro.Recording) int {
+		return cmp.Or(cmp.Compare(a.Service, b.Service), a.Captured.Compare(b.Captured), cmp.Compare(a.Path, b.Path))
+	})
 	r.errs, err = axontest.Collect[error](axontest.Context(t), th, "errors")
 	require.NoError(t, err)
 	return r
