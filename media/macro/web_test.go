@@ -158,4 +158,3 @@ func TestPodcastFeedAndRangeRequests(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 	assert.Contains(t, string(body), "bad.META")
 }
-
