@@ -75,7 +75,9 @@ type CaptureStats struct {
 // Shutdown: ProducerFinished on control (or the end of the input, which a
 // Multiplex signals so) makes it capture what is waiting, close every open
 // file, send each as a Programme marked CutShort, and end cleanly: that is
-// how a recorder stopped by SIGTERM finishes its programmes. Shutdown
+// how a recorder stopped by SIGTERM finishes its programmes. A *Failure on
+// control (the input failed) does the same, then fails the Capture with
+// it, so that the failure goes on down the chain after the programmes. Shutdown
 // stops it at once; the open captures are closed and left in Dir, unsent.
 // A file it cannot write fails it.
 type Capture struct {
@@ -171,18 +173,27 @@ func (c *Capture) Main(ctx context.Context) (err error) {
 			}
 		}
 	}()
-	for ps := range c.In.Messages(ctx) {
-		for _, p := range ps.All() {
-			if err := c.packet(ctx, p); err != nil {
+	var upstream error // the failure of the input, told on control
+	for upstream == nil {
+		if err := c.Wait(ctx); err != nil {
+			return err
+		}
+		st := c.TakeControl(nil)
+		for ps, ok := c.In.TryRecv(); ok; ps, ok = c.In.TryRecv() {
+			for _, p := range ps.All() {
+				if err := c.packet(ctx, p); err != nil {
+					return err
+				}
+			}
+			if err := c.flush(ctx); err != nil {
 				return err
 			}
 		}
-		if err := c.flush(ctx); err != nil {
-			return err
+		if st.Failure != nil {
+			upstream = st.Failure
+		} else if st.Finishing {
+			break
 		}
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
 	}
 	// The input ended or we were told to finish: every open capture is
 	// cut short.
@@ -198,7 +209,13 @@ func (c *Capture) Main(ctx context.Context) (err error) {
 		}
 		s.cur, s.next = nil, nil
 	}
-	return c.flush(ctx)
+	if err := c.flush(ctx); err != nil {
+		return err
+	}
+	if upstream != nil {
+		return fmt.Errorf("macro: capture: the input failed (the programmes so far were sent, cut short): %w", upstream)
+	}
+	return nil
 }
 
 // order returns the recorded services' ids in order, so that programmes

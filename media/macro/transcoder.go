@@ -38,7 +38,8 @@ import (
 // Shutdown: ProducerFinished on control makes it transcode and commit
 // every programme waiting and in progress, then end cleanly: linked to a
 // Capture's signal, the last programmes (cut short) are committed before
-// the recorder ends. Shutdown stops the transcodes at once; what they had
+// the recorder ends. A *Failure on control (the Capture failed) does the
+// same, then fails the Transcoder with it. Shutdown stops the transcodes at once; what they had
 // made is left in encoding, nothing reaches finished.
 type Transcoder struct {
 	axon.Core
@@ -82,32 +83,54 @@ func (t *Transcoder) Main(ctx context.Context) error {
 	slots := make(chan struct{}, max(t.Workers, 1))
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for p := range t.In.Messages(ctx) {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
+	for {
+		if err := t.Wait(ctx); err != nil {
+			return err
+		}
+		st := t.TakeControl(nil)
+		for p, ok := t.In.TryRecv(); ok; p, ok = t.In.TryRecv() {
+			if err := t.start(ctx, p, slots, &wg); err != nil {
+				return err
+			}
+		}
+		if st.Failure != nil {
+			// The capture failed after sending what it had: commit
+			// that, then fail with it.
+			wg.Wait()
+			return fmt.Errorf("macro: transcoder: the capture failed: %w", st.Failure)
+		}
+		if st.Finishing {
+			return nil
+		}
+	}
+}
+
+// start transcodes p in a goroutine of its own once a worker is free.
+func (t *Transcoder) start(ctx context.Context, p Programme, slots chan struct{}, wg *sync.WaitGroup) error {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	wg.Add(1)
+	t.Go(func(ctx context.Context) error {
+		defer wg.Done()
+		defer func() { <-slots }()
+		rec, err := Transcode(ctx, p, t.profiles, t.dir)
+		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		wg.Add(1)
-		t.Go(func(ctx context.Context) error {
-			defer wg.Done()
-			defer func() { <-slots }()
-			rec, err := Transcode(ctx, p, t.profiles, t.dir)
-			if ctx.Err() != nil {
-				return ctx.Err()
+		if err != nil {
+			t.failed.Add(1)
+			return t.Errors.Send(ctx, err)
+		}
+		t.done.Add(1)
+		if !t.KeepCaptures && p.Path != "" {
+			if err := os.Remove(p.Path); err != nil {
+				return t.Errors.Send(ctx, fmt.Errorf("macro: removing the capture of %s: %w", p.ID(), err))
 			}
-			if err != nil {
-				t.failed.Add(1)
-				return t.Errors.Send(ctx, err)
-			}
-			t.done.Add(1)
-			if !t.KeepCaptures && p.Path != "" {
-				if err := os.Remove(p.Path); err != nil {
-					return t.Errors.Send(ctx, fmt.Errorf("macro: removing the capture of %s: %w", p.ID(), err))
-				}
-			}
-			return t.Out.Send(ctx, rec)
-		})
-	}
-	return ctx.Err()
+		}
+		return t.Out.Send(ctx, rec)
+	})
+	return nil
 }
