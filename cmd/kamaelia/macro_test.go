@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -76,6 +75,19 @@ func requireWhole(t *testing.T, dir string) {
 	}
 }
 
+// startMacro starts `kamaelia macro` with args and returns it, its
+// standard output to read lines from, and its standard error as it comes.
+func startMacro(t *testing.T, bin string, args ...string) (*exec.Cmd, *bufio.Reader, *syncBuffer) {
+	t.Helper()
+	cmd := exec.CommandContext(axontest.Context(t), bin, append([]string{"macro"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	errs := &syncBuffer{}
+	cmd.Stderr = errs
+	require.NoError(t, cmd.Start())
+	return cmd, bufio.NewReader(stdout), errs
+}
+
 // TestMacroCommand runs kamaelia macro as a user would: it generates a
 // two-channel multiplex, records it as fast as it goes and serves the
 // feeds; recorded at its real rate it takes SIGTERM by committing the
@@ -108,14 +120,7 @@ func TestMacroCommand(t *testing.T) {
 
 	t.Run("record fast and serve", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "rec")
-		cmd := exec.CommandContext(axontest.Context(t), bin, "macro", "-input", ts, "-rate", "fast",
-			"-profiles", "LO", "-out", out, "-http", "127.0.0.1:0")
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		var errs bytes.Buffer
-		cmd.Stderr = &errs
-		require.NoError(t, cmd.Start())
-		r := bufio.NewReader(stdout)
+		cmd, r, errs := startMacro(t, bin, "-input", ts, "-rate", "fast", "-profiles", "LO", "-out", out, "-http", "127.0.0.1:0")
 		first := linesUntil(t, r, "serving http://")
 		url := strings.TrimSuffix(strings.TrimPrefix(first[len(first)-1], "serving "), "/")
 		got := linesUntil(t, r, "recorded 4 programmes")
@@ -141,14 +146,7 @@ func TestMacroCommand(t *testing.T) {
 
 	t.Run("SIGTERM finishes the current programme", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "rec")
-		cmd := exec.CommandContext(axontest.Context(t), bin, "macro", "-input", ts, "-rate", "real",
-			"-profiles", "LO", "-out", out, "-services", "4228")
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		var errs bytes.Buffer
-		cmd.Stderr = &errs
-		require.NoError(t, cmd.Start())
-		r := bufio.NewReader(stdout)
+		cmd, r, errs := startMacro(t, bin, "-input", ts, "-rate", "real", "-profiles", "LO", "-out", out, "-services", "4228")
 		linesUntil(t, r, `finished: BBC TWO "Newsnight"`)
 		// The Film is being recorded: nothing of it is in finished.
 		m := metas(t, out)
@@ -170,12 +168,7 @@ func TestMacroCommand(t *testing.T) {
 
 	t.Run("killed mid-programme", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "rec")
-		cmd := exec.CommandContext(axontest.Context(t), bin, "macro", "-input", ts, "-rate", "real",
-			"-profiles", "LO", "-out", out)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		r := bufio.NewReader(stdout)
+		cmd, r, _ := startMacro(t, bin, "-input", ts, "-rate", "real", "-profiles", "LO", "-out", out)
 		linesUntil(t, r, `junction: service 4228 event 2`)
 		require.NoError(t, cmd.Process.Kill())
 		_, _ = io.Copy(io.Discard, r)

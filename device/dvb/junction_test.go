@@ -12,6 +12,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// eitChain plays stream through Multiplex, SectionReassembler,
+// TableParser and NowNextServiceFilter(4164) into last (whose inbox of
+// sections is in, and control ctl) and returns a Handle on last.
+func eitChain(t *testing.T, stream []byte, last axon.Component, in *axon.Inbox[*mpegts.EIT], ctl *axon.Inbox[any]) *axon.Handle {
+	t.Helper()
+	s := axontest.NewScheduler(t)
+	m := dvb.NewMultiplex(474, []uint16{mpegts.PIDEIT}, dvb.Params{}, dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), stream, 1000))
+	r := dvb.NewSectionReassembler()
+	p := dvb.NewTableParser()
+	f := dvb.NewNowNextServiceFilter(4164)
+	for _, l := range [][2]axon.Box{
+		{m.Out, r.In}, {r.Out, p.In}, {p.Out, f.In}, {f.Out, in},
+		{m.Signal(), r.Control()}, {r.Signal(), p.Control()}, {p.Signal(), f.Control()}, {f.Signal(), ctl},
+	} {
+		axon.MustLink(l[0], l[1])
+	}
+	h := axontest.NewHandle(t, s, last)
+	s.Activate(m, r, p, f)
+	return h
+}
+
 // TestProgrammeJunctionsTellsJunctionsFromAmendments runs the EIT chain
 // of a recorder over a stream where Newsnight (event 1) gives way to The
 // Film (event 2), whose description is then corrected: two junctions on
@@ -36,20 +57,8 @@ func TestProgrammeJunctionsTellsJunctionsFromAmendments(t *testing.T) {
 		[2]*dvbtest.Event{&filmFixed, late},
 		[2]*dvbtest.Event{nil, late}, // a gap: no junction
 	)
-	s := axontest.NewScheduler(t)
-	m := dvb.NewMultiplex(474, []uint16{mpegts.PIDEIT}, dvb.Params{}, dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), stream, 1000))
-	r := dvb.NewSectionReassembler()
-	p := dvb.NewTableParser()
-	f := dvb.NewNowNextServiceFilter(4164)
 	j := dvb.NewProgrammeJunctions()
-	for _, l := range [][2]axon.Box{
-		{m.Out, r.In}, {r.Out, p.In}, {p.Out, f.In}, {f.Out, j.In},
-		{m.Signal(), r.Control()}, {r.Signal(), p.Control()}, {p.Signal(), f.Control()}, {f.Signal(), j.Control()},
-	} {
-		axon.MustLink(l[0], l[1])
-	}
-	h := axontest.NewHandle(t, s, j)
-	s.Activate(m, r, p, f)
+	h := eitChain(t, stream, j, j.In, j.Control())
 	junctions := collect[dvb.ProgrammeChange](t, h, "outbox")
 	require.Equal(t, axon.ProducerFinished{}, signalOf(t, h))
 	require.Len(t, junctions, 2)

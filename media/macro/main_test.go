@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
@@ -49,12 +48,13 @@ type recorded struct {
 	capture    *macro.Capture
 }
 
-// record runs FileDevice -> Multiplex -> Capture -> Transcoder over the
-// file at path, as fast as it goes, keeping the captures.
-func record(t testing.TB, path, dir string, profiles []macro.Profile, services ...uint16) recorded {
+// record runs Multiplex -> Capture -> Transcoder over the device (a file
+// through dvb.FileDevice, or a fake adapter), as fast as it goes, keeping
+// the captures.
+func record(t testing.TB, dev dvb.Device, dir string, profiles []macro.Profile, services ...uint16) recorded {
 	t.Helper()
 	s := axontest.NewScheduler(t)
-	m := dvb.NewMultiplex(505.833, []uint16{mpegts.AllPIDs}, dvb.Params{}, dvb.FileDevice(path))
+	m := dvb.NewMultiplex(505.833, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
 	c := macro.NewCapture(filepath.Join(dir, "capture"), services...)
 	tc := macro.NewTranscoder(dir, profiles...)
 	tc.Workers = 2
@@ -62,7 +62,6 @@ func record(t testing.TB, path, dir string, profiles []macro.Profile, services .
 	axon.MustLink(m.Out, c.In)
 	axon.MustLink(m.Signal(), c.Control())
 	ch := axontest.NewHandle(t, s, c, "changes", "outbox")
-	_ = ch
 	var r recorded
 	r.capture = c
 	// The Capture's programmes go to the test and then on to the
@@ -124,8 +123,6 @@ func kbps(s string) float64 {
 	f, _ := strconv.ParseFloat(s, 64)
 	return f / 1000
 }
-
-var _ = time.Second
 
 // dvbtestCount counts the packets of each PID of an aligned stream.
 func dvbtestCount(b []byte) map[uint16]int { return dvbtest.CountPIDs(b) }

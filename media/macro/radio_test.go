@@ -1,6 +1,7 @@
 package macro_test
 
 import (
+	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"path/filepath"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestRadioProgrammes(t *testing.T) {
 	cfg := radioConfig(6 * time.Second)
 	path, st := generate(t, cfg)
 	dir := t.TempDir()
-	r := record(t, path, dir, []macro.Profile{macro.MP3(), macro.MP2()})
+	r := record(t, dvb.FileDevice(path), dir, []macro.Profile{macro.MP3(), macro.MP2()})
 	require.Empty(t, r.errs)
 	require.Len(t, r.recordings, 3)
 	var at []float64

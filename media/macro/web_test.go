@@ -3,6 +3,7 @@ package macro_test
 import (
 	"encoding/json"
 	"encoding/xml"
+	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -42,7 +43,7 @@ func get(t testing.TB, url string, hdr ...string) (*http.Response, []byte) {
 func TestPodcastFeedAndRangeRequests(t *testing.T) {
 	path, _ := generate(t, radioConfig(6*time.Second))
 	dir := t.TempDir()
-	r := record(t, path, dir, []macro.Profile{macro.MP3()})
+	r := record(t, dvb.FileDevice(path), dir, []macro.Profile{macro.MP3()})
 	require.Len(t, r.recordings, 3)
 	srv := httptest.NewServer(&macro.Server{Library: macro.Library{Dir: dir}})
 	defer srv.Close()
