@@ -161,6 +161,13 @@ func (c *Capture) Main(ctx context.Context) (err error) {
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return fmt.Errorf("macro: capture: %w", err)
 	}
+	// Programme.Path is absolute, so that a transcoder in another process
+	// (with another working directory) finds the capture.
+	abs, err := filepath.Abs(c.dir)
+	if err != nil {
+		return fmt.Errorf("macro: capture: %w", err)
+	}
+	c.dir = abs
 	defer func() {
 		if ctx.Err() != nil || err != nil {
 			for _, s := range c.svcs {

@@ -11,8 +11,10 @@ import (
 
 // Programme is one programme of one service as the capture step recorded
 // it: where its raw transport stream is and what the EIT said of it. It is
-// what the capture step hands to the transcode step, and what the metadata
-// file of a finished recording holds (as JSON, with Profiles added).
+// what the capture step hands to the transcode step (as JSON too, to a
+// transcoder in another process: it survives encoding/json unchanged),
+// and what the metadata file of a finished recording holds (with its
+// files added, as a Recording).
 type Programme struct {
 	// Service is the service_id; Channel and Provider are its names in
 	// the SDT ("" if no SDT named it before the capture ended).
@@ -39,8 +41,8 @@ type Programme struct {
 	CutShort bool `json:"cut_short"`
 	// Captured is the wall-clock time the capture of this programme began.
 	Captured time.Time `json:"captured"`
-	// Path is the raw capture: a transport stream of the service alone
-	// (its PAT, PMT and elementary streams).
+	// Path is the raw capture, an absolute path: a transport stream of
+	// the service alone (its PAT, PMT and elementary streams).
 	Path string `json:"capture,omitempty"`
 	// Packets and Bytes count the capture's elementary stream packets and
 	// all its bytes.

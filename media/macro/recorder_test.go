@@ -307,12 +307,19 @@ func TestTranscodeCommitPoint(t *testing.T) {
 	cap := filepath.Join(t.TempDir(), "capture")
 	r := record(t, dvb.FileDevice(path), cap, []macro.Profile{macro.MP2()}) // capture only, cheaply
 	require.Len(t, r.programmes, 1)
-	p := r.programmes[0]
+	// The programme goes to the transcode as JSON, as to a worker in
+	// another process.
+	b, err := json.Marshal(r.programmes[0])
+	require.NoError(t, err)
+	var p macro.Programme
+	require.NoError(t, json.Unmarshal(b, &p))
+	require.Equal(t, r.programmes[0], p)
+	require.True(t, filepath.IsAbs(p.Path))
 	dir := t.TempDir()
 	profiles := []macro.Profile{macro.HI(), macro.LO()}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-	_, err := macro.Transcode(ctx, p, profiles, dir)
+	_, err = macro.Transcode(ctx, p, profiles, dir)
 	cancel()
 	require.ErrorIs(t, err, context.DeadlineExceeded, "killed mid-programme")
 	assert.Empty(t, finished(t, dir), "nothing reaches finished before the encoder has closed")
