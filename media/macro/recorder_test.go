@@ -259,6 +259,7 @@ func TestProfilesLOAndHI(t *testing.T) {
 			assert.Equal(t, [2]any{"h264", want.width}, [2]any{v.CodecName, v.Width}, f.Name)
 			assert.Equal(t, 256*want.width/320, v.Height, "720x576 keeps its aspect")
 			assert.InEpsilon(t, want.kbps, kbps(v.BitRate), 0.25, "%s video bit rate", f.Name)
+			t.Logf("%s: %dx%d, video %.0f kbit/s", f.Name, v.Width, v.Height, kbps(v.BitRate))
 			assert.Equal(t, "aac", pr.Streams[1].CodecName)
 			fi, err := os.Stat(filepath.Join(dir, macro.FinishedDir, f.Name))
 			require.NoError(t, err)
