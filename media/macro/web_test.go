@@ -103,6 +103,15 @@ func TestPodcastFeedAndRangeRequests(t *testing.T) {
 	resp, body2 := get(t, srv.URL+"/feeds/bbc-r4.rss")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, body, body2)
+	feedItems := func(path string) int {
+		resp, b := get(t, srv.URL+path)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var f macro.RSS
+		require.NoError(t, xml.Unmarshal(b, &f))
+		return len(f.Channel.Items)
+	}
+	assert.Equal(t, 3, feedItems("/feeds/bbc-r4.rss?profile=mp3"))
+	assert.Equal(t, 0, feedItems("/feeds/bbc-r4.rss?profile=HI"), "no file of that profile")
 	search := func(q string) []string {
 		resp, b := get(t, srv.URL+"/search?"+q)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
