@@ -1,9 +1,14 @@
 package macro_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/device/dvb/dvbtest"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -356,4 +361,85 @@ func TestTranscodeCommitPoint(t *testing.T) {
 	assert.NotContains(t, finished(t, dir), bad.ID()+".META")
 	_, err = macro.Transcode(t.Context(), p, nil, dir)
 	require.ErrorContains(t, err, "no profiles")
+}
+
+// TestTranscoderReportsAFailedProgrammeAndGoesOn gives the Transcoder a
+// programme whose capture is missing, then a good one: the first is an
+// error on errors (its capture kept), the second is committed, and the
+// Transcoder ends cleanly.
+func TestTranscoderReportsAFailedProgrammeAndGoesOn(t *testing.T) {
+	path, _ := generate(t, radioConfig(2*time.Second))
+	r := record(t, dvb.FileDevice(path), t.TempDir(), []macro.Profile{macro.MP2()})
+	require.NotEmpty(t, r.programmes)
+	good := r.programmes[0]
+	bad := good
+	bad.EventID, bad.Path = 99, filepath.Join(t.TempDir(), "gone.ts")
+
+	dir := t.TempDir()
+	tc := macro.NewTranscoder(dir, macro.MP3())
+	h := axontest.NewHandle(t, axontest.NewScheduler(t), tc)
+	ctx := axontest.Context(t)
+	require.NoError(t, h.Put(ctx, "inbox", bad))
+	require.NoError(t, h.Put(ctx, "inbox", good))
+	require.NoError(t, h.Finish(ctx))
+	recs, err := axontest.Collect[macro.Recording](ctx, h, "outbox")
+	require.NoError(t, err)
+	errs, err := axontest.Collect[error](ctx, h, "errors")
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, good.Name, recs[0].Name)
+	require.Len(t, errs, 1)
+	assert.ErrorContains(t, errs[0], "gone.ts")
+	done, failed := tc.Committed()
+	assert.Equal(t, [2]int64{1, 1}, [2]int64{done, failed})
+	_, err = os.Stat(good.Path)
+	assert.True(t, os.IsNotExist(err), "a committed capture is removed")
+}
+
+// failingReader gives b and then fails, as an adapter that is unplugged.
+type failingReader struct{ r io.Reader }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, errors.New("adapter unplugged")
+	}
+	return n, err
+}
+
+func (f *failingReader) Close() error { return nil }
+
+// TestAFailedInputCommitsWhatItHad cuts the input mid-programme with a
+// read error: the Capture sends the programmes it has (cut short) and
+// fails, and the Transcoder commits them and then fails with it.
+func TestAFailedInputCommitsWhatItHad(t *testing.T) {
+	_, st := generate(t, radioConfig(4*time.Second))
+	half := st.Bytes[:len(st.Bytes)/2/188*188]
+	dev := dvb.ReaderDevice("unplugged", func() (io.ReadCloser, error) {
+		return &failingReader{bytes.NewReader(half)}, nil
+	})
+	dir := t.TempDir()
+	m := dvb.NewMultiplex(505.833, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
+	c := macro.NewCapture(filepath.Join(dir, "capture"))
+	tc := macro.NewTranscoder(dir, macro.MP2())
+	axon.MustLink(m.Out, c.In)
+	axon.MustLink(m.Signal(), c.Control())
+	axon.MustLink(c.Out, tc.In)
+	axon.MustLink(c.Signal(), tc.Control())
+	s := axontest.NewScheduler(t)
+	h := axontest.NewHandle(t, s, tc, "outbox", "signal")
+	s.Activate(m, c)
+	recs, err := axontest.Collect[macro.Recording](axontest.Context(t), h, "outbox")
+	require.NoError(t, err)
+	sig, err := h.Get(axontest.Context(t), "signal")
+	require.NoError(t, err)
+	f, ok := sig.(*axon.Failure)
+	require.True(t, ok, "%v", sig)
+	assert.ErrorContains(t, f, "adapter unplugged")
+	assert.ErrorContains(t, f, "the capture failed")
+	require.Len(t, recs, 2, "Today, and The Archers cut short by the failure")
+	assert.False(t, recs[0].CutShort)
+	assert.True(t, recs[1].CutShort)
+	<-c.Done()
+	assert.ErrorContains(t, c.Err(), "the input failed")
 }
