@@ -33,7 +33,7 @@ NOCGO_PKGS := ./axon/... ./chassis/... ./components/... ./internet/... ./launch/
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup test test-nocgo bench lint fuzz demo docs
+.PHONY: help setup test test-nocgo bench lint fuzz demo macro-demo docs
 
 help:
 	@echo "make setup   install missing Debian packages ($(PKGS)) and Go modules"
@@ -44,6 +44,7 @@ help:
 	@echo "make docs    regenerate docs/reference from the doc comments"
 	@echo "make fuzz    every Fuzz target for FUZZTIME (default 30s); FUZZPKG=./dir/... narrows"
 	@echo "make demo    stream a Dirac clip through 3 relay peers (examples/p2pvideo -demo)"
+	@echo "make macro-demo  record a generated two-channel multiplex into macro-demo/finished and serve its feeds on :8080"
 
 setup:
 	@missing=""; \
@@ -83,6 +84,14 @@ fuzz:
 
 demo: setup
 	$(GO) run ./examples/p2pvideo -demo
+
+# Kamaelia Macro on a generated multiplex (docs/macro.md): programmes split
+# at their EIT junctions, transcoded to LO and HI, served as RSS feeds until
+# Ctrl-C.
+macro-demo: setup
+	mkdir -p macro-demo
+	$(GO) run ./cmd/kamaelia macro -generate macro-demo/mux.ts -duration 20s
+	$(GO) run ./cmd/kamaelia macro -input macro-demo/mux.ts -rate fast -out macro-demo -http 127.0.0.1:8080
 
 # The reference pages are generated from the doc comments; a test in
 # docs/internal/refgen fails when they are stale.

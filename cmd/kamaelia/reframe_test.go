@@ -178,15 +178,15 @@ func TestReframeErrors(t *testing.T) {
 
 	_, errs, code = reframeCmd(clip, writeEDL(t, edit(0, 4, 0, 0, 320, 240), edit(90, 120, 0, 0, 320, 240)), out, "240", "160")
 	require.Equal(t, 1, code)
-	require.Contains(t, errs, "edit 2 (frames 90..120, crop 0,0-320,240): frame 100 is past the end of the clip (100 frames)")
+	require.Contains(t, errs, "edit 2 (clip: frames 90..120, crop 0,0-320,240): frame 100 is past the end of the clip (100 frames)")
 
 	_, errs, code = reframeCmd(clip, writeEDL(t, edit(9, 3, 0, 0, 320, 240)), out, "240", "160")
 	require.Equal(t, 1, code)
-	require.Contains(t, errs, "edit 1: the End frame 3 is before the Start frame 9")
+	require.Contains(t, errs, "edit 1: End frame 3 is before Start frame 9")
 
 	_, errs, code = reframeCmd(clip, writeEDL(t, edit(0, 3, 0, 0, 400, 240)), out, "240", "160")
 	require.Equal(t, 1, code)
-	require.Contains(t, errs, "edit 1: reframe: frames 0..3, crop 0,0-400,240 is outside the 320x240 picture")
+	require.Contains(t, errs, "edit 1: reframe: clip: frames 0..3, crop 0,0-400,240 is outside the 320x240 picture")
 
 	_, errs, code = reframeCmd(clip, good, filepath.Join(dir, "out.nosuchformat"), "240", "160")
 	require.Equal(t, 1, code, errs)

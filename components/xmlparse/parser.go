@@ -98,6 +98,9 @@ const batchSize = 64
 // (text, as soon as the tag after it has begun). Comments, processing
 // instructions and directives (<!DOCTYPE ...>) are read and not reported.
 // Entities are expanded; the standard ones and character references only.
+// Text is UTF-8 unless the XML declaration names ISO-8859-1 (Latin-1, as
+// Kamaelia's tools wrote their lists) or ASCII; events always carry UTF-8,
+// and any other declared encoding is a *SyntaxError naming it.
 //
 // Example:
 //
@@ -190,6 +193,7 @@ func (f *feeder[T]) Read(b []byte) (int, error) {
 func (p *Parser[T]) Main(ctx context.Context) error {
 	f := &feeder[T]{ctx: ctx, p: p, pending: make([]Event, 0, batchSize)}
 	d := xml.NewDecoder(f)
+	d.CharsetReader = charsetReader
 	sawRoot := false
 	for {
 		tok, err := d.Token()
@@ -256,6 +260,7 @@ func eventOf(tok xml.Token) Event {
 func Events(r io.Reader) ([]Event, error) {
 	sr := &startReader{r: r}
 	d := xml.NewDecoder(sr)
+	d.CharsetReader = charsetReader
 	var evs []Event
 	sawRoot, sentStart := false, false
 	for {

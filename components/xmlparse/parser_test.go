@@ -228,6 +228,7 @@ func FuzzParser(f *testing.F) {
 	f.Add([]byte("<a><b></a>"), uint8(1))
 	f.Add([]byte(`<?xml version="1.0"?><r><![CDATA[x]]><!--c--></r>`), uint8(7))
 	f.Add([]byte("<a>caf\xc3\xa9</a>"), uint8(5))
+	f.Add([]byte("<?xml version=\"1.0\" encoding=\"latin1\"?><a b=\"\xe9\">caf\xe9 \xff</a>"), uint8(2))
 	f.Fuzz(func(t *testing.T, doc []byte, size uint8) {
 		n := int(size%32) + 1
 		var pieces [][]byte

@@ -58,6 +58,22 @@ type Edit struct {
 	Left, Top, Right, Bottom int
 }
 
+// String returns the edit as "FILE: frames S..E, crop L,T-R,B" (without
+// "FILE: " when FileID is empty).
+func (e Edit) String() string {
+	s := fmt.Sprintf("frames %d..%d, crop %d,%d-%d,%d", e.Start, e.End, e.Left, e.Top, e.Right, e.Bottom)
+	if e.FileID != "" {
+		s = e.FileID + ": " + s
+	}
+	return s
+}
+
+// Frames returns how many frames the edit gives.
+func (e Edit) Frames() int { return e.End - e.Start + 1 }
+
+// Contains reports whether source frame n is in the edit.
+func (e Edit) Contains(n int) bool { return n >= e.Start && n <= e.End }
+
 // EDLError is an edit decision list that is not valid: Edit is the number
 // of the edit at fault, counting from 1 (0: the list as a whole).
 type EDLError struct {

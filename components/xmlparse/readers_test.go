@@ -1,8 +1,10 @@
 package xmlparse
 
 import (
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -93,4 +95,47 @@ func TestTokens(t *testing.T) {
 	toks, err = Tokens(`x ""`)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"x", ""}, toks)
+}
+
+// A list written in ISO-8859-1, as Kamaelia's tools wrote them, reads the
+// same whether it arrives whole or a byte at a time, and its names come out
+// in UTF-8; an encoding the package cannot read is an error naming it.
+func TestLatin1ListsReadInAnyChunking(t *testing.T) {
+	doc := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><EDL><FileID>caf\xe9 \xbd.mp4</FileID>" +
+		"<Edit><Start frame=\"0\"/><End frame=\"1\"/><Crop x1=\"0\" y1=\"0\" x2=\"8\" y2=\"8\"/></Edit></EDL>"
+	edits, err := ReadEDL(strings.NewReader(doc))
+	require.NoError(t, err)
+	require.Equal(t, "café ½.mp4", edits[0].FileID)
+	for _, size := range []int{1, 2, 3, 7, len(doc)} {
+		edits, err := ReadEDL(iotest.HalfReader(&chunkReader{s: doc, size: size}))
+		require.NoError(t, err, "chunks of %d", size)
+		require.Equal(t, "café ½.mp4", edits[0].FileID, "chunks of %d", size)
+	}
+	// The Parser component, fed 7 bytes at a time, gives UTF-8 text too.
+	var text string
+	for _, ev := range parsed(t, doc) {
+		if c, ok := ev.(CharData); ok {
+			text += c.Text
+		}
+	}
+	require.Equal(t, "café ½.mp4", text)
+	_, err = ReadEDL(strings.NewReader(`<?xml version="1.0" encoding="EBCDIC"?><EDL/>`))
+	var se *SyntaxError
+	require.ErrorAs(t, err, &se)
+	require.ErrorContains(t, err, `encoding "EBCDIC"`)
+}
+
+// chunkReader gives s at most size bytes a read.
+type chunkReader struct {
+	s    string
+	size int
+}
+
+func (c *chunkReader) Read(b []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(b[:min(len(b), c.size)], c.s)
+	c.s = c.s[n:]
+	return n, nil
 }

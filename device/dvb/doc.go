@@ -25,7 +25,9 @@
 //     sections and those into PAT, PMT, SDT, NIT, EIT, TDT and TOT
 //     (package mpegts parses them).
 //   - NowNextServiceFilter and NowNextChanges follow the present and
-//     following programmes of chosen services.
+//     following programmes of chosen services; ProgrammeJunctions (on a
+//     JunctionDetector) tells a new programme (a junction: a new present
+//     event_id) from an amended description of the same one.
 //
 // The device is reached through a narrow seam, the Device interface (a
 // Frontend, PID Filters and a DVR reader). LinuxAdapter is the real one,

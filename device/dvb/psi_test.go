@@ -147,20 +147,8 @@ func TestNowNextChangesFollowsTheProgrammes(t *testing.T) {
 		[2]*dvbtest.Event{&weatherOn, nil},  // nothing following announced
 		[2]*dvbtest.Event{&weatherOn, nil},
 	)
-	s := axontest.NewScheduler(t)
-	m := dvb.NewMultiplex(474, []uint16{mpegts.PIDEIT}, dvb.Params{}, dvbtest.NewDevice(dvbtest.NewFrontend(0, 0), stream, 1000))
-	r := dvb.NewSectionReassembler()
-	p := dvb.NewTableParser()
-	f := dvb.NewNowNextServiceFilter(4164)
 	c := dvb.NewNowNextChanges()
-	for _, l := range [][2]axon.Box{
-		{m.Out, r.In}, {r.Out, p.In}, {p.Out, f.In}, {f.Out, c.In},
-		{m.Signal(), r.Control()}, {r.Signal(), p.Control()}, {p.Signal(), f.Control()}, {f.Signal(), c.Control()},
-	} {
-		axon.MustLink(l[0], l[1])
-	}
-	h := axontest.NewHandle(t, s, c)
-	s.Activate(m, r, p, f)
+	h := eitChain(t, stream, c, c.In, c.Control())
 	changes := collect[dvb.NowNext](t, h, "outbox")
 	require.Equal(t, axon.ProducerFinished{}, signalOf(t, h))
 

@@ -23,7 +23,7 @@ func TestLaunchEDL(t *testing.T) {
 <Edit><Start frame="25"/><End frame="49"/><Crop x1="80" y1="40" x2="480" y2="140"/></Edit></EDL>`), 0o600))
 	e, out, _ := testEnv()
 	runLaunched(t, e, `ReadFileAdaptor filename=`+edl+` mode=block readsize=7 ! XMLParser ! EDLReader ! ConsoleEchoer eol="\n"`)
-	assert.Equal(t, "{clip.mp4 0 24 0 0 400 100}\n{clip.mp4 25 49 80 40 480 140}\n", out.String())
+	assert.Equal(t, "clip.mp4: frames 0..24, crop 0,0-400,100\nclip.mp4: frames 25..49, crop 80,40-480,140\n", out.String())
 }
 
 // TestLaunchStaticWebServer serves a directory from a description.

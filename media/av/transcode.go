@@ -26,6 +26,10 @@ type TranscodeSpec struct {
 	// ProgressEvery is the media time between two progress reports; 0
 	// means a second.
 	ProgressEvery time.Duration
+	// OnCorrupt is what the decoders do with packets FFmpeg refuses: Fail
+	// (the default) or Skip, for a broadcast recording that starts or
+	// ends mid-picture.
+	OnCorrupt Corruption
 }
 
 // StreamSpec is how a Transcode makes one output stream: a filter graph
@@ -107,7 +111,9 @@ func NewTranscode(spec TranscodeSpec) (*chassis.Graph, error) {
 		enc := NewEncoder(sp.Codec)
 		enc.BitRate, enc.GOP, enc.Quality, enc.Profile, enc.Options = sp.BitRate, sp.GOP, sp.Quality, sp.Profile, sp.Options
 		enc.Stream = len(ends)
-		comps[p+"DEC"], comps[p+"ENC"] = NewPacketDecoder(), enc
+		dec := NewPacketDecoder()
+		dec.OnCorrupt = spec.OnCorrupt
+		comps[p+"DEC"], comps[p+"ENC"] = dec, enc
 		links[chassis.Port{Component: "DEMUX", Box: from}] = chassis.Port{Component: p + "DEC", Box: "inbox"}
 		links[chassis.Port{Component: "ENDS", Box: p}] = chassis.Port{Component: p + "DEC", Box: "control"}
 		last := p + "DEC"

@@ -26,140 +26,36 @@
 package reframe
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/kamaelia-go/kamaelia/components/xmlparse"
 	"github.com/kamaelia-go/kamaelia/media/frame"
 )
 
 // Edit is one entry of an edit decision list: source frames Start to End,
 // both included, cropped to the rectangle from (Left, Top) to (Right,
-// Bottom), Right and Bottom excluded.
-type Edit struct {
-	FileID                   string
-	Start, End               int
-	Left, Top, Right, Bottom int
-}
-
-// String returns the edit as "frames S..E, crop L,T-R,B".
-func (e Edit) String() string {
-	return fmt.Sprintf("frames %d..%d, crop %d,%d-%d,%d", e.Start, e.End, e.Left, e.Top, e.Right, e.Bottom)
-}
-
-// Frames returns how many frames the edit gives.
-func (e Edit) Frames() int { return e.End - e.Start + 1 }
-
-// Contains reports whether source frame n is in the edit.
-func (e Edit) Contains(n int) bool { return n >= e.Start && n <= e.End }
+// Bottom), Right and Bottom excluded. It is the edit components/xmlparse
+// reads, so a list read by its EDLReader component drives a Reframer too.
+type Edit = xmlparse.Edit
 
 // ErrBadEDL is wrapped by every error of ParseEDL.
 var ErrBadEDL = errors.New("reframe: bad edit decision list")
 
-type xmlFrame struct {
-	Frame *string `xml:"frame,attr"`
-}
-
-type xmlEdit struct {
-	Start *xmlFrame `xml:"Start"`
-	End   *xmlFrame `xml:"End"`
-	Crop  *struct {
-		X1 *string `xml:"x1,attr"`
-		Y1 *string `xml:"y1,attr"`
-		X2 *string `xml:"x2,attr"`
-		Y2 *string `xml:"y2,attr"`
-	} `xml:"Crop"`
-}
-
-type xmlEDL struct {
-	XMLName xml.Name  `xml:"EDL"`
-	FileID  string    `xml:"FileID"`
-	Edits   []xmlEdit `xml:"Edit"`
-}
-
-// ParseEDL reads an edit decision list. A list that is not XML, has no
-// edits, or an edit with an element or attribute missing, a number that is
-// not a whole number from 0, an End before its Start or an empty crop is
-// an error wrapping ErrBadEDL that names the edit (counting from 1).
+// ParseEDL reads an edit decision list (with xmlparse.ReadEDL; UTF-8,
+// ISO-8859-1 or ASCII). A list that is not XML, has no FileID or no edits,
+// or an edit with an element or attribute missing, a number that is not a
+// whole number from 0, an End before its Start or an empty crop is an
+// error wrapping ErrBadEDL that names the edit (counting from 1).
 func ParseEDL(r io.Reader) ([]Edit, error) {
-	var doc xmlEDL
-	d := xml.NewDecoder(r)
-	d.CharsetReader = charsetReader
-	if err := d.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadEDL, err)
-	}
-	if len(doc.Edits) == 0 {
-		return nil, fmt.Errorf("%w: no Edit", ErrBadEDL)
-	}
-	edits := make([]Edit, 0, len(doc.Edits))
-	for i, x := range doc.Edits {
-		e, err := parseEdit(x)
-		if err != nil {
-			return nil, fmt.Errorf("%w: edit %d: %v", ErrBadEDL, i+1, err)
-		}
-		e.FileID = doc.FileID
-		edits = append(edits, e)
+	edits, err := xmlparse.ReadEDL(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadEDL, err)
 	}
 	return edits, nil
-}
-
-// charsetReader reads the encodings the original's lists declared:
-// ISO-8859-1 (Latin-1, whose bytes are the first 256 code points) and
-// ASCII, a part of UTF-8.
-func charsetReader(label string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1":
-		b, err := io.ReadAll(in)
-		if err != nil {
-			return nil, err
-		}
-		rs := make([]rune, len(b))
-		for i, c := range b {
-			rs[i] = rune(c)
-		}
-		return strings.NewReader(string(rs)), nil
-	case "us-ascii", "ascii":
-		return in, nil
-	}
-	return nil, fmt.Errorf("encoding %q is not ISO-8859-1, ASCII or UTF-8", label)
-}
-
-func parseEdit(x xmlEdit) (Edit, error) {
-	var e Edit
-	if x.Start == nil || x.End == nil || x.Crop == nil {
-		return e, errors.New("wants Start, End and Crop")
-	}
-	fields := []struct {
-		name string
-		s    *string
-		to   *int
-	}{
-		{"Start frame", x.Start.Frame, &e.Start}, {"End frame", x.End.Frame, &e.End},
-		{"Crop x1", x.Crop.X1, &e.Left}, {"Crop y1", x.Crop.Y1, &e.Top},
-		{"Crop x2", x.Crop.X2, &e.Right}, {"Crop y2", x.Crop.Y2, &e.Bottom},
-	}
-	for _, f := range fields {
-		if f.s == nil {
-			return e, fmt.Errorf("%s is missing", f.name)
-		}
-		n, err := strconv.Atoi(*f.s)
-		if err != nil || n < 0 {
-			return e, fmt.Errorf("%s %q is not a whole number from 0", f.name, *f.s)
-		}
-		*f.to = n
-	}
-	switch {
-	case e.End < e.Start:
-		return e, fmt.Errorf("the End frame %d is before the Start frame %d", e.End, e.Start)
-	case e.Right <= e.Left || e.Bottom <= e.Top:
-		return e, fmt.Errorf("crop %d,%d-%d,%d is empty", e.Left, e.Top, e.Right, e.Bottom)
-	}
-	return e, nil
 }
 
 // CropScale returns the edit's crop of v stretched to width x height, in

@@ -34,7 +34,7 @@ func TestParseSampleEDL(t *testing.T) {
 		{FileID: "clip.mp4", Start: 25, End: 49, Left: 80, Top: 40, Right: 480, Bottom: 140},
 	}, edits)
 	require.Equal(t, 25, edits[0].Frames())
-	require.Equal(t, "frames 25..49, crop 80,40-480,140", edits[1].String())
+	require.Equal(t, "clip.mp4: frames 25..49, crop 80,40-480,140", edits[1].String())
 }
 
 func TestParseEDLErrorsNameTheEdit(t *testing.T) {
@@ -42,13 +42,13 @@ func TestParseEDLErrorsNameTheEdit(t *testing.T) {
 		return `<EDL><FileID>f</FileID><Edit><Start frame="0"/><End frame="4"/><Crop x1="0" y1="0" x2="8" y2="8"/></Edit><Edit>` + body + `</Edit></EDL>`
 	}
 	for name, tc := range map[string]struct{ doc, want string }{
-		"end before start": {edit(`<Start frame="9"/><End frame="3"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), "edit 2: the End frame 3 is before the Start frame 9"},
-		"missing attr":     {edit(`<Start frame="0"/><End frame="3"/><Crop x1="0" y1="0" x2="8"/>`), "edit 2: Crop y2 is missing"},
-		"missing element":  {edit(`<Start frame="0"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), "edit 2: wants Start, End and Crop"},
-		"not a number":     {edit(`<Start frame="x"/><End frame="3"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), `edit 2: Start frame "x" is not a whole number`},
-		"negative":         {edit(`<Start frame="0"/><End frame="3"/><Crop x1="-2" y1="0" x2="8" y2="8"/>`), `edit 2: Crop x1 "-2"`},
-		"empty crop":       {edit(`<Start frame="0"/><End frame="3"/><Crop x1="8" y1="0" x2="8" y2="8"/>`), "edit 2: crop 8,0-8,8 is empty"},
-		"no edits":         {`<EDL><FileID>f</FileID></EDL>`, "no Edit"},
+		"end before start": {edit(`<Start frame="9"/><End frame="3"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), "edit 2: End frame 3 is before Start frame 9"},
+		"missing attr":     {edit(`<Start frame="0"/><End frame="3"/><Crop x1="0" y1="0" x2="8"/>`), "edit 2: <Crop> has no y2 attribute"},
+		"missing element":  {edit(`<Start frame="0"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), "edit 2: no <End>"},
+		"not a number":     {edit(`<Start frame="x"/><End frame="3"/><Crop x1="0" y1="0" x2="8" y2="8"/>`), `edit 2: <Start frame="x">: want a whole number >= 0`},
+		"negative":         {edit(`<Start frame="0"/><End frame="3"/><Crop x1="-2" y1="0" x2="8" y2="8"/>`), `edit 2: <Crop x1="-2">: want a whole number >= 0`},
+		"empty crop":       {edit(`<Start frame="0"/><End frame="3"/><Crop x1="8" y1="0" x2="8" y2="8"/>`), "edit 2: empty crop (8,0)-(8,8)"},
+		"no edits":         {`<EDL><FileID>f</FileID></EDL>`, "no <Edit>"},
 		"not xml":          {`this is not xml`, "bad edit decision list"},
 		"wrong root":       {`<Edits></Edits>`, "bad edit decision list"},
 	} {

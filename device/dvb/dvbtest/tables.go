@@ -40,6 +40,8 @@ type Event struct {
 	Language string               // "" means "eng"
 	Name     string               // in the short_event_descriptor
 	Text     string               // in the short_event_descriptor
+	// Genres, when given, go in a content_descriptor (0x54).
+	Genres []mpegts.ContentGenre
 }
 
 func (p Program) pcrPID() uint16 {
@@ -171,7 +173,8 @@ func NITSection(nid, tsid, onid uint16, name string, freqHz int64, version int8,
 
 // EITSection returns one section of an EIT of service sid (tableID 0x4E
 // for present/following of this multiplex), built by hand: ziutek/dvb has
-// no EIT. Each event carries a short_event_descriptor.
+// no EIT. Each event carries a short_event_descriptor, and a
+// content_descriptor when it has Genres.
 func EITSection(tableID byte, sid, tsid, onid uint16, version int8, num, last byte, events ...Event) []byte {
 	s := newLongSection(tableID, true)
 	head := s.Alloc(6, 0)
@@ -189,6 +192,13 @@ func EITSection(tableID byte, sid, tsid, onid uint16, version int8, num, last by
 		se = append(se, byte(len(text)))
 		se = append(se, text...)
 		ds := descriptor(psi.ShortEventTag, se)
+		if len(e.Genres) > 0 {
+			var cd []byte
+			for _, g := range e.Genres {
+				cd = append(cd, g.Level1<<4|g.Level2&0x0F, g.User)
+			}
+			ds = append(ds, descriptor(psi.ContentTag, cd)...)
+		}
 		b := s.Alloc(12+len(ds), 0)
 		b[0], b[1] = byte(e.ID>>8), byte(e.ID)
 		start := mpegts.EncodeMJDUTC(e.Start)

@@ -70,6 +70,7 @@ var importFor = map[string]string{
 	"framing":   "github.com/kamaelia-go/kamaelia/internet/framing",
 	"dvb":       "github.com/kamaelia-go/kamaelia/device/dvb",
 	"av":        "github.com/kamaelia-go/kamaelia/media/av",
+	"macro":     "github.com/kamaelia-go/kamaelia/media/macro",
 	"frame":     "github.com/kamaelia-go/kamaelia/media/frame",
 	"sdl":       "github.com/kamaelia-go/kamaelia/media/sdl",
 	"inspect":   "github.com/kamaelia-go/kamaelia/inspect",
