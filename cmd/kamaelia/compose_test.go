@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/compose"
@@ -23,4 +24,16 @@ func TestComposeGoCatalogs(t *testing.T) {
 	assert.Contains(t, src, `mediacatalog "github.com/kamaelia-go/kamaelia/media/catalog"`)
 	assert.Contains(t, src, "mediacatalog.Register(r, catalog.Stdio())")
 	assert.Contains(t, src, `{"DD2", "DiracDecoder", nil},`)
+}
+
+// TestEveryHelpOnStdout asks every command for its help: it goes to
+// standard output, with exit status 0, and names the command.
+func TestEveryHelpOnStdout(t *testing.T) {
+	for name := range commands {
+		var out, errs bytes.Buffer
+		code := run(t.Context(), []string{name, "--help"}, &out, &errs)
+		assert.Equal(t, 0, code, "%s: %s", name, errs.String())
+		assert.Contains(t, out.String(), "kamaelia "+name, name)
+		assert.Empty(t, errs.String(), name)
+	}
 }
