@@ -409,3 +409,11 @@ func TestRunsOneAtATime(t *testing.T) {
 	res := a.op("/api/stop", nil, http.StatusOK)
 	assert.Equal(t, compose.Stopped, res.View.Run.State)
 }
+
+// TestLabelsAreUnique: an abbreviation ending in a digit is kept apart
+// from the uid.
+func TestLabelsAreUnique(t *testing.T) {
+	assert.Equal(t, "RFA1", compose.Component{UID: 1, Type: "ReadFileAdaptor"}.Label())
+	assert.Equal(t, "X264_1", compose.Component{UID: 1, Type: "X264"}.Label())
+	assert.NotEqual(t, compose.Component{UID: 41, Type: "X26"}.Label(), compose.Component{UID: 1, Type: "X264"}.Label())
+}

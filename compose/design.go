@@ -37,8 +37,16 @@ type Component struct {
 
 // Label is the component's name in the launch description and the Go
 // source, as Kamaelia's Compose named it: its type abbreviated, then its
-// uid (ReadFileAdaptor with uid 1 is RFA1).
-func (c Component) Label() string { return Abbreviate(c.Type) + fmt.Sprint(c.UID) }
+// uid (ReadFileAdaptor with uid 1 is RFA1). An abbreviation that ends in a
+// digit is followed by '_' (X264 with uid 1 is X264_1), so that no two
+// components share a label (X26 with uid 41 is X2641).
+func (c Component) Label() string {
+	a := Abbreviate(c.Type)
+	if a != "" && unicode.IsDigit(rune(a[len(a)-1])) {
+		a += "_"
+	}
+	return a + fmt.Sprint(c.UID)
+}
 
 // Port is one box of a component of a Design.
 type Port struct {
