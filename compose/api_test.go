@@ -417,3 +417,36 @@ func TestLabelsAreUnique(t *testing.T) {
 	assert.Equal(t, "X264_1", compose.Component{UID: 1, Type: "X264"}.Label())
 	assert.NotEqual(t, compose.Component{UID: 41, Type: "X26"}.Label(), compose.Component{UID: 1, Type: "X264"}.Label())
 }
+
+// TestImportLaunch reads a launch line into the design: its elements,
+// properties and links, the signals '!' adds among them; the launch text
+// the design then generates builds the same system. What launch refuses
+// is refused with launch's words and place.
+func TestImportLaunch(t *testing.T) {
+	a := newAPI(t)
+	src := `ReadFileAdaptor filename=in.txt mode=block ! ToString ! Grep name=g pattern="a b" ! Upper
+		g. ! ToBytes ! Tee name=t ! SimpleFileWriter filename=out.txt  t.copy ! NullSink`
+	_, err := registry().BuildString(src)
+	require.Error(t, err, "g.outbox is linked twice")
+	res := a.op("/api/launch", map[string]string{"launch": src}, http.StatusConflict)
+	assert.Contains(t, res.Error, "2:6: g.outbox is already linked at 1:83")
+	assert.Empty(t, res.View.Design.Components, "a refused line leaves the design as it was")
+
+	src = `ReadFileAdaptor filename=in.txt mode=block ! ToString ! Grep name=g pattern="a b" ! ToBytes ! Tee name=t ! SimpleFileWriter filename=out.txt
+		t.copy ! n.inbox  NullSink name=n
+		DataSource items={x, "y z"} ! ConsoleEchoer`
+	res = a.op("/api/launch", map[string]string{"launch": src}, http.StatusOK)
+	v := res.View
+	require.Len(t, v.Design.Components, 9)
+	assert.Equal(t, map[string]string{"filename": "in.txt", "mode": "block"}, v.Design.Components[0].Props)
+	assert.Equal(t, map[string]string{"pattern": "a b"}, v.Design.Components[2].Props)
+	assert.Equal(t, map[string]string{"items": `{x, "y z"}`}, v.Design.Components[7].Props)
+	assert.Equal(t, "G3", v.Labels[3])
+	assert.Contains(t, v.Design.Links, link(5, "copy", 7, "inbox"))
+	assert.Contains(t, v.Design.Links, link(1, "signal", 2, "control"), "the signal '!' adds is a link of the design")
+	assert.NotContains(t, v.Design.Links, link(5, "copysignal", 7, "control"), "a link to a named inbox brings no signal")
+	require.True(t, v.Ready, "%v", v.Problems)
+	l, err := registry().BuildString(v.Launch)
+	require.NoError(t, err, v.Launch)
+	require.NoError(t, l.Close())
+}

@@ -146,6 +146,11 @@ async function drag(a, abox, b, bbox) {
     await until("the run to end", () => /finished|failed/.test(q("#runstate").textContent));
     seen.runstate = q("#runstate").textContent;
     seen.inspector = q("#inspector").getAttribute("src");
+    click('#tabs button[data-pane="launch"]');
+    q("#importtext").value = "DataSource items={a, b} ! ToBytes ! Tee name=t ! NullSink  t.copy ! PassThrough ! SimpleFileWriter filename=" + out + ".copy";
+    await step("import", () => click("#import"));
+    seen.imported = doc().querySelectorAll("g.comp").length;
+    seen.importedLinks = doc().querySelectorAll("path.link").length;
   } catch (e) {
     seen.error = String(e) + " (the page says: " + (q("#message") || {}).textContent + ")";
   }
@@ -188,6 +193,7 @@ func TestPageInChromium(t *testing.T) {
 		Linked2                          string
 		Rubber, RubberAfter              int
 		RefusedAtLink                    string
+		Imported, ImportedLinks          int
 		Links, BeforeDelete, AfterDelete int
 		Launch, Go                       string
 		Ready                            bool
@@ -218,15 +224,17 @@ func TestPageInChromium(t *testing.T) {
 	got, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, "hello world", string(got))
+	assert.Equal(t, 6, seen.Imported, "a launch line read into the design")
+	assert.Equal(t, 10, seen.ImportedLinks, "five links, each with its signal")
 
 	dir := os.Getenv("KAMAELIA_SCREENSHOT_DIR")
 	if dir == "" {
 		dir = t.TempDir()
 	}
 	shot := filepath.Join(dir, "compose.png")
-	chromium(t, ctx, "--virtual-time-budget=5000", "--window-size=1400,900", "--screenshot="+shot, hs.URL+"/#select=3&tab=go")
+	chromium(t, ctx, "--virtual-time-budget=5000", "--window-size=1700,950", "--screenshot="+shot, hs.URL+"/#select=3&tab=go")
 	t.Logf("screenshot of Compose: %s", shot)
-	checkScreenshot(t, shot, 1400, 900)
+	checkScreenshot(t, shot, 1700, 950)
 
 	// A design that runs until stopped, with its inspector beside it.
 	a := &api{t: t, srv: srv, hs: hs}

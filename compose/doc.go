@@ -16,7 +16,8 @@
 // A Design is components (each a Registry entry, a uid from 1, the
 // properties set) and links from box to box. The Editor changes it one
 // operation at a time (Add, Set, Link, Remove, Unlink, Move, Clear, Load)
-// and refuses, with ErrRefused and the launcher's own words, what the
+// (and ImportLaunch reads a launch description into one) and refuses,
+// with ErrRefused and the launcher's own words, what the
 // launcher would refuse: a link from an inbox or to an outbox, a second
 // link from one outbox, boxes whose types do not match, an unknown
 // component or box. The checks are launch's (Registry.CheckLinks on the
@@ -53,6 +54,7 @@
 //	POST /api/unlink       {"uid", "box"}: every link of the box
 //	POST /api/move         {"uid", "x", "y"}
 //	POST /api/clear
+//	POST /api/launch       {"launch"}: the design a launch description makes
 //	GET  /api/design.json  the design, to save
 //	POST /api/design.json  a design to load
 //	POST /api/run          build and run the design; POST /api/stop

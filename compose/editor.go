@@ -213,3 +213,54 @@ func (e *Editor) Load(d *Design) ([]string, error) {
 		return nil
 	})
 }
+
+// ImportLaunch replaces the design with the system a launch description
+// makes: one component per element, in order, with the properties the
+// description sets, and every link it makes, the signal to control that
+// '!' adds among them. What launch would refuse of the description's
+// names and links is refused, with launch's message and its position in
+// src; the properties' values are checked by Check, as in editing.
+func (e *Editor) ImportLaunch(src string) ([]string, error) {
+	d, err := launch.Parse(src)
+	if err != nil {
+		return nil, refused("%v", err)
+	}
+	lay, err := e.reg.Lay(d)
+	if err != nil {
+		return nil, refused("%v", err)
+	}
+	next := &Design{NextUID: len(lay.Elements) + 1, Components: []Component{}, Links: []Link{}}
+	uid := map[string]int{}
+	for i, el := range lay.Elements {
+		uid[el.Name] = i + 1
+	}
+	// Laid out in columns by depth, the longest way from a source, so that
+	// links go left to right; the depth is bounded by the number of
+	// elements, so a cycle ends too.
+	depth := make([]int, len(lay.Elements)+1)
+	for range lay.Elements {
+		changed := false
+		for _, l := range lay.Links {
+			if f, t := uid[l.From], uid[l.To]; depth[t] < depth[f]+1 && depth[f]+1 < len(lay.Elements) {
+				depth[t], changed = depth[f]+1, true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	rows := map[int]int{}
+	for i, el := range lay.Elements {
+		col := depth[i+1]
+		c := Component{UID: i + 1, Type: el.Component, X: float64(30 + col*230), Y: float64(30 + rows[col]*150)}
+		rows[col]++
+		if len(el.Props) > 0 {
+			c.Props = map[string]string(el.Props)
+		}
+		next.Components = append(next.Components, c)
+	}
+	for _, l := range lay.Links {
+		next.Links = append(next.Links, Link{From: Port{uid[l.From], l.FromBox}, To: Port{uid[l.To], l.ToBox}})
+	}
+	return e.Load(next)
+}

@@ -217,6 +217,11 @@ func (s *Server) routes() {
 	handleOp(s, "/api/remove", func(a uidArgs) ([]string, error) { return s.ed.Remove(a.UID) })
 	handleOp(s, "/api/move", func(a uidArgs) ([]string, error) { return nil, s.ed.Move(a.UID, a.X, a.Y) })
 	handleOp(s, "/api/unlink", func(p Port) ([]string, error) { return s.ed.Unlink(p) })
+	handleOp(s, "/api/launch", func(a struct {
+		Launch string `json:"launch"`
+	}) ([]string, error) {
+		return s.ed.ImportLaunch(a.Launch)
+	})
 	m.HandleFunc("POST /api/clear", func(w http.ResponseWriter, _ *http.Request) { s.answer(w, s.ed.Clear(), nil) })
 	m.HandleFunc("GET /api/design.json", func(w http.ResponseWriter, _ *http.Request) {
 		data, err := s.ed.Design().Marshal()

@@ -123,6 +123,62 @@ func (r *Registry) CheckLinks(d *Description) error {
 	return err
 }
 
+// Layout is a description laid out as Build would build it, with no
+// component made: its elements, named, and every link, those '!' makes
+// implicitly (signal to control) among them.
+type Layout struct {
+	Elements []LayoutElement
+	Links    []LayoutLink
+}
+
+// LayoutElement is one element of a Layout: its name (given with name=,
+// or made up as Build makes it up), its component, and the properties the
+// description sets, as it writes them.
+type LayoutElement struct {
+	Name      string
+	Component string
+	Props     Props
+}
+
+// LayoutLink is one link of a Layout, from an element's outbox to an
+// element's inbox; Implicit for a signal to control that '!' made.
+type LayoutLink struct {
+	From, FromBox string
+	To, ToBox     string
+	Implicit      bool
+}
+
+// Lay lays d out as Build would (CheckLinks's checks, properties aside):
+// Compose reads a launch description into a design with it.
+func (r *Registry) Lay(d *Description) (*Layout, error) {
+	bp, err := r.planWith(d, false)
+	if err != nil {
+		return nil, err
+	}
+	l := &Layout{}
+	for _, el := range bp.elems {
+		le := LayoutElement{Name: el.name, Component: el.entry.Name, Props: Props{}}
+		for _, p := range el.node.Props {
+			if p.Name != "name" {
+				le.Props[p.Name] = valueText(p.Value)
+			}
+		}
+		l.Elements = append(l.Elements, le)
+	}
+	for _, p := range bp.plans {
+		l.Links = append(l.Links, LayoutLink{From: p.from.el.name, FromBox: p.from.box, To: p.to.el.name, ToBox: p.to.box, Implicit: p.implicit})
+	}
+	return l, nil
+}
+
+// valueText is a value as Props holds it: a word's text, a list as written.
+func valueText(v Value) string {
+	if v.IsList {
+		return v.String()
+	}
+	return v.Text
+}
+
 // Props are the properties of one element as a description writes them,
 // by name: a value's text, or a list as written, "{a, b}".
 type Props map[string]string

@@ -95,3 +95,31 @@ func TestMake(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "{x, y}", v.String())
 }
+
+// TestLay lays a description out with no component made: the elements,
+// named as Build names them, and every link, the implicit ones marked.
+func TestLay(t *testing.T) {
+	r := testRegistry(t, nil, nil)
+	d, err := launch.Parse(`Words items={a, "b c"} ! Upper name=u ! Writer filename=x  Words items={d} ! u.`)
+	require.NoError(t, err)
+	l, err := r.Lay(d)
+	require.NoError(t, err)
+	assert.Equal(t, []launch.LayoutElement{
+		{Name: "Words0", Component: "Words", Props: launch.Props{"items": `{a, "b c"}`}},
+		{Name: "u", Component: "Upper", Props: launch.Props{}},
+		{Name: "Writer0", Component: "Writer", Props: launch.Props{"filename": "x"}},
+		{Name: "Words1", Component: "Words", Props: launch.Props{"items": "{d}"}},
+	}, l.Elements)
+	assert.Equal(t, []launch.LayoutLink{
+		{From: "Words0", FromBox: "outbox", To: "u", ToBox: "inbox"},
+		{From: "Words0", FromBox: "signal", To: "u", ToBox: "control", Implicit: true},
+		{From: "u", FromBox: "outbox", To: "Writer0", ToBox: "inbox"},
+		{From: "u", FromBox: "signal", To: "Writer0", ToBox: "control", Implicit: true},
+		{From: "Words1", FromBox: "outbox", To: "u", ToBox: "inbox"},
+		{From: "Words1", FromBox: "signal", To: "u", ToBox: "control", Implicit: true},
+	}, l.Links)
+	d, err = launch.Parse("Words items={a} ! Len ! Upper")
+	require.NoError(t, err)
+	_, err = r.Lay(d)
+	require.ErrorIs(t, err, axon.ErrTypeMismatch)
+}

@@ -60,7 +60,7 @@ func registerTee(r *launch.Registry) {
 	r.MustRegister(launch.Entry{
 		Name: "Tee",
 		Summary: "sends each byte message on outbox and on copy, and its end on both signals: a fan-out that ends " +
-			"(tee name=t ! A  t.copy ! B.)",
+			"(Tee name=t ! A  t.copy ! B.)",
 		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "messages"}},
 		Outboxes: []launch.BoxDoc{
 			{Name: "outbox", Type: bytesType, Doc: "every message"},
