@@ -151,6 +151,18 @@ async function drag(a, abox, b, bbox) {
     await step("import", () => click("#import"));
     seen.imported = doc().querySelectorAll("g.comp").length;
     seen.importedLinks = doc().querySelectorAll("path.link").length;
+    // Save (what the Save button downloads), clear, and Load the file back
+    // through the page's file field.
+    const saved = await (await fetch("/api/design.json")).text();
+    await step("clear", () => click("#clear"));
+    seen.cleared = doc().querySelectorAll("g.comp").length;
+    const dt = new f.contentWindow.DataTransfer();
+    dt.items.add(new f.contentWindow.File([saved], "design.json", { type: "application/json" }));
+    q("#file").files = dt.files;
+    await step("load", () => q("#file").dispatchEvent(new Event("change")));
+    await until("the loaded design", () => doc().querySelectorAll("g.comp").length === 6);
+    seen.loaded = doc().querySelectorAll("g.comp").length;
+    seen.loadMessage = q("#message").textContent;
   } catch (e) {
     seen.error = String(e) + " (the page says: " + (q("#message") || {}).textContent + ")";
   }
@@ -194,6 +206,8 @@ func TestPageInChromium(t *testing.T) {
 		Rubber, RubberAfter              int
 		RefusedAtLink                    string
 		Imported, ImportedLinks          int
+		Cleared, Loaded                  int
+		LoadMessage                      string
 		Links, BeforeDelete, AfterDelete int
 		Launch, Go                       string
 		Ready                            bool
@@ -226,6 +240,9 @@ func TestPageInChromium(t *testing.T) {
 	assert.Equal(t, "hello world", string(got))
 	assert.Equal(t, 6, seen.Imported, "a launch line read into the design")
 	assert.Equal(t, 10, seen.ImportedLinks, "five links, each with its signal")
+	assert.Equal(t, 0, seen.Cleared)
+	assert.Equal(t, 6, seen.Loaded, "the saved design loaded back through the page's file field")
+	assert.Equal(t, "Loaded design.json.", seen.LoadMessage)
 
 	dir := os.Getenv("KAMAELIA_SCREENSHOT_DIR")
 	if dir == "" {
