@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -102,11 +103,155 @@ func (r *Registry) BuildString(src string, opts ...BuildOption) (*Launch, error)
 
 // Check finds every error Build would find without making any component:
 // unknown components, properties, elements and boxes, bad values, missing
-// properties, names given twice, an outbox linked twice. Box types are
-// checked only by Build, by axon, when the links are made.
+// properties, names given twice, an outbox linked twice, box types that do
+// not match (from the types the entries declare, which Build holds them
+// to, by axon's rule: the error is the one axon gives when it links them).
+// Only what a constructor finds (a port in use) is left to Build.
 func (r *Registry) Check(d *Description) error {
 	_, err := r.plan(d)
 	return err
+}
+
+// CheckLinks is Check of d's components, names and links only, its
+// properties aside (an editor checks a link as it is drawn, before the
+// properties are filled in): an unknown component, element or box, a link
+// from an inbox or to an outbox, an outbox linked twice, boxes whose
+// declared types do not match (the error axon gives when the link is
+// made, wrapping axon.ErrTypeMismatch).
+func (r *Registry) CheckLinks(d *Description) error {
+	_, err := r.planWith(d, false)
+	return err
+}
+
+// Layout is a description laid out as Build would build it, with no
+// component made: its elements, named, and every link, those '!' makes
+// implicitly (signal to control) among them.
+type Layout struct {
+	Elements []LayoutElement
+	Links    []LayoutLink
+}
+
+// LayoutElement is one element of a Layout: its name (given with name=,
+// or made up as Build makes it up), its component, and the properties the
+// description sets, as it writes them.
+type LayoutElement struct {
+	Name      string
+	Component string
+	Props     Props
+}
+
+// LayoutLink is one link of a Layout, from an element's outbox to an
+// element's inbox; Implicit for a signal to control that '!' made.
+type LayoutLink struct {
+	From, FromBox string
+	To, ToBox     string
+	Implicit      bool
+}
+
+// Lay lays d out as Build would (CheckLinks's checks, properties aside):
+// Compose reads a launch description into a design with it.
+func (r *Registry) Lay(d *Description) (*Layout, error) {
+	bp, err := r.planWith(d, false)
+	if err != nil {
+		return nil, err
+	}
+	l := &Layout{}
+	for _, el := range bp.elems {
+		le := LayoutElement{Name: el.name, Component: el.entry.Name, Props: Props{}}
+		for _, p := range el.node.Props {
+			if p.Name != "name" {
+				le.Props[p.Name] = valueText(p.Value)
+			}
+		}
+		l.Elements = append(l.Elements, le)
+	}
+	for _, p := range bp.plans {
+		l.Links = append(l.Links, LayoutLink{From: p.from.el.name, FromBox: p.from.box, To: p.to.el.name, ToBox: p.to.box, Implicit: p.implicit})
+	}
+	return l, nil
+}
+
+// valueText is a value as Props holds it: a word's text, a list as written.
+func valueText(v Value) string {
+	if v.IsList {
+		return v.String()
+	}
+	return v.Text
+}
+
+// Props are the properties of one element as a description writes them,
+// by name: a value's text, or a list as written, "{a, b}".
+type Props map[string]string
+
+// Make makes one component as a description's element would be made: by
+// the entry called component, with props, named element (an element name,
+// or "" for the entry's name followed by 0), its boxes checked against
+// the entry. It is how Go source that Compose generates makes each
+// component of its Graphline. Errors are as Build's, an *Error.
+func (r *Registry) Make(component, element string, props Props, opts ...BuildOption) (axon.Component, error) {
+	cfg := buildConfig{sched: axon.Default()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	n := Node{Pos: Pos{1, 1}, Component: component}
+	names := make([]string, 0, len(props))
+	for k := range props {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	if element != "" {
+		n.Props = append(n.Props, Prop{Pos: Pos{1, 1}, Name: "name", Value: Value{Pos: Pos{1, 1}, Text: element}})
+	}
+	for _, k := range names {
+		v, err := r.valueOf(component, k, props[k])
+		if err != nil {
+			return nil, err
+		}
+		n.Props = append(n.Props, Prop{Pos: Pos{1, 1}, Name: k, Value: v})
+	}
+	el, err := r.element(&n, true)
+	if err != nil {
+		return nil, err
+	}
+	if el.named == nil {
+		el.name = component + "0"
+	}
+	el.args.name, el.args.sched = el.name, cfg.sched
+	if el.comp, err = construct(el); err != nil {
+		return nil, err
+	}
+	if err := verifyBoxes(el); err != nil {
+		if c, ok := el.comp.(io.Closer); ok {
+			_ = c.Close()
+		}
+		return nil, err
+	}
+	return el.comp, nil
+}
+
+// PropValue turns the text of property prop of the entry called component,
+// as Props holds it, into the Value a description holds: a list property's
+// text is parsed as a list ("{a, b}"), any other kind's is taken as it is.
+// A list that is not one is an *Error wrapping ErrBadValue.
+func (r *Registry) PropValue(component, prop, text string) (Value, error) {
+	return r.valueOf(component, prop, text)
+}
+
+func (r *Registry) valueOf(component, prop, text string) (Value, error) {
+	v := Value{Pos: Pos{1, 1}, Text: text}
+	e, ok := r.entries[component]
+	if !ok {
+		return v, nil // element() reports the unknown component
+	}
+	p, ok := e.param(prop)
+	if !ok || p.Kind != Strings {
+		return v, nil
+	}
+	d, err := Parse("X x=" + text)
+	if err != nil || len(d.Chains) != 1 || len(d.Chains[0].Nodes) != 1 || len(d.Chains[0].Nodes[0].Props) != 1 || !d.Chains[0].Nodes[0].Props[0].Value.IsList {
+		return v, &Error{Pos: Pos{1, 1}, Msg: fmt.Sprintf("%s of %s: %q is not a list such as {a, b}", prop, component, text), Err: ErrBadValue}
+	}
+	return d.Chains[0].Nodes[0].Props[0].Value, nil
 }
 
 // Build makes the description's components with their Registry entries and
@@ -256,6 +401,11 @@ func tryLink(p plan) error {
 
 // plan checks d against the registry and lays out its elements and links.
 func (r *Registry) plan(d *Description) (*blueprint, error) {
+	return r.planWith(d, true)
+}
+
+// planWith is plan, checking the elements' properties or not.
+func (r *Registry) planWith(d *Description, props bool) (*blueprint, error) {
 	bp := &blueprint{byName: map[string]*element{}}
 	if d == nil || len(d.Chains) == 0 {
 		return nil, &Error{Pos: Pos{1, 1}, Msg: "empty description: expected a component name", Err: ErrSyntax}
@@ -269,7 +419,7 @@ func (r *Registry) plan(d *Description) (*blueprint, error) {
 				bp.pipeline = false
 				continue
 			}
-			el, err := r.element(n)
+			el, err := r.element(n, props)
 			if err != nil {
 				return nil, err
 			}
@@ -302,15 +452,12 @@ func (r *Registry) plan(d *Description) (*blueprint, error) {
 	return bp, r.planLinks(d, bp)
 }
 
-// element checks an element node: its component and properties.
-func (r *Registry) element(n *Node) (*element, error) {
+// element checks an element node: its component and, if props, its
+// properties (else only its name).
+func (r *Registry) element(n *Node, props bool) (*element, error) {
 	e, ok := r.entries[n.Component]
 	if !ok {
-		msg := fmt.Sprintf("unknown component %q", n.Component)
-		if near, ok := closest(n.Component, r.Names()); ok {
-			msg += fmt.Sprintf(" (did you mean %s?)", near)
-		}
-		return nil, &Error{Pos: n.Pos, Msg: msg, Err: ErrUnknownComponent}
+		return nil, &Error{Pos: n.Pos, Msg: r.unknown(n.Component, false), Err: ErrUnknownComponent}
 	}
 	el := &element{node: n, entry: e, args: &Args{entry: e, values: map[string]any{}, given: map[string]bool{}}}
 	set := map[string]Pos{}
@@ -325,6 +472,9 @@ func (r *Registry) element(n *Node) (*element, error) {
 				return nil, &Error{Pos: p.Value.Pos, Msg: fmt.Sprintf("name of %s: %s is not an element name (letters, digits, '_' and '-', not starting with a digit; not %q)", e.Name, p.Value, chassis.Self), Err: ErrBadValue}
 			}
 			el.name, el.named = p.Value.Text, p
+			continue
+		}
+		if !props {
 			continue
 		}
 		param, ok := e.param(p.Name)
@@ -350,7 +500,7 @@ func (r *Registry) element(n *Node) (*element, error) {
 		el.args.given[p.Name] = true
 	}
 	for _, param := range e.Params {
-		if _, ok := set[param.Name]; ok {
+		if _, ok := set[param.Name]; ok || !props {
 			continue
 		}
 		if param.Required {
@@ -385,6 +535,9 @@ func (r *Registry) planLinks(d *Description, bp *blueprint) error {
 		implicit bool
 	}
 	used := map[string]usage{} // "element.box" of each outbox linked, and where
+	// The first pair of boxes whose types do not match is reported after
+	// every other error, as Build, where axon finds it, always did.
+	var mismatch error
 	use := func(e endpoint, at Pos, implicit bool) error {
 		key := e.el.name + "." + e.box
 		first, ok := used[key]
@@ -420,12 +573,22 @@ func (r *Registry) planLinks(d *Description, bp *blueprint) error {
 			if err := checkBox(to, true); err != nil {
 				return err
 			}
+			if err := checkTypes(from, to, at); err != nil && mismatch == nil {
+				mismatch = err
+			}
 			if err := use(from, at, false); err != nil {
 				return err
 			}
 			bp.plans = append(bp.plans, plan{from: from, to: to, at: at})
-			if a.Box == "" && b.Box == "" {
-				sig := endpoint{el: els[i], box: "signal", at: a.Pos}
+			sigBox := ""
+			switch {
+			case a.Box == "" && b.Box == "":
+				sigBox = "signal"
+			case b.Box == "":
+				sigBox = boxDoc(from.el.entry.Outboxes, from.box).Signal
+			}
+			if sigBox != "" {
+				sig := endpoint{el: els[i], box: sigBox, at: a.Pos}
 				if err := use(sig, at, true); err != nil {
 					return err
 				}
@@ -433,7 +596,7 @@ func (r *Registry) planLinks(d *Description, bp *blueprint) error {
 			}
 		}
 	}
-	return nil
+	return mismatch
 }
 
 // checkBox reports an error if e's element has no such box.
@@ -453,6 +616,28 @@ func checkBox(e endpoint, inbox bool) error {
 		msg = fmt.Sprintf("%s.%s is an %s, but a link goes from an outbox to an inbox; the %ses of %s: %s", e.el.name, e.box, otherKind, kind, e.el.name, boxNames(boxes))
 	}
 	return &Error{Pos: e.at, Msg: msg, Err: ErrUnknownBox}
+}
+
+// checkTypes reports the error axon gives when it links from to to, if the
+// types the entries declare for the boxes do not match: the same types as
+// the components' (Build checks that), and the same rule as axon.Link's.
+func checkTypes(from, to endpoint, at Pos) error {
+	ft, tt := boxDoc(from.el.entry.Outboxes, from.box).Type, boxDoc(to.el.entry.Inboxes, to.box).Type
+	if ft == tt || (tt.Kind() == reflect.Interface && ft.Implements(tt)) {
+		return nil
+	}
+	cause := fmt.Errorf("%w: %s.%s carries %s but %s.%s takes %s", axon.ErrTypeMismatch, from.el.name, from.box, ft, to.el.name, to.box, tt)
+	return &Error{Pos: at, Msg: fmt.Sprintf("cannot link %s to %s: %v", from.el.name, to.el.name, cause), Err: axon.ErrTypeMismatch, Cause: cause}
+}
+
+// boxDoc returns the box called name of bs, which has one.
+func boxDoc(bs []BoxDoc, name string) BoxDoc {
+	for _, b := range bs {
+		if b.Name == name {
+			return b
+		}
+	}
+	panic("launch: no box " + name)
 }
 
 func boxNames(bs []BoxDoc) string {

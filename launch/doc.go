@@ -32,8 +32,8 @@
 // and what went wrong, wrapping a sentinel for its class: ErrSyntax,
 // ErrUnknownComponent, ErrUnknownProperty, ErrBadValue, ErrMissingProperty,
 // ErrDuplicate, ErrUnknownElement, ErrUnknownBox, axon.ErrAlreadyLinked,
-// axon.ErrTypeMismatch (boxes whose types do not match, found by axon's own
-// check when the link is made), ErrConstruct (an entry could not make its
+// axon.ErrTypeMismatch (boxes whose types do not match, by axon's own rule
+// and in its words), ErrConstruct (an entry could not make its
 // component: a port in use) and ErrRegistry (an entry that does not describe
 // its component truly). Building makes no component at all unless the whole
 // description is valid as far as names, properties and values go.
@@ -47,7 +47,9 @@
 // component each time one is built, so the listing that Registry.WriteList
 // and Registry.WriteEntry print (kamaelia launch --help) stays true to the
 // code. The package imports only axon and chassis; catalogues of concrete
-// components live with the programs that offer them (cmd/kamaelia).
+// components are packages of their own (launch/catalog, media/catalog)
+// that programs import and extend, and launch/cli is the command line of
+// any Registry.
 //
 // docs/launch.md in the repository has the syntax, examples and every error
 // message.

@@ -91,7 +91,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	r := testRegistry(f, nil, nil)
 	classes := []error{launch.ErrSyntax, launch.ErrUnknownComponent, launch.ErrUnknownProperty, launch.ErrBadValue,
-		launch.ErrMissingProperty, launch.ErrDuplicate, launch.ErrUnknownElement, launch.ErrUnknownBox, axon.ErrAlreadyLinked}
+		launch.ErrMissingProperty, launch.ErrDuplicate, launch.ErrUnknownElement, launch.ErrUnknownBox, axon.ErrAlreadyLinked, axon.ErrTypeMismatch}
 	f.Fuzz(func(t *testing.T, src string) {
 		d, err := launch.Parse(src)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sort"
 	"strings"
 	"text/tabwriter"
 )
@@ -19,7 +20,26 @@ func (r *Registry) WriteList(w io.Writer) error {
 		e := r.entries[n]
 		fmt.Fprintf(tw, "  %s\t%s -> %s\t%s\n", e.Name, boxType(e.Inboxes, "inbox"), boxType(e.Outboxes, "outbox"), e.Summary)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	byWhy := map[string][]string{}
+	for n, why := range r.missing {
+		byWhy[why] = append(byWhy[why], n)
+	}
+	whys := make([]string, 0, len(byWhy))
+	for why := range byWhy {
+		whys = append(whys, why)
+	}
+	sort.Strings(whys)
+	for _, why := range whys {
+		names := byWhy[why]
+		sort.Strings(names)
+		if _, err := fmt.Fprintf(w, "\nNot in this build (each %s):\n  %s\n", why, strings.Join(names, ", ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // boxType returns the type of the box called name, or "-" if it is not used.
@@ -42,11 +62,7 @@ func boxType(bs []BoxDoc, name string) string {
 func (r *Registry) WriteEntry(w io.Writer, name string) error {
 	e, ok := r.entries[name]
 	if !ok {
-		msg := fmt.Sprintf("unknown component %q", name)
-		if near, ok := closest(name, r.Names()); ok {
-			msg += fmt.Sprintf(" (did you mean %s?)", near)
-		}
-		return fmt.Errorf("%w: %s", ErrUnknownComponent, msg)
+		return classed{msg: r.unknown(name, true), class: ErrUnknownComponent}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s: %s\n", e.Name, e.Summary)

@@ -14,10 +14,57 @@ import (
 // building from it; it is not safe to Register while building.
 type Registry struct {
 	entries map[string]*Entry
+	missing map[string]string // Unavailable: name to why
 }
 
 // NewRegistry returns an empty Registry.
-func NewRegistry() *Registry { return &Registry{entries: map[string]*Entry{}} }
+func NewRegistry() *Registry {
+	return &Registry{entries: map[string]*Entry{}, missing: map[string]string{}}
+}
+
+// Unavailable records that a component called name exists in another build
+// of the program but not in this one, and why ("needs the cgo build ..."):
+// a description or WriteEntry naming it then says so, and WriteList lists
+// it apart, instead of calling it unknown. Registering the name later
+// makes it available.
+func (r *Registry) Unavailable(name, why string) {
+	if r.entries[name] == nil {
+		r.missing[name] = why
+	}
+}
+
+// unknown says why name is no entry: not in this build, or unknown, with
+// the names near it, or with far, when none is, the nearest there are.
+func (r *Registry) unknown(name string, far bool) string {
+	if why, ok := r.missing[name]; ok {
+		return fmt.Sprintf("component %q is not in this build: it %s", name, why)
+	}
+	msg := fmt.Sprintf("unknown component %q", name)
+	if near := nearest(name, r.Names(), 3); len(near) > 0 {
+		msg += " (did you mean " + orList(near) + "?)"
+	} else if names := nearestAny(name, r.Names(), 3); far && len(names) > 0 {
+		msg += " (the nearest names are " + strings.Join(names, ", ") + ")"
+	}
+	return msg
+}
+
+// classed is an error of a class (one of the Err variables) that is not
+// in a description, so has no position.
+type classed struct {
+	msg   string
+	class error
+}
+
+func (c classed) Error() string { return c.msg }
+func (c classed) Unwrap() error { return c.class }
+
+// orList writes names as "a", "a or b", "a, b or c".
+func orList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 // Entry describes a component that descriptions can name.
 type Entry struct {
@@ -43,6 +90,12 @@ type BoxDoc struct {
 	Name string
 	Type reflect.Type // TypeOf[T]() for a box of T
 	Doc  string       // what it carries
+	// Signal, for an outbox other than "outbox", names the outbox that
+	// says when this one's stream is over, as "signal" does for "outbox":
+	// a link from this box to a reference with no box ("t.copy ! b.")
+	// links Signal to the destination's control too, as '!' links signal
+	// to control between the default boxes.
+	Signal string
 }
 
 // TypeOf returns the reflect.Type of T, for BoxDoc.Type: TypeOf[[]byte]().
@@ -151,8 +204,19 @@ func (r *Registry) Register(e Entry) error {
 			names[b.Name] = true
 		}
 	}
+	for _, b := range slices.Concat(e.Inboxes, e.Outboxes) {
+		if b.Signal == "" {
+			continue
+		}
+		outbox := slices.ContainsFunc(e.Outboxes, func(o BoxDoc) bool { return o.Name == b.Name })
+		signal := slices.ContainsFunc(e.Outboxes, func(o BoxDoc) bool { return o.Name == b.Signal })
+		if !outbox || !signal || b.Signal == b.Name {
+			return bad("box %q: its Signal, %q, must be another of its outboxes, and it an outbox", b.Name, b.Signal)
+		}
+	}
 	e.Params = slices.Clone(e.Params)
 	r.entries[e.Name] = &e
+	delete(r.missing, e.Name)
 	return nil
 }
 
@@ -245,6 +309,47 @@ func closest(s string, candidates []string) (string, bool) {
 		}
 	}
 	return best, best != "" && bestD <= max(2, len(s)/4)
+}
+
+// nearest returns up to n candidates near enough to s to be likely slips of
+// the keyboard, nearest first, or those that s is a prefix of (case aside)
+// when none is near.
+func nearest(s string, candidates []string, n int) []string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var near, prefixed []scored
+	low := strings.ToLower(s)
+	for _, c := range candidates {
+		d := distance(low, strings.ToLower(c))
+		switch {
+		case d <= max(2, len(s)/4):
+			near = append(near, scored{c, d})
+		case len(s) >= 3 && strings.HasPrefix(strings.ToLower(c), low):
+			prefixed = append(prefixed, scored{c, d})
+		}
+	}
+	if len(near) == 0 {
+		near = prefixed
+	}
+	slices.SortStableFunc(near, func(a, b scored) int { return a.d - b.d })
+	out := make([]string, 0, n)
+	for _, c := range near[:min(n, len(near))] {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// nearestAny returns the n candidates nearest to s by edit distance, however
+// far, nearest first.
+func nearestAny(s string, candidates []string, n int) []string {
+	low := strings.ToLower(s)
+	sorted := slices.Clone(candidates)
+	slices.SortStableFunc(sorted, func(a, b string) int {
+		return distance(low, strings.ToLower(a)) - distance(low, strings.ToLower(b))
+	})
+	return sorted[:min(n, len(sorted))]
 }
 
 // distance is the Levenshtein distance between a and b, in bytes.

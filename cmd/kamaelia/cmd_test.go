@@ -16,6 +16,7 @@ import (
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/launch/catalog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -66,6 +67,7 @@ func TestCommand(t *testing.T) {
 		assert.Contains(t, out, "usage: kamaelia launch DESCRIPTION...")
 		assert.Regexp(t, `(?m)^  ReadFileAdaptor +- -> \[\]uint8 +reads a file`, out)
 		assert.Regexp(t, `(?m)^  SingleServer +\[\]uint8 -> \[\]uint8 +a TCP server`, out)
+		assert.Contains(t, out, "  -inspect string\n", "the flags are listed, by flag.FlagSet")
 
 		out, _, code = kamaelia(t, bin, "help", "launch")
 		assert.Equal(t, 0, code)
@@ -80,6 +82,22 @@ func TestCommand(t *testing.T) {
 		_, errs, code := kamaelia(t, bin, "launch", "--help", "SingleSever")
 		assert.Equal(t, 2, code)
 		assert.Contains(t, errs, `unknown component "SingleSever" (did you mean SingleServer?)`)
+
+		_, errs, code = kamaelia(t, bin, "launch", "--help", "Nope")
+		assert.Equal(t, 2, code)
+		assert.Regexp(t, `unknown component "Nope" \(the nearest names are \w+, \w+, \w+\)`, errs)
+	})
+
+	t.Run("version and help on stdout", func(t *testing.T) {
+		out, _, code := kamaelia(t, bin, "--version")
+		assert.Equal(t, 0, code)
+		assert.Regexp(t, `^kamaelia \S+ \(.*go1\.\d+`, out)
+		for _, cmd := range []string{"launch", "compose", "inspect"} {
+			out, errs, code := kamaelia(t, bin, cmd, "--help")
+			assert.Equal(t, 0, code, cmd)
+			assert.Contains(t, out, "usage: kamaelia "+cmd, cmd)
+			assert.Empty(t, errs, cmd)
+		}
 	})
 
 	t.Run("launch a pipeline", func(t *testing.T) {
@@ -114,11 +132,11 @@ func TestCommand(t *testing.T) {
 
 		_, errs, code = kamaelia(t, bin, "launch", "--inspect")
 		assert.Equal(t, 2, code)
-		assert.Contains(t, errs, "--inspect needs an address")
+		assert.Contains(t, errs, "kamaelia launch: flag needs an argument: -inspect (kamaelia launch --help says how to use it)")
 
 		_, errs, code = kamaelia(t, bin, "launch", "--verbose", "Clock")
 		assert.Equal(t, 2, code)
-		assert.Contains(t, errs, "unknown flag --verbose")
+		assert.Contains(t, errs, "flag provided but not defined: -verbose")
 
 		_, errs, code = kamaelia(t, bin, "launch", `UnixProcess command="echo oops >&2; exit 3"`)
 		assert.Equal(t, 1, code, "a failure while running")
@@ -126,44 +144,82 @@ func TestCommand(t *testing.T) {
 		assert.Contains(t, errs, "oops")
 	})
 
-	t.Run("launch --inspect", func(t *testing.T) {
-		ctx := axontest.Context(t)
-		cmd := exec.CommandContext(ctx, bin, "launch", "--inspect", "127.0.0.1:0", `Clock interval=10ms ! NullSink`)
-		stderr, err := cmd.StderrPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		line, err := bufio.NewReader(stderr).ReadString('\n')
-		require.NoError(t, err, "the inspector's address is printed")
-		url, ok := strings.CutPrefix(strings.TrimSpace(line), "kamaelia launch: inspector at ")
-		require.True(t, ok, "unexpected line %q", line)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"snapshot.json", nil)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		var snap axon.Snapshot
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&snap))
-		require.NoError(t, resp.Body.Close())
-		var names []string
-		for _, c := range snap.Components {
-			names = append(names, c.Name)
-		}
-		assert.Contains(t, names, "Clock0", "the launched system is what the inspector shows")
-		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-		require.NoError(t, cmd.Wait(), "a clean exit on SIGINT")
-	})
+	for _, addr := range []string{"127.0.0.1:0", ":0"} {
+		t.Run("launch --inspect "+addr, func(t *testing.T) { launchInspect(t, bin, addr) })
+	}
+	t.Run("launch stops on SIGINT", func(t *testing.T) { launchStopsOnSIGINT(t, bin) })
+	t.Run("compose", func(t *testing.T) { composeServes(t, bin) })
+}
 
-	t.Run("launch stops on SIGINT", func(t *testing.T) {
-		ctx := axontest.Context(t)
-		cmd := exec.CommandContext(ctx, bin, "launch", `Clock interval=10ms ! ConsoleEchoer eol="\n"`)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		require.NoError(t, err, "a tick was printed")
-		assert.NotEmpty(t, strings.TrimSpace(line))
-		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-		err = cmd.Wait()
-		require.NoError(t, err, "a clean exit on SIGINT")
-		require.NoError(t, context.Cause(ctx), "it stopped before the time bound")
-	})
+// composeServes runs `kamaelia compose`, reads the palette from the address
+// it prints, and stops it with SIGINT.
+func composeServes(t *testing.T, bin string) {
+	ctx := axontest.Context(t)
+	cmd := exec.CommandContext(ctx, bin, "compose")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err, "the page's address is printed")
+	fields := strings.Fields(line)
+	require.GreaterOrEqual(t, len(fields), 4, line)
+	url := fields[3]
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"api/palette", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var palette []struct{ Name string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&palette))
+	require.NoError(t, resp.Body.Close())
+	var names []string
+	for _, e := range palette {
+		names = append(names, e.Name)
+	}
+	assert.Equal(t, newCatalog(catalog.Env{}).Names(), names, "the palette is the catalogue of kamaelia launch")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.NoError(t, cmd.Wait(), "a clean exit on SIGINT")
+}
+
+// launchInspect runs `kamaelia launch --inspect addr` and reaches the
+// inspector at the address it prints.
+func launchInspect(t *testing.T, bin, addr string) {
+	ctx := axontest.Context(t)
+	cmd := exec.CommandContext(ctx, bin, "launch", "--inspect", addr, `Clock interval=10ms ! NullSink`)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	require.NoError(t, err, "the inspector's address is printed")
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "kamaelia launch: inspector at ")
+	require.True(t, ok, "unexpected line %q", line)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"snapshot.json", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var snap axon.Snapshot
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&snap))
+	require.NoError(t, resp.Body.Close())
+	var names []string
+	for _, c := range snap.Components {
+		names = append(names, c.Name)
+	}
+	assert.Contains(t, names, "Clock0", "the launched system is what the inspector shows")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.NoError(t, cmd.Wait(), "a clean exit on SIGINT")
+}
+
+// launchStopsOnSIGINT runs a system that never ends and stops it.
+func launchStopsOnSIGINT(t *testing.T, bin string) {
+	ctx := axontest.Context(t)
+	cmd := exec.CommandContext(ctx, bin, "launch", `Clock interval=10ms ! ConsoleEchoer eol="\n"`)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err, "a tick was printed")
+	assert.NotEmpty(t, strings.TrimSpace(line))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	err = cmd.Wait()
+	require.NoError(t, err, "a clean exit on SIGINT")
+	require.NoError(t, context.Cause(ctx), "it stopped before the time bound")
 }

@@ -44,7 +44,7 @@ flags:
 // runInspect is `kamaelia inspect`.
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kamaelia inspect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are returned; help goes to stdout
 	format := fs.String("format", "text", "what to print of a watched system: text, axon or json")
 	demo := fs.Bool("demo", false, "run a demo system with the inspector on")
 	addr := fs.String("addr", inspect.DefaultAddr, "with -demo: where the inspector serves HTTP")
@@ -55,9 +55,11 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
 			return nil
 		}
-		return usageError{err}
+		return usagef("%v (kamaelia inspect --help says how to use it)", err)
 	}
 	if *demo {
 		if fs.NArg() > 0 {

@@ -3,7 +3,9 @@
 //
 //	kamaelia launch 'ReadFileAdaptor filename=clip.drc bitrate=400000 ! SingleServer port=1601'
 //	kamaelia launch --help
+//	kamaelia compose
 //	kamaelia help
+//	kamaelia --version
 //
 // "kamaelia" alone, "kamaelia help" and "kamaelia -h" list the subcommands.
 // Each runs until it is done or until SIGINT (Ctrl-C) or SIGTERM, which
@@ -15,7 +17,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,6 +24,8 @@ import (
 	"sort"
 	"syscall"
 	"text/tabwriter"
+
+	"github.com/kamaelia-go/kamaelia/launch/cli"
 )
 
 // command is one subcommand: registered in commands by the init function of
@@ -36,15 +39,10 @@ type command struct {
 var commands = map[string]command{}
 
 // usageError is an error in the command line: the exit status is 2.
-type usageError struct{ err error }
-
-func (u usageError) Error() string { return u.err.Error() }
-func (u usageError) Unwrap() error { return u.err }
+type usageError = cli.UsageError
 
 // usagef returns a usageError.
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
-}
+func usagef(format string, args ...any) error { return cli.Usagef(format, args...) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -60,6 +58,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "--version", "-version", "version":
+		fmt.Fprintf(stdout, "kamaelia %s\n", cli.Version())
+		return 0
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 && args[0] == "help" {
 			if _, ok := commands[args[1]]; ok {
@@ -78,17 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
-	err := cmd.run(ctx, args[1:], stdout, stderr)
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(stderr, "kamaelia %s: %v\n", args[0], err)
-		return 2
-	default:
-		fmt.Fprintf(stderr, "kamaelia %s: %v\n", args[0], err)
-		return 1
-	}
+	return cli.ExitStatus(stderr, "kamaelia "+args[0], cmd.run(ctx, args[1:], stdout, stderr))
 }
 
 // usage lists the subcommands, sorted.
@@ -107,5 +98,6 @@ func usage(w io.Writer) {
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, `"kamaelia help <command>" or "kamaelia <command> --help" says more about one.`)
+	fmt.Fprintln(w, `"kamaelia help <command>" or "kamaelia <command> --help" says more about one;`)
+	fmt.Fprintln(w, `"kamaelia --version" prints the version.`)
 }

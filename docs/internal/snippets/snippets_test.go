@@ -75,6 +75,9 @@ var importFor = map[string]string{
 	"sdl":       "github.com/kamaelia-go/kamaelia/media/sdl",
 	"inspect":   "github.com/kamaelia-go/kamaelia/inspect",
 	"launch":    "github.com/kamaelia-go/kamaelia/launch",
+	"catalog":   "github.com/kamaelia-go/kamaelia/launch/catalog",
+	"cli":       "github.com/kamaelia-go/kamaelia/launch/cli",
+	"compose":   "github.com/kamaelia-go/kamaelia/compose",
 }
 
 // module is the module's path.

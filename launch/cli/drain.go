@@ -1,8 +1,9 @@
-package main
+package cli
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -10,12 +11,12 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 )
 
-// runDraining waits for the system on s to end, as `kamaelia launch -e`
+// runDraining waits for the system on s to end, as `launch -e`
 // does (gst-launch's -e, end of stream on shutdown). The first interrupt
 // (SIGINT or SIGTERM, or ctx ending) drains the system: its sources are told
 // ProducerFinished (Scheduler.FinishAll) and finish what they have, and each
 // tells the next. A second interrupt stops it now (Shutdown).
-func runDraining(ctx context.Context, s *axon.Scheduler, e env) error {
+func runDraining(ctx context.Context, s *axon.Scheduler, stderr io.Writer, name string) error {
 	// Signals are counted here, not by ctx alone: main's ctx ends at the
 	// first and hears no more.
 	sigs := make(chan os.Signal, 2)
@@ -45,6 +46,6 @@ func runDraining(ctx context.Context, s *axon.Scheduler, e env) error {
 	if finish.Err() == nil || err != finish.Err() {
 		return err
 	}
-	fmt.Fprintln(e.stderr, "kamaelia launch: finishing; interrupt again to stop now")
+	fmt.Fprintf(stderr, "%s launch: finishing; interrupt again to stop now\n", name)
 	return s.FinishAll(stop)
 }

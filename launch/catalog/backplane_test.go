@@ -1,4 +1,4 @@
-package main
+package catalog_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/launch"
+	"github.com/kamaelia-go/kamaelia/launch/catalog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,7 +22,7 @@ func TestLaunchBackplaneEndsAtTheEndOfInput(t *testing.T) {
 	ctx := axontest.Context(t)
 	stdin, typing := io.Pipe()
 	var stdout bytes.Buffer
-	e := env{stdin: stdin, stdout: &stdout, stderr: io.Discard}
+	e := catalog.Env{Stdin: stdin, Stdout: &stdout, Stderr: io.Discard}
 	s := axontest.NewScheduler(t)
 	l, err := newCatalog(e).BuildString(`ConsoleReader prompt="" ! ToBytes ! PublishTo topic=NEWS  Backplane name=bp topic=NEWS
 		SubscribeTo name=sub topic=NEWS ! ToString ! ConsoleEchoer`, launch.OnScheduler(s))

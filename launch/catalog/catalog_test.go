@@ -1,9 +1,8 @@
-package main
+package catalog_test
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"io"
 	"net"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/components/framing"
 	"github.com/kamaelia-go/kamaelia/launch"
+	"github.com/kamaelia-go/kamaelia/launch/catalog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,11 +41,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// testEnv is an env with no input, whose output the test can read.
-func testEnv() (env, *syncBuffer, *syncBuffer) {
+// testEnv is an Env with no input, whose output the test can read.
+func testEnv() (catalog.Env, *syncBuffer, *syncBuffer) {
 	out, errs := &syncBuffer{}, &syncBuffer{}
-	return env{stdin: strings.NewReader(""), stdout: out, stderr: errs}, out, errs
+	return catalog.Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs}, out, errs
 }
+
+// newCatalog is the standard catalogue over e.
+func newCatalog(e catalog.Env) *launch.Registry { return catalog.New(e) }
 
 // minimal gives each entry the properties it needs to be built on a test
 // machine: required ones, and port 0 for servers.
@@ -62,7 +65,6 @@ var minimal = map[string]string{
 	"Backplane":        "topic=T",
 	"PublishTo":        "topic=T",
 	"SubscribeTo":      "topic=T",
-	"FileDecoder":      "filename=x.mkv",
 }
 
 // TestCatalogTellsTheTruth builds every entry of the catalogue: Build
@@ -84,7 +86,7 @@ func TestCatalogTellsTheTruth(t *testing.T) {
 }
 
 // runLaunched builds src with the catalogue and runs it to its end.
-func runLaunched(t *testing.T, e env, src string) {
+func runLaunched(t *testing.T, e catalog.Env, src string) {
 	t.Helper()
 	s := axontest.NewScheduler(t)
 	l, err := newCatalog(e).BuildString(src, launch.OnScheduler(s))
@@ -111,7 +113,7 @@ func TestLaunchFileToFile(t *testing.T) {
 func TestLaunchProcessGraph(t *testing.T) {
 	ctx := axontest.Context(t)
 	printed, stdout := io.Pipe()
-	e := env{stdin: strings.NewReader(""), stdout: stdout, stderr: io.Discard}
+	e := catalog.Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: io.Discard}
 	s := axontest.NewScheduler(t)
 	l, err := newCatalog(e).BuildString(`UnixProcess name=p command="echo out; echo err >&2" ! ToString ! ConsoleEchoer tag="1: "
 		p.stderr ! ToString ! ConsoleEchoer tag="2: "`, launch.OnScheduler(s))
@@ -224,7 +226,7 @@ func TestLaunchBackplane(t *testing.T) {
 	ctx := axontest.Context(t)
 	stdin, typing := io.Pipe()
 	printed, stdout := io.Pipe()
-	e := env{stdin: stdin, stdout: stdout, stderr: io.Discard}
+	e := catalog.Env{Stdin: stdin, Stdout: stdout, Stderr: io.Discard}
 	s := axontest.NewScheduler(t)
 	l, err := newCatalog(e).BuildString(`ConsoleReader ! ToBytes ! PublishTo topic=NEWS  Backplane topic=NEWS
 		SubscribeTo name=sub topic=NEWS ! ToString ! ConsoleEchoer`, launch.OnScheduler(s))
@@ -332,11 +334,21 @@ func TestLaunchLineSplitLimit(t *testing.T) {
 	assert.Equal(t, "first"+strings.Repeat("x", 4<<20), out)
 }
 
-// TestExcerpt checks the caret under an error's place.
-func TestExcerpt(t *testing.T) {
-	src := "A ! B\n\tC ! Dee"
-	_, err := launch.Parse(src + " =")
-	require.Error(t, err)
-	assert.Equal(t, "  \tC ! Dee =\n  \t        ^", excerpt(src+" =", err))
-	assert.Equal(t, "", excerpt(src, context.Canceled))
+// TestLaunchTee fans a file out to two files with a Tee: both branches
+// get every line, and the whole line ends by itself at the end of the
+// input, since the copy's signal reaches the second branch.
+func TestLaunchTee(t *testing.T) {
+	dir := t.TempDir()
+	in, a, b := filepath.Join(dir, "in.txt"), filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	require.NoError(t, os.WriteFile(in, []byte("one\ntwo\n"), 0o600))
+	e, _, _ := testEnv()
+	runLaunched(t, e, `ReadFileAdaptor filename=`+in+` ! Tee name=t ! SimpleFileWriter filename=`+a+`
+		t.copy ! ToString ! Upper ! ToBytes ! SimpleFileWriter filename=`+b)
+	got, err := os.ReadFile(a)
+	require.NoError(t, err)
+	assert.Equal(t, "one\ntwo\n", string(got))
+	got, err = os.ReadFile(b)
+	require.NoError(t, err)
+	assert.Equal(t, "ONE\nTWO\n", string(got))
+
 }

@@ -1,40 +1,76 @@
 //go:build cgo
 
-package main
+package catalog_test
 
 import (
 	"encoding/binary"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/launch"
+	"github.com/kamaelia-go/kamaelia/launch/catalog"
+	mediacatalog "github.com/kamaelia-go/kamaelia/media/catalog"
 	"github.com/kamaelia-go/kamaelia/media/frame"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// The least each media entry needs to be built by TestCatalogTellsTheTruth.
+// newCatalog is the standard catalogue and the media one, over e.
+func newCatalog(e catalog.Env) *launch.Registry {
+	r := catalog.New(e)
+	mediacatalog.Register(r, e)
+	return r
+}
+
+// testEnv is an Env with no input and no output.
+func testEnv() (catalog.Env, struct{}, struct{}) {
+	return catalog.Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}, struct{}{}, struct{}{}
+}
+
+// runLaunched builds src with the catalogue and runs it to its end.
+func runLaunched(t *testing.T, e catalog.Env, src string) {
+	t.Helper()
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(src, launch.OnScheduler(s))
+	require.NoError(t, err)
+	require.NoError(t, s.RunContext(axontest.Context(t), l.Component()))
+}
+
+// TestMediaCatalogTellsTheTruth builds every media entry with the least it
+// needs: Build checks each component's boxes against what its entry
+// declares, which is what --help lists. Names lists exactly them.
 // Transcode reads its input's header when built: a tenth of a second of
 // silence in WAV, written here.
-func init() {
-	never := filepath.Join(os.TempDir(), "kamaelia-launch-never-written")
-	wav := filepath.Join(os.TempDir(), "kamaelia-launch-silence.wav")
-	if err := os.WriteFile(wav, silenceWAV(800, 8000), 0o644); err != nil {
-		panic(err)
-	}
-	for name, props := range map[string]string{
+func TestMediaCatalogTellsTheTruth(t *testing.T) {
+	dir := t.TempDir()
+	never := filepath.Join(dir, "never-written")
+	wav := filepath.Join(dir, "silence.wav")
+	require.NoError(t, os.WriteFile(wav, silenceWAV(800, 8000), 0o644))
+	minimal := map[string]string{
 		"Encoder":     "codec=mpeg4",
 		"FileMuxer":   "filename=" + never + ".mkv",
 		"Muxer":       "format=matroska",
 		"FileDemuxer": "filename=x.mkv",
+		"FileDecoder": "filename=x.mkv",
 		"VideoFilter": "graph=null",
 		"AudioFilter": "graph=anull",
 		"Transcode":   "input=" + wav + " output=" + never + ".wav acodec=pcm_s16le",
-	} {
-		minimal[name] = props
+	}
+	e, _, _ := testEnv()
+	r := launch.NewRegistry()
+	mediacatalog.Register(r, e)
+	assert.Equal(t, mediacatalog.Names, r.Names())
+	for _, name := range r.Names() {
+		t.Run(name, func(t *testing.T) {
+			l, err := r.BuildString(name+" "+minimal[name], launch.OnScheduler(axontest.NewScheduler(t)))
+			require.NoError(t, err)
+			require.NoError(t, l.Close())
+		})
 	}
 }
 

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package main
+package catalog
 
 import (
 	"fmt"
@@ -12,18 +12,22 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/components/timing"
 	"github.com/kamaelia-go/kamaelia/launch"
+	"github.com/kamaelia-go/kamaelia/launch/catalog"
 	"github.com/kamaelia-go/kamaelia/media/av"
 	"github.com/kamaelia-go/kamaelia/media/frame"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
 )
 
-func init() { mediaCatalog = registerMedia }
-
-// registerMedia registers the components that need FFmpeg and SDL, so that
-// the article's video client is one line:
+// Register adds the components that need FFmpeg and SDL to r (the names
+// in Names), so that the article's video client is one line:
 //
 //	TCPClient port=1601 ! DiracDecoder skipcorrupt=true ! FrameRateLimit rate=15 buffer=15 ! VideoOverlay  Display
-func registerMedia(r *launch.Registry, _ env) {
+//
+// None of them reads or writes the Env's streams; it is taken so that
+// every catalogue registers alike. It panics if r already holds one of the
+// names.
+func Register(r *launch.Registry, _ catalog.Env) {
+	bytesType := launch.TypeOf[[]byte]()
 	videoType := launch.TypeOf[*frame.Video]()
 	r.MustRegister(launch.Entry{
 		Name:    "DiracDecoder",
@@ -45,7 +49,7 @@ func registerMedia(r *launch.Registry, _ env) {
 		Name:    "DiracEncoder",
 		Summary: "encodes video frames into a VC-2 (Dirac) stream through FFmpeg",
 		Params: []launch.Param{
-			{Name: "bitrate", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "bits a second; 0: 3 bits a pixel at the frame rate"},
+			{Name: "bitrate", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "bits a second; 0: 3 bits a pixel at the frame rate"},
 		},
 		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: videoType, Doc: "frames, YUV420P, YUV422P or YUV444P"}},
 		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: bytesType, Doc: "the stream, a picture a message"}},
@@ -82,11 +86,11 @@ func registerMedia(r *launch.Registry, _ env) {
 		Summary: "encodes video frames or sound into packets with any FFmpeg encoder, by name (libx264, mpeg4, vc2, ffv1, aac, libmp3lame, libopus, libvorbis, pcm_s16le)",
 		Params: []launch.Param{
 			{Name: "codec", Kind: launch.String, Required: true, Doc: "FFmpeg's name of the encoder"},
-			{Name: "bitrate", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "bits a second; 0: the encoder's default"},
-			{Name: "gop", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "most pictures between key frames; 0: the encoder's default"},
+			{Name: "bitrate", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "bits a second; 0: the encoder's default"},
+			{Name: "gop", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "most pictures between key frames; 0: the encoder's default"},
 			{Name: "quality", Kind: launch.Float, Default: "0", Doc: "fixed quality, as ffmpeg's -q; 0: not set"},
 			{Name: "profile", Kind: launch.String, Default: "", Doc: "the encoder's profile (baseline, main, high; aac_low)"},
-			{Name: "stream", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "the stream index the packets carry, for a muxer of several"},
+			{Name: "stream", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "the stream index the packets carry, for a muxer of several"},
 			optionsParam("the encoder's"),
 		},
 		Inboxes: []launch.BoxDoc{
@@ -106,7 +110,7 @@ func registerMedia(r *launch.Registry, _ env) {
 		},
 	})
 	muxerParams := []launch.Param{
-		{Name: "streams", Kind: launch.Int, Default: "1", Check: positive, Doc: "how many streams; with several, link each producer's signal to done"},
+		{Name: "streams", Kind: launch.Int, Default: "1", Check: catalog.Positive, Doc: "how many streams; with several, link each producer's signal to done"},
 		optionsParam("the muxer's"),
 	}
 	muxerBoxes := []launch.BoxDoc{
@@ -223,11 +227,11 @@ func registerMedia(r *launch.Registry, _ env) {
 			{Name: "format", Kind: launch.String, Default: "", Doc: "the output's container; \"\": from its name"},
 			{Name: "vcodec", Kind: launch.String, Default: "", Doc: "the video encoder; \"\": no video"},
 			{Name: "vfilter", Kind: launch.String, Default: "", Doc: "a video filter graph before the encoder (scale=640:-2)"},
-			{Name: "vbitrate", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "video bits a second; 0: the encoder's default"},
+			{Name: "vbitrate", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "video bits a second; 0: the encoder's default"},
 			{Name: "voptions", Kind: launch.Strings, Default: "{}", Check: checkOptions, Doc: `video encoder options as "key=value" strings`},
 			{Name: "acodec", Kind: launch.String, Default: "", Doc: "the audio encoder; \"\": no audio"},
 			{Name: "afilter", Kind: launch.String, Default: "", Doc: "an audio filter graph before the encoder (aresample=48000)"},
-			{Name: "abitrate", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "audio bits a second; 0: the encoder's default"},
+			{Name: "abitrate", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "audio bits a second; 0: the encoder's default"},
 			{Name: "aoptions", Kind: launch.Strings, Default: "{}", Check: checkOptions, Doc: `audio encoder options as "key=value" strings`},
 		},
 		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: launch.TypeOf[any](), Doc: "not used"}},
@@ -247,8 +251,8 @@ func registerMedia(r *launch.Registry, _ env) {
 		Name:    "FrameRateLimit",
 		Summary: "MessageRateLimit for video frames: shows them at a rate, after a pre-roll",
 		Params: []launch.Param{
-			{Name: "rate", Kind: launch.Float, Default: "15", Check: positive, Doc: "frames a second"},
-			{Name: "buffer", Kind: launch.Int, Default: "0", Check: preroll, Doc: "frames gathered before the first is sent (at most " + strconv.Itoa(timing.MaxPreroll) + ")"},
+			{Name: "rate", Kind: launch.Float, Default: "15", Check: catalog.Positive, Doc: "frames a second"},
+			{Name: "buffer", Kind: launch.Int, Default: "0", Check: catalog.Preroll, Doc: "frames gathered before the first is sent (at most " + strconv.Itoa(timing.MaxPreroll) + ")"},
 		},
 		Inboxes:  []launch.BoxDoc{{Name: "inbox", Type: videoType, Doc: "frames"}},
 		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: videoType, Doc: "the same frames, paced"}},
@@ -262,8 +266,8 @@ func registerMedia(r *launch.Registry, _ env) {
 		Params: []launch.Param{
 			{Name: "x", Kind: launch.Int, Default: "0", Doc: "where the frames' left edge goes"},
 			{Name: "y", Kind: launch.Int, Default: "0", Doc: "where the frames' top edge goes"},
-			{Name: "width", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "scale frames to this width (0: as they are)"},
-			{Name: "height", Kind: launch.Int, Default: "0", Check: notNegative, Doc: "scale frames to this height (0: as they are)"},
+			{Name: "width", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "scale frames to this width (0: as they are)"},
+			{Name: "height", Kind: launch.Int, Default: "0", Check: catalog.NotNegative, Doc: "scale frames to this height (0: as they are)"},
 		},
 		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: videoType, Doc: "frames to show"}},
 		New: func(a *launch.Args) (axon.Component, error) {
@@ -276,8 +280,8 @@ func registerMedia(r *launch.Registry, _ env) {
 		Name:    "Display",
 		Summary: "the SDL window that VideoOverlay draws in (Kamaelia's PygameDisplay); one a process",
 		Params: []launch.Param{
-			{Name: "width", Kind: launch.Int, Default: "640", Check: positive, Doc: "the window's width"},
-			{Name: "height", Kind: launch.Int, Default: "480", Check: positive, Doc: "the window's height"},
+			{Name: "width", Kind: launch.Int, Default: "640", Check: catalog.Positive, Doc: "the window's width"},
+			{Name: "height", Kind: launch.Int, Default: "480", Check: catalog.Positive, Doc: "the window's height"},
 			{Name: "title", Kind: launch.String, Default: "kamaelia", Doc: "the window's title"},
 		},
 		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: launch.TypeOf[sdl.Request](), Doc: "requests from the widgets, which find it as a service"}},
@@ -319,9 +323,9 @@ func registerMedia(r *launch.Registry, _ env) {
 		Name:    "AudioCapture",
 		Summary: "records sound from SDL's capture device, a microphone (Kamaelia's audio Input)",
 		Params: []launch.Param{
-			{Name: "rate", Kind: launch.Int, Default: "48000", Check: positive, Doc: "samples a second"},
-			{Name: "channels", Kind: launch.Int, Default: "1", Check: positive, Doc: "channels"},
-			{Name: "buffer", Kind: launch.Int, Default: "1024", Check: positive, Doc: "samples a channel in each chunk"},
+			{Name: "rate", Kind: launch.Int, Default: "48000", Check: catalog.Positive, Doc: "samples a second"},
+			{Name: "channels", Kind: launch.Int, Default: "1", Check: catalog.Positive, Doc: "channels"},
+			{Name: "buffer", Kind: launch.Int, Default: "1024", Check: catalog.Positive, Doc: "samples a channel in each chunk"},
 			{Name: "device", Kind: launch.String, Default: "", Doc: "the capture device's name (empty: the default one)"},
 		},
 		Outboxes: []launch.BoxDoc{{Name: "outbox", Type: audioType, Doc: "16-bit sound in chunks of buffer samples"}},
