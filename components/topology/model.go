@@ -418,24 +418,21 @@ func (g *Graph) selectParticle(p *particle) []Reply {
 	return []Reply{{Kind: "SELECT", ID: p.ID}}
 }
 
-// Hit returns the node whose blob covers the point (x, y) of the plane,
-// the one added last when blobs overlap, within radius of its centre.
-func (g *Graph) Hit(x, y, radius float64) (string, bool) {
+// Hit returns the node whose blob (NodeRadius, scaled by its type) covers
+// the point (x, y) of the plane: the one added last when blobs overlap.
+func (g *Graph) Hit(x, y float64) (string, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if p := g.hit(x, y, radius); p != nil {
+	if p := g.hit(x, y); p != nil {
 		return p.ID, true
 	}
 	return "", false
 }
 
-func (g *Graph) hit(x, y, radius float64) *particle {
+func (g *Graph) hit(x, y float64) *particle {
 	for i := len(g.order) - 1; i >= 0; i-- {
 		p := g.order[i]
-		r := radius
-		if p.Type == TypeInbox || p.Type == TypeOutbox {
-			r = radius / 2
-		}
+		r := radius(p.Type)
 		if dx, dy := p.X-x, p.Y-y; dx*dx+dy*dy <= r*r {
 			return p
 		}
@@ -446,10 +443,10 @@ func (g *Graph) hit(x, y, radius float64) *particle {
 // Press is a click at (x, y) on the plane: it selects the node under it
 // (or clears the selection on empty space) and starts dragging that node.
 // It returns the SELECT reply, if the selection changed.
-func (g *Graph) Press(x, y, radius float64) []Reply {
+func (g *Graph) Press(x, y float64) []Reply {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	p := g.hit(x, y, radius)
+	p := g.hit(x, y)
 	for _, q := range g.order {
 		q.held = false
 	}

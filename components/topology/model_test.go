@@ -136,13 +136,13 @@ func TestPhysics(t *testing.T) {
 func TestSelectionAndDrag(t *testing.T) {
 	g := newGraph()
 	apply(t, g, "ADD NODE n1 one 100,100 -", "ADD NODE n2 two 300,100 -")
-	assert.Equal(t, []topology.Reply{{Kind: "SELECT", ID: "n2"}}, g.Press(303, 98, 10))
-	assert.Nil(t, g.Press(303, 98, 10), "the same node again changes nothing")
+	assert.Equal(t, []topology.Reply{{Kind: "SELECT", ID: "n2"}}, g.Press(303, 98))
+	assert.Nil(t, g.Press(303, 98), "the same node again changes nothing")
 	assert.True(t, g.Release(250, 250))
 	n, _ := g.Node("n2")
 	assert.Equal(t, [2]float64{250, 250}, [2]float64{n.X, n.Y})
 	assert.True(t, n.Selected)
-	assert.Equal(t, []topology.Reply{{Kind: "SELECT", None: true}}, g.Press(600, 500, 10))
+	assert.Equal(t, []topology.Reply{{Kind: "SELECT", None: true}}, g.Press(600, 500))
 	assert.Equal(t, []string{"SELECT NODE"}, topology.Reply{Kind: "SELECT", None: true}.Lines())
 	assert.False(t, g.Release(0, 0), "nothing held, nothing moves")
 }
