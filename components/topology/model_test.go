@@ -57,17 +57,17 @@ func TestCommandErrorsAndNames(t *testing.T) {
 	g := newGraph()
 	apply(t, g, `add node a "A" 0,0 component`, `ADD NODE b B (5,-5) inbox`)
 	for line, want := range map[string]string{
-		`ADD NODE a again 0,0 -`:     "exists already",
-		`ADD NODE c C 0,0 teapot`:    "unknown particle type",
-		`ADD NODE c C somewhere -`:   "neither randompos",
-		`ADD LINK a zz`:              `no node "zz"`,
-		`DEL LINK a b`:               "no link",
-		`DEL NODE zz`:                `no node "zz"`,
-		`UPDATE_NAME NODE zz name`:   `no node "zz"`,
-		`GET_NAME NODE zz`:           `no node "zz"`,
-		`ADD NODE x`:                 "takes 4 arguments, not 1",
-		`"unterminated`:              "unterminated",
-		`ADD`:                        "unknown command",
+		`ADD NODE a again 0,0 -`:   "exists already",
+		`ADD NODE c C 0,0 teapot`:  "unknown particle type",
+		`ADD NODE c C somewhere -`: "neither randompos",
+		`ADD LINK a zz`:            `no node "zz"`,
+		`DEL LINK a b`:             "no link",
+		`DEL NODE zz`:              `no node "zz"`,
+		`UPDATE_NAME NODE zz name`: `no node "zz"`,
+		`GET_NAME NODE zz`:         `no node "zz"`,
+		`ADD NODE x`:               "takes 4 arguments, not 1",
+		`"unterminated`:            "unterminated",
+		`ADD`:                      "unknown command",
 	} {
 		r := g.ApplyLine(line)
 		require.Len(t, r, 1, line)
