@@ -27,6 +27,7 @@ func init() {
 const launchUsage = `usage: kamaelia launch DESCRIPTION...
        kamaelia launch -e DESCRIPTION...
        kamaelia launch --inspect ADDR DESCRIPTION...
+       kamaelia launch --axon-connect HOST:PORT DESCRIPTION...
        kamaelia launch --help [COMPONENT]
 
 Builds the system the description says and runs it until it ends, or until
@@ -45,31 +46,39 @@ unless a reference such as p.stderr names a box). A reference, NAME. or
 NAME.BOX, is an element named elsewhere: references make a Graphline, a
 single chain of elements a Pipeline. Values are words, "quoted strings" or
 lists {a, b}. docs/launch.md has the whole syntax. --inspect ADDR serves the
-live inspector (docs/inspect.md) on ADDR while the system runs.
+live inspector (docs/inspect.md) on ADDR while the system runs;
+--axon-connect HOST:PORT sends the running system, in Axon's introspector
+protocol, to a viewer listening there (kamaelia visualise, or Kamaelia's
+AxonVisualiser).
 
 Components (kamaelia launch --help COMPONENT for boxes and properties):
 `
 
 // runLaunch is `kamaelia launch`.
 func runLaunch(ctx context.Context, args []string, e env) error {
-	inspectAddr := ""
+	inspectAddr, axonConnect := "", ""
 	drain := false
 	for len(args) > 0 {
 		if args[0] == "-e" || args[0] == "--eos-on-shutdown" {
 			drain, args = true, args[1:]
 			continue
 		}
-		if args[0] != "--inspect" && !strings.HasPrefix(args[0], "--inspect=") {
-			break
+		v, rest, ok, err := valueFlag(args, "--inspect", "an address, such as 127.0.0.1:8080")
+		if err != nil {
+			return err
 		}
-		if v, ok := strings.CutPrefix(args[0], "--inspect="); ok {
-			inspectAddr, args = v, args[1:]
+		if ok {
+			inspectAddr, args = v, rest
 			continue
 		}
-		if len(args) < 2 {
-			return usagef("--inspect needs an address, such as 127.0.0.1:8080")
+		v, rest, ok, err = valueFlag(args, "--axon-connect", "a viewer's address, such as 127.0.0.1:1500")
+		if err != nil {
+			return err
 		}
-		inspectAddr, args = args[1], args[2:]
+		if !ok {
+			break
+		}
+		axonConnect, args = v, rest
 	}
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
@@ -111,8 +120,15 @@ func runLaunch(ctx context.Context, args []string, e env) error {
 	// Activated first, so that the system is there to see once the
 	// inspector's address is printed.
 	s.Activate(l.Component())
-	if inspectAddr != "" {
-		srv, err := inspect.Start(s, inspect.WithAddr(inspectAddr))
+	if inspectAddr != "" || axonConnect != "" {
+		opts := []inspect.Option{}
+		if inspectAddr != "" {
+			opts = append(opts, inspect.WithAddr(inspectAddr))
+		}
+		if axonConnect != "" {
+			opts = append(opts, inspect.WithAxonConnect(axonConnect))
+		}
+		srv, err := inspect.Start(s, opts...)
 		if err != nil {
 			s.ShutdownAll(axon.Shutdown{Reason: err})
 			_ = s.Wait(context.WithoutCancel(ctx))
@@ -125,6 +141,23 @@ func runLaunch(ctx context.Context, args []string, e env) error {
 		return runDraining(ctx, s, e)
 	}
 	return s.RunContext(ctx)
+}
+
+// valueFlag reads a flag that takes a value, "--name VALUE" or
+// "--name=VALUE", from the head of args: ok says whether args starts with
+// it, rest is what follows it, and a missing value is a usage error that
+// says what is wanted.
+func valueFlag(args []string, name, want string) (value string, rest []string, ok bool, err error) {
+	if v, found := strings.CutPrefix(args[0], name+"="); found {
+		return v, args[1:], true, nil
+	}
+	if args[0] != name {
+		return "", args, false, nil
+	}
+	if len(args) < 2 {
+		return "", args, false, usagef("%s needs %s", name, want)
+	}
+	return args[1], args[2:], true, nil
 }
 
 // excerpt shows the line of src where err is, with a caret under the place.
