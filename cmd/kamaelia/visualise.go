@@ -23,7 +23,7 @@ func init() {
 }
 
 // visualiseUsage is the head of `kamaelia visualise --help`.
-const visualiseUsage = `usage: kamaelia visualise [-port N] [-host HOST] [-http HOST:PORT] [-window] [-resolution WxH] [-fullscreen]
+const visualiseUsage = `usage: kamaelia visualise [-port N] [-host HOST] [-http HOST:PORT] [-window] [-resolution WxH]
 
 Kamaelia's AxonVisualiser and TopologyViewerServer: listens on TCP for
 topology commands, one per line (ADD NODE id name posSpec type, ADD LINK
@@ -44,7 +44,7 @@ flags:
 
 // windowOpener opens the viewer's SDL window on g and returns when it is
 // closed or ctx ends; set by the cgo build, nil without it.
-var windowOpener func(ctx context.Context, g *topology.Graph, width, height int, fullscreen bool, onSelect func(...topology.Reply)) error
+var windowOpener func(ctx context.Context, g *topology.Graph, width, height int, onSelect func(...topology.Reply)) error
 
 // runVisualise is `kamaelia visualise`.
 func runVisualise(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,7 +55,6 @@ func runVisualise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	httpAddr := fs.String("http", "127.0.0.1:0", "where to serve the web page that draws the graph (\"\": nowhere)")
 	window := fs.Bool("window", false, "also draw in an SDL window (cgo build)")
 	resolution := fs.String("resolution", "800x600", "the window's size, WxH; new nodes are placed within it")
-	fullscreen := fs.Bool("fullscreen", false, "with -window: full screen")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), visualiseUsage)
 		fs.PrintDefaults()
@@ -116,7 +115,7 @@ func runVisualise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}()
 	defer func() { cancel(); <-animated }()
 	if *window {
-		return windowOpener(ctx, g, w, h, *fullscreen, srv.Broadcast)
+		return windowOpener(ctx, g, w, h, srv.Broadcast)
 	}
 	<-ctx.Done()
 	return nil

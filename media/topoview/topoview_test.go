@@ -1,0 +1,125 @@
+//go:build cgo
+
+package topoview_test
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"testing"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/components/topology"
+	"github.com/kamaelia-go/kamaelia/media/sdl"
+	"github.com/kamaelia-go/kamaelia/media/topoview"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rig is a Display, a Window on it and handles to both.
+type rig struct {
+	t     *testing.T
+	dh    *axon.Handle
+	wh    *axon.Handle
+	w     *topoview.Window
+	shots *axontest.Relay[*image.RGBA]
+	sh    *axon.Handle
+}
+
+func newRig(t *testing.T, g *topology.Graph) *rig {
+	t.Helper()
+	s := axon.NewScheduler()
+	d := sdl.NewDisplay(sdl.DisplayConfig{Width: 400, Height: 300})
+	require.NoError(t, d.Publish(s.Services()))
+	dh, err := axon.NewHandle(s, d)
+	require.NoError(t, err)
+	shots := axontest.NewRelay[*image.RGBA](0)
+	sh, err := axon.NewHandle(s, shots)
+	require.NoError(t, err)
+	w := topoview.NewWindow(g, image.Pt(400, 300))
+	wh, err := axon.NewHandle(s, w)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		s.ShutdownAll(axon.Shutdown{})
+		_ = wh.Close()
+		_ = sh.Close()
+		_ = dh.Close()
+		require.NoError(t, s.Wait(context.Background()))
+	})
+	select {
+	case <-w.Ready():
+	case <-axontest.Context(t).Done():
+		t.Fatal("the window never drew")
+	}
+	return &rig{t: t, dh: dh, wh: wh, w: w, shots: shots, sh: sh}
+}
+
+func (r *rig) put(req sdl.Request) {
+	r.t.Helper()
+	require.NoError(r.t, r.dh.Put(r.t.Context(), "inbox", req))
+}
+
+// screenshot waits until the window has sent a picture after the frames
+// count since, then reads the Display's pixels back.
+func (r *rig) screenshot(since int64) *image.RGBA {
+	r.t.Helper()
+	require.Eventually(r.t, func() bool { return r.w.Frames() > since }, axontest.Safety, time.Millisecond)
+	r.put(sdl.Screenshot{Reply: r.shots.In})
+	v, err := r.sh.Get(r.t.Context(), "outbox")
+	require.NoError(r.t, err)
+	return v.(*image.RGBA)
+}
+
+var (
+	blob       = color.RGBA{255, 128, 128, 255}
+	background = color.RGBA{255, 255, 255, 255}
+)
+
+// The graph is drawn in the SDL window; a click on a node selects it (the
+// window sends SELECT) and rings it; pressing on it and releasing
+// elsewhere drags it there; an arrow key pans; a click on empty space
+// clears the selection.
+func TestWindowDrawsSelectsDragsAndPans(t *testing.T) {
+	g := topology.NewGraph(topology.SimpleLaws(100), 400, 300, 1)
+	for _, l := range []string{"ADD NODE a A 100,100 -", "ADD NODE b B 300,200 -", "ADD LINK a b"} {
+		require.Empty(t, g.ApplyLine(l))
+	}
+	r := newRig(t, g)
+	shot := r.screenshot(0)
+	assert.Equal(t, blob, shot.RGBAAt(100, 88), "node a, above its label")
+	assert.Equal(t, blob, shot.RGBAAt(300, 188), "node b")
+	assert.Equal(t, background, shot.RGBAAt(210, 40), "background (the grid lines are every 200)")
+
+	n := r.w.Frames()
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.MouseDown, X: 300, Y: 200, Button: 1}})
+	v, err := r.wh.Get(t.Context(), "outbox")
+	require.NoError(t, err)
+	assert.Equal(t, topology.Reply{Kind: "SELECT", ID: "b"}, v)
+	shot = r.screenshot(n) // the selection changes the picture
+	assert.Equal(t, color.RGBA{255, 0, 0, 255}, shot.RGBAAt(300+17, 200), "ringed as selected")
+
+	n = r.w.Frames()
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.MouseUp, X: 200, Y: 60, Button: 1}})
+	shot = r.screenshot(n)
+	node, _ := g.Node("b")
+	assert.Equal(t, [2]float64{200, 60}, [2]float64{node.X, node.Y}, "dragged")
+	assert.Equal(t, blob, shot.RGBAAt(200, 48), "drawn where it was dropped")
+	assert.Equal(t, color.RGBA{255, 0, 0, 255}, shot.RGBAAt(200+17, 60), "ringed as selected")
+
+
+	n = r.w.Frames()
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.KeyDown, Key: "Right"}})
+	shot = r.screenshot(n)
+	assert.Equal(t, blob, shot.RGBAAt(100-topology.PanStep, 88), "panned a step")
+
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.MouseDown, X: 390, Y: 290, Button: 1}})
+	v, err = r.wh.Get(t.Context(), "outbox")
+	require.NoError(t, err)
+	assert.Equal(t, topology.Reply{Kind: "SELECT", None: true}, v)
+
+	// q closes the window.
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.KeyDown, Key: "Q"}})
+	require.NoError(t, r.wh.Wait(t.Context()))
+}
