@@ -49,7 +49,7 @@ func encodeSnapshot(g *Graph) ([]byte, error) {
 	index := make(map[string]int, len(s.Nodes))
 	for i, n := range s.Nodes {
 		index[n.ID] = i
-		out.Nodes[i] = nodeJSON{n.ID, n.Name, n.Type, n.X, n.Y, n.Selected}
+		out.Nodes[i] = nodeJSON(n)
 	}
 	for _, l := range s.Links {
 		out.Links = append(out.Links, [2]int{index[l.From], index[l.To]})
