@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/components/topology"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -65,4 +68,30 @@ func TestVisualiseFlags(t *testing.T) {
 		var u usageError
 		assert.ErrorAs(t, err, &u, "%q", args)
 	}
+}
+
+// `kamaelia launch --axon-connect` sends the system it runs to a viewer.
+func TestLaunchAxonConnect(t *testing.T) {
+	g := topology.NewGraph(topology.SimpleLaws(100), 800, 600, 1)
+	viewer, err := topology.Listen("127.0.0.1:0", g)
+	require.NoError(t, err)
+	defer viewer.Close()
+	launchCmd := func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return runLaunch(ctx, args, env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr})
+	}
+	_, stop := startCommand(t, launchCmd, "--axon-connect", viewer.Addr().String(), "SingleServer", "port=0", "!", "ConsoleEchoer")
+	require.Eventually(t, func() bool {
+		for _, n := range g.Snapshot().Nodes {
+			if n.Type == topology.TypeComponent && strings.Contains(n.Name, "ConsoleEchoer") {
+				return true
+			}
+		}
+		return false
+	}, axontest.Safety, 10*time.Millisecond)
+	require.NoError(t, stop())
+
+	err = runLaunch(t.Context(), []string{"--axon-connect"}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard})
+	var u usageError
+	require.ErrorAs(t, err, &u)
+	assert.Contains(t, err.Error(), "--axon-connect needs a viewer's address")
 }
