@@ -108,7 +108,6 @@ func TestWindowDrawsSelectsDragsAndPans(t *testing.T) {
 	assert.Equal(t, blob, shot.RGBAAt(200, 48), "drawn where it was dropped")
 	assert.Equal(t, color.RGBA{255, 0, 0, 255}, shot.RGBAAt(200+17, 60), "ringed as selected")
 
-
 	n = r.w.Frames()
 	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.KeyDown, Key: "Right"}})
 	shot = r.screenshot(n)
