@@ -2,7 +2,8 @@
 // graph that the viewer's command protocol builds, the particle-physics
 // layout that keeps it readable, selection and dragging, and the TCP server
 // (TopologyViewerServer, port 1500) that takes the commands as lines of
-// text. Renderers draw a Graph's Snapshot: Draw paints one onto an
+// text; Viewer is the same as a component, taking token lists on its inbox
+// and sending replies on its outbox. Renderers draw a Graph's Snapshot: Draw paints one onto an
 // image.RGBA in pure Go (the SDL window of media/topoview shows that
 // picture), and Handler serves a web page that draws the same model in a
 // browser.
