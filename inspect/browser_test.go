@@ -3,30 +3,26 @@
 package inspect_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/inspect"
+	"github.com/kamaelia-go/kamaelia/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // errSettled ends a Watch once the system looks as a test wants it.
 var errSettled = errors.New("settled")
@@ -38,26 +34,10 @@ func waitSettled(t *testing.T, ctx context.Context, url string, sys *system) *ax
 	return settle(t, ctx, url, sys.ready)
 }
 
-// chromium runs headless Chromium with args in a process group of its own,
-// killed whole when ctx ends, and returns its standard output.
+// chromium runs headless Chromium (browsertest.Chromium).
 func chromium(t *testing.T, ctx context.Context, args ...string) []byte {
 	t.Helper()
-	base := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--hide-scrollbars", "--user-data-dir=" + t.TempDir(),
-	}
-	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	// Helpers Chromium forked may outlive it: end the whole group.
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	require.NoError(t, err, "chromium failed; its stderr:\n%s", stderr.String())
-	return stdout.Bytes()
+	return browsertest.Chromium(t, ctx, args...)
 }
 
 // TestPageDrawsTheLiveSystemInChromium loads the page in headless Chromium
@@ -65,9 +45,7 @@ func chromium(t *testing.T, ctx context.Context, args ...string) []byte {
 // level, the dropped count and the deadlocked pair in red; then it takes a
 // screenshot for a person to look at.
 func TestPageDrawsTheLiveSystemInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found: `make setup` installs Debian's chromium package, which this test drives", chromiumPath)
-	}
+	browsertest.SkipWithout(t)
 	// Chromium may take a while to start on a busy machine: this test has
 	// a bound of its own, longer than axontest.Safety.
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
@@ -197,9 +175,7 @@ func newLargeSystem(t *testing.T) (*axon.Scheduler, int) {
 // one tall column, at a zoom where names can be read; then it takes a
 // screenshot.
 func TestPageDrawsALargeSystemToTheWindowsShapeInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found: `make setup` installs Debian's chromium package, which this test drives", chromiumPath)
-	}
+	browsertest.SkipWithout(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	s, n := newLargeSystem(t)

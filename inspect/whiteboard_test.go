@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,9 +69,7 @@ var (
 // searching for a painter opens the pipeline that holds it. It takes the
 // screenshot in docs/images, and logs how long the page took to draw.
 func TestPageDrawsTheWhiteboardReadablyInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found: `make setup` installs Debian's chromium package, which this test drives", chromiumPath)
-	}
+	browsertest.SkipWithout(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	url := startWhiteboard(t, ctx)

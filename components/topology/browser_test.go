@@ -3,55 +3,27 @@
 package topology_test
 
 import (
-	"bytes"
 	"context"
 	"image"
 	"image/color"
 	"image/png"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/components/topology"
+	"github.com/kamaelia-go/kamaelia/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// chromium runs headless Chromium with args in a process group of its own,
-// killed whole when ctx ends, and returns its standard output (as the
-// inspector's browser tests do).
-func chromium(t *testing.T, ctx context.Context, args ...string) []byte {
-	t.Helper()
-	base := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--hide-scrollbars", "--force-device-scale-factor=1", "--user-data-dir=" + t.TempDir(),
-	}
-	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	require.NoError(t, err, "chromium failed; its stderr:\n%s", stderr.String())
-	return stdout.Bytes()
-}
 
 // The web page draws the same model as Draw: Chromium loads it, reports
 // the graph's counts in the DOM, and paints each node's blob where the
 // model has it, in the colour of its type.
 func TestPageDrawsTheGraphInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found: `make setup` installs Debian's chromium package, which this test drives", chromiumPath)
-	}
+	browsertest.SkipWithout(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	g := newGraph()
@@ -60,13 +32,13 @@ func TestPageDrawsTheGraphInChromium(t *testing.T) {
 	defer srv.Close()
 	url := srv.URL + "/?poll=200"
 
-	dom := string(chromium(t, ctx, "--virtual-time-budget=2000", "--window-size=800,600", "--dump-dom", url))
+	dom := string(browsertest.Chromium(t, ctx, "--force-device-scale-factor=1", "--virtual-time-budget=2000", "--window-size=800,600", "--dump-dom", url))
 	assert.Contains(t, dom, `data-nodes="3"`)
 	assert.Contains(t, dom, `data-links="2"`)
 	assert.Contains(t, dom, "3 nodes, 2 links")
 
 	shot := filepath.Join(t.TempDir(), "topology.png")
-	chromium(t, ctx, "--virtual-time-budget=2000", "--window-size=800,600", "--screenshot="+shot, url)
+	browsertest.Chromium(t, ctx, "--force-device-scale-factor=1", "--virtual-time-budget=2000", "--window-size=800,600", "--screenshot="+shot, url)
 	f, err := os.Open(shot)
 	require.NoError(t, err)
 	defer f.Close()
