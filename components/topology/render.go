@@ -160,7 +160,8 @@ func Draw(img *image.RGBA, s Snapshot, v View, gridSpacing float64) {
 		}
 		label := n.Name
 		if !n.Selected && len([]rune(label)) > labelAbbrevAt {
-			label = string([]rune(label)[:labelAbbrevAt-1]) + "…"
+			// ASCII dots: the font has no ellipsis.
+			label = string([]rune(label)[:labelAbbrevAt-3]) + "..."
 		}
 		w := font.MeasureString(face, label).Round()
 		d := font.Drawer{Dst: img, Src: image.NewUniform(textColour), Face: face,

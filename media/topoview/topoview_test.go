@@ -6,11 +6,16 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/components/flow"
 	"github.com/kamaelia-go/kamaelia/components/topology"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
 	"github.com/kamaelia-go/kamaelia/media/topoview"
@@ -30,15 +35,25 @@ type rig struct {
 
 func newRig(t *testing.T, g *topology.Graph) *rig {
 	t.Helper()
+	return newRigSized(t, g, image.Pt(400, 300), nil)
+}
+
+// newRigSized is newRig with a window of size, and set to change the
+// Window before it starts.
+func newRigSized(t *testing.T, g *topology.Graph, size image.Point, set func(*topoview.Window)) *rig {
+	t.Helper()
 	s := axon.NewScheduler()
-	d := sdl.NewDisplay(sdl.DisplayConfig{Width: 400, Height: 300})
+	d := sdl.NewDisplay(sdl.DisplayConfig{Width: size.X, Height: size.Y})
 	require.NoError(t, d.Publish(s.Services()))
 	dh, err := axon.NewHandle(s, d)
 	require.NoError(t, err)
 	shots := axontest.NewRelay[*image.RGBA](0)
 	sh, err := axon.NewHandle(s, shots)
 	require.NoError(t, err)
-	w := topoview.NewWindow(g, image.Pt(400, 300))
+	w := topoview.NewWindow(g, size)
+	if set != nil {
+		set(w)
+	}
 	wh, err := axon.NewHandle(s, w)
 	require.NoError(t, err)
 	t.Cleanup(func() {
@@ -121,4 +136,56 @@ func TestWindowDrawsSelectsDragsAndPans(t *testing.T) {
 	// q closes the window.
 	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.KeyDown, Key: "Q"}})
 	require.NoError(t, r.wh.Wait(t.Context()))
+}
+
+// An Axon system as the AxonVisualiser shows it: the introspector's lines
+// for a live Pipeline of three, laid out by the physics with AxonLaws and
+// drawn in the window, each component's grey blob where the model has it.
+// With KAMAELIA_SCREENSHOT_DIR set, the picture is saved there
+// (docs/images/topology-window.png is one).
+func TestWindowDrawsAnAxonSystem(t *testing.T) {
+	s := axon.NewScheduler()
+	pipe := chassis.Pipeline(flow.NewPassThrough[int](), flow.NewPassThrough[int](), flow.NewNullSink())
+	s.Activate(pipe)
+	snap := s.Snapshot()
+	s.ShutdownAll(axon.Shutdown{})
+	require.NoError(t, s.Wait(t.Context()))
+
+	g := topology.NewGraph(topology.SimpleLaws(100), 640, 480, 3)
+	topology.AxonLaws(g)
+	for _, l := range axon.IntrospectorDiff(nil, snap) {
+		require.Empty(t, g.ApplyLine(l), l)
+	}
+	g.Step(400)
+	r := newRigSized(t, g, image.Pt(640, 480), func(w *topoview.Window) {
+		// Centre the view on the graph.
+		var cx, cy float64
+		nodes := g.Snapshot().Nodes
+		for _, n := range nodes {
+			cx += n.X / float64(len(nodes))
+			cy += n.Y / float64(len(nodes))
+		}
+		w.View = topology.View{Left: cx - 320, Top: cy - 240}
+	})
+	shot := r.screenshot(0)
+	comps := 0
+	for _, n := range g.Snapshot().Nodes {
+		if n.Type != topology.TypeComponent {
+			continue
+		}
+		comps++
+		x, y := r.w.View.ToWindow(n.X, n.Y)
+		if x < 20 || y < 20 || x > 620 || y > 460 {
+			t.Errorf("component %s drawn off the window at (%.0f,%.0f)", n.Name, x, y)
+			continue
+		}
+		assert.Equal(t, color.RGBA{192, 192, 192, 255}, shot.RGBAAt(int(x), int(y)-16), "component %s", n.Name)
+	}
+	assert.Equal(t, len(snap.Components), comps)
+	if dir := os.Getenv("KAMAELIA_SCREENSHOT_DIR"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, "topology-window.png"))
+		require.NoError(t, err)
+		require.NoError(t, png.Encode(f, shot))
+		require.NoError(t, f.Close())
+	}
 }
