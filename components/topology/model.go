@@ -483,8 +483,8 @@ func (g *Graph) Release(x, y float64) bool {
 	return moved
 }
 
-// Scroll moves where "randompos" places new nodes by (dx, dy), as the
-// viewer's scrolling does.
+// Scroll moves where "randompos" places new nodes by (dx, dy): a window
+// that pans calls it, so that new nodes appear in view, as in Kamaelia.
 func (g *Graph) Scroll(dx, dy float64) {
 	g.mu.Lock()
 	g.left += dx

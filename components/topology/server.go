@@ -26,9 +26,10 @@ const writeTimeout = 10 * time.Second
 // each SELECT (Reply.Lines gives the text). An introspector and a person
 // with telnet can so share a viewer.
 type Server struct {
-	g  *Graph
-	ln net.Listener
-	wg sync.WaitGroup
+	g    *Graph
+	ln   net.Listener
+	wg   sync.WaitGroup
+	quit chan struct{} // closed by Close: ends a back-off
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
@@ -42,7 +43,7 @@ type client struct {
 
 // Serve starts serving g to the clients of ln, and owns ln from now on.
 func Serve(ln net.Listener, g *Graph) *Server {
-	s := &Server{g: g, ln: ln, clients: map[*client]struct{}{}}
+	s := &Server{g: g, ln: ln, quit: make(chan struct{}), clients: map[*client]struct{}{}}
 	s.wg.Add(1)
 	go s.accept()
 	return s
@@ -79,7 +80,13 @@ func (s *Server) accept() {
 			}
 			// Out of descriptors, say: wait a little, as net/http does.
 			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			time.Sleep(backoff)
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-s.quit:
+				t.Stop()
+				return
+			}
 			continue
 		}
 		backoff = 0
@@ -174,6 +181,9 @@ func (s *Server) write(c *client, replies []Reply) bool {
 // goroutine of the server has ended. The graph stays as it is.
 func (s *Server) Close() error {
 	s.mu.Lock()
+	if !s.closed {
+		close(s.quit)
+	}
 	s.closed = true
 	for c := range s.clients {
 		c.nc.Close()

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"image"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -66,10 +67,12 @@ type Window struct {
 	graph  *topology.Graph
 	size   image.Point
 	frames atomic.Int64
+	viewMu sync.Mutex // View, once Main runs
 	// Rate is how often, a second, it looks for a change to draw
 	// (DefaultRate when 0). Set it before the Window starts.
 	Rate int
-	// View is the part of the plane shown at the start; arrow keys move it.
+	// View is the part of the plane shown at the start; arrow keys move
+	// it. Set it before the Window starts; Viewing reads it after.
 	View topology.View
 }
 
@@ -89,6 +92,13 @@ func NewWindow(g *topology.Graph, size image.Point) *Window {
 // once: what is sent to the Display after that (an injected click, a
 // screenshot) is handled after it.
 func (w *Window) Ready() <-chan struct{} { return w.ready }
+
+// Viewing returns the part of the plane the window shows now.
+func (w *Window) Viewing() topology.View {
+	w.viewMu.Lock()
+	defer w.viewMu.Unlock()
+	return w.View
+}
 
 // Frames returns how many pictures the window has sent the Display: what
 // a request sent to the Display after it grows is handled after the
@@ -185,7 +195,7 @@ func (w *Window) handle(ctx context.Context, ev sdl.Event) (quit, changed bool, 
 		if ev.Button != 1 {
 			return false, false, nil
 		}
-		x, y := w.View.ToPlane(ev.X, ev.Y)
+		x, y := w.Viewing().ToPlane(ev.X, ev.Y)
 		for _, r := range w.graph.Press(x, y) {
 			if err := w.Out.Send(ctx, r); err != nil {
 				return false, false, err
@@ -195,13 +205,23 @@ func (w *Window) handle(ctx context.Context, ev sdl.Event) (quit, changed bool, 
 		if ev.Button != 1 {
 			return false, false, nil
 		}
-		x, y := w.View.ToPlane(ev.X, ev.Y)
+		x, y := w.Viewing().ToPlane(ev.X, ev.Y)
 		w.graph.Release(x, y)
 	case sdl.KeyDown:
 		if ev.Key == "Escape" || strings.EqualFold(ev.Key, "q") {
 			return true, false, nil
 		}
-		return false, w.View.Pan(ev.Key), nil
+		w.viewMu.Lock()
+		before := w.View
+		panned := w.View.Pan(ev.Key)
+		after := w.View
+		w.viewMu.Unlock()
+		if !panned {
+			return false, false, nil
+		}
+		// New nodes placed at random land in view, as in Kamaelia.
+		w.graph.Scroll(after.Left-before.Left, after.Top-before.Top)
+		return false, true, nil
 	}
 	return false, false, nil
 }
@@ -211,7 +231,7 @@ func (w *Window) draw(ctx context.Context, id sdl.RegionID) error {
 	v := frame.Alloc(frame.RGBA, w.size.X, w.size.Y)
 	// Every pixel drawn is opaque, so RGBA and the frame's NRGBA agree.
 	img := &image.RGBA{Pix: v.Planes[0], Stride: v.Strides[0], Rect: image.Rect(0, 0, w.size.X, w.size.Y)}
-	topology.Draw(img, w.graph.Snapshot(), w.View, w.graph.Laws().MaxRepelRadius)
+	topology.Draw(img, w.graph.Snapshot(), w.Viewing(), w.graph.Laws().MaxRepelRadius)
 	if err := w.display.Send(ctx, sdl.ShowFrame{ID: id, Frame: v}); err != nil {
 		return err
 	}

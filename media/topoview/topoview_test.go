@@ -174,7 +174,7 @@ func TestWindowDrawsAnAxonSystem(t *testing.T) {
 			continue
 		}
 		comps++
-		x, y := r.w.View.ToWindow(n.X, n.Y)
+		x, y := r.w.Viewing().ToWindow(n.X, n.Y)
 		if x < 20 || y < 20 || x > 620 || y > 460 {
 			t.Errorf("component %s drawn off the window at (%.0f,%.0f)", n.Name, x, y)
 			continue
@@ -188,4 +188,19 @@ func TestWindowDrawsAnAxonSystem(t *testing.T) {
 		require.NoError(t, png.Encode(f, shot))
 		require.NoError(t, f.Close())
 	}
+}
+
+// Panning moves where new nodes placed at random appear, so that they
+// land in view.
+func TestPanScrollsNewNodesIntoView(t *testing.T) {
+	g := topology.NewGraph(topology.SimpleLaws(100), 400, 300, 1)
+	r := newRig(t, g)
+	n := r.w.Frames()
+	for range 10 {
+		r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.KeyDown, Key: "Down"}})
+	}
+	require.Eventually(t, func() bool { return r.w.Viewing().Top >= 10*topology.PanStep && r.w.Frames() > n }, axontest.Safety, time.Millisecond)
+	require.Empty(t, g.ApplyLine("ADD NODE x X randompos -"))
+	node, _ := g.Node("x")
+	assert.GreaterOrEqual(t, node.Y, 10*float64(topology.PanStep), "placed below where the view was panned to")
 }
