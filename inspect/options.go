@@ -65,9 +65,10 @@ func WithAllowedHosts(hosts ...string) Option {
 }
 
 // WithAxonProtocol makes Start also serve Axon's introspector text protocol
-// on the TCP address addr ("127.0.0.1:1500" is where Kamaelia's
-// AxonVisualiser looks by default; port 0 picks a free port, which
-// Server.AxonAddr reports). Handler ignores it.
+// on the TCP address addr, to each client that connects and reads (port 0
+// picks a free port, which Server.AxonAddr reports). A viewer that listens
+// itself, such as Kamaelia's AxonVisualiser, needs WithAxonConnect
+// instead. Handler ignores it.
 func WithAxonProtocol(addr string) Option {
 	return func(c *config) { c.axonAddr = addr }
 }

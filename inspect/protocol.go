@@ -22,8 +22,9 @@ const protocolSendBuffer = 128 << 10
 // protocolServer serves Axon's introspector text protocol: to each client
 // that connects, the whole graph as ADD lines ("DEL ALL" first), then the
 // lines that turn each look at the system into the next
-// (axon.IntrospectorDiff), one per "\n"-ended line. It is what Kamaelia's
-// AxonVisualiser reads (Kamaelia.Visualisation.Axon, --port).
+// (axon.IntrospectorDiff), one per "\n"-ended line: Kamaelia's Introspector
+// protocol. With a listener it serves the clients that connect; made by
+// connectProtocol, it dials a viewer that listens instead.
 //
 // Clients never slow the system or each other down: each takes frames from
 // the feed's one-frame slot, so a client that is behind gets one diff that
