@@ -83,3 +83,28 @@ func TestAxonConnectFeedsAViewer(t *testing.T) {
 	_, ok = g.Node(fmt.Sprint(c.ID()))
 	assert.True(t, ok)
 }
+
+// When the viewer goes, the inspector connects again to the one that
+// comes back at the same address, and sends it the whole graph.
+func TestAxonConnectReconnects(t *testing.T) {
+	s, p, _ := twoParts(t)
+	g1 := topology.NewGraph(topology.SimpleLaws(100), 800, 600, 1)
+	v1, err := topology.Listen("127.0.0.1:0", g1)
+	require.NoError(t, err)
+	addr := v1.Addr().String()
+	srv, err := inspect.Start(s, inspect.WithAxonConnect(addr), inspect.WithInterval(10*time.Millisecond))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, srv.Close()) }()
+	has := func(g *topology.Graph) func() bool {
+		return func() bool { _, ok := g.Node(fmt.Sprint(p.ID())); return ok }
+	}
+	require.Eventually(t, has(g1), axontest.Safety, 5*time.Millisecond)
+	require.NoError(t, v1.Close())
+
+	g2 := topology.NewGraph(topology.SimpleLaws(100), 800, 600, 1)
+	v2, err := topology.Listen(addr, g2)
+	require.NoError(t, err)
+	defer v2.Close()
+	require.Eventually(t, has(g2), axontest.Safety, 5*time.Millisecond)
+	assert.GreaterOrEqual(t, srv.AxonConnections(), 2)
+}
