@@ -95,3 +95,14 @@ func TestLaunchAxonConnect(t *testing.T) {
 	require.ErrorAs(t, err, &u)
 	assert.Contains(t, err.Error(), "--axon-connect needs a viewer's address")
 }
+
+// Without cgo there is no SDL: -window says so rather than failing later.
+func TestVisualiseWindowNeedsCgo(t *testing.T) {
+	if windowOpener != nil {
+		t.Skip("this build has the SDL window")
+	}
+	err := runVisualise(t.Context(), []string{"-window", "-port", "0"}, io.Discard, io.Discard)
+	var u usageError
+	require.ErrorAs(t, err, &u)
+	assert.Contains(t, err.Error(), "needs the cgo build")
+}
