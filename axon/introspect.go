@@ -307,7 +307,7 @@ func introspectorGraph(s *Snapshot) (map[string]string, map[string]struct{}) {
 	if s == nil {
 		return nodes, links
 	}
-	q := strconv.Quote
+	q := introspectorQuote
 	for _, c := range s.Components {
 		id := strconv.FormatUint(c.ID, 10)
 		nodes[q(id)] = q(c.Name) + " randompos component"
@@ -328,6 +328,35 @@ func introspectorGraph(s *Snapshot) (map[string]string, map[string]struct{}) {
 		links[from+" "+to] = struct{}{}
 	}
 	return nodes, links
+}
+
+// introspectorQuote quotes s as one token of Axon's introspector protocol,
+// which Kamaelia reads with lines_to_tokenlists: inside double quotes a
+// backslash makes the next character literal, so only a backslash and a
+// double quote are escaped, and a tab or other control character is
+// written as itself (strconv.Quote's \t would arrive as the letter t).
+// Kamaelia splits the stream into lines at "\n" after removing every
+// "\r", so those two cannot cross: they become the symbols U+240D and
+// U+240A.
+func introspectorQuote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\r':
+			b.WriteString("\u240D")
+		case '\n':
+			b.WriteString("\u240A")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

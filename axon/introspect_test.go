@@ -311,3 +311,13 @@ func TestSnapshotOfAnEmptySchedulerIsEmpty(t *testing.T) {
 	assert.Equal(t, "digraph axon {\n\trankdir=LR;\n\tnode [shape=box, fontsize=10];\n}\n", snap.DOT())
 	assert.Equal(t, []string{"DEL ALL"}, axon.IntrospectorDiff(nil, snap))
 }
+
+// A name with a tab, a control character, a quote, a backslash and a line
+// break crosses the protocol as Kamaelia's lines_to_tokenlists reads it:
+// the exact bytes.
+func TestIntrospectorDiffQuotesAsKamaeliaReads(t *testing.T) {
+	snap := &axon.Snapshot{Components: []axon.ComponentInfo{{ID: 7, Name: "a\tb\x01\"c\\d\ne"}}}
+	lines := axon.IntrospectorDiff(nil, snap)
+	require.Len(t, lines, 2)
+	assert.Equal(t, []byte("ADD NODE \"7\" \"a\tb\x01\\\"c\\\\d\u240Ae\" randompos component"), []byte(lines[1]))
+}

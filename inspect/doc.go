@@ -1,8 +1,9 @@
 // Package inspect is kamaelia-go's live introspector: one call, Start,
 // serves a running system's component graph over HTTP, as a web page that
 // draws it and updates while it runs, as JSON and as Graphviz DOT, and,
-// when asked, in Axon's introspector text protocol on a TCP port, which
-// Kamaelia's own AxonVisualiser reads.
+// when asked, in Axon's introspector text protocol: served on a TCP port
+// to clients that connect and read, or sent to a viewer that listens
+// (Kamaelia's own AxonVisualiser, or kamaelia visualise).
 //
 //	srv, err := inspect.Start(axon.Default())
 //	if err != nil { ... }
@@ -33,7 +34,8 @@
 //
 // With WithAxonProtocol, each client of the TCP port gets "DEL ALL" and the
 // whole graph as ADD NODE and ADD LINK lines, then the lines that turn it
-// into each later state (axon.IntrospectorDiff). Watch follows an
+// into each later state (axon.IntrospectorDiff); WithAxonConnect sends the
+// same to a viewer that listens, connecting again whenever it goes. Watch follows an
 // inspector's event stream from Go; the kamaelia command's "inspect"
 // subcommand is built on it.
 //

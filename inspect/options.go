@@ -25,6 +25,7 @@ type Option func(*config)
 type config struct {
 	addr         string
 	axonAddr     string
+	axonConnect  string
 	interval     time.Duration
 	writeTimeout time.Duration
 	log          *slog.Logger
@@ -64,11 +65,24 @@ func WithAllowedHosts(hosts ...string) Option {
 }
 
 // WithAxonProtocol makes Start also serve Axon's introspector text protocol
-// on the TCP address addr ("127.0.0.1:1500" is where Kamaelia's
-// AxonVisualiser looks by default; port 0 picks a free port, which
-// Server.AxonAddr reports). Handler ignores it.
+// on the TCP address addr, to each client that connects and reads (port 0
+// picks a free port, which Server.AxonAddr reports). A viewer that listens
+// itself, such as Kamaelia's AxonVisualiser, needs WithAxonConnect
+// instead. Handler ignores it.
 func WithAxonProtocol(addr string) Option {
 	return func(c *config) { c.axonAddr = addr }
+}
+
+// WithAxonConnect makes Start also connect out to a viewer listening at
+// addr ("host:port") and write Axon's introspector protocol to it, as
+// Kamaelia's Introspector piped into a TCPClient does: both Kamaelia's
+// AxonVisualiser (port 1500 by default) and kamaelia visualise listen for
+// an introspector, so neither can read WithAxonProtocol's port. Start
+// dials at once and again, backing off, whenever the viewer is not there
+// or goes away; each connection gets the whole graph ("DEL ALL" first).
+// Handler ignores it.
+func WithAxonConnect(addr string) Option {
+	return func(c *config) { c.axonConnect = addr }
 }
 
 // WithInterval sets how often the system is looked at while someone

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
@@ -20,8 +22,9 @@ const protocolSendBuffer = 128 << 10
 // protocolServer serves Axon's introspector text protocol: to each client
 // that connects, the whole graph as ADD lines ("DEL ALL" first), then the
 // lines that turn each look at the system into the next
-// (axon.IntrospectorDiff), one per "\n"-ended line. It is what Kamaelia's
-// AxonVisualiser reads (Kamaelia.Visualisation.Axon, --port).
+// (axon.IntrospectorDiff), one per "\n"-ended line: Kamaelia's Introspector
+// protocol. With a listener it serves the clients that connect; made by
+// connectProtocol, it dials a viewer that listens instead.
 //
 // Clients never slow the system or each other down: each takes frames from
 // the feed's one-frame slot, so a client that is behind gets one diff that
@@ -37,6 +40,9 @@ type protocolServer struct {
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
 	closed bool
+
+	// connected counts the connections made out to a viewer.
+	connected atomic.Int64
 }
 
 func listenProtocol(addr string, f *feed, cfg config) (*protocolServer, error) {
@@ -48,6 +54,72 @@ func listenProtocol(addr string, f *feed, cfg config) (*protocolServer, error) {
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
+}
+
+// Connecting out to a viewer: the first retry after a failed dial or a
+// lost connection waits connectRetryMin, doubling up to connectRetryMax.
+const (
+	connectRetryMin = 100 * time.Millisecond
+	connectRetryMax = 5 * time.Second
+)
+
+// connectProtocol writes the protocol to a viewer that listens at addr
+// (Kamaelia's AxonVisualiser, or kamaelia visualise), as Kamaelia's
+// Introspector piped into a TCPClient does. It dials at once and again
+// whenever the viewer is not there or goes away, until close; each
+// connection starts with "DEL ALL" and the whole graph.
+func connectProtocol(addr string, f *feed, cfg config) *protocolServer {
+	p := &protocolServer{feed: f, cfg: cfg, quit: make(chan struct{}), conns: map[net.Conn]struct{}{}}
+	p.wg.Add(1)
+	go p.dial(addr)
+	return p
+}
+
+func (p *protocolServer) dial(addr string) {
+	defer p.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-p.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	var d net.Dialer
+	backoff := time.Duration(0)
+	for {
+		nc, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil && nc.LocalAddr().String() == nc.RemoteAddr().String() {
+			// With nothing listening on a local port of the ephemeral
+			// range, TCP can connect a socket to itself: that is no viewer.
+			nc.Close()
+			err = errors.New("connected to itself: nothing listens there")
+		}
+		switch {
+		case err == nil:
+			if !p.track(nc) {
+				nc.Close()
+				return
+			}
+			p.connected.Add(1)
+			p.wg.Add(1)
+			p.serve(nc) // until the viewer goes or the inspector closes
+			backoff = 0
+		case ctx.Err() != nil:
+			return
+		default:
+			p.cfg.log.Warn("inspect: connecting to an Axon visualiser", slog.String("addr", addr), slog.Any("err", err))
+		}
+		backoff = min(max(2*backoff, connectRetryMin), connectRetryMax)
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-p.quit:
+			t.Stop()
+			return
+		}
+	}
 }
 
 // accept takes connections until the listener is closed, backing off after
@@ -169,7 +241,10 @@ func (p *protocolServer) close() error {
 		nc.Close()
 	}
 	p.mu.Unlock()
-	err := p.ln.Close()
+	var err error
+	if p.ln != nil {
+		err = p.ln.Close()
+	}
 	p.wg.Wait()
 	return err
 }

@@ -35,6 +35,7 @@ type Server struct {
 	url       string
 	feed      *feed
 	proto     *protocolServer // nil unless WithAxonProtocol
+	out       *protocolServer // nil unless WithAxonConnect
 	served    chan struct{}   // closed when the HTTP server's Serve returned
 	closeOnce sync.Once
 	closeErr  error
@@ -79,6 +80,9 @@ func Start(s *axon.Scheduler, opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("inspect: Axon protocol: %w", err)
 		}
 	}
+	if cfg.axonConnect != "" {
+		srv.out = connectProtocol(cfg.axonConnect, f, cfg)
+	}
 	go func() {
 		defer close(srv.served)
 		// Serve returns http.ErrServerClosed after Shutdown; any other
@@ -114,6 +118,16 @@ func (s *Server) AxonAddr() string {
 	return dialable(s.proto.ln.Addr())
 }
 
+// AxonConnections returns how many times the inspector has connected to
+// the viewer of WithAxonConnect (0 without it): a count that grows each
+// time the viewer comes back.
+func (s *Server) AxonConnections() int {
+	if s.out == nil {
+		return 0
+	}
+	return int(s.out.connected.Load())
+}
+
 // Close stops the inspector: it ends every event stream and protocol
 // client, stops listening, and returns once every goroutine it started has
 // exited. The system inspected is not touched. Closing again returns the
@@ -124,8 +138,11 @@ func (s *Server) Close() error {
 		// keep Shutdown waiting for ever.
 		s.feed.close()
 		var errs []error
-		if s.proto != nil {
-			if err := s.proto.close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		for _, p := range []*protocolServer{s.proto, s.out} {
+			if p == nil {
+				continue
+			}
+			if err := p.close(); err != nil && !errors.Is(err, net.ErrClosed) {
 				errs = append(errs, err)
 			}
 		}

@@ -23,7 +23,7 @@ func init() {
 
 // inspectUsage is the head of `kamaelia inspect --help`.
 const inspectUsage = `usage: kamaelia inspect [-format text|axon|json] URL
-       kamaelia inspect -demo [-addr HOST:PORT] [-axon HOST:PORT]
+       kamaelia inspect -demo [-addr HOST:PORT] [-axon HOST:PORT] [-axon-connect HOST:PORT]
 
 With URL, the address of a program's inspector (what inspect.Start's
 Server.URL reports, such as http://127.0.0.1:34567/), prints that program's
@@ -49,6 +49,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	demo := fs.Bool("demo", false, "run a demo system with the inspector on")
 	addr := fs.String("addr", inspect.DefaultAddr, "with -demo: where the inspector serves HTTP")
 	axonAddr := fs.String("axon", "", "with -demo: also serve Axon's introspector protocol here (host:port)")
+	axonConnect := fs.String("axon-connect", "", "with -demo: also send Axon's introspector protocol to a viewer listening here (host:port), such as kamaelia visualise")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), inspectUsage)
 		fs.PrintDefaults()
@@ -65,7 +66,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if fs.NArg() > 0 {
 			return usagef("-demo takes no URL (got %q)", fs.Args())
 		}
-		return runInspectDemo(ctx, *addr, *axonAddr, stdout)
+		return runInspectDemo(ctx, *addr, *axonAddr, *axonConnect, stdout)
 	}
 	if fs.NArg() != 1 {
 		return usagef("give one inspector URL (such as http://127.0.0.1:34567/), or -demo")
@@ -168,12 +169,15 @@ func summarise(s *axon.Snapshot) string {
 }
 
 // runInspectDemo runs the demo system with the inspector on until ctx ends.
-func runInspectDemo(ctx context.Context, addr, axonAddr string, stdout io.Writer) error {
+func runInspectDemo(ctx context.Context, addr, axonAddr, axonConnect string, stdout io.Writer) error {
 	s := axon.NewScheduler()
 	s.Activate(demoSystem()...)
 	opts := []inspect.Option{inspect.WithAddr(addr)}
 	if axonAddr != "" {
 		opts = append(opts, inspect.WithAxonProtocol(axonAddr))
+	}
+	if axonConnect != "" {
+		opts = append(opts, inspect.WithAxonConnect(axonConnect))
 	}
 	srv, err := inspect.Start(s, opts...)
 	if err != nil {

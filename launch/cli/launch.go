@@ -18,6 +18,7 @@ import (
 const launchUsage = `usage: %[1]s launch DESCRIPTION...
        %[1]s launch -e DESCRIPTION...
        %[1]s launch --inspect ADDR DESCRIPTION...
+       %[1]s launch --axon-connect HOST:PORT DESCRIPTION...
        %[1]s launch --help [COMPONENT]
 
 Builds the system the description says and runs it until it ends, or until
@@ -36,7 +37,10 @@ unless a reference such as p.stderr names a box). A reference, NAME. or
 NAME.BOX, is an element named elsewhere: references make a Graphline, a
 single chain of elements a Pipeline. Values are words, "quoted strings" or
 lists {a, b}. docs/launch.md has the whole syntax. --inspect ADDR serves the
-live inspector (docs/inspect.md) on ADDR while the system runs.
+live inspector (docs/inspect.md) on ADDR while the system runs;
+--axon-connect HOST:PORT sends the running system, in Axon's introspector
+protocol, to a topology viewer listening there (kamaelia visualise, or
+Kamaelia's AxonVisualiser).
 
 flags:
 `
@@ -48,6 +52,7 @@ func (t *Tool) Launch(ctx context.Context, args []string) error {
 	drain := fs.Bool("e", false, "on the first Ctrl-C, drain the system (ProducerFinished) instead of stopping it")
 	fs.BoolVar(drain, "eos-on-shutdown", false, "the same as -e")
 	inspectAddr := fs.String("inspect", "", "serve the live inspector on this address (host:port; :0 picks a port)")
+	axonConnect := fs.String("axon-connect", "", "send the running system to a topology viewer listening on this address (host:port)")
 	help := fs.Bool("help", false, "print this help, or with a COMPONENT its boxes and properties")
 	fs.BoolVar(help, "h", false, "the same as --help")
 	if err := fs.Parse(args); err != nil {
@@ -89,8 +94,15 @@ func (t *Tool) Launch(ctx context.Context, args []string) error {
 	// Activated first, so that the system is there to see once the
 	// inspector's address is printed.
 	s.Activate(l.Component())
-	if *inspectAddr != "" {
-		srv, err := inspect.Start(s, inspect.WithAddr(*inspectAddr))
+	if *inspectAddr != "" || *axonConnect != "" {
+		var opts []inspect.Option
+		if *inspectAddr != "" {
+			opts = append(opts, inspect.WithAddr(*inspectAddr))
+		}
+		if *axonConnect != "" {
+			opts = append(opts, inspect.WithAxonConnect(*axonConnect))
+		}
+		srv, err := inspect.Start(s, opts...)
 		if err != nil {
 			s.ShutdownAll(axon.Shutdown{Reason: err})
 			_ = s.Wait(context.WithoutCancel(ctx))
