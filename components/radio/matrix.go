@@ -1,7 +1,6 @@
 package radio
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -147,7 +146,7 @@ func NewMatrix(cfg MatrixConfig) (*Matrix, error) {
 		m.feeds[i] = s
 	}
 	var err error
-	m.control, err = chassis.SimpleServer(func() axon.Component { return newControlProtocol(m.desk) }, cfg.Control, cfg.ServerOptions...)
+	m.control, err = chassis.SimpleServer(func() axon.Component { return newLineProtocol("radio.control", m.desk.Command) }, cfg.Control, cfg.ServerOptions...)
 	if err != nil {
 		return fail(fmt.Errorf("radio: control: %w", err))
 	}
@@ -325,75 +324,6 @@ func (f *feeder) Main(ctx context.Context) error {
 		}
 	}
 	return ctx.Err()
-}
-
-// maxControlLine is the longest control line taken; a longer one is
-// answered FAIL.
-const maxControlLine = 4096
-
-// controlProtocol is one control connection: each line it reads is a
-// command for the Desk, answered with a line.
-type controlProtocol struct {
-	axon.Core
-	In   *axon.Inbox[[]byte]
-	Out  *axon.Outbox[[]byte]
-	desk *Desk
-}
-
-func newControlProtocol(desk *Desk) *controlProtocol {
-	c := &controlProtocol{desk: desk}
-	c.In = axon.NewInbox[[]byte](c, "inbox")
-	c.Out = axon.NewOutbox[[]byte](c, "outbox")
-	c.SetName("radio.control")
-	return c
-}
-
-// Main answers each line until the client goes.
-func (c *controlProtocol) Main(ctx context.Context) error {
-	var line []byte
-	long := false // the line is past maxControlLine: answered FAIL at its end
-	answer := func() error {
-		reply := "FAIL"
-		if !long {
-			l := line
-			if n := len(l); n > 0 && l[n-1] == '\r' {
-				l = l[:n-1]
-			}
-			reply = c.desk.Command(string(l))
-		}
-		line, long = line[:0], false
-		return c.Out.Send(ctx, []byte(reply+"\n"))
-	}
-	for b := range c.In.Messages(ctx) {
-		for len(b) > 0 {
-			i := bytes.IndexByte(b, '\n')
-			part := b
-			if i >= 0 {
-				part = b[:i]
-			}
-			if !long {
-				if len(line)+len(part) > maxControlLine {
-					long = true
-				} else {
-					line = append(line, part...)
-				}
-			}
-			if i < 0 {
-				break
-			}
-			if err := answer(); err != nil {
-				return err
-			}
-			b = b[i+1:]
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if len(line) > 0 || long {
-		return answer() // the last line, with no newline
-	}
-	return nil
 }
 
 // gauge is a count that can be waited on.

@@ -59,7 +59,7 @@ type control struct {
 
 func dialControl(t *testing.T, m *radio.Matrix) *control {
 	c := dial(t, m.ControlAddr())
-	return &control{c: c, r: bufio.NewReader(c)}
+	return &control{c: c, r: newReader(c)}
 }
 
 // ask sends line and returns the reply line, its newline included.
@@ -291,3 +291,5 @@ func requireSameBytes(t *testing.T, want, got []byte, what string) {
 	}
 	t.Fatalf("%s: got %d bytes, want %d; they differ from byte %d", what, len(got), len(want), i)
 }
+
+func newReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
