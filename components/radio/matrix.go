@@ -237,6 +237,11 @@ func (m *Matrix) Main(ctx context.Context) error {
 		if m.TakeControl(nil).Finishing {
 			break
 		}
+		if m.ShuttingDown() {
+			// Told to stop now: the runtime stops the children first.
+			<-ctx.Done()
+			return ctx.Err()
+		}
 		for _, k := range kids {
 			c := k.(interface {
 				State() axon.State

@@ -296,3 +296,10 @@ func requireSameBytes(t *testing.T, want, got []byte, what string) {
 }
 
 func newReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
+
+// startMatrixB runs m for a benchmark; the caller closes the Handle.
+func startMatrixB(b *testing.B, m *radio.Matrix) (*radio.Matrix, *axon.Handle) {
+	h, err := axon.NewHandle(axon.NewScheduler(), m)
+	require.NoError(b, err)
+	return m, h
+}

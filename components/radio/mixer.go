@@ -279,27 +279,30 @@ func (m *Mixer) mix(ctx context.Context, srcs *[NumSources]srcBuf, n int, end bo
 	return nil
 }
 
-// sample returns the i'th 16-bit sample of p, or 0 past its end (a source
-// shorter than the chunk is padded with silence).
-func sample(p []byte, i int) int64 {
-	if 2*i+1 >= len(p) {
-		return 0
-	}
-	return int64(int16(binary.LittleEndian.Uint16(p[2*i:])))
-}
-
 // MixDivideByThree writes into out the original matrix's mix of srcs (each
 // raw S16LE; a nil or short one is silence past its end): per sample, the
 // sum of the sources divided by 3, rounded down. len(out) must be even.
 func MixDivideByThree(out []byte, srcs [][]byte) {
-	for i := range len(out) / 2 {
+	const bias = 3 * 32768 * 4 // a multiple of 3 past the most negative sum of 4 sources
+	n := len(out) / 2
+	for i := range n {
 		var sum int64
 		for _, p := range srcs {
-			sum += sample(p, i)
+			if 2*i+1 < len(p) {
+				sum += int64(int16(binary.LittleEndian.Uint16(p[2*i:])))
+			}
 		}
-		q := sum / 3
-		if sum%3 != 0 && sum < 0 {
-			q-- // round down, as Python 2's integer division does
+		// Rounded down, as Python 2's integer division does: the sum made
+		// positive by a multiple of 3 divides the same way, and an
+		// unsigned division by a constant is a multiplication.
+		var q int64
+		if len(srcs) <= 4 {
+			q = int64(uint64(sum+bias)/3) - bias/3
+		} else {
+			q = sum / 3
+			if sum%3 != 0 && sum < 0 {
+				q--
+			}
 		}
 		binary.LittleEndian.PutUint16(out[2*i:], uint16(int16(q)))
 	}

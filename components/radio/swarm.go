@@ -345,6 +345,11 @@ func (n *SwarmNode) Main(ctx context.Context) error {
 				return err
 			}
 		}
+		if n.ShuttingDown() {
+			// Told to stop now: the runtime stops the children first.
+			<-ctx.Done()
+			return ctx.Err()
+		}
 		if isFinished(bp) {
 			break
 		}
