@@ -34,11 +34,16 @@ func childConfig(stream string) workqueue.Config {
 }
 
 func runChild(role string) int {
-	if role != "worker" {
+	run := runWorker
+	switch role {
+	case "worker":
+	case "benchworker":
+		run = runBenchWorker
+	default:
 		fmt.Fprintf(os.Stderr, "unknown role %q\n", role)
 		return 2
 	}
-	if err := runWorker(); err != nil {
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		return 1
 	}
@@ -132,10 +137,11 @@ type worker struct {
 	lines chan string
 }
 
-func startWorker(t *testing.T, url, stream, dir string) *worker {
+func startWorker(t testing.TB, url, stream, dir string, env ...string) *worker {
 	t.Helper()
 	w := &worker{cmd: exec.Command(os.Args[0]), lines: make(chan string, 64)}
 	w.cmd.Env = append(os.Environ(), childEnv+"=worker", urlEnv+"="+url, streamEnv+"="+stream, dirEnv+"="+dir)
+	w.cmd.Env = append(w.cmd.Env, env...)
 	w.cmd.Stderr = os.Stderr
 	var err error
 	w.stdin, err = w.cmd.StdinPipe()
@@ -159,7 +165,7 @@ func startWorker(t *testing.T, url, stream, dir string) *worker {
 }
 
 // next returns the worker's next line.
-func (w *worker) next(t *testing.T) string {
+func (w *worker) next(t testing.TB) string {
 	t.Helper()
 	select {
 	case l, ok := <-w.lines:
