@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis/natsplane"
 	"github.com/kamaelia-go/kamaelia/chassis/natsplane/workqueue"
 	"github.com/stretchr/testify/require"
 )
@@ -217,4 +218,39 @@ func TestCommitFileCommitsOnce(t *testing.T) {
 	require.Empty(t, names)
 	_, err = workqueue.CommitFile(filepath.Join(dir, "missing"), filepath.Join(dir, "x"))
 	require.Error(t, err)
+}
+
+func TestQueuedJobsOutliveTheServer(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	srv, err := natsplane.StartServer(natsplane.ServerConfig{JetStreamDir: dir})
+	require.NoError(t, err)
+	q, err := workqueue.Open(ctx, srv.ClientURL(), workqueue.Config{})
+	require.NoError(t, err)
+	_, err = q.Publish(ctx, workqueue.Job{ID: "kept", Payload: []byte("on file")})
+	require.NoError(t, err)
+	q.Close()
+	port := srv.Port()
+	srv.Shutdown()
+
+	// A server started again on the same store has the job.
+	srv, err = natsplane.StartServer(natsplane.ServerConfig{JetStreamDir: dir, Port: port})
+	require.NoError(t, err)
+	defer srv.Shutdown()
+	q = openQueue(t, srv.ClientURL(), workqueue.Config{})
+	n, err := q.Pending(ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), n)
+	got := make(chan workqueue.Job, 1)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- q.Work(wctx, func(_ context.Context, j workqueue.Job) error { got <- j; return nil }, workqueue.WorkOptions{})
+	}()
+	j := <-got
+	require.Equal(t, "kept", j.ID)
+	require.Equal(t, "on file", string(j.Payload))
+	cancel()
+	require.NoError(t, <-done)
 }
