@@ -147,24 +147,31 @@ func readN(t *testing.T, c net.Conn, n int) []byte {
 	return b
 }
 
-func TestMatrixDivideByThreeOutputBytes(t *testing.T) {
-	m, _ := startMatrix(t, radio.MatrixConfig{Mode: radio.DivideByThree})
-	ctx := t.Context()
-	listener := dial(t, m.ListenAddr())
+// connectAll connects a listener, once it is subscribed, and the three
+// feeds; send sends samples of one constant value on each feed.
+func connectAll(t *testing.T, ctx context.Context, m *radio.Matrix, samples int) (listener net.Conn, send func([radio.NumSources]int16)) {
+	t.Helper()
+	listener = dial(t, m.ListenAddr())
 	require.NoError(t, m.WaitListeners(ctx, 1))
 	feeds := [radio.NumSources]net.Conn{}
 	for i := range feeds {
 		feeds[i] = dial(t, m.SourceAddr(i))
 	}
-	// Four chunks each, fewer than the latency: the mixer waits for all
-	// three, so the pieces are lined up whatever order they arrive in.
-	const samples = 4 * radio.DefaultChunk / 2
-	send := func(vals [radio.NumSources]int16) {
+	return listener, func(vals [radio.NumSources]int16) {
 		for i, v := range vals {
 			_, err := feeds[i].Write(pcm(v, samples))
 			require.NoError(t, err)
 		}
 	}
+}
+
+func TestMatrixDivideByThreeOutputBytes(t *testing.T) {
+	m, _ := startMatrix(t, radio.MatrixConfig{Mode: radio.DivideByThree})
+	ctx := t.Context()
+	// Four chunks each, fewer than the latency: the mixer waits for all
+	// three, so the pieces are lined up whatever order they arrive in.
+	const samples = 4 * radio.DefaultChunk / 2
+	listener, send := connectAll(t, ctx, m, samples)
 	send([radio.NumSources]int16{300, 900, 0}) // the music is silent
 	require.Equal(t, pcm(400, samples), readN(t, listener, 2*samples))
 
@@ -182,19 +189,8 @@ func TestMatrixDivideByThreeOutputBytes(t *testing.T) {
 func TestMatrixSaturatesWithGains(t *testing.T) {
 	m, _ := startMatrix(t, radio.MatrixConfig{})
 	ctx := t.Context()
-	listener := dial(t, m.ListenAddr())
-	require.NoError(t, m.WaitListeners(ctx, 1))
-	feeds := [radio.NumSources]net.Conn{}
-	for i := range feeds {
-		feeds[i] = dial(t, m.SourceAddr(i))
-	}
 	const samples = 2 * radio.DefaultChunk / 2
-	send := func(vals [radio.NumSources]int16) {
-		for i, v := range vals {
-			_, err := feeds[i].Write(pcm(v, samples))
-			require.NoError(t, err)
-		}
-	}
+	listener, send := connectAll(t, ctx, m, samples)
 	send([radio.NumSources]int16{30000, 10000, 0})
 	require.Equal(t, pcm(32767, samples), readN(t, listener, 2*samples), "the sum clips")
 	send([radio.NumSources]int16{-30000, -10000, 0})
