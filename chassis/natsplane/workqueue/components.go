@@ -112,7 +112,7 @@ func (p *Publisher) Main(ctx context.Context) error {
 // Shutdown: ProducerFinished takes no more jobs, lets the ones running
 // finish and ends; Shutdown cancels the jobs running (they go back to the
 // queue at once, for another worker) and ends. A queue that cannot be
-// opened, or a failure fetching jobs, is its failure.
+// opened, or whose consumer or stream is deleted, is its failure.
 type Worker struct {
 	axon.Core
 	Out *axon.Outbox[Result]

@@ -337,6 +337,9 @@ type WorkOptions struct {
 // long job is not handed to another worker, while a worker that dies stops
 // saying so and its job is handed out again after AckWait. Each worker
 // asks for one job per free slot, so none holds jobs it has not started.
+// While the server cannot be reached (a lost connection, a restart) it
+// keeps asking, at most every 5 s; the queue's consumer or stream deleted
+// is its error.
 func (q *Queue) Work(ctx context.Context, h Handler, o WorkOptions) error {
 	if h == nil {
 		return errors.New("workqueue: Work with a nil Handler")
@@ -383,20 +386,41 @@ func collect(ch <-chan error) []error {
 }
 
 // workLoop runs one job at a time until fetch is done; each job runs
-// under ctx.
+// under ctx. A fetch that fails for want of the server (a lost connection,
+// a server restarting, a cluster electing a leader) is tried again, after
+// a wait that grows to maxFetchBackoff; the consumer or stream gone is the
+// loop's error.
 func (q *Queue) workLoop(fetch, ctx context.Context, h Handler, results func(Result), idle time.Duration) error {
+	backoff := time.Duration(0)
+	failed := func(err error) error {
+		if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) ||
+			errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("workqueue: fetching a job: %w", err)
+		}
+		backoff = min(max(2*backoff, 50*time.Millisecond), maxFetchBackoff)
+		t := time.NewTimer(backoff)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-fetch.Done():
+		}
+		return nil
+	}
+	quiet := func(err error) bool {
+		return err == nil || fetch.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout)
+	}
 	for fetch.Err() == nil {
 		fctx, cancel := context.WithTimeout(fetch, idle)
 		batch, err := q.cons.Fetch(1, jetstream.FetchContext(fctx))
 		if err != nil {
 			cancel()
-			if fetch.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+			if quiet(err) {
 				continue
 			}
-			return fmt.Errorf("workqueue: fetching a job: %w", err)
+			if err := failed(err); err != nil {
+				return err
+			}
+			continue
 		}
 		for m := range batch.Messages() {
 			if r, ok := q.run(ctx, m, h); ok && results != nil {
@@ -404,13 +428,20 @@ func (q *Queue) workLoop(fetch, ctx context.Context, h Handler, results func(Res
 			}
 		}
 		cancel()
-		if err := batch.Error(); err != nil && fetch.Err() == nil &&
-			!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
-			return fmt.Errorf("workqueue: fetching a job: %w", err)
+		if err := batch.Error(); !quiet(err) {
+			if err := failed(err); err != nil {
+				return err
+			}
+			continue
 		}
+		backoff = 0
 	}
 	return nil
 }
+
+// maxFetchBackoff is the longest wait before a worker asks the server for
+// a job again after a failed fetch.
+const maxFetchBackoff = 5 * time.Second
 
 // run does one job: h, with "still at work" every AckWait/3, then the
 // acknowledgement (h returned nil), a delayed retry (an error), or the

@@ -254,3 +254,41 @@ func TestQueuedJobsOutliveTheServer(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 }
+
+func TestWorkerRidesOutAServerRestart(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	srv, err := natsplane.StartServer(natsplane.ServerConfig{JetStreamDir: dir})
+	require.NoError(t, err)
+	port := srv.Port()
+	q := openQueue(t, srv.ClientURL(), workqueue.Config{})
+	got := make(chan workqueue.Job, 2)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- q.Work(wctx, func(_ context.Context, j workqueue.Job) error { got <- j; return nil },
+			workqueue.WorkOptions{Idle: 200 * time.Millisecond})
+	}()
+	_, err = q.Publish(ctx, workqueue.Job{ID: "before"})
+	require.NoError(t, err)
+	require.Equal(t, "before", (<-got).ID)
+
+	srv.Shutdown()
+	srv, err = natsplane.StartServer(natsplane.ServerConfig{JetStreamDir: dir, Port: port})
+	require.NoError(t, err)
+	defer srv.Shutdown()
+	// The queue's connection reconnects; the worker, which kept asking,
+	// takes the next job.
+	pub := openQueue(t, srv.ClientURL(), workqueue.Config{})
+	_, err = pub.Publish(ctx, workqueue.Job{ID: "after"})
+	require.NoError(t, err)
+	select {
+	case j := <-got:
+		require.Equal(t, "after", j.ID)
+	case err := <-done:
+		t.Fatalf("the worker stopped: %v", err)
+	}
+	cancel()
+	require.NoError(t, <-done)
+}
