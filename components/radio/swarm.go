@@ -71,7 +71,8 @@ type SwarmConfig struct {
 // root's control port; a node with fewer than MaxChildren children
 // records the peer as one and answers "CONNECT <its data port>"; a full
 // node answers "REQCONNECT <host:port>" naming one of its children, in
-// turn, and the peer asks there. Each request and answer is a line.
+// turn, and the peer asks there. Each request and answer is a line; a
+// request that is not "REQCONNECT host:port" is answered FAIL.
 //
 //	root:  inbox --> PublishTo(stream)            Backplane(stream)
 //	peer:  TCPClient(parent's data port) --> PublishTo(stream)

@@ -148,3 +148,20 @@ func TestSwarmJoinProtocol(t *testing.T) {
 	require.ErrorIs(t, err, radio.ErrSwarmProtocol)
 	require.ErrorContains(t, err, `"WHAT"`)
 }
+
+func TestSwarmPeerThatCannotJoinFails(t *testing.T) {
+	ctx := t.Context()
+	gone, err := net.Listen("tcp", loop)
+	require.NoError(t, err)
+	root := gone.Addr().String()
+	require.NoError(t, gone.Close()) // nothing listens there now
+	n, err := radio.NewSwarmNode(radio.SwarmConfig{Control: loop, Data: loop, Root: root, DialTimeout: 5 * time.Second})
+	require.NoError(t, err)
+	h, err := axon.NewHandle(axon.NewScheduler(), n)
+	require.NoError(t, err)
+	err = h.Wait(ctx)
+	require.ErrorContains(t, err, "joining the swarm at "+root)
+	// Its ports are closed with it.
+	_, err = net.Dial("tcp", n.ControlAddr().String())
+	require.Error(t, err)
+}
