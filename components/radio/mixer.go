@@ -89,8 +89,8 @@ type MixerStats struct {
 // does not hold the others up, when one source that is on has Latency
 // chunks buffered: the late ones then add silence for what they lack
 // (counted as Underruns). What a source that is off sends is dropped as
-// it comes (counted as Discarded): it is silence, and nothing stale is
-// heard when it is put back on. When every source is off nothing is sent.
+// it comes, with what it had buffered (counted as Discarded): it is
+// silence, and nothing stale is heard when it is put back on. When every source is off nothing is sent.
 //
 // The original matrix mixed whatever each source happened to have sent
 // whenever any had sent something, so that two sources whose pieces
@@ -204,14 +204,7 @@ func (m *Mixer) Main(ctx context.Context) error {
 			if in.Source < 0 || in.Source >= NumSources {
 				return fmt.Errorf("radio: mixer: input from source %d: there are sources 0 to %d", in.Source, NumSources-1)
 			}
-			if !m.Desk.On(in.Source) {
-				// A source that is off is silence: what it sends is dropped
-				// as it comes, so that nothing stale is heard when it is
-				// put back on.
-				m.st.discarded.Add(uint64(len(in.Data)))
-				continue
-			}
-			srcs[in.Source].push(in.Data)
+			m.accept(&srcs, in)
 		}
 		clear(batch)
 		for ready() {
@@ -243,6 +236,19 @@ func (m *Mixer) Main(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// accept adds in to its source's buffer. A source that is off is
+// silence: what it sends is dropped as it comes, with what it had
+// buffered, so that nothing stale is heard when it is put back on.
+func (m *Mixer) accept(srcs *[NumSources]srcBuf, in Input) {
+	s := &srcs[in.Source]
+	if !m.Desk.On(in.Source) {
+		m.st.discarded.Add(uint64(len(in.Data) + len(s.pending())))
+		s.take(len(s.pending()))
+		return
+	}
+	s.push(in.Data)
 }
 
 // mix sends one chunk of n bytes of the sources' sound and takes it from
