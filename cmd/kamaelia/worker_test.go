@@ -79,3 +79,24 @@ func TestWorkerCommandLine(t *testing.T) {
 		cancel()
 	}
 }
+
+func TestWorkerWithEmbeddedServer(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(in, "prog"), []byte("raw capture"), 0o644))
+	pr, pw := io.Pipe()
+	w := start(t, pw, "worker", "--embedded", t.TempDir(), "--dir", out)
+	url, ok := strings.CutPrefix(strings.TrimSpace(w.first), "worker: NATS with JetStream at ")
+	require.True(t, ok, w.first)
+
+	var jobOut, jobErr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"job", "--nats", url, "--id", "prog-1", filepath.Join(in, "prog")}, &jobOut, &jobErr), jobErr.String())
+	lines := bufio.NewScanner(pr)
+	require.True(t, lines.Scan())
+	require.Equal(t, "done prog-1", lines.Text())
+	go func() { _, _ = io.Copy(io.Discard, pr) }() // ends when pw is closed
+	require.Equal(t, 0, w.stop(t))
+	pw.Close()
+	b, err := os.ReadFile(filepath.Join(out, "prog-1"))
+	require.NoError(t, err)
+	require.Equal(t, "raw capture", string(b))
+}
