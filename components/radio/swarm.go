@@ -85,7 +85,8 @@ type SwarmConfig struct {
 // reading is closed by its server's write timeout (internet.WithWriteTimeout)
 // and the stream goes on without it. A child joining while the stream
 // flows receives it from where it is then. Children are recorded when they
-// ask, and are not forgotten when they go, as in the original.
+// ask, and are not forgotten when they go, as in the original; Join passes
+// over one that cannot be reached.
 //
 // Boxes:
 //
@@ -216,15 +217,25 @@ func (n *SwarmNode) request(line string) string {
 // whose control port is at advertise, following REQCONNECT answers from
 // node to node, and returns the data address ("host:port") the peer is to
 // read the stream from. Each connection is bounded by dialTimeout (0: no
-// bound but ctx's). A node that answers anything but CONNECT or
-// REQCONNECT, a loop longer than MaxRedirects, or a connection that fails
-// is an error naming the node.
+// bound but ctx's). A node it was sent to that cannot be reached (a peer
+// that has left, which its parent does not know) is passed over: Join asks
+// the node that sent it there again, which names its next child in turn.
+// The root unreachable, a node that answers anything but CONNECT or
+// REQCONNECT, or more than MaxRedirects questions is an error naming the
+// node.
 func Join(ctx context.Context, root, advertise string, dialTimeout time.Duration) (string, error) {
-	at := root
+	path := []string{root} // the nodes that sent us on, to the one we ask
+	var passed error       // the last node passed over
 	for range MaxRedirects {
+		at := path[len(path)-1]
 		reply, err := ask(ctx, at, "REQCONNECT "+advertise, dialTimeout)
 		if err != nil {
-			return "", fmt.Errorf("radio: joining the swarm at %s: %w", at, err)
+			if len(path) == 1 || ctx.Err() != nil {
+				return "", fmt.Errorf("radio: joining the swarm at %s: %w", at, err)
+			}
+			passed = fmt.Errorf("%s: %w", at, err)
+			path = path[:len(path)-1]
+			continue
 		}
 		w := strings.Fields(reply)
 		switch {
@@ -242,10 +253,14 @@ func Join(ctx context.Context, root, advertise string, dialTimeout time.Duration
 			if _, _, err := net.SplitHostPort(w[1]); err != nil {
 				return "", fmt.Errorf("%w: %s sent us to %q", ErrSwarmProtocol, at, w[1])
 			}
-			at = w[1]
+			path = append(path, w[1])
 		default:
 			return "", fmt.Errorf("%w: %s answered %q", ErrSwarmProtocol, at, reply)
 		}
+	}
+	if passed != nil {
+		return "", fmt.Errorf("%w: no node with room after %d questions from %s (the last unreachable: %v)",
+			ErrSwarmProtocol, MaxRedirects, root, passed)
 	}
 	return "", fmt.Errorf("%w: sent on more than %d times from %s", ErrSwarmProtocol, MaxRedirects, root)
 }

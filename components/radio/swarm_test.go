@@ -128,10 +128,13 @@ func TestSwarmJoinProtocol(t *testing.T) {
 	require.Equal(t, "FAIL\n", c.ask(t, "REQCONNECT nowhere\n"))
 	require.Equal(t, "FAIL\n", c.ask(t, "HELLO 127.0.0.1:1\n"))
 
-	// Join follows the redirection; one to a node that answers nonsense
-	// is an error naming it.
+	// Join follows the redirection, passing over a node it cannot reach:
+	// here the root's only child, 127.0.0.1:9, which takes no connection,
+	// so it never finds room.
 	_, err := radio.Join(ctx, ctl, "127.0.0.1:11", time.Second)
-	require.Error(t, err) // 127.0.0.1:9 (discard) takes no connection
+	require.ErrorIs(t, err, radio.ErrSwarmProtocol)
+	require.ErrorContains(t, err, "the last unreachable: 127.0.0.1:9")
+	// One to a node that answers nonsense is an error naming it.
 	junk, err := net.Listen("tcp", loop)
 	require.NoError(t, err)
 	defer junk.Close()
@@ -164,4 +167,26 @@ func TestSwarmPeerThatCannotJoinFails(t *testing.T) {
 	// Its ports are closed with it.
 	_, err = net.Dial("tcp", n.ControlAddr().String())
 	require.Error(t, err)
+}
+
+func TestSwarmJoinPassesOverAChildThatLeft(t *testing.T) {
+	ctx := t.Context()
+	root, _ := startNode(t, "", 2)
+	ctl := root.ControlAddr().String()
+	gone, err := net.Listen("tcp", loop)
+	require.NoError(t, err)
+	left := gone.Addr().String()
+	require.NoError(t, gone.Close())
+	// The root's children: one that has left, one that is there.
+	_, err = radio.Join(ctx, ctl, left, time.Second)
+	require.NoError(t, err)
+	there, _ := startNode(t, ctl, 2)
+	<-there.Joined()
+	require.Equal(t, []string{left, there.ControlAddr().String()}, root.Children())
+
+	// The root sends the next peer to the one that left first; Join asks
+	// the root again and is sent to the other.
+	data, err := radio.Join(ctx, ctl, "127.0.0.1:12", time.Second)
+	require.NoError(t, err)
+	require.Equal(t, there.DataAddr().String(), data)
 }
