@@ -51,13 +51,19 @@ type ServerConfig struct {
 	// ReadyTimeout bounds the wait for the server to take connections;
 	// 0 is 5 s.
 	ReadyTimeout time.Duration
+	// JetStreamDir, when set, turns JetStream on, keeping its streams in
+	// files under this directory (made if missing), so that what it keeps
+	// outlives the server: a server started again on the same directory
+	// has it back. Package workqueue's queues need it.
+	JetStreamDir string
 }
 
 // Server is a NATS server run inside this process (nats-server, embedded),
 // listening on 127.0.0.1 unless ServerConfig says otherwise: for tests,
 // single-machine deployments, the examples, and, with authentication, a
-// small deployment's broker. Other processes reach it at ClientURL. It keeps no messages: a
-// message published while no one listens is gone (no JetStream).
+// small deployment's broker. Other processes reach it at ClientURL. Unless
+// ServerConfig.JetStreamDir turns JetStream on, it keeps no messages: a
+// message published while no one listens is gone.
 type Server struct {
 	ns   *server.Server
 	port int
@@ -150,6 +156,10 @@ func serverOptions(cfg ServerConfig) (*server.Options, error) {
 		Authorization: cfg.Token,
 		Username:      cfg.Username,
 		Password:      cfg.Password,
+	}
+	if cfg.JetStreamDir != "" {
+		opts.JetStream = true
+		opts.StoreDir = cfg.JetStreamDir
 	}
 	for _, k := range cfg.NKeys {
 		if !nkeys.IsValidPublicUserKey(k) {

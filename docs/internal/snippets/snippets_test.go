@@ -55,6 +55,8 @@ var importFor = map[string]string{
 	"stm":       "github.com/kamaelia-go/kamaelia/axon/stm",
 	"chassis":   "github.com/kamaelia-go/kamaelia/chassis",
 	"natsplane": "github.com/kamaelia-go/kamaelia/chassis/natsplane",
+	"workqueue": "github.com/kamaelia-go/kamaelia/chassis/natsplane/workqueue",
+	"radio":     "github.com/kamaelia-go/kamaelia/components/radio",
 	"choose":    "github.com/kamaelia-go/kamaelia/components/choose",
 	"console":   "github.com/kamaelia-go/kamaelia/components/console",
 	"file":      "github.com/kamaelia-go/kamaelia/components/file",
