@@ -3,55 +3,31 @@
 package compose_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"html"
-	"image"
-	"image/png"
+	"image/color"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/compose"
+	"github.com/kamaelia-go/kamaelia/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// chromium runs headless Chromium with args in a process group of its own,
-// killed whole when ctx ends, and returns its standard output (as the
-// inspector's browser test does).
+// chromium runs headless Chromium (browsertest.Chromium).
 func chromium(t *testing.T, ctx context.Context, args ...string) []byte {
 	t.Helper()
-	base := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--hide-scrollbars", "--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0",
-	}
-	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	require.NoError(t, err, "chromium failed; its stderr:\n%s", stderr.String())
-	for _, l := range regexp.MustCompile(`(?m)^.*CONSOLE.*$`).FindAllString(stderr.String(), -1) {
-		t.Log(l)
-	}
-	return stdout.Bytes()
+	return browsertest.Chromium(t, ctx, args...)
 }
 
 // harness drives the page in a frame of the same origin as a person would,
@@ -176,9 +152,7 @@ async function drag(a, abox, b, bbox) {
 // reads the generated code, and runs the design, which writes a file.
 // Then it takes a screenshot of the page with the design.
 func TestPageInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found: `make setup` installs Debian's chromium package, which this test drives", chromiumPath)
-	}
+	browsertest.SkipWithout(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	srv := compose.New(registry(), compose.Options{})
@@ -268,27 +242,11 @@ func TestPageInChromium(t *testing.T) {
 	assert.Equal(t, compose.Stopped, a.op("/api/stop", nil, http.StatusOK).View.Run.State)
 }
 
-// checkScreenshot decodes the PNG at path and fails unless it has the size
-// asked for and is not blank: it holds many colours, the dark header among
-// them.
+// checkScreenshot fails unless the PNG at path is w x h and shows the
+// page: many colours, the dark header among them.
 func checkScreenshot(t *testing.T, path string, w, h int) {
 	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
-	require.Equal(t, image.Rect(0, 0, w, h), img.Bounds())
-	colours := map[[3]uint32]int{}
-	for y := 0; y < h; y += 2 {
-		for x := 0; x < w; x += 2 {
-			r, g, b, _ := img.At(x, y).RGBA()
-			colours[[3]uint32{r >> 8, g >> 8, b >> 8}]++
-		}
-	}
-	assert.Greater(t, len(colours), 50, "the screenshot is (nearly) blank")
-	r, g, b, _ := img.At(w-5, 5).RGBA()
-	assert.Equal(t, [3]uint32{0x2f, 0x3b, 0x52}, [3]uint32{r >> 8, g >> 8, b >> 8}, "the header is not drawn")
+	browsertest.CheckScreenshot(t, path, w, h, color.RGBA{0x2f, 0x3b, 0x52, 0xff})
 }
 
 // TestPageDrawsAThousandComponents loads a design of 1,000 components in
@@ -297,9 +255,7 @@ func checkScreenshot(t *testing.T, path string, w, h int) {
 // written into it while it loads): the page records how long its drawing
 // took. The bound is the issue's: 1 s.
 func TestPageDrawsAThousandComponents(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found", chromiumPath)
-	}
+	browsertest.SkipWithout(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	const n = 1000

@@ -11,12 +11,17 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
+	"regexp"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,13 +39,14 @@ func SkipWithout(t testing.TB) {
 // Chromium runs headless Chromium with args (besides its own: no sandbox,
 // no GPU, no network of its own, a fresh profile) in a process group of
 // its own, killed whole when ctx ends, and returns its standard output. It
-// fails the test if Chromium fails, with Chromium's standard error.
+// fails the test if Chromium fails, with Chromium's standard error, and
+// logs what the page wrote to its console (a script's errors among it).
 func Chromium(t testing.TB, ctx context.Context, args ...string) []byte {
 	t.Helper()
 	base := []string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--hide-scrollbars", "--user-data-dir=" + t.TempDir(),
+		"--hide-scrollbars", "--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0",
 	}
 	cmd := exec.CommandContext(ctx, Path, append(base, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -52,5 +58,34 @@ func Chromium(t testing.TB, ctx context.Context, args ...string) []byte {
 	// Helpers Chromium forked may outlive it: end the whole group.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	require.NoError(t, err, "chromium failed; its stderr:\n%s", stderr.String())
+	for _, l := range consoleLine.FindAllString(stderr.String(), -1) {
+		t.Log(l)
+	}
 	return stdout.Bytes()
+}
+
+// consoleLine matches the lines of Chromium's log that carry the page's
+// console messages.
+var consoleLine = regexp.MustCompile(`(?m)^.*CONSOLE.*$`)
+
+// CheckScreenshot decodes the PNG at path and fails the test unless it is
+// w x h pixels and not blank: it holds more than 50 colours, and the pixel
+// 5 from the top right corner (where the project's pages draw their
+// header) is header.
+func CheckScreenshot(t testing.TB, path string, w, h int, header color.RGBA) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	require.Equal(t, image.Rect(0, 0, w, h), img.Bounds())
+	colours := map[color.RGBA]int{}
+	for y := 0; y < h; y += 2 {
+		for x := 0; x < w; x += 2 {
+			colours[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	assert.Greater(t, len(colours), 50, "the screenshot is (nearly) blank")
+	assert.Equal(t, header, color.RGBAModel.Convert(img.At(w-5, 5)).(color.RGBA), "the header is not drawn")
 }
