@@ -151,7 +151,8 @@ type coreExtra struct {
 	done     chan struct{}
 	reason   Shutdown // why it was told to stop
 	stopping bool     // told to stop: set before its children are told (runCtx.cancel)
-	afterFns map[*afterFn]struct{}
+	afterFns []*afterFn // context.AfterFunc registrations on the component's context
+	ended    []*Core    // children finished since the last EndedChildren
 
 	goes *goesExtra // goroutines and Wakers, made on first need
 }
@@ -199,6 +200,7 @@ const (
 	flagRoom                  // room appeared in a box a TrySend of its found full
 	flagWoken                 // a Waker was woken since the last Wait
 	flagGoes                  // Go was called: there are goroutines to start or wait for
+	flagOutcome               // SendOutcome sent the outcome: the runtime sends none
 )
 
 func (c *Core) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -775,6 +777,7 @@ func (c *Core) RemoveChild(child Component) error {
 	c.mu.Lock()
 	if c.x != nil {
 		c.x.children = slices.DeleteFunc(c.x.children, func(x *Core) bool { return x == cc })
+		c.x.ended = slices.DeleteFunc(c.x.ended, func(x *Core) bool { return x == cc })
 	}
 	c.mu.Unlock()
 	cc.mu.Lock()
@@ -827,6 +830,52 @@ func (c *Core) ActivateChildren() {
 			s.Activate(k.self)
 		}
 	}
+}
+
+// EndedChildren returns the children that have finished since the last
+// call, in the order they finished, and forgets them from that list (they
+// stay children until RemoveChild). A composite that adds and removes
+// children while running (a server, one per connection) learns from it
+// which ones to remove, without looking at them all each time Wait
+// returns for a child's end. Only the goroutine that receives for the
+// component (normally Main) should call it.
+func (c *Core) EndedChildren() []Component {
+	c.mu.Lock()
+	var ended []*Core
+	if c.x != nil {
+		ended = c.x.ended
+		c.x.ended = nil
+	}
+	c.mu.Unlock()
+	out := make([]Component, len(ended))
+	for i, k := range ended {
+		out[i] = k.self
+	}
+	return out
+}
+
+// SendOutcome sends msg on the component's signal outbox now, as its
+// outcome, regardless of the capacity of the inbox it lands in, and
+// reports whether it did: only the first call sends. When Main returns,
+// the runtime then sends no outcome of its own unless the component failed
+// (a *Failure still goes out), as for a composite whose signal is fed by a
+// child's. It is for a component whose end comes in two steps, such as a
+// connection that says at once that its peer closed (so a consumer linked
+// to its signal finishes what it has) and goes on writing until told to
+// stop. msg should be a shutdown message (ProducerFinished, Shutdown).
+func (c *Core) SendOutcome(msg any) bool {
+	sig := c.Signal()
+	for {
+		f := c.flags.Load()
+		if f&flagOutcome != 0 {
+			return false
+		}
+		if c.flags.CompareAndSwap(f, f|flagOutcome) {
+			break
+		}
+	}
+	sig.sendFinal(msg)
+	return true
 }
 
 // ChildrenDone reports whether every child has finished.

@@ -76,16 +76,15 @@ func (r *runCtx) AfterFunc(f func()) (stop func() bool) {
 	}
 	a := &afterFn{f}
 	x := c.extra()
-	if x.afterFns == nil {
-		x.afterFns = make(map[*afterFn]struct{})
-	}
-	x.afterFns[a] = struct{}{}
+	// A slice, not a set: a component has a few at a time, and an empty
+	// map would cost more than the registrations.
+	x.afterFns = append(x.afterFns, a)
 	c.mu.Unlock()
 	return func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if _, ok := c.x.afterFns[a]; ok {
-			delete(c.x.afterFns, a)
+		if i := slices.Index(c.x.afterFns, a); i >= 0 {
+			c.x.afterFns = slices.Delete(c.x.afterFns, i, i+1)
 			return true
 		}
 		return false
@@ -135,7 +134,7 @@ func (r *runCtx) cancel(reason Shutdown, err error) {
 	fns := x.afterFns
 	x.afterFns = nil
 	c.mu.Unlock()
-	for a := range fns {
+	for _, a := range fns {
 		go a.f()
 	}
 	c.notify()

@@ -92,14 +92,14 @@ type Server struct {
 	srv     *internet.TCPServer
 	factory func(internet.ConnInfo) axon.Component
 	conns   *axon.Inbox[*internet.Conn]
-	ended   *axon.Inbox[*connGroup]
 	gone    *axon.Outbox[internet.ConnInfo]
 	errs    *axon.Outbox[error]
 
-	live      map[*connGroup]struct{} // groups running
-	finishing []*connGroup            // groups that said they ended, not yet Done
-	refused   atomic.Uint64
-	active    atomic.Int64
+	// live holds each connection being served, under its Conn and under
+	// its protocol: the Server's children, whose ends it hears of.
+	live    map[axon.Component]*served
+	refused atomic.Uint64
+	active  atomic.Int64
 
 	draining bool      // a Drain came: protocols were told ProducerFinished
 	deadline time.Time // when a draining Server shuts the rest down
@@ -138,10 +138,8 @@ func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opt
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{srv: srv, factory: factory, live: map[*connGroup]struct{}{}}
+	s := &Server{srv: srv, factory: factory, live: map[axon.Component]*served{}}
 	s.conns = axon.NewInbox[*internet.Conn](s, "_conns")
-	s.ended = axon.NewInbox[*connGroup](s, "_ended")
-	s.ended.SetCapacity(axon.Unbounded) // a group's last send never waits
 	s.gone = axon.NewOutbox[internet.ConnInfo](s, "disconnected")
 	s.errs = axon.NewOutbox[error](s, "errors")
 	s.SetName("chassis.Server(" + srv.Addr().String() + ")")
@@ -239,16 +237,20 @@ func (s *Server) takeRequests() {
 func (s *Server) startDrain(deadline time.Time) {
 	s.draining = true
 	s.deadline = deadline
-	for g := range s.live {
-		_ = g.protoCtl.TrySend(axon.ProducerFinished{})
+	for k, c := range s.live {
+		if k == c.proto {
+			_ = tell(c.proto, axon.ProducerFinished{}) // refused only once it has finished
+		}
 	}
 }
 
 // cutRest closes every connection still running at once.
 func (s *Server) cutRest() {
 	s.cut = true
-	for g := range s.live {
-		_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
+	for k, c := range s.live {
+		if k == c.conn {
+			_ = c.conn.Tell(axon.Shutdown{Reason: errDrainDeadline})
+		}
 	}
 }
 
@@ -291,13 +293,6 @@ func (s *Server) Main(ctx context.Context) error {
 			}
 			s.start(c)
 		}
-		for {
-			g, ok := s.ended.TryRecv()
-			if !ok {
-				break
-			}
-			s.finishing = append(s.finishing, g)
-		}
 		if err := s.reap(ctx); err != nil {
 			return err
 		}
@@ -311,7 +306,7 @@ func (s *Server) Main(ctx context.Context) error {
 				closed = true
 				s.srv.Close() // its acceptor stops and it ends
 			}
-			if len(s.live) == 0 && len(s.finishing) == 0 && s.conns.Len() == 0 && isDone(s.srv) {
+			if len(s.live) == 0 && s.conns.Len() == 0 && isDone(s.srv) {
 				return s.misfit
 			}
 		}
@@ -353,7 +348,20 @@ func (s *Server) takeControl() (finishing bool) {
 	}).Finishing
 }
 
-// start runs a connection and a fresh protocol for it in a child group.
+// served is a connection being served and its protocol.
+type served struct {
+	conn    *internet.Conn
+	proto   axon.Component
+	info    internet.ConnInfo
+	links   [4]*axon.Linkage
+	running int // of conn and proto
+}
+
+// start runs a connection and a fresh protocol for it: both become the
+// Server's children, linked to each other by links of no component's, which
+// the Server removes when both have ended. No component stands between
+// them, so a connection costs two goroutines, its Conn's and its
+// protocol's.
 func (s *Server) start(c *internet.Conn) {
 	proto := s.factory(c.Info())
 	if proto == nil {
@@ -361,12 +369,8 @@ func (s *Server) start(c *internet.Conn) {
 		c.Close()
 		return
 	}
-	g := &connGroup{conn: c, proto: proto, info: c.Info()}
-	g.done = axon.NewOutbox[*connGroup](g, "_done")
-	g.protoCtl = axon.NewOutbox[any](g, "_protoctl")
-	g.connCtl = axon.NewOutbox[any](g, "_connctl")
-	g.SetName("chassis.Server.conn(" + c.Info().Peer.String() + ")")
-	if err := g.wire(); err != nil {
+	sv := &served{conn: c, proto: proto, info: c.Info(), running: 2}
+	if err := sv.wire(); err != nil {
 		// Every connection would be refused: the factory is wrong. Say
 		// so, and stop as ProducerFinished would, failing with it.
 		s.refused.Add(1)
@@ -377,34 +381,76 @@ func (s *Server) start(c *internet.Conn) {
 		}
 		return
 	}
-	if _, err := s.Link(g.done, s.ended); err != nil {
-		s.refused.Add(1)
-		c.Close()
-		return
-	}
-	s.live[g] = struct{}{}
+	s.live[c] = sv
+	s.live[proto] = sv
 	s.active.Add(1)
-	s.AddChildren(g)
-	s.Scheduler().Activate(g)
+	s.AddChildren(c, proto)
+	sched := s.Scheduler()
+	sched.Activate(c)
+	sched.Activate(proto)
 }
 
-// reap forgets the groups that have ended and reports each on disconnected.
+// tell puts a shutdown message on comp's control (axon.Core.Tell).
+func tell(comp axon.Component, msg any) error {
+	if t, ok := comp.(interface{ Tell(any) error }); ok {
+		return t.Tell(msg)
+	}
+	return fmt.Errorf("chassis: %T has no Tell", comp)
+}
+
+// wire links the connection and the protocol as Kamaelia wires them.
+func (sv *served) wire() error {
+	for i, l := range [...]struct {
+		from    axon.Component
+		fromBox string
+		to      axon.Component
+		toBox   string
+	}{
+		{sv.conn, "outbox", sv.proto, "inbox"},
+		{sv.proto, "outbox", sv.conn, "inbox"},
+		{sv.conn, "signal", sv.proto, "control"},
+		{sv.proto, "signal", sv.conn, "control"},
+	} {
+		lk, err := axon.LinkByName(l.from, l.fromBox, l.to, l.toBox)
+		if err != nil {
+			sv.unwire()
+			return fmt.Errorf("chassis: server protocol %s: %w", sv.proto, err)
+		}
+		sv.links[i] = lk
+	}
+	return nil
+}
+
+// unwire removes the links wire made.
+func (sv *served) unwire() {
+	for i, l := range sv.links {
+		if l != nil {
+			_ = axon.Unlink(l)
+			sv.links[i] = nil
+		}
+	}
+}
+
+// reap forgets the connections whose Conn and protocol have both ended and
+// reports each on disconnected.
 func (s *Server) reap(ctx context.Context) error {
-	keep := s.finishing[:0]
-	for _, g := range s.finishing {
-		if !isDone(g) {
-			keep = append(keep, g)
+	for _, k := range s.EndedChildren() {
+		sv := s.live[k]
+		if sv == nil {
+			continue // the listener
+		}
+		delete(s.live, k)
+		if sv.running--; sv.running > 0 {
 			continue
 		}
-		s.RemoveChild(g)
-		delete(s.live, g)
+		sv.unwire()
+		s.RemoveChild(sv.conn)
+		s.RemoveChild(sv.proto)
 		s.active.Add(-1)
-		if err := s.gone.Send(ctx, g.info); err != nil && ctx.Err() != nil {
+		if err := s.gone.Send(ctx, sv.info); err != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
-	clear(s.finishing[len(keep):])
-	s.finishing = keep
 	return nil
 }
 
@@ -416,57 +462,6 @@ func isDone(c interface{ Done() <-chan struct{} }) bool {
 	default:
 		return false
 	}
-}
-
-// connGroup runs one connection and its protocol: the links between them
-// are its own, so they go when it ends.
-type connGroup struct {
-	axon.Core
-	conn  *internet.Conn
-	proto axon.Component
-	info  internet.ConnInfo
-	done  *axon.Outbox[*connGroup]
-	// The Server's lines to the protocol's control and the connection's
-	// (a Drain): sent on from the Server's goroutine.
-	protoCtl *axon.Outbox[any]
-	connCtl  *axon.Outbox[any]
-}
-
-// wire links the connection and the protocol; the links are the group's.
-func (g *connGroup) wire() error {
-	for _, l := range [...]struct {
-		from    axon.Component
-		fromBox string
-		to      axon.Component
-		toBox   string
-	}{
-		{g.conn, "outbox", g.proto, "inbox"},
-		{g.proto, "outbox", g.conn, "inbox"},
-		{g.conn, "signal", g.proto, "control"},
-		{g.proto, "signal", g.conn, "control"},
-		{g, "_protoctl", g.proto, "control"},
-		{g, "_connctl", g.conn, "control"},
-	} {
-		if _, err := g.LinkByName(l.from, l.fromBox, l.to, l.toBox); err != nil {
-			for _, made := range g.Links() {
-				_ = axon.Unlink(made)
-			}
-			return fmt.Errorf("chassis: server protocol %s: %w", g.proto, err)
-		}
-	}
-	return nil
-}
-
-// Main runs the connection and the protocol until both have ended, then
-// tells the Server.
-func (g *connGroup) Main(ctx context.Context) error {
-	g.AddChildren(g.conn, g.proto)
-	g.ActivateChildren()
-	_ = g.WaitChildren(ctx) // a protocol's failure is the scheduler's to report
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return g.done.TrySend(g) // unbounded: never full
 }
 
 // Single is a TCP server for one client at a time: Kamaelia's SingleServer.

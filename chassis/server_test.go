@@ -163,7 +163,7 @@ func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
 	leave := dialTCP(t, srv.Addr())
 	roundTrip(t, leave, "leave")
 	pLeave := recv(t, protos)
-	assert.Len(t, srv.Children(), 3, "the listener and two connections")
+	assert.Len(t, srv.Children(), 5, "the listener, and two connections and their protocols")
 
 	require.NoError(t, leave.Close())
 	waitDone(t, pLeave)
@@ -177,7 +177,7 @@ func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
 
 	gone := get(t, h, "disconnected").(internet.ConnInfo)
 	assert.Equal(t, leave.LocalAddr().String(), gone.Peer.String())
-	assert.Len(t, srv.Children(), 2, "the connection that ended was removed")
+	assert.Len(t, srv.Children(), 3, "the connection that ended and its protocol were removed")
 	assert.Equal(t, 1, srv.Stats().Connections)
 	assert.False(t, hasEnded(pStay))
 	roundTrip(t, stay, "still served")

@@ -177,7 +177,7 @@ func newConn(nc net.Conn, cfg connConfig, release func()) *Conn {
 	if cfg.inboxCapacity != 0 {
 		c.In.SetCapacity(cfg.inboxCapacity)
 	}
-	c.s.init(&c.Core, c.In, c.Out, cfg)
+	c.s.init(c, &c.Core, c.In, c.Out, cfg)
 	c.s.attach(nc)
 	c.s.release = release
 	c.SetName("internet.Conn(" + nc.RemoteAddr().String() + ")")
@@ -215,6 +215,7 @@ func (c *Conn) Close() error {
 // sock is the machinery shared by Conn and TCPClient: a net.Conn driven by
 // a component's inbox, outbox and control.
 type sock struct {
+	comp axon.Component
 	core *axon.Core
 	in   *axon.Inbox[[]byte]
 	out  *axon.Outbox[[]byte]
@@ -237,8 +238,8 @@ type sock struct {
 	slow    bool
 }
 
-func (s *sock) init(core *axon.Core, in *axon.Inbox[[]byte], out *axon.Outbox[[]byte], cfg connConfig) {
-	s.core, s.in, s.out, s.cfg = core, in, out, cfg
+func (s *sock) init(comp axon.Component, core *axon.Core, in *axon.Inbox[[]byte], out *axon.Outbox[[]byte], cfg connConfig) {
+	s.comp, s.core, s.in, s.out, s.cfg = comp, core, in, out, cfg
 }
 
 // attach gives s its socket, before run.
@@ -272,13 +273,19 @@ func (s *sock) reason(err error) error { return &SocketShutdown{Info: s.info, Er
 
 // run drives the connection; it closes the socket before it returns.
 //
-// The connection's signal is fed by its reader's: the reader is the head of
-// the connection as a pipeline (socket -> protocol -> socket), so the
-// peer's end of stream goes out on signal as soon as the reader has sent
-// everything before it, while the writing side may go on. When the
-// connection ends by itself for another reason, it stops the reader with
-// that reason. Either way exactly one outcome goes out on signal, and the
-// runtime adds none for run's own return (see axon.Core, composites).
+// The connection reads in its own Main: on Linux a plain TCP socket is
+// read when the process's poller says it is readable (see poller), so a
+// connection is one goroutine; otherwise (TLS, net.Pipe, another read
+// size, another system) a goroutine of the component reads and hands what
+// it read over through a Feed. Either way what was read goes out on
+// outbox with TrySend, and while the receiver has no room the connection
+// stops reading (TCP flow control then slows the peer) but goes on
+// writing, so an echo loop cannot deadlock in it.
+//
+// The connection is a pipeline of its own, the socket's reading side at
+// its head: the peer's end of stream goes out on signal as soon as
+// everything read before it has gone out on outbox, while the writing side
+// may go on (SendOutcome). Exactly one outcome goes out on signal.
 func (s *sock) run(ctx context.Context) error {
 	nc := s.nc
 	defer nc.Close()
@@ -297,54 +304,38 @@ func (s *sock) run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			// No reader yet: this is the component's own outcome.
 			return axon.Finish(s.reason(fmt.Errorf("TLS handshake: %w", err)))
 		}
 	}
 	s.touch()
 
-	reader := s.newReader(ctx, nc)
-	s.core.AddChildren(reader)
-	if _, err := s.core.Link(reader.out, s.out); err != nil {
-		return err
-	}
-	if _, err := s.core.Link(reader.Signal(), s.core.Signal()); err != nil {
-		return err
-	}
-	s.core.ActivateChildren()
+	src := s.newSource(nc)
+	defer src.close()
 
-	// shutdown ends run when it was told to stop now. The runtime cancels
-	// the reader with the same Shutdown, which goes out on signal; waiting
-	// for that keeps the runtime from cancelling it first as an orphan of
-	// a finished parent (with another reason).
-	shutdown := func() error {
-		<-reader.Done()
-		return ctx.Err()
-	}
-	// end closes the connection now, with reason on signal (nil: a clean
-	// end), unless the reader has already sent its own.
+	// end closes the connection now, with ProducerFinished{Reason: reason}
+	// on signal (nil: a clean end), unless the outcome went out already
+	// (the peer's end of stream).
 	end := func(reason error) error {
 		if ctx.Err() != nil {
-			return shutdown() // the closed socket is why it failed
+			return ctx.Err() // the closed socket is why it failed
 		}
 		s.discardQueued()
-		reader.stop(reason)
 		if errors.Is(reason, ErrSlowConsumer) {
 			abort(nc)
 		}
 		nc.Close()
-		select {
-		case <-reader.Done():
-			return nil
-		case <-ctx.Done():
-			return shutdown()
-		}
+		return axon.Finish(reason)
 	}
 
+	ctl := s.core.Control()
+	waitOn := make([]axon.Box, 0, 3)
+	var pending []byte  // read, not yet taken by the receiver
+	var readErr error   // what ended the reading (io.EOF: the peer's end)
+	stopRead := false   // this side half-closed: what the peer sends is not read
+	halfClosed := false // this side is done: ProducerFinished was handled
+	peerClosed := false // the peer's end went out on signal; writing goes on
 	var idle deadline
 	defer idle.stop()
-	halfClosed := false // this side is done: ProducerFinished was handled
-	peerClosed := false // the peer is done: the reader read its end of stream
 	for {
 		// Whether ProducerFinished has come is read before the inbox is
 		// drained: what was sent before it is in the inbox by then.
@@ -358,28 +349,57 @@ func (s *sock) run(ctx context.Context) error {
 			// be read, so the connection closes at once.
 			return end(s.reason(ErrSlowConsumer))
 		}
-		readerDone, readErr := reader.ended()
+		for !stopRead && (pending != nil || readErr == nil) {
+			if pending == nil {
+				b, err := src.next()
+				if err != nil {
+					readErr = err
+					break
+				}
+				if b == nil {
+					break // the source wakes the component when there is more
+				}
+				s.read.Add(uint64(len(b)))
+				s.touch()
+				pending = b
+			}
+			if err := s.out.TrySend(pending); err != nil {
+				if errors.Is(err, axon.ErrBoxFull) {
+					break // Wait returns when there is room
+				}
+				// The receiver has finished: what is read has nowhere to
+				// go. What it sent before is written first.
+				pending, readErr = nil, err
+				break
+			}
+			pending = nil
+		}
 		if err := s.writeQueued(halfClosed); err != nil {
 			return end(s.reason(err))
 		}
-		if readerDone && !peerClosed {
+		if readErr != nil && pending == nil && !peerClosed && !stopRead {
 			if ctx.Err() != nil {
-				return shutdown()
+				return ctx.Err()
 			}
-			// The reader has sent the reason on signal already.
-			if !errors.Is(readErr, io.EOF) || !s.cfg.peerHalfClose || halfClosed {
-				return end(nil)
+			eof := errors.Is(readErr, io.EOF)
+			why := readErr
+			if eof {
+				why = ErrPeerClosed
 			}
-			peerClosed = true // go on writing until told ProducerFinished
+			if !eof || !s.cfg.peerHalfClose || halfClosed {
+				return end(s.reason(why))
+			}
+			// The peer half-closed: say so now, so the protocol finishes
+			// what it has, and write until told ProducerFinished.
+			s.core.SendOutcome(axon.ProducerFinished{Reason: s.reason(why)})
+			peerClosed = true
 		}
 		if finishing && !halfClosed {
 			// Half-close first: the peer reads every byte, then end of
 			// stream, whatever happens to the socket after.
 			halfClosed = true
 			if !s.cfg.waitForPeerClose {
-				// The outcome is ours now: the peer's answer to the
-				// half-close is not its own end.
-				reader.stop(nil)
+				stopRead, pending = true, nil
 			}
 			if cw, ok := nc.(interface{ CloseWrite() error }); ok {
 				// Without waiting for the peer, a failed half-close changes
@@ -405,8 +425,14 @@ func (s *sock) run(ctx context.Context) error {
 			// again then.
 			wctx = idle.at(ctx, s.cfg.idleTimeout-quiet)
 		}
-		if err := s.core.Wait(wctx); err != nil && ctx.Err() != nil {
-			return shutdown()
+		waitOn = append(waitOn[:0], s.in, ctl)
+		if pending != nil {
+			waitOn = append(waitOn, s.out) // room for it
+		} else if b := src.waitBox(); b != nil && readErr == nil && !stopRead {
+			waitOn = append(waitOn, b)
+		}
+		if err := s.core.WaitFor(wctx, waitOn...); err != nil && ctx.Err() != nil {
+			return ctx.Err()
 		}
 	}
 }
@@ -424,52 +450,85 @@ func abort(nc net.Conn) {
 	}
 }
 
-// newReader makes the child that reads the socket. It ends by itself when
-// the peer closes (ErrPeerClosed) or the read fails, with that reason on
-// its signal, which is the connection's.
-func (s *sock) newReader(ctx context.Context, nc net.Conn) *pump[[]byte] {
-	// What is read is copied out (the receiver owns each chunk), so the
-	// read buffer is needed only during a read: where the socket allows it
-	// (readWhenReady), a connection waits for data holding none, and
-	// borrows a buffer from a pool once there is something to read. An
-	// idle connection then costs no buffer.
-	read := readWhenReady(nc, s.cfg.readSize)
-	if read == nil {
-		buf := make([]byte, s.cfg.readSize)
-		read = func() ([]byte, error) {
-			n, err := nc.Read(buf)
-			if n > 0 {
-				return append([]byte(nil), buf[:n]...), err
-			}
-			return nil, err
-		}
-	}
-	var pending error // an error that came with the last bytes read
-	r := newPump(s.core.Name()+".reader", func(context.Context) ([]byte, error) {
-		if pending != nil {
-			return nil, pending
-		}
-		b, err := read()
-		if len(b) > 0 {
-			s.read.Add(uint64(len(b)))
-			s.touch()
-			pending = err
-			return b, nil
-		}
-		if err == nil {
-			err = io.ErrNoProgress
-		}
-		return nil, err
-	}, nil)
-	r.parent = ctx
-	r.end = func(err error) error {
-		if errors.Is(err, io.EOF) {
-			err = ErrPeerClosed
-		}
-		return axon.Finish(s.reason(err))
-	}
-	return r
+// readSource is where a connection's Main gets what its socket read.
+type readSource interface {
+	// next returns the next chunk read (the caller owns it), nil and no
+	// error when there is none yet (the component is woken when there may
+	// be), or the error that ended the reading (io.EOF: the peer's end of
+	// stream).
+	next() ([]byte, error)
+	// waitBox is the inbox to wait on for the next chunk, or nil when a
+	// Waker wakes the component instead.
+	waitBox() axon.Box
+	// close lets the source go, once the socket is closed or about to be.
+	close()
 }
+
+// newSource returns how the connection reads nc: woken by the process's
+// poller where it can (an idle connection then holds no goroutine and no
+// buffer beyond its Main), else by a goroutine of the component that reads
+// into a buffer of its own.
+func (s *sock) newSource(nc net.Conn) readSource {
+	w := s.core.NewWaker()
+	if src := newPollSource(nc, s.cfg.readSize, w); src != nil {
+		return &wakerSource{readSource: src, w: w}
+	}
+	w.Close()
+	return newFeedSource(s.comp, nc, s.cfg.readSize)
+}
+
+// wakerSource closes the Waker of a poller's source with it.
+type wakerSource struct {
+	readSource
+	w *axon.Waker
+}
+
+func (s *wakerSource) close() {
+	s.readSource.close()
+	s.w.Close()
+}
+
+// feedSource reads in a goroutine of the component and hands each chunk
+// over through a Feed of one.
+type feedSource struct {
+	feed *axon.Feed[[]byte]
+}
+
+func newFeedSource(comp axon.Component, nc net.Conn, size int) *feedSource {
+	f := axon.NewFeed[[]byte](comp, "_read", 1)
+	f.Start(func(ctx context.Context, emit func([]byte) bool) error {
+		// A read blocked when the component stops ends when Main closes
+		// the socket, which it does before the runtime waits for this.
+		buf := make([]byte, size)
+		for {
+			n, err := nc.Read(buf)
+			if n > 0 && !emit(append([]byte(nil), buf[:n]...)) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	})
+	return &feedSource{feed: f}
+}
+
+func (s *feedSource) next() ([]byte, error) {
+	it, ok := s.feed.TryRecv()
+	switch {
+	case !ok:
+		return nil, nil
+	case !it.End:
+		return it.V, nil
+	case it.Err == nil:
+		return nil, io.EOF
+	}
+	return nil, it.Err
+}
+
+func (s *feedSource) waitBox() axon.Box { return s.feed.Inbox() }
+
+func (s *feedSource) close() { s.feed.Stop() }
 
 // writeQueued writes every chunk waiting in the inbox. After a half-close
 // they cannot be written and are counted as unsent.

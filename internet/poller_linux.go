@@ -1,0 +1,235 @@
+//go:build linux
+
+package internet
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"syscall"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+)
+
+// poller waits, in one goroutine for the whole process, for the sockets of
+// connections to become readable, and wakes the component that waits on
+// each (an axon.Waker). A connection then reads in its own Main, with no
+// goroutine of its own blocked in a read: what makes a connection cost
+// about what a goroutine-per-connection server's does. The goroutine runs
+// only while some socket is watched.
+//
+// It uses an epoll instance of its own, beside the runtime's: each socket
+// is armed one shot at a time (EPOLLONESHOT), when a read found nothing,
+// so an event means "read again", and re-arming a socket that already has
+// data reports it at once (no wake-up is lost between the read and the
+// arming).
+type poller struct {
+	mu      sync.Mutex
+	epfd    int // -1 until made
+	evfd    int // an eventfd that wakes the goroutine to look at watching
+	broken  error
+	running bool
+	watched map[uint64]*axon.Waker
+	next    uint64
+}
+
+// wakeKey is the key of the eventfd's registration.
+const wakeKey = 0
+
+var thePoller = poller{epfd: -1, evfd: -1}
+
+// watch is one socket's registration.
+type watch struct {
+	p     *poller
+	rc    syscall.RawConn
+	key   uint64
+	added bool
+}
+
+// newWatch registers w to be woken when the socket of rc becomes readable
+// (after arm), or returns an error when the poller cannot be had.
+func (p *poller) newWatch(rc syscall.RawConn, w *axon.Waker) (*watch, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.epfd < 0 && p.broken == nil {
+		p.broken = p.openLocked()
+	}
+	if p.broken != nil {
+		return nil, p.broken
+	}
+	if p.watched == nil {
+		p.watched = map[uint64]*axon.Waker{}
+	}
+	p.next++
+	key := p.next
+	p.watched[key] = w
+	if !p.running {
+		p.running = true
+		go p.loop()
+	}
+	return &watch{p: p, rc: rc, key: key}, nil
+}
+
+func (p *poller) openLocked() error {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return err
+	}
+	r, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0, syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+	if errno != 0 {
+		syscall.Close(epfd)
+		return errno
+	}
+	evfd := int(r)
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN}
+	setKey(&ev, wakeKey)
+	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, evfd, &ev); err != nil {
+		syscall.Close(evfd)
+		syscall.Close(epfd)
+		return err
+	}
+	p.epfd, p.evfd = epfd, evfd
+	return nil
+}
+
+func setKey(ev *syscall.EpollEvent, key uint64) {
+	ev.Fd = int32(uint32(key))
+	ev.Pad = int32(uint32(key >> 32))
+}
+
+func keyOf(ev *syscall.EpollEvent) uint64 {
+	return uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
+}
+
+// arm asks for one wake-up when the socket is readable (or closed by the
+// peer, or failed); at once if it is already.
+func (w *watch) arm() error {
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT}
+	setKey(&ev, w.key)
+	op := syscall.EPOLL_CTL_MOD
+	if !w.added {
+		op = syscall.EPOLL_CTL_ADD
+	}
+	var cerr error
+	err := w.rc.Control(func(fd uintptr) {
+		cerr = syscall.EpollCtl(w.p.epfd, op, int(fd), &ev)
+	})
+	if err == nil {
+		err = cerr
+	}
+	if err == nil {
+		w.added = true
+	}
+	return err
+}
+
+// close ends the registration; the goroutine ends once nothing is watched.
+func (w *watch) close() {
+	if w.added {
+		// A socket already closed has left the epoll set by itself.
+		_ = w.rc.Control(func(fd uintptr) {
+			_ = syscall.EpollCtl(w.p.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
+		})
+	}
+	p := w.p
+	p.mu.Lock()
+	delete(p.watched, w.key)
+	last := len(p.watched) == 0
+	p.mu.Unlock()
+	if last {
+		p.poke()
+	}
+}
+
+// poke wakes the goroutine so that it looks whether it is still needed.
+func (p *poller) poke() {
+	one := [8]byte{1}
+	_, _ = syscall.Write(p.evfd, one[:])
+}
+
+// loop waits for events and wakes whoever waits on each, until nothing is
+// watched.
+func (p *poller) loop() {
+	events := make([]syscall.EpollEvent, 128)
+	var wake []*axon.Waker
+	for {
+		n, err := syscall.EpollWait(p.epfd, events, -1)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		p.mu.Lock()
+		if err != nil {
+			// Cannot happen with a valid epoll descriptor; were it to, every
+			// watcher is woken (its next read says what is wrong) and later
+			// connections read with a goroutine of their own.
+			p.broken = err
+			for _, w := range p.watched {
+				wake = append(wake, w)
+			}
+			n = 0
+		}
+		for i := range events[:n] {
+			key := keyOf(&events[i])
+			if key == wakeKey {
+				var b [8]byte
+				_, _ = syscall.Read(p.evfd, b[:])
+				continue
+			}
+			if w := p.watched[key]; w != nil {
+				wake = append(wake, w)
+			}
+		}
+		stop := len(p.watched) == 0 || p.broken != nil
+		if stop {
+			p.running = false
+		}
+		p.mu.Unlock()
+		for i, w := range wake {
+			w.Wake()
+			wake[i] = nil
+		}
+		wake = wake[:0]
+		if stop {
+			return
+		}
+	}
+}
+
+// pollSource is how a plain TCP connection reads on Linux: in its own
+// Main, woken by the poller.
+type pollSource struct {
+	tc *net.TCPConn
+	rc syscall.RawConn
+	w  *watch
+}
+
+func newPollSource(nc net.Conn, size int, waker *axon.Waker) readSource {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok || size != DefaultReadSize {
+		return nil
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	w, err := thePoller.newWatch(rc, waker)
+	if err != nil {
+		return nil
+	}
+	return &pollSource{tc: tc, rc: rc, w: w}
+}
+
+func (s *pollSource) next() ([]byte, error) {
+	b, err := tryRead(s.tc, s.rc)
+	if b != nil || err != nil {
+		return b, err
+	}
+	if err := s.w.arm(); err != nil {
+		return nil, &net.OpError{Op: "read", Net: "tcp", Source: s.tc.LocalAddr(), Addr: s.tc.RemoteAddr(), Err: err}
+	}
+	return nil, nil
+}
+
+func (s *pollSource) waitBox() axon.Box { return nil }
+
+func (s *pollSource) close() { s.w.close() }
