@@ -149,8 +149,8 @@ type coreExtra struct {
 	watchers []*Core    // woken when the component finishes (Handles)
 	err      error      // the failure, if Main failed
 	done     chan struct{}
-	reason   Shutdown // why it was told to stop
-	stopping bool     // told to stop: set before its children are told (runCtx.cancel)
+	reason   Shutdown   // why it was told to stop
+	stopping bool       // told to stop: set before its children are told (runCtx.cancel)
 	afterFns []*afterFn // context.AfterFunc registrations on the component's context
 	ended    []*Core    // children finished since the last EndedChildren
 
