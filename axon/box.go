@@ -1390,7 +1390,7 @@ func (r *ring[T]) popInto(dst []T, max int) []T {
 }
 
 func (r *ring[T]) grow() {
-	n := max(8, 2*len(r.buf))
+	n := max(2, 2*len(r.buf)) // small: most boxes hold a message or two at a time
 	buf := make([]T, n)
 	for i := range int(r.size) {
 		buf[i] = r.buf[(int(r.head)+i)&(len(r.buf)-1)]

@@ -713,9 +713,15 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 		if counted {
 			c.sleepStart(cond)
 		}
-		select {
-		case <-c.wake:
-		case <-done:
+		if done == nil {
+			// One channel: a plain receive holds less of the goroutine's
+			// stack, and one waiter record, while the component sleeps.
+			<-c.wake
+		} else {
+			select {
+			case <-c.wake:
+			case <-done:
+			}
 		}
 		if counted {
 			c.sleepEnd()

@@ -290,151 +290,207 @@ func (s *sock) run(ctx context.Context) error {
 	nc := s.nc
 	defer nc.Close()
 	// Shutdown means now: a blocked read, write or handshake returns.
-	defer context.AfterFunc(ctx, func() { nc.Close() })()
+	defer afterFunc(ctx, func() { nc.Close() })()
 
 	s.start = time.Now()
-	if tc, ok := nc.(*tls.Conn); ok {
-		hctx, cancel := ctx, context.CancelFunc(func() {})
-		if s.cfg.handshakeTimeout > 0 {
-			hctx, cancel = context.WithTimeout(ctx, s.cfg.handshakeTimeout)
-		}
-		err := tc.HandshakeContext(hctx)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return axon.Finish(s.reason(fmt.Errorf("TLS handshake: %w", err)))
-		}
+	if err := s.handshake(ctx, nc); err != nil {
+		return err
 	}
 	s.touch()
 
-	src := s.newSource(nc)
-	defer src.close()
-
-	// end closes the connection now, with ProducerFinished{Reason: reason}
-	// on signal (nil: a clean end), unless the outcome went out already
-	// (the peer's end of stream).
-	end := func(reason error) error {
-		if ctx.Err() != nil {
-			return ctx.Err() // the closed socket is why it failed
-		}
-		s.discardQueued()
-		if errors.Is(reason, ErrSlowConsumer) {
-			abort(nc)
-		}
-		nc.Close()
-		return axon.Finish(reason)
-	}
-
-	ctl := s.core.Control()
-	waitOn := make([]axon.Box, 0, 3)
-	var pending []byte  // read, not yet taken by the receiver
-	var readErr error   // what ended the reading (io.EOF: the peer's end)
-	stopRead := false   // this side half-closed: what the peer sends is not read
-	halfClosed := false // this side is done: ProducerFinished was handled
-	peerClosed := false // the peer's end went out on signal; writing goes on
-	var idle deadline
-	defer idle.stop()
+	// The loop's state lives on the heap and its work in functions of
+	// their own, so that what a connection's goroutine holds on its stack
+	// while it waits is a few frames: the stack then fits the 2 KiB a
+	// goroutine starts with, and shrinks back to it after a deep write.
+	r := &connRun{s: s, ctx: ctx, nc: nc, ctl: s.core.Control()}
+	r.waker = s.core.NewWaker() // woken by the poller and the idle timer
+	r.src = s.newSource(nc, r.waker)
+	defer r.close()
 	for {
-		// Whether ProducerFinished has come is read before the inbox is
-		// drained: what was sent before it is in the inbox by then.
-		failure, slow, finishing := s.takeControl()
-		if failure != nil {
-			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, failure)))
+		if done, err := r.step(); done {
+			return err
 		}
-		if slow && !halfClosed {
-			// The protocol ended because the peer does not keep up (a
-			// Backplane's Disconnect policy): what is queued would never
-			// be read, so the connection closes at once.
-			return end(s.reason(ErrSlowConsumer))
-		}
-		for !stopRead && (pending != nil || readErr == nil) {
-			if pending == nil {
-				b, err := src.next()
-				if err != nil {
-					readErr = err
-					break
-				}
-				if b == nil {
-					break // the source wakes the component when there is more
-				}
-				s.read.Add(uint64(len(b)))
-				s.touch()
-				pending = b
-			}
-			if err := s.out.TrySend(pending); err != nil {
-				if errors.Is(err, axon.ErrBoxFull) {
-					break // Wait returns when there is room
-				}
-				// The receiver has finished: what is read has nowhere to
-				// go. What it sent before is written first.
-				pending, readErr = nil, err
-				break
-			}
-			pending = nil
-		}
-		if err := s.writeQueued(halfClosed); err != nil {
-			return end(s.reason(err))
-		}
-		if readErr != nil && pending == nil && !peerClosed && !stopRead {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			eof := errors.Is(readErr, io.EOF)
-			why := readErr
-			if eof {
-				why = ErrPeerClosed
-			}
-			if !eof || !s.cfg.peerHalfClose || halfClosed {
-				return end(s.reason(why))
-			}
-			// The peer half-closed: say so now, so the protocol finishes
-			// what it has, and write until told ProducerFinished.
-			s.core.SendOutcome(axon.ProducerFinished{Reason: s.reason(why)})
-			peerClosed = true
-		}
-		if finishing && !halfClosed {
-			// Half-close first: the peer reads every byte, then end of
-			// stream, whatever happens to the socket after.
-			halfClosed = true
-			if !s.cfg.waitForPeerClose {
-				stopRead, pending = true, nil
-			}
-			if cw, ok := nc.(interface{ CloseWrite() error }); ok {
-				// Without waiting for the peer, a failed half-close changes
-				// nothing: the socket is closed next anyway.
-				if err := cw.CloseWrite(); err != nil && s.cfg.waitForPeerClose && !peerClosed {
-					return end(s.reason(err))
-				}
-			}
-			if peerClosed || !s.cfg.waitForPeerClose {
-				return end(nil)
-			}
-			continue
-		}
-
-		wctx := ctx
-		if s.cfg.idleTimeout > 0 {
-			quiet := s.idleFor()
-			if quiet >= s.cfg.idleTimeout {
-				return end(s.reason(ErrIdleTimeout))
-			}
-			// The wait ends at the idle deadline as it stood when the last
-			// one was set; bytes moved since push it back, so it is checked
-			// again then.
-			wctx = idle.at(ctx, s.cfg.idleTimeout-quiet)
-		}
-		waitOn = append(waitOn[:0], s.in, ctl)
-		if pending != nil {
-			waitOn = append(waitOn, s.out) // room for it
-		} else if b := src.waitBox(); b != nil && readErr == nil && !stopRead {
-			waitOn = append(waitOn, b)
-		}
-		if err := s.core.WaitFor(wctx, waitOn...); err != nil && ctx.Err() != nil {
+		if err := s.core.WaitFor(ctx, r.waitOn()...); err != nil {
 			return ctx.Err()
 		}
 	}
+}
+
+// handshake runs a TLS connection's handshake, bounded by the handshake
+// timeout; a failure is the connection's outcome.
+func (s *sock) handshake(ctx context.Context, nc net.Conn) error {
+	tc, ok := nc.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	hctx, cancel := ctx, context.CancelFunc(func() {})
+	if s.cfg.handshakeTimeout > 0 {
+		hctx, cancel = context.WithTimeout(ctx, s.cfg.handshakeTimeout)
+	}
+	err := tc.HandshakeContext(hctx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return axon.Finish(s.reason(fmt.Errorf("TLS handshake: %w", err)))
+	}
+	return nil
+}
+
+// connRun is the state of a running connection's loop.
+type connRun struct {
+	s     *sock
+	ctx   context.Context
+	nc    net.Conn
+	ctl   *axon.Inbox[any]
+	waker *axon.Waker
+	src   readSource
+	boxes [3]axon.Box // what the loop waits on
+
+	pending    []byte // read, not yet taken by the receiver
+	readErr    error  // what ended the reading (io.EOF: the peer's end)
+	stopRead   bool   // this side half-closed: what the peer sends is not read
+	halfClosed bool   // this side is done: ProducerFinished was handled
+	peerClosed bool   // the peer's end went out on signal; writing goes on
+	idle       idleTimer
+}
+
+func (r *connRun) close() {
+	r.idle.stop()
+	r.src.close()
+	r.waker.Close()
+}
+
+// end closes the connection now, with ProducerFinished{Reason: reason} on
+// signal (nil: a clean end), unless the outcome went out already (the
+// peer's end of stream).
+func (r *connRun) end(reason error) error {
+	if r.ctx.Err() != nil {
+		return r.ctx.Err() // the closed socket is why it failed
+	}
+	r.s.discardQueued()
+	if errors.Is(reason, ErrSlowConsumer) {
+		abort(r.nc)
+	}
+	r.nc.Close()
+	return axon.Finish(reason)
+}
+
+// step does what there is to do: control, reading, writing, the ends of
+// either side. It reports whether the connection has ended, and then what
+// Main returns.
+//
+//go:noinline
+func (r *connRun) step() (done bool, err error) {
+	s := r.s
+	// Whether ProducerFinished has come is read before the inbox is
+	// drained: what was sent before it is in the inbox by then.
+	failure, slow, finishing := s.takeControl()
+	if failure != nil {
+		return true, r.end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, failure)))
+	}
+	if slow && !r.halfClosed {
+		// The protocol ended because the peer does not keep up (a
+		// Backplane's Disconnect policy): what is queued would never be
+		// read, so the connection closes at once.
+		return true, r.end(s.reason(ErrSlowConsumer))
+	}
+	r.read()
+	if err := s.writeQueued(r.halfClosed); err != nil {
+		return true, r.end(s.reason(err))
+	}
+	if r.readErr != nil && r.pending == nil && !r.peerClosed && !r.stopRead {
+		if r.ctx.Err() != nil {
+			return true, r.ctx.Err()
+		}
+		eof := errors.Is(r.readErr, io.EOF)
+		why := r.readErr
+		if eof {
+			why = ErrPeerClosed
+		}
+		if !eof || !s.cfg.peerHalfClose || r.halfClosed {
+			return true, r.end(s.reason(why))
+		}
+		// The peer half-closed: say so now, so the protocol finishes what
+		// it has, and write until told ProducerFinished.
+		s.core.SendOutcome(axon.ProducerFinished{Reason: s.reason(why)})
+		r.peerClosed = true
+	}
+	if finishing && !r.halfClosed {
+		// Half-close first: the peer reads every byte, then end of stream,
+		// whatever happens to the socket after.
+		r.halfClosed = true
+		if !s.cfg.waitForPeerClose {
+			r.stopRead, r.pending = true, nil
+		}
+		if cw, ok := r.nc.(interface{ CloseWrite() error }); ok {
+			// Without waiting for the peer, a failed half-close changes
+			// nothing: the socket is closed next anyway.
+			if err := cw.CloseWrite(); err != nil && s.cfg.waitForPeerClose && !r.peerClosed {
+				return true, r.end(s.reason(err))
+			}
+		}
+		if r.peerClosed || !s.cfg.waitForPeerClose {
+			return true, r.end(nil)
+		}
+		return r.step() // the peer's end may have come meanwhile
+	}
+	if s.cfg.idleTimeout > 0 {
+		quiet := s.idleFor()
+		if quiet >= s.cfg.idleTimeout {
+			return true, r.end(s.reason(ErrIdleTimeout))
+		}
+		// The timer wakes the component at the idle deadline as it stood
+		// when the timer was last set; bytes moved since push it back, so
+		// it is checked again then.
+		r.idle.at(s.cfg.idleTimeout-quiet, r.waker)
+	}
+	return false, nil
+}
+
+// read sends what the socket has on outbox while the receiver has room.
+func (r *connRun) read() {
+	s := r.s
+	for !r.stopRead && (r.pending != nil || r.readErr == nil) {
+		if r.pending == nil {
+			b, err := r.src.next()
+			if err != nil {
+				r.readErr = err
+				return
+			}
+			if b == nil {
+				return // the source wakes the component when there is more
+			}
+			s.read.Add(uint64(len(b)))
+			s.touch()
+			r.pending = b
+		}
+		if err := s.out.TrySend(r.pending); err != nil {
+			if !errors.Is(err, axon.ErrBoxFull) {
+				// The receiver has finished: what is read has nowhere to
+				// go. What it sent before is written first.
+				r.pending, r.readErr = nil, err
+			}
+			return // else WaitFor returns when there is room
+		}
+		r.pending = nil
+	}
+}
+
+// waitOn returns the boxes to wait on: data to write, control, and room
+// for what was read or the next chunk of a feed.
+func (r *connRun) waitOn() []axon.Box {
+	r.boxes[0], r.boxes[1] = r.s.in, r.ctl
+	if r.pending != nil {
+		r.boxes[2] = r.s.out
+		return r.boxes[:3]
+	}
+	if b := r.src.waitBox(); b != nil && r.readErr == nil && !r.stopRead {
+		r.boxes[2] = b
+		return r.boxes[:3]
+	}
+	return r.boxes[:2]
 }
 
 // abort makes closing nc reset the connection rather than leave what its
@@ -468,24 +524,11 @@ type readSource interface {
 // poller where it can (an idle connection then holds no goroutine and no
 // buffer beyond its Main), else by a goroutine of the component that reads
 // into a buffer of its own.
-func (s *sock) newSource(nc net.Conn) readSource {
-	w := s.core.NewWaker()
+func (s *sock) newSource(nc net.Conn, w *axon.Waker) readSource {
 	if src := newPollSource(nc, s.cfg.readSize, w); src != nil {
-		return &wakerSource{readSource: src, w: w}
+		return src
 	}
-	w.Close()
 	return newFeedSource(s.comp, nc, s.cfg.readSize)
-}
-
-// wakerSource closes the Waker of a poller's source with it.
-type wakerSource struct {
-	readSource
-	w *axon.Waker
-}
-
-func (s *wakerSource) close() {
-	s.readSource.close()
-	s.w.Close()
 }
 
 // feedSource reads in a goroutine of the component and hands each chunk
@@ -614,25 +657,40 @@ func (s *sock) write(b []byte) error {
 	}
 }
 
-// deadline is a context that ends after a delay, made again only once it
-// has ended: waiting on it costs nothing per message.
-type deadline struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+// idleTimer wakes a connection at its idle deadline. It is set again only
+// once it has fired, so bytes moving cost it nothing.
+type idleTimer struct {
+	t     *time.Timer
+	fired atomic.Bool
 }
 
-// at returns the current deadline's context, or a new one ending after d
-// when there is none or it has ended.
-func (t *deadline) at(parent context.Context, d time.Duration) context.Context {
-	if t.ctx == nil || t.ctx.Err() != nil {
-		t.stop()
-		t.ctx, t.cancel = context.WithTimeout(parent, d)
+// at makes sure the component is woken within d: a new timer, or the old
+// one set again once it has fired.
+func (it *idleTimer) at(d time.Duration, w *axon.Waker) {
+	if it.t == nil {
+		it.t = time.AfterFunc(d, func() {
+			it.fired.Store(true)
+			w.Wake()
+		})
+		return
 	}
-	return t.ctx
+	if it.fired.Swap(false) {
+		it.t.Reset(d)
+	}
 }
 
-func (t *deadline) stop() {
-	if t.cancel != nil {
-		t.cancel()
+func (it *idleTimer) stop() {
+	if it.t != nil {
+		it.t.Stop()
 	}
+}
+
+// afterFunc is context.AfterFunc. The context axon gives a component's Main
+// registers f itself (its AfterFunc method), which costs a connection less
+// than a context of its own.
+func afterFunc(ctx context.Context, f func()) (stop func() bool) {
+	if a, ok := ctx.(interface{ AfterFunc(func()) func() bool }); ok {
+		return a.AfterFunc(f)
+	}
+	return context.AfterFunc(ctx, f)
 }

@@ -18,11 +18,8 @@ import (
 // about what a goroutine-per-connection server's does. The goroutine runs
 // only while some socket is watched.
 //
-// It uses an epoll instance of its own, beside the runtime's: each socket
-// is armed one shot at a time (EPOLLONESHOT), when a read found nothing,
-// so an event means "read again", and re-arming a socket that already has
-// data reports it at once (no wake-up is lost between the read and the
-// arming).
+// It uses an epoll instance of its own, beside the runtime's, in which each
+// socket is registered once, edge-triggered (see watch.arm).
 type poller struct {
 	mu      sync.Mutex
 	epfd    int // -1 until made
@@ -101,18 +98,22 @@ func keyOf(ev *syscall.EpollEvent) uint64 {
 	return uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
 }
 
-// arm asks for one wake-up when the socket is readable (or closed by the
-// peer, or failed); at once if it is already.
+// arm makes sure the component is woken when more arrives: the socket is
+// registered once, edge-triggered, so an event comes each time data (or
+// the peer's end, or an error) arrives after a read that found nothing.
+// A connection reads until it finds nothing before it waits for the poller
+// (it may stop earlier while its receiver has no room, but then it waits
+// for room, and reads on then), so no event it needs is lost, and no
+// system call is made per read to ask again.
 func (w *watch) arm() error {
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT}
-	setKey(&ev, w.key)
-	op := syscall.EPOLL_CTL_MOD
-	if !w.added {
-		op = syscall.EPOLL_CTL_ADD
+	if w.added {
+		return nil
 	}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET}
+	setKey(&ev, w.key)
 	var cerr error
 	err := w.rc.Control(func(fd uintptr) {
-		cerr = syscall.EpollCtl(w.p.epfd, op, int(fd), &ev)
+		cerr = syscall.EpollCtl(w.p.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev)
 	})
 	if err == nil {
 		err = cerr
@@ -122,6 +123,10 @@ func (w *watch) arm() error {
 	}
 	return err
 }
+
+// epollET is EPOLLET as the uint32 of EpollEvent.Events (the syscall
+// package's constant is negative).
+const epollET = 1 << 31
 
 // close ends the registration; the goroutine ends once nothing is watched.
 func (w *watch) close() {
