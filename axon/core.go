@@ -17,6 +17,12 @@ import (
 // Main (on a socket, a decoder, a box) is fine; it should return when ctx is
 // done, which happens when the component is sent Shutdown. What Main returns
 // decides what the runtime sends on the component's signal outbox: see Core.
+//
+// The ctx given to Main is the component's own. It has the method
+// AfterFunc(f func()) (stop func() bool), which context.AfterFunc uses:
+// calling it directly registers f (run in a goroutine of its own when the
+// component is told to stop now) without the context context.AfterFunc
+// makes, which matters to a component made by the thousand (a connection).
 type Component interface {
 	// Main is the component's behaviour. ctx is done when the component is
 	// told to stop now (Shutdown on control, or its scheduler's context ended).

@@ -1,0 +1,97 @@
+package axon_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A component that sends its outcome early (a connection whose peer has
+// closed, still writing) is heard once: the runtime adds nothing when Main
+// returns.
+func TestSendOutcomeIsTheOnlyOutcome(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
+	early := errors.New("peer closed")
+	sent := make(chan bool, 2)
+	release := make(chan struct{})
+	c := newFunc()
+	c.main = func(context.Context) error {
+		sent <- c.SendOutcome(axon.ProducerFinished{Reason: early})
+		sent <- c.SendOutcome(axon.ProducerFinished{Reason: errors.New("second")})
+		<-release
+		return nil // would be ProducerFinished{} without SendOutcome
+	}
+	h := axontest.NewHandle(t, s, c)
+	assert.True(t, <-sent, "the first call sends")
+	assert.False(t, <-sent, "a second call does not")
+	m, err := h.Get(ctx, "signal")
+	require.NoError(t, err)
+	pf, ok := m.(axon.ProducerFinished)
+	require.True(t, ok, "got %T %v", m, m)
+	assert.ErrorIs(t, pf.Reason, early, "sent while Main still runs")
+	close(release)
+	require.NoError(t, h.Wait(ctx))
+	_, ok = h.TryGet("signal")
+	assert.False(t, ok, "nothing more on signal after Main returned")
+}
+
+// A failure after the early outcome is still reported.
+func TestSendOutcomeDoesNotHideAFailure(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
+	boom := errors.New("boom")
+	c := newFunc()
+	c.main = func(context.Context) error {
+		c.SendOutcome(axon.ProducerFinished{})
+		return boom
+	}
+	h := axontest.NewHandle(t, s, c)
+	m, err := h.Get(ctx, "signal")
+	require.NoError(t, err)
+	assert.Equal(t, axon.ProducerFinished{}, m)
+	m, err = h.Get(ctx, "signal")
+	require.NoError(t, err)
+	f, ok := m.(*axon.Failure)
+	require.True(t, ok, "got %T %v", m, m)
+	assert.ErrorIs(t, f, boom)
+	assert.ErrorIs(t, s.Wait(ctx), boom)
+}
+
+// EndedChildren names each child once, in the order they ended, and
+// forgets a child removed before it was asked.
+func TestEndedChildrenNamesEachEndOnce(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
+	kids := []*funcComp{newFunc(), newFunc(), newFunc()}
+	got := make(chan []axon.Component, 1)
+	parent := newFunc()
+	parent.main = func(ctx context.Context) error {
+		for _, k := range kids {
+			require.NoError(t, parent.AddChildren(k))
+		}
+		parent.ActivateChildren()
+		assert.Empty(t, parent.EndedChildren(), "none has ended yet")
+		var ended []axon.Component
+		require.NoError(t, kids[1].Tell(axon.Shutdown{}))
+		<-kids[1].Done()
+		require.NoError(t, kids[0].Tell(axon.Shutdown{}))
+		<-kids[0].Done()
+		require.NoError(t, parent.RemoveChild(kids[2]))
+		require.NoError(t, kids[2].Tell(axon.Shutdown{}))
+		<-kids[2].Done()
+		ended = append(ended, parent.EndedChildren()...)
+		ended = append(ended, parent.EndedChildren()...) // asked again: nothing new
+		got <- ended
+		return nil
+	}
+	s.Activate(parent)
+	ended := <-got
+	assert.Equal(t, []axon.Component{kids[1], kids[0]}, ended)
+	require.NoError(t, s.Wait(ctx))
+}
