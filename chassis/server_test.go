@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -502,4 +503,26 @@ func (u *upper) Main(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// A connection is its Conn and its protocol, linked directly as the
+// Server's children: two goroutines, with no component between them (and,
+// on Linux, no goroutine blocked in a read).
+func TestServerConnectionIsTwoGoroutines(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv)
+	roundTrip(t, dialTCP(t, srv.Addr()), "first") // the poller is running from here on
+	before := runtime.NumGoroutine()
+	const n = 50
+	for range n {
+		roundTrip(t, dialTCP(t, srv.Addr()), "x")
+	}
+	perConn := 2
+	if runtime.GOOS != "linux" {
+		perConn = 3 // a goroutine of the Conn reads
+	}
+	assert.InDelta(t, perConn*n, runtime.NumGoroutine()-before, 2, "goroutines for %d connections", n)
+	assert.Len(t, srv.Children(), 1+2*(n+1), "the listener, and each Conn and protocol")
 }
