@@ -48,10 +48,12 @@ import (
 // errors, the Server stops listening, lets the connections it has end,
 // and fails with that error.
 //
-// The Server owns what it makes: each connection and its protocol run in a
-// child of the Server that makes the four links and removes them when both
-// have ended; the Server then forgets that child (RemoveChild), so a
-// long-running server holds only its live connections.
+// The Server owns what it makes: each connection and its protocol are
+// children of the Server, linked to each other directly (no component
+// stands between them, so a connection costs two goroutines, its Conn's
+// and its protocol's). When both have ended the Server removes the four
+// links and forgets both (RemoveChild), so a long-running server holds
+// only its live connections.
 //
 // Boxes:
 //

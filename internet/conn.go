@@ -114,12 +114,15 @@ func infoOf(nc net.Conn) ConnInfo {
 //	sched.Activate(conn)
 //
 // A connection is a pipeline of its own: the socket's reading side at its
-// head, the writing side at its tail. Reading goes on in a child component,
-// so a consumer that is slow to take what was read stops the reading (TCP
-// flow control then slows the peer) but never the writing; and the signal
-// is the reading side's, so a server links it to the protocol's control
-// and the protocol's signal to the connection's control, and the whole
-// drains in order.
+// head, the writing side at its tail. Both are its Main: a consumer that
+// is slow to take what was read stops the reading (TCP flow control then
+// slows the peer) but never the writing; and the signal says the peer's
+// end as soon as everything read before it has gone out, so a server links
+// it to the protocol's control and the protocol's signal to the
+// connection's control, and the whole drains in order. On Linux a plain
+// TCP connection waits for data in the process's epoll poller, so it is
+// one goroutine and, while idle, holds no read buffer; elsewhere (and for
+// TLS) a goroutine of the component reads.
 //
 // Shutdown:
 //
