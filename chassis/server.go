@@ -129,6 +129,15 @@ type Drain struct {
 // returns as that connection's protocol. The factory is called on the
 // Server's goroutine, one connection at a time, so it must not block;
 // returning nil refuses the connection (it is closed). See Server.
+//
+// ServerCore does not call factory to check the protocol's boxes before the
+// first connection: a factory may act when it is called (join a Backplane,
+// open a file, count or log a connection, hand the component to a test),
+// it is given the addresses of a connection that does not exist yet, and
+// a component made and never activated cannot in general be undone. A
+// protocol whose boxes do not fit is reported when the first connection
+// comes (see Server); a caller whose factory has no effects can make one
+// component first and look at its boxes (kamaelia launch does).
 func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opts ...internet.ServerOption) (*Server, error) {
 	if factory == nil {
 		return nil, errors.New("chassis: ServerCore: nil protocol factory")
@@ -267,6 +276,10 @@ type ServerCounts struct {
 func (s *Server) Stats() ServerCounts {
 	return ServerCounts{ServerStats: s.srv.Stats(), Connections: int(s.active.Load()), Refused: s.refused.Load()}
 }
+
+// Limits returns the limits of the Server's listener and of each
+// connection it serves (see internet.ServerLimits).
+func (s *Server) Limits() internet.ServerLimits { return s.srv.Limits() }
 
 // Run activates the Server on the default scheduler and waits until every
 // component activated there has finished (axon.Run).

@@ -17,6 +17,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/internet"
+	"github.com/kamaelia-go/kamaelia/internet/framing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -525,4 +526,48 @@ func TestServerConnectionIsTwoGoroutines(t *testing.T) {
 	}
 	assert.InDelta(t, perConn*n, runtime.NumGoroutine()-before, 2, "goroutines for %d connections", n)
 	assert.Len(t, srv.Children(), 1+2*(n+1), "the listener, and each Conn and protocol")
+}
+
+// The documented defaults, read back from a running Server, one of its
+// connections and a framer serving it: 10,000 connections, 2 min idle,
+// 10 s write, 10 s TLS handshake, 8 KiB reads, replies to half-closing
+// clients, 1 MiB frames.
+func TestServerDefaultsAsDocumented(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	protos := make(chan *framing.DeFramer, 1)
+	srv, err := chassis.SimpleServer(func() axon.Component {
+		d := framing.NewDeFramer()
+		protos <- d
+		return d
+	}, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	proto := recv(t, protos)
+	// A frame in, its payload back: the connection is running.
+	_, err = nc.Write(framing.AppendFrame(nil, []byte("hi")))
+	require.NoError(t, err)
+	assert.Equal(t, "hi", readN(t, nc, 2))
+
+	want := internet.ServerLimits{
+		MaxConnections: 10_000,
+		Conn: internet.ConnLimits{
+			IdleTimeout:      2 * time.Minute,
+			WriteTimeout:     10 * time.Second,
+			HandshakeTimeout: 10 * time.Second,
+			ReadSize:         8 << 10,
+			PeerHalfClose:    true,
+		},
+	}
+	assert.Equal(t, want, srv.Limits())
+	var conn *internet.Conn
+	for _, k := range srv.Children() {
+		if c, ok := k.(*internet.Conn); ok {
+			conn = c
+		}
+	}
+	require.NotNil(t, conn, "the connection is a child of the Server")
+	assert.Equal(t, want.Conn, conn.Limits())
+	assert.Equal(t, 1<<20, proto.MaxFrameSize())
+	assert.Equal(t, 1<<20, framing.NewFramer().MaxFrameSize())
 }

@@ -205,6 +205,10 @@ func (c *Conn) RemoteAddr() net.Addr { return c.s.nc.RemoteAddr() }
 // Stats returns what the connection has done so far.
 func (c *Conn) Stats() ConnStats { return c.s.stats() }
 
+// Limits returns the connection's limits: its server's, for a connection
+// a TCPServer accepted.
+func (c *Conn) Limits() ConnLimits { return c.s.cfg.limits() }
+
 // Close closes the socket and gives up the connection's place under its
 // server's WithMaxConnections. It is for a Conn that will never be
 // activated (a server refusing it, say); a running one is stopped by a
