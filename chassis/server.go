@@ -503,8 +503,19 @@ func isDone(c interface{ Done() <-chan struct{} }) bool {
 // so a pipeline through the Single (its signal linked to the next stage's
 // control, as in `SingleServer ! Upper ! s.`) serves client after client.
 // EndAfterFirstClient makes it end when its first client leaves instead,
-// as Kamaelia's did. A client's half-close is its leaving: its connection
-// closes at once (nothing would say when the replies are done).
+// as Kamaelia's did.
+//
+// A client that half-closes after sending (nc -N, socat, a request then
+// CloseWrite) still gets its replies, as a SimpleServer's do: the
+// connection goes on writing what arrives on inbox until nothing has
+// arrived or been written for the linger (DefaultHalfCloseLinger unless
+// HalfCloseLinger sets another), then half-closes and closes, and the
+// client has left. Nothing in a pipeline through the Single says when it
+// has answered, so a quiet spell stands for it. A client that connects
+// meanwhile is not refused: the lingering one is closed at once (what it
+// was sent is written first) and the new one served next.
+// internet.WithCloseOnPeerHalfClose, or a linger of zero, closes a
+// half-closing client at once instead (Kamaelia's behaviour).
 //
 // Listening starts when the Single is made, so Addr reports the port chosen
 // for port 0 before it runs. If it is never activated, Close it.
@@ -533,16 +544,31 @@ type Single struct {
 	onceReason error // why the one client left
 	refused    atomic.Uint64
 	clients    atomic.Uint64
+
+	linger   time.Duration  // HalfCloseLinger
+	outcome  any            // what the client's connection said on signal, when it half-closed
+	told     bool           // the client's connection was told ProducerFinished
+	quiet    time.Time      // since when nothing was written to a half-closed client
+	written  uint64         // its bytes written when last looked at
+	waiting  *internet.Conn // a client that came while the last one lingered
+	lingerAt deadlineCtx
 }
+
+// DefaultHalfCloseLinger is how long a Single goes on serving a client that
+// has half-closed once nothing arrives for it or is written to it: see
+// Single.
+const DefaultHalfCloseLinger = 500 * time.Millisecond
 
 // SingleServer listens on addr ("host:port"; port 0 picks a free port,
 // which Addr reports) and returns a Single, not yet running. See Single.
 func SingleServer(addr string, opts ...internet.ServerOption) (*Single, error) {
+	// A client that half-closes after its request still gets the replies.
+	opts = append([]internet.ServerOption{internet.WithPeerHalfClose()}, opts...)
 	srv, err := internet.NewTCPServer(addr, opts...)
 	if err != nil {
 		return nil, err
 	}
-	s := &Single{srv: srv}
+	s := &Single{srv: srv, linger: DefaultHalfCloseLinger}
 	s.In = axon.NewInbox[[]byte](s, "inbox")
 	s.Out = axon.NewOutbox[[]byte](s, "outbox")
 	s.conns = axon.NewInbox[*internet.Conn](s, "_conns")
@@ -558,6 +584,15 @@ func SingleServer(addr string, opts ...internet.ServerOption) (*Single, error) {
 // Single is activated; it returns s.
 func (s *Single) EndAfterFirstClient() *Single {
 	s.once = true
+	return s
+}
+
+// HalfCloseLinger sets how long the Single goes on serving a client that
+// has half-closed once nothing arrives for it or is written to it (see
+// Single); zero or less closes such a client at once. Call it before the
+// Single is activated; it returns s.
+func (s *Single) HalfCloseLinger(d time.Duration) *Single {
+	s.linger = d
 	return s
 }
 
@@ -591,7 +626,13 @@ func (s *Single) Main(ctx context.Context) error {
 		return err
 	}
 	s.ActivateChildren()
-	closed, told := false, false
+	defer s.lingerAt.stop()
+	defer func() {
+		if s.waiting != nil {
+			s.waiting.Close() // stopped before its turn came
+		}
+	}()
+	closed, finishing := false, false
 	for {
 		if s.cur != nil && isDone(s.cur) {
 			msg := s.left()
@@ -608,6 +649,17 @@ func (s *Single) Main(ctx context.Context) error {
 				}
 			}
 		}
+		if s.cur == nil && s.waiting != nil {
+			c := s.waiting
+			s.waiting = nil
+			if closed {
+				s.refused.Add(1)
+				c.Close()
+			} else if err := s.join(c); err != nil {
+				c.Close()
+				return err
+			}
+		}
 		if s.onceReason != nil && s.cur == nil && isDone(s.srv) && s.conns.Len() == 0 {
 			return axon.Finish(s.onceReason)
 		}
@@ -616,14 +668,20 @@ func (s *Single) Main(ctx context.Context) error {
 			if !ok {
 				break
 			}
-			if s.cur != nil || closed {
+			switch {
+			case s.cur == nil && !closed:
+				if err := s.join(c); err != nil {
+					c.Close()
+					return err
+				}
+			case s.outcome != nil && s.waiting == nil && !closed:
+				// The client being served has half-closed: it is let go
+				// now, and this one served next.
+				s.waiting = c
+				s.finishClient()
+			default:
 				s.refused.Add(1)
 				c.Close()
-				continue
-			}
-			if err := s.join(c); err != nil {
-				c.Close()
-				return err
 			}
 		}
 		if s.cur == nil {
@@ -633,22 +691,93 @@ func (s *Single) Main(ctx context.Context) error {
 				}
 			}
 		}
+		wait := s.lingerClient()
 		if s.TakeControl(nil).Finishing {
+			finishing = true
+		}
+		if finishing {
 			if !closed {
 				closed = true
 				s.srv.Close()
 			}
-			if s.cur != nil && !told {
-				told = true
-				_ = s.connCtl.TrySend(axon.ProducerFinished{}) // its control has room: nothing else sends there
-			}
-			if s.cur == nil && isDone(s.srv) && s.conns.Len() == 0 {
+			s.finishClient()
+			if s.cur == nil && s.waiting == nil && isDone(s.srv) && s.conns.Len() == 0 {
 				return nil
 			}
 		}
-		if err := s.Wait(ctx); err != nil {
-			return err
+		wctx := ctx
+		if wait > 0 {
+			wctx = s.lingerAt.at(ctx, wait)
 		}
+		if err := s.Wait(wctx); err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// lingerClient looks after a client that has half-closed: it notices the
+// half-close (its connection's outcome on signal), and tells the
+// connection ProducerFinished once nothing has arrived for the client or
+// been written to it for the linger. It returns how long to wait before
+// looking again (zero: no need).
+func (s *Single) lingerClient() time.Duration {
+	if s.cur == nil || s.told {
+		return 0
+	}
+	if s.outcome == nil {
+		m, ok := s.connSig.TryRecv()
+		if !ok {
+			return 0
+		}
+		s.outcome = m
+		s.quiet, s.written = time.Now(), s.cur.Stats().BytesWritten
+	}
+	if s.linger <= 0 {
+		s.finishClient()
+		return 0
+	}
+	if w := s.cur.Stats().BytesWritten; w != s.written || s.cur.In.Len() > 0 {
+		s.quiet, s.written = time.Now(), w
+	}
+	left := s.linger - time.Since(s.quiet)
+	if left <= 0 {
+		s.finishClient()
+		return 0
+	}
+	return left
+}
+
+// finishClient tells the client's connection ProducerFinished: it writes
+// what it was sent, half-closes and closes.
+func (s *Single) finishClient() {
+	if s.cur == nil || s.told {
+		return
+	}
+	s.told = true
+	_ = s.connCtl.TrySend(axon.ProducerFinished{}) // its control has room: nothing else sends there
+}
+
+// deadlineCtx is a context that ends after a delay, made again only once
+// it has ended or the delay asked for is shorter.
+type deadlineCtx struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	when   time.Time
+}
+
+func (d *deadlineCtx) at(parent context.Context, after time.Duration) context.Context {
+	when := time.Now().Add(after)
+	if d.ctx == nil || d.ctx.Err() != nil || when.Before(d.when) {
+		d.stop()
+		d.ctx, d.cancel = context.WithDeadline(parent, when)
+		d.when = when
+	}
+	return d.ctx
+}
+
+func (d *deadlineCtx) stop() {
+	if d.cancel != nil {
+		d.cancel()
 	}
 }
 
@@ -657,7 +786,7 @@ func (s *Single) Main(ctx context.Context) error {
 // *internet.SocketShutdown saying why), else ProducerFinished wrapping it.
 func (s *Single) left() axon.ProducerFinished {
 	info := s.cur.Info()
-	var msg any
+	msg := s.outcome
 	for {
 		m, ok := s.connSig.TryRecv()
 		if !ok {
@@ -666,7 +795,7 @@ func (s *Single) left() axon.ProducerFinished {
 		msg = m
 	}
 	s.leave()
-	s.cur = nil
+	s.cur, s.outcome, s.told = nil, nil, false
 	switch m := msg.(type) {
 	case axon.ProducerFinished:
 		if m.Reason != nil {

@@ -571,3 +571,81 @@ func TestServerDefaultsAsDocumented(t *testing.T) {
 	assert.Equal(t, 1<<20, proto.MaxFrameSize())
 	assert.Equal(t, 1<<20, framing.NewFramer().MaxFrameSize())
 }
+
+// A client that half-closes after its request (nc -N) gets the reply a
+// pipeline through the Single sends back, then the end of the stream; the
+// next client, coming while the first lingers, is served at once, not
+// refused.
+func TestSingleServerRepliesToAHalfClosingClient(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	srv.HalfCloseLinger(axontest.Safety) // only the next client ends the first's turn
+	up := newUpper()
+	axon.MustLink(srv.Out, up.in)
+	axon.MustLink(up.out, srv.In)
+	axon.MustLink(srv.Signal(), up.Control())
+	s.Activate(srv, up)
+
+	first := dialTCP(t, srv.Addr())
+	_, err = first.Write([]byte("hello\n"))
+	require.NoError(t, err)
+	require.NoError(t, first.(*net.TCPConn).CloseWrite())
+	assert.Equal(t, "HELLO\n", readN(t, first, 6), "the reply reaches a half-closed client")
+
+	second := dialTCP(t, srv.Addr())
+	all, err := io.ReadAll(first)
+	require.NoError(t, err, "the first client's stream ends cleanly")
+	assert.Empty(t, all)
+	_, ok := recv(t, up.seen).(*internet.SocketShutdown)
+	require.True(t, ok, "the first client has left")
+	_, err = second.Write([]byte("next"))
+	require.NoError(t, err)
+	assert.Equal(t, "NEXT", readN(t, second, 4))
+	assert.Zero(t, srv.Refused())
+	assert.Equal(t, uint64(2), srv.Clients())
+}
+
+// With the default linger, a half-closed client's stream ends once the
+// replies have stopped coming.
+func TestSingleServerHalfClosedClientEndsAfterTheLinger(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	up := newUpper()
+	axon.MustLink(srv.Out, up.in)
+	axon.MustLink(up.out, srv.In)
+	axon.MustLink(srv.Signal(), up.Control())
+	s.Activate(srv, up)
+
+	nc := dialTCP(t, srv.Addr())
+	start := time.Now()
+	_, err = nc.Write([]byte("abc"))
+	require.NoError(t, err)
+	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
+	all, err := io.ReadAll(nc) // to the end of the stream
+	require.NoError(t, err)
+	assert.Equal(t, "ABC", string(all))
+	assert.GreaterOrEqual(t, time.Since(start), chassis.DefaultHalfCloseLinger, "served for the linger")
+	_, ok := recv(t, up.seen).(*internet.SocketShutdown)
+	require.True(t, ok)
+}
+
+// Closing a half-closing client at once is Kamaelia's behaviour, kept as
+// an option: the client's stream ends without waiting for a linger.
+func TestSingleServerCloseOnPeerHalfClose(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0", internet.WithCloseOnPeerHalfClose())
+	require.NoError(t, err)
+	srv.HalfCloseLinger(axontest.Safety) // not used: the connection closes by itself
+	h := axontest.NewHandle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	_, err = nc.Write([]byte("x"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("x"), get(t, h, "outbox"))
+	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
+	ss, ok := get(t, h, "signal").(*internet.SocketShutdown)
+	require.True(t, ok)
+	assert.ErrorIs(t, ss, internet.ErrPeerClosed)
+	closedByServer(t, nc)
+}
