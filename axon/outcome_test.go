@@ -95,3 +95,60 @@ func TestEndedChildrenNamesEachEndOnce(t *testing.T) {
 	assert.Equal(t, []axon.Component{kids[1], kids[0]}, ended)
 	require.NoError(t, s.Wait(ctx))
 }
+
+// A loop that only sends, on an outbox linked to nothing, drops what it
+// sends until its component is told to stop now; from then on the send
+// fails with the context's error, so the loop ends instead of spinning.
+func TestUnlinkedSendFailsOnceToldToStop(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		send func(ctx context.Context, out *axon.Outbox[int], v int) error
+	}{
+		{"Send", func(ctx context.Context, out *axon.Outbox[int], v int) error { return out.Send(ctx, v) }},
+		{"TrySend", func(_ context.Context, out *axon.Outbox[int], v int) error { return out.TrySend(v) }},
+		{"SendBatch", func(ctx context.Context, out *axon.Outbox[int], v int) error { return out.SendBatch(ctx, []int{v}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := axontest.NewScheduler(t)
+			ctx := axontest.Context(t)
+			c := newFunc()
+			out := axon.NewOutbox[int](c, "outbox")
+			started := make(chan struct{})
+			var sendErr error
+			c.main = func(ctx context.Context) error {
+				for i := 0; ; i++ {
+					if err := tc.send(ctx, out, i); err != nil {
+						sendErr = err
+						return err
+					}
+					if i == 0 {
+						close(started)
+					}
+				}
+			}
+			s.Activate(c)
+			<-started
+			require.NoError(t, c.Tell(axon.Shutdown{}))
+			select {
+			case <-c.Done():
+			case <-ctx.Done():
+				t.Fatal("the send-only loop did not end after Shutdown")
+			}
+			assert.ErrorIs(t, sendErr, context.Canceled)
+			assert.Positive(t, out.Dropped(), "sends before the Shutdown were dropped and counted")
+			require.NoError(t, s.Wait(ctx), "ending on the context's error is the answer to Shutdown, not a failure")
+		})
+	}
+}
+
+// A Send on an outbox linked to nothing with a context that has ended
+// returns the context's error rather than dropping the message.
+func TestUnlinkedSendWithEndedContextFails(t *testing.T) {
+	c := newFunc()
+	out := axon.NewOutbox[int](c, "outbox")
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, out.Send(ctx, 1), "dropped while ctx is live")
+	cancel()
+	assert.ErrorIs(t, out.Send(ctx, 2), context.Canceled)
+	assert.Equal(t, uint64(1), out.Dropped())
+}
