@@ -71,6 +71,13 @@ var lastID atomic.Uint64
 //		return d
 //	}
 //
+// The struct must not hide a method of Core with a field of the same name
+// (a Done channel, a Name string) or a method of another signature: the
+// runtime, composites and tools reach a component through these methods,
+// so such a component fails when it is activated, with a *Failure naming
+// what it hides, and its Main does not run. Overriding a method with the
+// same signature (String, say) is allowed.
+//
 // The zero Core is ready to use. Every component has the boxes "inbox",
 // "control", "outbox" and "signal": control and signal carry any value, and
 // inbox and outbox carry any value unless the component declares them with a

@@ -152,3 +152,48 @@ func TestUnlinkedSendWithEndedContextFails(t *testing.T) {
 	assert.ErrorIs(t, out.Send(ctx, 2), context.Canceled)
 	assert.Equal(t, uint64(1), out.Dropped())
 }
+
+// hidesDone has a field that hides Core's Done.
+type hidesDone struct {
+	axon.Core
+	Done chan struct{}
+	ran  bool
+}
+
+func (h *hidesDone) Main(context.Context) error { h.ran = true; return nil }
+
+// renamesName has a method Name of another signature than Core's.
+type renamesName struct{ axon.Core }
+
+func (*renamesName) Name() int                      { return 0 }
+func (*renamesName) Main(ctx context.Context) error { return nil }
+
+// overridesString overrides a method of Core with the same signature, which
+// is allowed.
+type overridesString struct{ axon.Core }
+
+func (*overridesString) String() string                 { return "mine" }
+func (*overridesString) Main(ctx context.Context) error { return nil }
+
+// A component whose type hides a method of Core fails at activation,
+// naming the method, without running its Main.
+func TestActivateRefusesAComponentThatHidesACoreMethod(t *testing.T) {
+	ctx := axontest.Context(t)
+	s := axon.NewScheduler()
+	h := &hidesDone{}
+	s.Activate(h)
+	err := s.Wait(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "hides Core's Done")
+	assert.False(t, h.ran, "its Main did not run")
+	var f *axon.Failure
+	require.ErrorAs(t, err, &f)
+
+	s.Activate(&renamesName{})
+	err = s.Wait(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Name (by a method func() int, not func() string)")
+
+	s.Activate(&overridesString{})
+	require.NoError(t, s.Wait(ctx), "an override with Core's signature is fine")
+}

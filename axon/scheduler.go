@@ -284,8 +284,11 @@ func (s *Scheduler) Running() []Component {
 
 // run is the goroutine of a component: Main, then the uniform ending.
 func (c *Core) run(comp Component) {
-	c.startGoroutines()
-	err := runMain(comp, &c.ctx)
+	err := checkHidden(comp)
+	if err == nil {
+		c.startGoroutines()
+		err = runMain(comp, &c.ctx)
+	}
 	// The component has not finished until its helpers have returned.
 	err = c.endGoroutines(err)
 	c.finish(err)
