@@ -250,7 +250,6 @@ func (c *Core) initLocked(self Component) {
 		return
 	}
 	c.id = lastID.Add(1)
-	c.ctx.c = c
 	c.ctx.setParent(context.Background())
 }
 
