@@ -1096,7 +1096,7 @@ func (o *Outbox[T]) forgetRoute() {
 func (o *Outbox[T]) TrySend(v T) error {
 	r := o.route.Load()
 	if r == nil || r.sink == nil {
-		return o.drop(nil, 1)
+		return o.drop(context.Background(), 1)
 	}
 	return r.sink.put(context.Background(), v, putTry, sender{core: o.bc.owner})
 }
@@ -1132,13 +1132,11 @@ func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
 }
 
 // drop is a send of n messages on an outbox linked to nothing: they are
-// dropped and counted, unless ctx (when given) has ended or the outbox's
-// component has been told to stop now, which is then the send's error.
+// dropped and counted, unless ctx has ended or the outbox's component has
+// been told to stop now, which is then the send's error.
 func (o *Outbox[T]) drop(ctx context.Context, n int) error {
-	if ctx != nil {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if c := o.bc.owner; c != nil {
 		if err := c.ctx.Err(); err != nil {
