@@ -453,11 +453,7 @@ func TestSingleServerPipelineServesClientAfterClient(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	srv, err := chassis.SingleServer("127.0.0.1:0")
 	require.NoError(t, err)
-	up := newUpper()
-	axon.MustLink(srv.Out, up.in)
-	axon.MustLink(up.out, srv.In)
-	axon.MustLink(srv.Signal(), up.Control())
-	s.Activate(srv, up)
+	up := loopThroughUpper(s, srv)
 	for i := range 3 {
 		nc := dialTCP(t, srv.Addr())
 		msg := fmt.Sprintf("client %d", i)
@@ -472,6 +468,18 @@ func TestSingleServerPipelineServesClientAfterClient(t *testing.T) {
 	assert.False(t, hasEnded(up), "the stage ended when a client left")
 	assert.Equal(t, uint64(3), srv.Clients())
 	assert.Zero(t, srv.Refused())
+}
+
+// loopThroughUpper runs srv and an upper stage as the launch line
+// `SingleServer ! Upper ! s.` does: what the client sends comes back
+// upper-cased, and the stage hears each client's leaving.
+func loopThroughUpper(s *axon.Scheduler, srv *chassis.Single) *upper {
+	up := newUpper()
+	axon.MustLink(srv.Out, up.in)
+	axon.MustLink(up.out, srv.In)
+	axon.MustLink(srv.Signal(), up.Control())
+	s.Activate(srv, up)
+	return up
 }
 
 // upper upper-cases the bytes it is sent, reports each control message on
@@ -581,11 +589,7 @@ func TestSingleServerRepliesToAHalfClosingClient(t *testing.T) {
 	srv, err := chassis.SingleServer("127.0.0.1:0")
 	require.NoError(t, err)
 	srv.HalfCloseLinger(axontest.Safety) // only the next client ends the first's turn
-	up := newUpper()
-	axon.MustLink(srv.Out, up.in)
-	axon.MustLink(up.out, srv.In)
-	axon.MustLink(srv.Signal(), up.Control())
-	s.Activate(srv, up)
+	up := loopThroughUpper(s, srv)
 
 	first := dialTCP(t, srv.Addr())
 	_, err = first.Write([]byte("hello\n"))
@@ -612,11 +616,7 @@ func TestSingleServerHalfClosedClientEndsAfterTheLinger(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	srv, err := chassis.SingleServer("127.0.0.1:0")
 	require.NoError(t, err)
-	up := newUpper()
-	axon.MustLink(srv.Out, up.in)
-	axon.MustLink(up.out, srv.In)
-	axon.MustLink(srv.Signal(), up.Control())
-	s.Activate(srv, up)
+	up := loopThroughUpper(s, srv)
 
 	nc := dialTCP(t, srv.Addr())
 	start := time.Now()
