@@ -239,6 +239,8 @@ type sock struct {
 	release     func()
 	releaseOnce sync.Once
 
+	ctl *axon.Inbox[any] // the control inbox, once looked up
+
 	// What control said, taken between writes or during one (run's
 	// goroutine only).
 	failure *axon.Failure
@@ -615,7 +617,12 @@ func (s *sock) discardQueued() {
 // whether it ended because the peer is too slow (a ProducerFinished whose
 // Reason is an ErrSlowConsumer), and whether it has finished.
 func (s *sock) takeControl() (failure *axon.Failure, slow, finishing bool) {
-	st := s.core.TakeControl(nil)
+	if s.ctl == nil {
+		s.ctl = s.core.Control()
+	}
+	// TakeControl, without looking the box up each time.
+	st := axon.TakeControlFrom(s.ctl, nil)
+	st.Finishing = st.Finishing || s.core.Finishing()
 	if s.failure == nil {
 		s.failure = st.Failure
 	}

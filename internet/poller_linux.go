@@ -203,9 +203,14 @@ func (p *poller) loop() {
 // pollSource is how a plain TCP connection reads on Linux: in its own
 // Main, woken by the poller.
 type pollSource struct {
-	tc *net.TCPConn
-	rc syscall.RawConn
-	w  *watch
+	tc    *net.TCPConn
+	rc    syscall.RawConn
+	w     *watch
+	waker *axon.Waker
+	// ready: the last read did not find the socket empty, so there may be
+	// more without a word from the poller. A connection woken for another
+	// reason (data to write) then makes no read that would find nothing.
+	ready bool
 }
 
 func newPollSource(nc net.Conn, size int, waker *axon.Waker) readSource {
@@ -221,14 +226,21 @@ func newPollSource(nc net.Conn, size int, waker *axon.Waker) readSource {
 	if err != nil {
 		return nil
 	}
-	return &pollSource{tc: tc, rc: rc, w: w}
+	return &pollSource{tc: tc, rc: rc, w: w, waker: waker, ready: true}
 }
 
 func (s *pollSource) next() ([]byte, error) {
+	// The poller's wake-up after a read found nothing says there is more
+	// (the idle timer's says nothing, and costs one read that finds none).
+	if !s.ready && !s.waker.Woken() {
+		return nil, nil
+	}
+	s.ready = true
 	b, err := tryRead(s.tc, s.rc)
 	if b != nil || err != nil {
 		return b, err
 	}
+	s.ready = false
 	if err := s.w.arm(); err != nil {
 		return nil, &net.OpError{Op: "read", Net: "tcp", Source: s.tc.LocalAddr(), Addr: s.tc.RemoteAddr(), Err: err}
 	}
