@@ -1015,7 +1015,11 @@ func (o *Outbox[T]) sender() sender {
 // (a link of its chain removed) waits for a route again, or room, or ctx,
 // as a message held in an Axon outbox waits for a link. Only an outbox
 // linked to nothing when Send is called drops v, and counts it (see
-// Dropped), as Axon's scheduler drops what an unlinked outbox holds.
+// Dropped), as Axon's scheduler drops what an unlinked outbox holds;
+// unless ctx has ended or the outbox's component has been told to stop
+// now (Shutdown): then Send returns that context's error, as a send that
+// waited would, so that a loop that only sends stops instead of dropping
+// message after message.
 func (o *Outbox[T]) Send(ctx context.Context, v T) error {
 	started := false // v was handed to a route: it must not be dropped now
 	for {
@@ -1023,8 +1027,7 @@ func (o *Outbox[T]) Send(ctx context.Context, v T) error {
 		r := o.route.Load()
 		if r == nil || r.sink == nil {
 			if !started {
-				o.dropped.Add(1)
-				return nil
+				return o.drop(ctx, 1)
 			}
 			if err := o.waitRoute(ctx, from.seen); err != nil {
 				return err
@@ -1088,12 +1091,12 @@ func (o *Outbox[T]) forgetRoute() {
 // Then the component's next Wait (or a WaitFor naming this outbox) returns
 // when room appears in that inbox, so Axon's "try, and pause when the box
 // is full" works as written there. An outbox linked to nothing drops v and
-// counts it, as Send does.
+// counts it, as Send does, unless its component has been told to stop now:
+// then TrySend returns the error of the component's context.
 func (o *Outbox[T]) TrySend(v T) error {
 	r := o.route.Load()
 	if r == nil || r.sink == nil {
-		o.dropped.Add(1)
-		return nil
+		return o.drop(context.Background(), 1)
 	}
 	return r.sink.put(context.Background(), v, putTry, sender{core: o.bc.owner})
 }
@@ -1101,8 +1104,9 @@ func (o *Outbox[T]) TrySend(v T) error {
 // SendBatch delivers vs in order, as len(vs) Sends would, taking the
 // destination's lock once per run of messages that fit. Like Send, it drops
 // (and counts) vs only when the outbox is linked to nothing when it is
-// called; a batch whose route is cut part way waits for a route for the
-// rest. When it returns an error, the messages before the one it failed on
+// called, and returns an error instead when ctx has ended or the component
+// has been told to stop now; a batch whose route is cut part way waits for
+// a route for the rest. When it returns an error, the messages before the one it failed on
 // were delivered and the rest were not sent.
 func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
 	started := false
@@ -1111,8 +1115,7 @@ func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
 		r := o.route.Load()
 		if r == nil || r.sink == nil {
 			if !started {
-				o.dropped.Add(uint64(len(vs)))
-				return nil
+				return o.drop(ctx, len(vs))
 			}
 			if err := o.waitRoute(ctx, from.seen); err != nil {
 				return err
@@ -1126,6 +1129,22 @@ func (o *Outbox[T]) SendBatch(ctx context.Context, vs []T) error {
 		vs = vs[n:]
 		started = true
 	}
+}
+
+// drop is a send of n messages on an outbox linked to nothing: they are
+// dropped and counted, unless ctx has ended or the outbox's component has
+// been told to stop now, which is then the send's error.
+func (o *Outbox[T]) drop(ctx context.Context, n int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c := o.bc.owner; c != nil {
+		if err := c.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	o.dropped.Add(uint64(n))
+	return nil
 }
 
 func (o *Outbox[T]) fedByPassthrough() bool {
@@ -1390,7 +1409,7 @@ func (r *ring[T]) popInto(dst []T, max int) []T {
 }
 
 func (r *ring[T]) grow() {
-	n := max(8, 2*len(r.buf))
+	n := max(2, 2*len(r.buf)) // small: most boxes hold a message or two at a time
 	buf := make([]T, n)
 	for i := range int(r.size) {
 		buf[i] = r.buf[(int(r.head)+i)&(len(r.buf)-1)]

@@ -17,6 +17,12 @@ import (
 // Main (on a socket, a decoder, a box) is fine; it should return when ctx is
 // done, which happens when the component is sent Shutdown. What Main returns
 // decides what the runtime sends on the component's signal outbox: see Core.
+//
+// The ctx given to Main is the component's own. It has the method
+// AfterFunc(f func()) (stop func() bool), which context.AfterFunc uses:
+// calling it directly registers f (run in a goroutine of its own when the
+// component is told to stop now) without the context context.AfterFunc
+// makes, which matters to a component made by the thousand (a connection).
 type Component interface {
 	// Main is the component's behaviour. ctx is done when the component is
 	// told to stop now (Shutdown on control, or its scheduler's context ended).
@@ -64,6 +70,13 @@ var lastID atomic.Uint64
 //		d.Out = axon.NewOutbox[int](d, "outbox")
 //		return d
 //	}
+//
+// The struct must not hide a method of Core with a field of the same name
+// (a Done channel, a Name string) or a method of another signature: the
+// runtime, composites and tools reach a component through these methods,
+// so such a component fails when it is activated, with a *Failure naming
+// what it hides, and its Main does not run. Overriding a method with the
+// same signature (String, say) is allowed.
 //
 // The zero Core is ready to use. Every component has the boxes "inbox",
 // "control", "outbox" and "signal": control and signal carry any value, and
@@ -149,9 +162,10 @@ type coreExtra struct {
 	watchers []*Core    // woken when the component finishes (Handles)
 	err      error      // the failure, if Main failed
 	done     chan struct{}
-	reason   Shutdown // why it was told to stop
-	stopping bool     // told to stop: set before its children are told (runCtx.cancel)
-	afterFns map[*afterFn]struct{}
+	reason   Shutdown   // why it was told to stop
+	stopping bool       // told to stop: set before its children are told (runCtx.cancel)
+	afterFns []*afterFn // context.AfterFunc registrations on the component's context
+	ended    []*Core    // children finished since the last EndedChildren
 
 	goes *goesExtra // goroutines and Wakers, made on first need
 }
@@ -199,6 +213,7 @@ const (
 	flagRoom                  // room appeared in a box a TrySend of its found full
 	flagWoken                 // a Waker was woken since the last Wait
 	flagGoes                  // Go was called: there are goroutines to start or wait for
+	flagOutcome               // SendOutcome sent the outcome: the runtime sends none
 )
 
 func (c *Core) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -235,7 +250,6 @@ func (c *Core) initLocked(self Component) {
 		return
 	}
 	c.id = lastID.Add(1)
-	c.ctx.c = c
 	c.ctx.setParent(context.Background())
 }
 
@@ -711,9 +725,15 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 		if counted {
 			c.sleepStart(cond)
 		}
-		select {
-		case <-c.wake:
-		case <-done:
+		if done == nil {
+			// One channel: a plain receive holds less of the goroutine's
+			// stack, and one waiter record, while the component sleeps.
+			<-c.wake
+		} else {
+			select {
+			case <-c.wake:
+			case <-done:
+			}
 		}
 		if counted {
 			c.sleepEnd()
@@ -775,6 +795,7 @@ func (c *Core) RemoveChild(child Component) error {
 	c.mu.Lock()
 	if c.x != nil {
 		c.x.children = slices.DeleteFunc(c.x.children, func(x *Core) bool { return x == cc })
+		c.x.ended = slices.DeleteFunc(c.x.ended, func(x *Core) bool { return x == cc })
 	}
 	c.mu.Unlock()
 	cc.mu.Lock()
@@ -827,6 +848,52 @@ func (c *Core) ActivateChildren() {
 			s.Activate(k.self)
 		}
 	}
+}
+
+// EndedChildren returns the children that have finished since the last
+// call, in the order they finished, and forgets them from that list (they
+// stay children until RemoveChild). A composite that adds and removes
+// children while running (a server, one per connection) learns from it
+// which ones to remove, without looking at them all each time Wait
+// returns for a child's end. Only the goroutine that receives for the
+// component (normally Main) should call it.
+func (c *Core) EndedChildren() []Component {
+	c.mu.Lock()
+	var ended []*Core
+	if c.x != nil {
+		ended = c.x.ended
+		c.x.ended = nil
+	}
+	c.mu.Unlock()
+	out := make([]Component, len(ended))
+	for i, k := range ended {
+		out[i] = k.self
+	}
+	return out
+}
+
+// SendOutcome sends msg on the component's signal outbox now, as its
+// outcome, regardless of the capacity of the inbox it lands in, and
+// reports whether it did: only the first call sends. When Main returns,
+// the runtime then sends no outcome of its own unless the component failed
+// (a *Failure still goes out), as for a composite whose signal is fed by a
+// child's. It is for a component whose end comes in two steps, such as a
+// connection that says at once that its peer closed (so a consumer linked
+// to its signal finishes what it has) and goes on writing until told to
+// stop. msg should be a shutdown message (ProducerFinished, Shutdown).
+func (c *Core) SendOutcome(msg any) bool {
+	sig := c.Signal()
+	for {
+		f := c.flags.Load()
+		if f&flagOutcome != 0 {
+			return false
+		}
+		if c.flags.CompareAndSwap(f, f|flagOutcome) {
+			break
+		}
+	}
+	sig.sendFinal(msg)
+	return true
 }
 
 // ChildrenDone reports whether every child has finished.

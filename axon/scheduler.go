@@ -284,8 +284,11 @@ func (s *Scheduler) Running() []Component {
 
 // run is the goroutine of a component: Main, then the uniform ending.
 func (c *Core) run(comp Component) {
-	c.startGoroutines()
-	err := runMain(comp, &c.ctx)
+	err := checkHidden(comp)
+	if err == nil {
+		c.startGoroutines()
+		err = runMain(comp, &c.ctx)
+	}
 	// The component has not finished until its helpers have returned.
 	err = c.endGoroutines(err)
 	c.finish(err)
@@ -347,7 +350,7 @@ func (c *Core) finish(err error) {
 	// A composite whose signal is fed by a child's (a passthrough) lets the
 	// child's outcome speak for it, as in Kamaelia; its own failure is still
 	// sent.
-	if sig := c.signalIfAny(); sig != nil && (failure != nil || !sig.fedByPassthrough()) {
+	if sig := c.signalIfAny(); sig != nil && (failure != nil || (!c.has(flagOutcome) && !sig.fedByPassthrough())) {
 		sig.sendFinal(msg)
 	}
 	// The outcome goes out before the component's own links go, so a
@@ -369,6 +372,13 @@ func (c *Core) finish(err error) {
 	s := c.sched
 	c.mu.Unlock()
 	if parent != nil {
+		parent.mu.Lock()
+		// Kept until the parent asks (EndedChildren) or removes c: at
+		// most one entry per child.
+		if px := parent.x; px != nil {
+			px.ended = append(px.ended, c)
+		}
+		parent.mu.Unlock()
 		parent.set(flagChildEnd)
 		parent.notify()
 	}

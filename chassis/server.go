@@ -48,10 +48,12 @@ import (
 // errors, the Server stops listening, lets the connections it has end,
 // and fails with that error.
 //
-// The Server owns what it makes: each connection and its protocol run in a
-// child of the Server that makes the four links and removes them when both
-// have ended; the Server then forgets that child (RemoveChild), so a
-// long-running server holds only its live connections.
+// The Server owns what it makes: each connection and its protocol are
+// children of the Server, linked to each other directly (no component
+// stands between them, so a connection costs two goroutines, its Conn's
+// and its protocol's). When both have ended the Server removes the four
+// links and forgets both (RemoveChild), so a long-running server holds
+// only its live connections.
 //
 // Boxes:
 //
@@ -92,14 +94,14 @@ type Server struct {
 	srv     *internet.TCPServer
 	factory func(internet.ConnInfo) axon.Component
 	conns   *axon.Inbox[*internet.Conn]
-	ended   *axon.Inbox[*connGroup]
 	gone    *axon.Outbox[internet.ConnInfo]
 	errs    *axon.Outbox[error]
 
-	live      map[*connGroup]struct{} // groups running
-	finishing []*connGroup            // groups that said they ended, not yet Done
-	refused   atomic.Uint64
-	active    atomic.Int64
+	// live holds each connection being served, under its Conn and under
+	// its protocol: the Server's children, whose ends it hears of.
+	live    map[axon.Component]*served
+	refused atomic.Uint64
+	active  atomic.Int64
 
 	draining bool      // a Drain came: protocols were told ProducerFinished
 	deadline time.Time // when a draining Server shuts the rest down
@@ -127,6 +129,15 @@ type Drain struct {
 // returns as that connection's protocol. The factory is called on the
 // Server's goroutine, one connection at a time, so it must not block;
 // returning nil refuses the connection (it is closed). See Server.
+//
+// ServerCore does not call factory to check the protocol's boxes before the
+// first connection: a factory may act when it is called (join a Backplane,
+// open a file, count or log a connection, hand the component to a test),
+// it is given the addresses of a connection that does not exist yet, and
+// a component made and never activated cannot in general be undone. A
+// protocol whose boxes do not fit is reported when the first connection
+// comes (see Server); a caller whose factory has no effects can make one
+// component first and look at its boxes (kamaelia launch does).
 func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opts ...internet.ServerOption) (*Server, error) {
 	if factory == nil {
 		return nil, errors.New("chassis: ServerCore: nil protocol factory")
@@ -138,10 +149,8 @@ func ServerCore(factory func(internet.ConnInfo) axon.Component, addr string, opt
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{srv: srv, factory: factory, live: map[*connGroup]struct{}{}}
+	s := &Server{srv: srv, factory: factory, live: map[axon.Component]*served{}}
 	s.conns = axon.NewInbox[*internet.Conn](s, "_conns")
-	s.ended = axon.NewInbox[*connGroup](s, "_ended")
-	s.ended.SetCapacity(axon.Unbounded) // a group's last send never waits
 	s.gone = axon.NewOutbox[internet.ConnInfo](s, "disconnected")
 	s.errs = axon.NewOutbox[error](s, "errors")
 	s.SetName("chassis.Server(" + srv.Addr().String() + ")")
@@ -239,16 +248,20 @@ func (s *Server) takeRequests() {
 func (s *Server) startDrain(deadline time.Time) {
 	s.draining = true
 	s.deadline = deadline
-	for g := range s.live {
-		_ = g.protoCtl.TrySend(axon.ProducerFinished{})
+	for k, c := range s.live {
+		if k == c.proto {
+			_ = tell(c.proto, axon.ProducerFinished{}) // refused only once it has finished
+		}
 	}
 }
 
 // cutRest closes every connection still running at once.
 func (s *Server) cutRest() {
 	s.cut = true
-	for g := range s.live {
-		_ = g.connCtl.TrySend(axon.Shutdown{Reason: errDrainDeadline})
+	for k, c := range s.live {
+		if k == c.conn {
+			_ = c.conn.Tell(axon.Shutdown{Reason: errDrainDeadline})
+		}
 	}
 }
 
@@ -263,6 +276,10 @@ type ServerCounts struct {
 func (s *Server) Stats() ServerCounts {
 	return ServerCounts{ServerStats: s.srv.Stats(), Connections: int(s.active.Load()), Refused: s.refused.Load()}
 }
+
+// Limits returns the limits of the Server's listener and of each
+// connection it serves (see internet.ServerLimits).
+func (s *Server) Limits() internet.ServerLimits { return s.srv.Limits() }
 
 // Run activates the Server on the default scheduler and waits until every
 // component activated there has finished (axon.Run).
@@ -291,13 +308,6 @@ func (s *Server) Main(ctx context.Context) error {
 			}
 			s.start(c)
 		}
-		for {
-			g, ok := s.ended.TryRecv()
-			if !ok {
-				break
-			}
-			s.finishing = append(s.finishing, g)
-		}
 		if err := s.reap(ctx); err != nil {
 			return err
 		}
@@ -311,7 +321,7 @@ func (s *Server) Main(ctx context.Context) error {
 				closed = true
 				s.srv.Close() // its acceptor stops and it ends
 			}
-			if len(s.live) == 0 && len(s.finishing) == 0 && s.conns.Len() == 0 && isDone(s.srv) {
+			if len(s.live) == 0 && s.conns.Len() == 0 && isDone(s.srv) {
 				return s.misfit
 			}
 		}
@@ -353,7 +363,20 @@ func (s *Server) takeControl() (finishing bool) {
 	}).Finishing
 }
 
-// start runs a connection and a fresh protocol for it in a child group.
+// served is a connection being served and its protocol.
+type served struct {
+	conn    *internet.Conn
+	proto   axon.Component
+	info    internet.ConnInfo
+	links   [4]*axon.Linkage
+	running int // of conn and proto
+}
+
+// start runs a connection and a fresh protocol for it: both become the
+// Server's children, linked to each other by links of no component's, which
+// the Server removes when both have ended. No component stands between
+// them, so a connection costs two goroutines, its Conn's and its
+// protocol's.
 func (s *Server) start(c *internet.Conn) {
 	proto := s.factory(c.Info())
 	if proto == nil {
@@ -361,12 +384,8 @@ func (s *Server) start(c *internet.Conn) {
 		c.Close()
 		return
 	}
-	g := &connGroup{conn: c, proto: proto, info: c.Info()}
-	g.done = axon.NewOutbox[*connGroup](g, "_done")
-	g.protoCtl = axon.NewOutbox[any](g, "_protoctl")
-	g.connCtl = axon.NewOutbox[any](g, "_connctl")
-	g.SetName("chassis.Server.conn(" + c.Info().Peer.String() + ")")
-	if err := g.wire(); err != nil {
+	sv := &served{conn: c, proto: proto, info: c.Info(), running: 2}
+	if err := sv.wire(); err != nil {
 		// Every connection would be refused: the factory is wrong. Say
 		// so, and stop as ProducerFinished would, failing with it.
 		s.refused.Add(1)
@@ -377,34 +396,76 @@ func (s *Server) start(c *internet.Conn) {
 		}
 		return
 	}
-	if _, err := s.Link(g.done, s.ended); err != nil {
-		s.refused.Add(1)
-		c.Close()
-		return
-	}
-	s.live[g] = struct{}{}
+	s.live[c] = sv
+	s.live[proto] = sv
 	s.active.Add(1)
-	s.AddChildren(g)
-	s.Scheduler().Activate(g)
+	s.AddChildren(c, proto)
+	sched := s.Scheduler()
+	sched.Activate(c)
+	sched.Activate(proto)
 }
 
-// reap forgets the groups that have ended and reports each on disconnected.
+// tell puts a shutdown message on comp's control (axon.Core.Tell).
+func tell(comp axon.Component, msg any) error {
+	if t, ok := comp.(interface{ Tell(any) error }); ok {
+		return t.Tell(msg)
+	}
+	return fmt.Errorf("chassis: %T has no Tell", comp)
+}
+
+// wire links the connection and the protocol as Kamaelia wires them.
+func (sv *served) wire() error {
+	for i, l := range [...]struct {
+		from    axon.Component
+		fromBox string
+		to      axon.Component
+		toBox   string
+	}{
+		{sv.conn, "outbox", sv.proto, "inbox"},
+		{sv.proto, "outbox", sv.conn, "inbox"},
+		{sv.conn, "signal", sv.proto, "control"},
+		{sv.proto, "signal", sv.conn, "control"},
+	} {
+		lk, err := axon.LinkByName(l.from, l.fromBox, l.to, l.toBox)
+		if err != nil {
+			sv.unwire()
+			return fmt.Errorf("chassis: server protocol %s: %w", sv.proto, err)
+		}
+		sv.links[i] = lk
+	}
+	return nil
+}
+
+// unwire removes the links wire made.
+func (sv *served) unwire() {
+	for i, l := range sv.links {
+		if l != nil {
+			_ = axon.Unlink(l)
+			sv.links[i] = nil
+		}
+	}
+}
+
+// reap forgets the connections whose Conn and protocol have both ended and
+// reports each on disconnected.
 func (s *Server) reap(ctx context.Context) error {
-	keep := s.finishing[:0]
-	for _, g := range s.finishing {
-		if !isDone(g) {
-			keep = append(keep, g)
+	for _, k := range s.EndedChildren() {
+		sv := s.live[k]
+		if sv == nil {
+			continue // the listener
+		}
+		delete(s.live, k)
+		if sv.running--; sv.running > 0 {
 			continue
 		}
-		s.RemoveChild(g)
-		delete(s.live, g)
+		sv.unwire()
+		s.RemoveChild(sv.conn)
+		s.RemoveChild(sv.proto)
 		s.active.Add(-1)
-		if err := s.gone.Send(ctx, g.info); err != nil && ctx.Err() != nil {
+		if err := s.gone.Send(ctx, sv.info); err != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
-	clear(s.finishing[len(keep):])
-	s.finishing = keep
 	return nil
 }
 
@@ -416,57 +477,6 @@ func isDone(c interface{ Done() <-chan struct{} }) bool {
 	default:
 		return false
 	}
-}
-
-// connGroup runs one connection and its protocol: the links between them
-// are its own, so they go when it ends.
-type connGroup struct {
-	axon.Core
-	conn  *internet.Conn
-	proto axon.Component
-	info  internet.ConnInfo
-	done  *axon.Outbox[*connGroup]
-	// The Server's lines to the protocol's control and the connection's
-	// (a Drain): sent on from the Server's goroutine.
-	protoCtl *axon.Outbox[any]
-	connCtl  *axon.Outbox[any]
-}
-
-// wire links the connection and the protocol; the links are the group's.
-func (g *connGroup) wire() error {
-	for _, l := range [...]struct {
-		from    axon.Component
-		fromBox string
-		to      axon.Component
-		toBox   string
-	}{
-		{g.conn, "outbox", g.proto, "inbox"},
-		{g.proto, "outbox", g.conn, "inbox"},
-		{g.conn, "signal", g.proto, "control"},
-		{g.proto, "signal", g.conn, "control"},
-		{g, "_protoctl", g.proto, "control"},
-		{g, "_connctl", g.conn, "control"},
-	} {
-		if _, err := g.LinkByName(l.from, l.fromBox, l.to, l.toBox); err != nil {
-			for _, made := range g.Links() {
-				_ = axon.Unlink(made)
-			}
-			return fmt.Errorf("chassis: server protocol %s: %w", g.proto, err)
-		}
-	}
-	return nil
-}
-
-// Main runs the connection and the protocol until both have ended, then
-// tells the Server.
-func (g *connGroup) Main(ctx context.Context) error {
-	g.AddChildren(g.conn, g.proto)
-	g.ActivateChildren()
-	_ = g.WaitChildren(ctx) // a protocol's failure is the scheduler's to report
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return g.done.TrySend(g) // unbounded: never full
 }
 
 // Single is a TCP server for one client at a time: Kamaelia's SingleServer.
@@ -493,8 +503,19 @@ func (g *connGroup) Main(ctx context.Context) error {
 // so a pipeline through the Single (its signal linked to the next stage's
 // control, as in `SingleServer ! Upper ! s.`) serves client after client.
 // EndAfterFirstClient makes it end when its first client leaves instead,
-// as Kamaelia's did. A client's half-close is its leaving: its connection
-// closes at once (nothing would say when the replies are done).
+// as Kamaelia's did.
+//
+// A client that half-closes after sending (nc -N, socat, a request then
+// CloseWrite) still gets its replies, as a SimpleServer's do: the
+// connection goes on writing what arrives on inbox until nothing has
+// arrived or been written for the linger (DefaultHalfCloseLinger unless
+// HalfCloseLinger sets another), then half-closes and closes, and the
+// client has left. Nothing in a pipeline through the Single says when it
+// has answered, so a quiet spell stands for it. A client that connects
+// meanwhile is not refused: the lingering one is closed at once (what it
+// was sent is written first) and the new one served next.
+// internet.WithCloseOnPeerHalfClose, or a linger of zero, closes a
+// half-closing client at once instead (Kamaelia's behaviour).
 //
 // Listening starts when the Single is made, so Addr reports the port chosen
 // for port 0 before it runs. If it is never activated, Close it.
@@ -523,16 +544,31 @@ type Single struct {
 	onceReason error // why the one client left
 	refused    atomic.Uint64
 	clients    atomic.Uint64
+
+	linger   time.Duration  // HalfCloseLinger
+	outcome  any            // what the client's connection said on signal, when it half-closed
+	told     bool           // the client's connection was told ProducerFinished
+	quiet    time.Time      // since when nothing was written to a half-closed client
+	written  uint64         // its bytes written when last looked at
+	waiting  *internet.Conn // a client that came while the last one lingered
+	lingerAt deadlineCtx
 }
+
+// DefaultHalfCloseLinger is how long a Single goes on serving a client that
+// has half-closed once nothing arrives for it or is written to it: see
+// Single.
+const DefaultHalfCloseLinger = 500 * time.Millisecond
 
 // SingleServer listens on addr ("host:port"; port 0 picks a free port,
 // which Addr reports) and returns a Single, not yet running. See Single.
 func SingleServer(addr string, opts ...internet.ServerOption) (*Single, error) {
+	// A client that half-closes after its request still gets the replies.
+	opts = append([]internet.ServerOption{internet.WithPeerHalfClose()}, opts...)
 	srv, err := internet.NewTCPServer(addr, opts...)
 	if err != nil {
 		return nil, err
 	}
-	s := &Single{srv: srv}
+	s := &Single{srv: srv, linger: DefaultHalfCloseLinger}
 	s.In = axon.NewInbox[[]byte](s, "inbox")
 	s.Out = axon.NewOutbox[[]byte](s, "outbox")
 	s.conns = axon.NewInbox[*internet.Conn](s, "_conns")
@@ -548,6 +584,15 @@ func SingleServer(addr string, opts ...internet.ServerOption) (*Single, error) {
 // Single is activated; it returns s.
 func (s *Single) EndAfterFirstClient() *Single {
 	s.once = true
+	return s
+}
+
+// HalfCloseLinger sets how long the Single goes on serving a client that
+// has half-closed once nothing arrives for it or is written to it (see
+// Single); zero or less closes such a client at once. Call it before the
+// Single is activated; it returns s.
+func (s *Single) HalfCloseLinger(d time.Duration) *Single {
+	s.linger = d
 	return s
 }
 
@@ -581,7 +626,13 @@ func (s *Single) Main(ctx context.Context) error {
 		return err
 	}
 	s.ActivateChildren()
-	closed, told := false, false
+	defer s.lingerAt.stop()
+	defer func() {
+		if s.waiting != nil {
+			s.waiting.Close() // stopped before its turn came
+		}
+	}()
+	closed, finishing := false, false
 	for {
 		if s.cur != nil && isDone(s.cur) {
 			msg := s.left()
@@ -598,6 +649,17 @@ func (s *Single) Main(ctx context.Context) error {
 				}
 			}
 		}
+		if s.cur == nil && s.waiting != nil {
+			c := s.waiting
+			s.waiting = nil
+			if closed {
+				s.refused.Add(1)
+				c.Close()
+			} else if err := s.join(c); err != nil {
+				c.Close()
+				return err
+			}
+		}
 		if s.onceReason != nil && s.cur == nil && isDone(s.srv) && s.conns.Len() == 0 {
 			return axon.Finish(s.onceReason)
 		}
@@ -606,14 +668,20 @@ func (s *Single) Main(ctx context.Context) error {
 			if !ok {
 				break
 			}
-			if s.cur != nil || closed {
+			switch {
+			case s.cur == nil && !closed:
+				if err := s.join(c); err != nil {
+					c.Close()
+					return err
+				}
+			case s.outcome != nil && s.waiting == nil && !closed:
+				// The client being served has half-closed: it is let go
+				// now, and this one served next.
+				s.waiting = c
+				s.finishClient()
+			default:
 				s.refused.Add(1)
 				c.Close()
-				continue
-			}
-			if err := s.join(c); err != nil {
-				c.Close()
-				return err
 			}
 		}
 		if s.cur == nil {
@@ -623,22 +691,93 @@ func (s *Single) Main(ctx context.Context) error {
 				}
 			}
 		}
+		wait := s.lingerClient()
 		if s.TakeControl(nil).Finishing {
+			finishing = true
+		}
+		if finishing {
 			if !closed {
 				closed = true
 				s.srv.Close()
 			}
-			if s.cur != nil && !told {
-				told = true
-				_ = s.connCtl.TrySend(axon.ProducerFinished{}) // its control has room: nothing else sends there
-			}
-			if s.cur == nil && isDone(s.srv) && s.conns.Len() == 0 {
+			s.finishClient()
+			if s.cur == nil && s.waiting == nil && isDone(s.srv) && s.conns.Len() == 0 {
 				return nil
 			}
 		}
-		if err := s.Wait(ctx); err != nil {
-			return err
+		wctx := ctx
+		if wait > 0 {
+			wctx = s.lingerAt.at(ctx, wait)
 		}
+		if err := s.Wait(wctx); err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// lingerClient looks after a client that has half-closed: it notices the
+// half-close (its connection's outcome on signal), and tells the
+// connection ProducerFinished once nothing has arrived for the client or
+// been written to it for the linger. It returns how long to wait before
+// looking again (zero: no need).
+func (s *Single) lingerClient() time.Duration {
+	if s.cur == nil || s.told {
+		return 0
+	}
+	if s.outcome == nil {
+		m, ok := s.connSig.TryRecv()
+		if !ok {
+			return 0
+		}
+		s.outcome = m
+		s.quiet, s.written = time.Now(), s.cur.Stats().BytesWritten
+	}
+	if s.linger <= 0 {
+		s.finishClient()
+		return 0
+	}
+	if w := s.cur.Stats().BytesWritten; w != s.written || s.cur.In.Len() > 0 {
+		s.quiet, s.written = time.Now(), w
+	}
+	left := s.linger - time.Since(s.quiet)
+	if left <= 0 {
+		s.finishClient()
+		return 0
+	}
+	return left
+}
+
+// finishClient tells the client's connection ProducerFinished: it writes
+// what it was sent, half-closes and closes.
+func (s *Single) finishClient() {
+	if s.cur == nil || s.told {
+		return
+	}
+	s.told = true
+	_ = s.connCtl.TrySend(axon.ProducerFinished{}) // its control has room: nothing else sends there
+}
+
+// deadlineCtx is a context that ends after a delay, made again only once
+// it has ended or the delay asked for is shorter.
+type deadlineCtx struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	when   time.Time
+}
+
+func (d *deadlineCtx) at(parent context.Context, after time.Duration) context.Context {
+	when := time.Now().Add(after)
+	if d.ctx == nil || d.ctx.Err() != nil || when.Before(d.when) {
+		d.stop()
+		d.ctx, d.cancel = context.WithDeadline(parent, when)
+		d.when = when
+	}
+	return d.ctx
+}
+
+func (d *deadlineCtx) stop() {
+	if d.cancel != nil {
+		d.cancel()
 	}
 }
 
@@ -647,7 +786,7 @@ func (s *Single) Main(ctx context.Context) error {
 // *internet.SocketShutdown saying why), else ProducerFinished wrapping it.
 func (s *Single) left() axon.ProducerFinished {
 	info := s.cur.Info()
-	var msg any
+	msg := s.outcome
 	for {
 		m, ok := s.connSig.TryRecv()
 		if !ok {
@@ -656,7 +795,7 @@ func (s *Single) left() axon.ProducerFinished {
 		msg = m
 	}
 	s.leave()
-	s.cur = nil
+	s.cur, s.outcome, s.told = nil, nil, false
 	switch m := msg.(type) {
 	case axon.ProducerFinished:
 		if m.Reason != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/internet"
+	"github.com/kamaelia-go/kamaelia/internet/framing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -163,7 +165,7 @@ func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
 	leave := dialTCP(t, srv.Addr())
 	roundTrip(t, leave, "leave")
 	pLeave := recv(t, protos)
-	assert.Len(t, srv.Children(), 3, "the listener and two connections")
+	assert.Len(t, srv.Children(), 5, "the listener, and two connections and their protocols")
 
 	require.NoError(t, leave.Close())
 	waitDone(t, pLeave)
@@ -177,7 +179,7 @@ func TestServerClientDisconnectEndsItsProtocolAndRemovesIt(t *testing.T) {
 
 	gone := get(t, h, "disconnected").(internet.ConnInfo)
 	assert.Equal(t, leave.LocalAddr().String(), gone.Peer.String())
-	assert.Len(t, srv.Children(), 2, "the connection that ended was removed")
+	assert.Len(t, srv.Children(), 3, "the connection that ended and its protocol were removed")
 	assert.Equal(t, 1, srv.Stats().Connections)
 	assert.False(t, hasEnded(pStay))
 	roundTrip(t, stay, "still served")
@@ -451,11 +453,7 @@ func TestSingleServerPipelineServesClientAfterClient(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	srv, err := chassis.SingleServer("127.0.0.1:0")
 	require.NoError(t, err)
-	up := newUpper()
-	axon.MustLink(srv.Out, up.in)
-	axon.MustLink(up.out, srv.In)
-	axon.MustLink(srv.Signal(), up.Control())
-	s.Activate(srv, up)
+	up := loopThroughUpper(s, srv)
 	for i := range 3 {
 		nc := dialTCP(t, srv.Addr())
 		msg := fmt.Sprintf("client %d", i)
@@ -470,6 +468,18 @@ func TestSingleServerPipelineServesClientAfterClient(t *testing.T) {
 	assert.False(t, hasEnded(up), "the stage ended when a client left")
 	assert.Equal(t, uint64(3), srv.Clients())
 	assert.Zero(t, srv.Refused())
+}
+
+// loopThroughUpper runs srv and an upper stage as the launch line
+// `SingleServer ! Upper ! s.` does: what the client sends comes back
+// upper-cased, and the stage hears each client's leaving.
+func loopThroughUpper(s *axon.Scheduler, srv *chassis.Single) *upper {
+	up := newUpper()
+	axon.MustLink(srv.Out, up.in)
+	axon.MustLink(up.out, srv.In)
+	axon.MustLink(srv.Signal(), up.Control())
+	s.Activate(srv, up)
+	return up
 }
 
 // upper upper-cases the bytes it is sent, reports each control message on
@@ -502,4 +512,140 @@ func (u *upper) Main(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// A connection is its Conn and its protocol, linked directly as the
+// Server's children: two goroutines, with no component between them (and,
+// on Linux, no goroutine blocked in a read).
+func TestServerConnectionIsTwoGoroutines(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SimpleServer(echo, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv)
+	roundTrip(t, dialTCP(t, srv.Addr()), "first") // the poller is running from here on
+	before := runtime.NumGoroutine()
+	const n = 50
+	for range n {
+		roundTrip(t, dialTCP(t, srv.Addr()), "x")
+	}
+	perConn := 2
+	if runtime.GOOS != "linux" {
+		perConn = 3 // a goroutine of the Conn reads
+	}
+	assert.InDelta(t, perConn*n, runtime.NumGoroutine()-before, 2, "goroutines for %d connections", n)
+	assert.Len(t, srv.Children(), 1+2*(n+1), "the listener, and each Conn and protocol")
+}
+
+// The documented defaults, read back from a running Server, one of its
+// connections and a framer serving it: 10,000 connections, 2 min idle,
+// 10 s write, 10 s TLS handshake, 8 KiB reads, replies to half-closing
+// clients, 1 MiB frames.
+func TestServerDefaultsAsDocumented(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	protos := make(chan *framing.DeFramer, 1)
+	srv, err := chassis.SimpleServer(func() axon.Component {
+		d := framing.NewDeFramer()
+		protos <- d
+		return d
+	}, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	proto := recv(t, protos)
+	// A frame in, its payload back: the connection is running.
+	_, err = nc.Write(framing.AppendFrame(nil, []byte("hi")))
+	require.NoError(t, err)
+	assert.Equal(t, "hi", readN(t, nc, 2))
+
+	want := internet.ServerLimits{
+		MaxConnections: 10_000,
+		Conn: internet.ConnLimits{
+			IdleTimeout:      2 * time.Minute,
+			WriteTimeout:     10 * time.Second,
+			HandshakeTimeout: 10 * time.Second,
+			ReadSize:         8 << 10,
+			PeerHalfClose:    true,
+		},
+	}
+	assert.Equal(t, want, srv.Limits())
+	var conn *internet.Conn
+	for _, k := range srv.Children() {
+		if c, ok := k.(*internet.Conn); ok {
+			conn = c
+		}
+	}
+	require.NotNil(t, conn, "the connection is a child of the Server")
+	assert.Equal(t, want.Conn, conn.Limits())
+	assert.Equal(t, 1<<20, proto.MaxFrameSize())
+	assert.Equal(t, 1<<20, framing.NewFramer().MaxFrameSize())
+}
+
+// A client that half-closes after its request (nc -N) gets the reply a
+// pipeline through the Single sends back, then the end of the stream; the
+// next client, coming while the first lingers, is served at once, not
+// refused.
+func TestSingleServerRepliesToAHalfClosingClient(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	srv.HalfCloseLinger(axontest.Safety) // only the next client ends the first's turn
+	up := loopThroughUpper(s, srv)
+
+	first := dialTCP(t, srv.Addr())
+	_, err = first.Write([]byte("hello\n"))
+	require.NoError(t, err)
+	require.NoError(t, first.(*net.TCPConn).CloseWrite())
+	assert.Equal(t, "HELLO\n", readN(t, first, 6), "the reply reaches a half-closed client")
+
+	second := dialTCP(t, srv.Addr())
+	all, err := io.ReadAll(first)
+	require.NoError(t, err, "the first client's stream ends cleanly")
+	assert.Empty(t, all)
+	_, ok := recv(t, up.seen).(*internet.SocketShutdown)
+	require.True(t, ok, "the first client has left")
+	_, err = second.Write([]byte("next"))
+	require.NoError(t, err)
+	assert.Equal(t, "NEXT", readN(t, second, 4))
+	assert.Zero(t, srv.Refused())
+	assert.Equal(t, uint64(2), srv.Clients())
+}
+
+// With the default linger, a half-closed client's stream ends once the
+// replies have stopped coming.
+func TestSingleServerHalfClosedClientEndsAfterTheLinger(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0")
+	require.NoError(t, err)
+	up := loopThroughUpper(s, srv)
+
+	nc := dialTCP(t, srv.Addr())
+	start := time.Now()
+	_, err = nc.Write([]byte("abc"))
+	require.NoError(t, err)
+	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
+	all, err := io.ReadAll(nc) // to the end of the stream
+	require.NoError(t, err)
+	assert.Equal(t, "ABC", string(all))
+	assert.GreaterOrEqual(t, time.Since(start), chassis.DefaultHalfCloseLinger, "served for the linger")
+	_, ok := recv(t, up.seen).(*internet.SocketShutdown)
+	require.True(t, ok)
+}
+
+// Closing a half-closing client at once is Kamaelia's behaviour, kept as
+// an option: the client's stream ends without waiting for a linger.
+func TestSingleServerCloseOnPeerHalfClose(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	srv, err := chassis.SingleServer("127.0.0.1:0", internet.WithCloseOnPeerHalfClose())
+	require.NoError(t, err)
+	srv.HalfCloseLinger(axontest.Safety) // not used: the connection closes by itself
+	h := axontest.NewHandle(t, s, srv)
+	nc := dialTCP(t, srv.Addr())
+	_, err = nc.Write([]byte("x"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("x"), get(t, h, "outbox"))
+	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
+	ss, ok := get(t, h, "signal").(*internet.SocketShutdown)
+	require.True(t, ok)
+	assert.ErrorIs(t, ss, internet.ErrPeerClosed)
+	closedByServer(t, nc)
 }

@@ -114,12 +114,15 @@ func infoOf(nc net.Conn) ConnInfo {
 //	sched.Activate(conn)
 //
 // A connection is a pipeline of its own: the socket's reading side at its
-// head, the writing side at its tail. Reading goes on in a child component,
-// so a consumer that is slow to take what was read stops the reading (TCP
-// flow control then slows the peer) but never the writing; and the signal
-// is the reading side's, so a server links it to the protocol's control
-// and the protocol's signal to the connection's control, and the whole
-// drains in order.
+// head, the writing side at its tail. Both are its Main: a consumer that
+// is slow to take what was read stops the reading (TCP flow control then
+// slows the peer) but never the writing; and the signal says the peer's
+// end as soon as everything read before it has gone out, so a server links
+// it to the protocol's control and the protocol's signal to the
+// connection's control, and the whole drains in order. On Linux a plain
+// TCP connection waits for data in the process's epoll poller, so it is
+// one goroutine and, while idle, holds no read buffer; elsewhere (and for
+// TLS) a goroutine of the component reads.
 //
 // Shutdown:
 //
@@ -177,7 +180,7 @@ func newConn(nc net.Conn, cfg connConfig, release func()) *Conn {
 	if cfg.inboxCapacity != 0 {
 		c.In.SetCapacity(cfg.inboxCapacity)
 	}
-	c.s.init(&c.Core, c.In, c.Out, cfg)
+	c.s.init(c, &c.Core, c.In, c.Out, cfg)
 	c.s.attach(nc)
 	c.s.release = release
 	c.SetName("internet.Conn(" + nc.RemoteAddr().String() + ")")
@@ -202,6 +205,10 @@ func (c *Conn) RemoteAddr() net.Addr { return c.s.nc.RemoteAddr() }
 // Stats returns what the connection has done so far.
 func (c *Conn) Stats() ConnStats { return c.s.stats() }
 
+// Limits returns the connection's limits: its server's, for a connection
+// a TCPServer accepted.
+func (c *Conn) Limits() ConnLimits { return c.s.cfg.limits() }
+
 // Close closes the socket and gives up the connection's place under its
 // server's WithMaxConnections. It is for a Conn that will never be
 // activated (a server refusing it, say); a running one is stopped by a
@@ -215,6 +222,7 @@ func (c *Conn) Close() error {
 // sock is the machinery shared by Conn and TCPClient: a net.Conn driven by
 // a component's inbox, outbox and control.
 type sock struct {
+	comp axon.Component
 	core *axon.Core
 	in   *axon.Inbox[[]byte]
 	out  *axon.Outbox[[]byte]
@@ -231,14 +239,16 @@ type sock struct {
 	release     func()
 	releaseOnce sync.Once
 
+	ctl *axon.Inbox[any] // the control inbox, once looked up
+
 	// What control said, taken between writes or during one (run's
 	// goroutine only).
 	failure *axon.Failure
 	slow    bool
 }
 
-func (s *sock) init(core *axon.Core, in *axon.Inbox[[]byte], out *axon.Outbox[[]byte], cfg connConfig) {
-	s.core, s.in, s.out, s.cfg = core, in, out, cfg
+func (s *sock) init(comp axon.Component, core *axon.Core, in *axon.Inbox[[]byte], out *axon.Outbox[[]byte], cfg connConfig) {
+	s.comp, s.core, s.in, s.out, s.cfg = comp, core, in, out, cfg
 }
 
 // attach gives s its socket, before run.
@@ -272,143 +282,224 @@ func (s *sock) reason(err error) error { return &SocketShutdown{Info: s.info, Er
 
 // run drives the connection; it closes the socket before it returns.
 //
-// The connection's signal is fed by its reader's: the reader is the head of
-// the connection as a pipeline (socket -> protocol -> socket), so the
-// peer's end of stream goes out on signal as soon as the reader has sent
-// everything before it, while the writing side may go on. When the
-// connection ends by itself for another reason, it stops the reader with
-// that reason. Either way exactly one outcome goes out on signal, and the
-// runtime adds none for run's own return (see axon.Core, composites).
+// The connection reads in its own Main: on Linux a plain TCP socket is
+// read when the process's poller says it is readable (see poller), so a
+// connection is one goroutine; otherwise (TLS, net.Pipe, another read
+// size, another system) a goroutine of the component reads and hands what
+// it read over through a Feed. Either way what was read goes out on
+// outbox with TrySend, and while the receiver has no room the connection
+// stops reading (TCP flow control then slows the peer) but goes on
+// writing, so an echo loop cannot deadlock in it.
+//
+// The connection is a pipeline of its own, the socket's reading side at
+// its head: the peer's end of stream goes out on signal as soon as
+// everything read before it has gone out on outbox, while the writing side
+// may go on (SendOutcome). Exactly one outcome goes out on signal.
 func (s *sock) run(ctx context.Context) error {
 	nc := s.nc
 	defer nc.Close()
 	// Shutdown means now: a blocked read, write or handshake returns.
-	defer context.AfterFunc(ctx, func() { nc.Close() })()
+	defer afterFunc(ctx, func() { nc.Close() })()
 
 	s.start = time.Now()
-	if tc, ok := nc.(*tls.Conn); ok {
-		hctx, cancel := ctx, context.CancelFunc(func() {})
-		if s.cfg.handshakeTimeout > 0 {
-			hctx, cancel = context.WithTimeout(ctx, s.cfg.handshakeTimeout)
-		}
-		err := tc.HandshakeContext(hctx)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			// No reader yet: this is the component's own outcome.
-			return axon.Finish(s.reason(fmt.Errorf("TLS handshake: %w", err)))
-		}
+	if err := s.handshake(ctx, nc); err != nil {
+		return err
 	}
 	s.touch()
 
-	reader := s.newReader(ctx, nc)
-	s.core.AddChildren(reader)
-	if _, err := s.core.Link(reader.out, s.out); err != nil {
-		return err
-	}
-	if _, err := s.core.Link(reader.Signal(), s.core.Signal()); err != nil {
-		return err
-	}
-	s.core.ActivateChildren()
-
-	// shutdown ends run when it was told to stop now. The runtime cancels
-	// the reader with the same Shutdown, which goes out on signal; waiting
-	// for that keeps the runtime from cancelling it first as an orphan of
-	// a finished parent (with another reason).
-	shutdown := func() error {
-		<-reader.Done()
-		return ctx.Err()
-	}
-	// end closes the connection now, with reason on signal (nil: a clean
-	// end), unless the reader has already sent its own.
-	end := func(reason error) error {
-		if ctx.Err() != nil {
-			return shutdown() // the closed socket is why it failed
-		}
-		s.discardQueued()
-		reader.stop(reason)
-		if errors.Is(reason, ErrSlowConsumer) {
-			abort(nc)
-		}
-		nc.Close()
-		select {
-		case <-reader.Done():
-			return nil
-		case <-ctx.Done():
-			return shutdown()
-		}
-	}
-
-	var idle deadline
-	defer idle.stop()
-	halfClosed := false // this side is done: ProducerFinished was handled
-	peerClosed := false // the peer is done: the reader read its end of stream
+	// The loop's state lives on the heap and its work in functions of
+	// their own, so that what a connection's goroutine holds on its stack
+	// while it waits is a few frames: the stack then fits the 2 KiB a
+	// goroutine starts with, and shrinks back to it after a deep write.
+	r := &connRun{s: s, ctx: ctx, nc: nc, ctl: s.core.Control()}
+	r.waker = s.core.NewWaker() // woken by the poller and the idle timer
+	r.src = s.newSource(nc, r.waker)
+	defer r.close()
 	for {
-		// Whether ProducerFinished has come is read before the inbox is
-		// drained: what was sent before it is in the inbox by then.
-		failure, slow, finishing := s.takeControl()
-		if failure != nil {
-			return end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, failure)))
+		if done, err := r.step(); done {
+			return err
 		}
-		if slow && !halfClosed {
-			// The protocol ended because the peer does not keep up (a
-			// Backplane's Disconnect policy): what is queued would never
-			// be read, so the connection closes at once.
-			return end(s.reason(ErrSlowConsumer))
-		}
-		readerDone, readErr := reader.ended()
-		if err := s.writeQueued(halfClosed); err != nil {
-			return end(s.reason(err))
-		}
-		if readerDone && !peerClosed {
-			if ctx.Err() != nil {
-				return shutdown()
-			}
-			// The reader has sent the reason on signal already.
-			if !errors.Is(readErr, io.EOF) || !s.cfg.peerHalfClose || halfClosed {
-				return end(nil)
-			}
-			peerClosed = true // go on writing until told ProducerFinished
-		}
-		if finishing && !halfClosed {
-			// Half-close first: the peer reads every byte, then end of
-			// stream, whatever happens to the socket after.
-			halfClosed = true
-			if !s.cfg.waitForPeerClose {
-				// The outcome is ours now: the peer's answer to the
-				// half-close is not its own end.
-				reader.stop(nil)
-			}
-			if cw, ok := nc.(interface{ CloseWrite() error }); ok {
-				// Without waiting for the peer, a failed half-close changes
-				// nothing: the socket is closed next anyway.
-				if err := cw.CloseWrite(); err != nil && s.cfg.waitForPeerClose && !peerClosed {
-					return end(s.reason(err))
-				}
-			}
-			if peerClosed || !s.cfg.waitForPeerClose {
-				return end(nil)
-			}
-			continue
-		}
-
-		wctx := ctx
-		if s.cfg.idleTimeout > 0 {
-			quiet := s.idleFor()
-			if quiet >= s.cfg.idleTimeout {
-				return end(s.reason(ErrIdleTimeout))
-			}
-			// The wait ends at the idle deadline as it stood when the last
-			// one was set; bytes moved since push it back, so it is checked
-			// again then.
-			wctx = idle.at(ctx, s.cfg.idleTimeout-quiet)
-		}
-		if err := s.core.Wait(wctx); err != nil && ctx.Err() != nil {
-			return shutdown()
+		if err := s.core.WaitFor(ctx, r.waitOn()...); err != nil {
+			return ctx.Err()
 		}
 	}
+}
+
+// handshake runs a TLS connection's handshake, bounded by the handshake
+// timeout; a failure is the connection's outcome.
+func (s *sock) handshake(ctx context.Context, nc net.Conn) error {
+	tc, ok := nc.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	hctx, cancel := ctx, context.CancelFunc(func() {})
+	if s.cfg.handshakeTimeout > 0 {
+		hctx, cancel = context.WithTimeout(ctx, s.cfg.handshakeTimeout)
+	}
+	err := tc.HandshakeContext(hctx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return axon.Finish(s.reason(fmt.Errorf("TLS handshake: %w", err)))
+	}
+	return nil
+}
+
+// connRun is the state of a running connection's loop.
+type connRun struct {
+	s     *sock
+	ctx   context.Context
+	nc    net.Conn
+	ctl   *axon.Inbox[any]
+	waker *axon.Waker
+	src   readSource
+	boxes [3]axon.Box // what the loop waits on
+
+	pending    []byte // read, not yet taken by the receiver
+	readErr    error  // what ended the reading (io.EOF: the peer's end)
+	stopRead   bool   // this side half-closed: what the peer sends is not read
+	halfClosed bool   // this side is done: ProducerFinished was handled
+	peerClosed bool   // the peer's end went out on signal; writing goes on
+	idle       idleTimer
+}
+
+func (r *connRun) close() {
+	r.idle.stop()
+	r.src.close()
+	r.waker.Close()
+}
+
+// end closes the connection now, with ProducerFinished{Reason: reason} on
+// signal (nil: a clean end), unless the outcome went out already (the
+// peer's end of stream).
+func (r *connRun) end(reason error) error {
+	if r.ctx.Err() != nil {
+		return r.ctx.Err() // the closed socket is why it failed
+	}
+	r.s.discardQueued()
+	if errors.Is(reason, ErrSlowConsumer) {
+		abort(r.nc)
+	}
+	r.nc.Close()
+	return axon.Finish(reason)
+}
+
+// step does what there is to do: control, reading, writing, the ends of
+// either side. It reports whether the connection has ended, and then what
+// Main returns.
+//
+//go:noinline
+func (r *connRun) step() (done bool, err error) {
+	s := r.s
+	// Whether ProducerFinished has come is read before the inbox is
+	// drained: what was sent before it is in the inbox by then.
+	failure, slow, finishing := s.takeControl()
+	if failure != nil {
+		return true, r.end(s.reason(fmt.Errorf("%w: %w", ErrProtocolFailed, failure)))
+	}
+	if slow && !r.halfClosed {
+		// The protocol ended because the peer does not keep up (a
+		// Backplane's Disconnect policy): what is queued would never be
+		// read, so the connection closes at once.
+		return true, r.end(s.reason(ErrSlowConsumer))
+	}
+	r.read()
+	if err := s.writeQueued(r.halfClosed); err != nil {
+		return true, r.end(s.reason(err))
+	}
+	if r.readErr != nil && r.pending == nil && !r.peerClosed && !r.stopRead {
+		if r.ctx.Err() != nil {
+			return true, r.ctx.Err()
+		}
+		eof := errors.Is(r.readErr, io.EOF)
+		why := r.readErr
+		if eof {
+			why = ErrPeerClosed
+		}
+		if !eof || !s.cfg.peerHalfClose || r.halfClosed {
+			return true, r.end(s.reason(why))
+		}
+		// The peer half-closed: say so now, so the protocol finishes what
+		// it has, and write until told ProducerFinished.
+		s.core.SendOutcome(axon.ProducerFinished{Reason: s.reason(why)})
+		r.peerClosed = true
+	}
+	if finishing && !r.halfClosed {
+		// Half-close first: the peer reads every byte, then end of stream,
+		// whatever happens to the socket after.
+		r.halfClosed = true
+		if !s.cfg.waitForPeerClose {
+			r.stopRead, r.pending = true, nil
+		}
+		if cw, ok := r.nc.(interface{ CloseWrite() error }); ok {
+			// Without waiting for the peer, a failed half-close changes
+			// nothing: the socket is closed next anyway.
+			if err := cw.CloseWrite(); err != nil && s.cfg.waitForPeerClose && !r.peerClosed {
+				return true, r.end(s.reason(err))
+			}
+		}
+		if r.peerClosed || !s.cfg.waitForPeerClose {
+			return true, r.end(nil)
+		}
+		return r.step() // the peer's end may have come meanwhile
+	}
+	if s.cfg.idleTimeout > 0 {
+		quiet := s.idleFor()
+		if quiet >= s.cfg.idleTimeout {
+			return true, r.end(s.reason(ErrIdleTimeout))
+		}
+		// The timer wakes the component at the idle deadline as it stood
+		// when the timer was last set; bytes moved since push it back, so
+		// it is checked again then.
+		r.idle.at(s.cfg.idleTimeout-quiet, r.waker)
+	}
+	return false, nil
+}
+
+// read sends what the socket has on outbox while the receiver has room.
+func (r *connRun) read() {
+	s := r.s
+	for !r.stopRead && (r.pending != nil || r.readErr == nil) {
+		if r.pending == nil {
+			b, err := r.src.next()
+			if err != nil {
+				r.readErr = err
+				return
+			}
+			if b == nil {
+				return // the source wakes the component when there is more
+			}
+			s.read.Add(uint64(len(b)))
+			s.touch()
+			r.pending = b
+		}
+		if err := s.out.TrySend(r.pending); err != nil {
+			if !errors.Is(err, axon.ErrBoxFull) {
+				// The receiver has finished: what is read has nowhere to
+				// go. What it sent before is written first.
+				r.pending, r.readErr = nil, err
+			}
+			return // else WaitFor returns when there is room
+		}
+		r.pending = nil
+	}
+}
+
+// waitOn returns the boxes to wait on: data to write, control, and room
+// for what was read or the next chunk of a feed.
+func (r *connRun) waitOn() []axon.Box {
+	r.boxes[0], r.boxes[1] = r.s.in, r.ctl
+	if r.pending != nil {
+		r.boxes[2] = r.s.out
+		return r.boxes[:3]
+	}
+	if b := r.src.waitBox(); b != nil && r.readErr == nil && !r.stopRead {
+		r.boxes[2] = b
+		return r.boxes[:3]
+	}
+	return r.boxes[:2]
 }
 
 // abort makes closing nc reset the connection rather than leave what its
@@ -424,52 +515,72 @@ func abort(nc net.Conn) {
 	}
 }
 
-// newReader makes the child that reads the socket. It ends by itself when
-// the peer closes (ErrPeerClosed) or the read fails, with that reason on
-// its signal, which is the connection's.
-func (s *sock) newReader(ctx context.Context, nc net.Conn) *pump[[]byte] {
-	// What is read is copied out (the receiver owns each chunk), so the
-	// read buffer is needed only during a read: where the socket allows it
-	// (readWhenReady), a connection waits for data holding none, and
-	// borrows a buffer from a pool once there is something to read. An
-	// idle connection then costs no buffer.
-	read := readWhenReady(nc, s.cfg.readSize)
-	if read == nil {
-		buf := make([]byte, s.cfg.readSize)
-		read = func() ([]byte, error) {
-			n, err := nc.Read(buf)
-			if n > 0 {
-				return append([]byte(nil), buf[:n]...), err
-			}
-			return nil, err
-		}
-	}
-	var pending error // an error that came with the last bytes read
-	r := newPump(s.core.Name()+".reader", func(context.Context) ([]byte, error) {
-		if pending != nil {
-			return nil, pending
-		}
-		b, err := read()
-		if len(b) > 0 {
-			s.read.Add(uint64(len(b)))
-			s.touch()
-			pending = err
-			return b, nil
-		}
-		if err == nil {
-			err = io.ErrNoProgress
-		}
-		return nil, err
-	}, nil)
-	r.parent = ctx
-	r.end = func(err error) error {
-		if errors.Is(err, io.EOF) {
-			err = ErrPeerClosed
-		}
-		return axon.Finish(s.reason(err))
-	}
-	return r
+// readSource is where a connection's Main gets what its socket read.
+type readSource interface {
+	// next returns the next chunk read (the caller owns it), nil and no
+	// error when there is none yet (the component is woken when there may
+	// be), or the error that ended the reading (io.EOF: the peer's end of
+	// stream).
+	next() ([]byte, error)
+	// waitBox is the inbox to wait on for the next chunk, or nil when a
+	// Waker wakes the component instead.
+	waitBox() axon.Box
+	// close lets the source go, once the socket is closed or about to be.
+	close()
 }
+
+// newSource returns how the connection reads nc: woken by the process's
+// poller where it can (an idle connection then holds no goroutine and no
+// buffer beyond its Main), else by a goroutine of the component that reads
+// into a buffer of its own.
+func (s *sock) newSource(nc net.Conn, w *axon.Waker) readSource {
+	if src := newPollSource(nc, s.cfg.readSize, w); src != nil {
+		return src
+	}
+	return newFeedSource(s.comp, nc, s.cfg.readSize)
+}
+
+// feedSource reads in a goroutine of the component and hands each chunk
+// over through a Feed of one.
+type feedSource struct {
+	feed *axon.Feed[[]byte]
+}
+
+func newFeedSource(comp axon.Component, nc net.Conn, size int) *feedSource {
+	f := axon.NewFeed[[]byte](comp, "_read", 1)
+	f.Start(func(ctx context.Context, emit func([]byte) bool) error {
+		// A read blocked when the component stops ends when Main closes
+		// the socket, which it does before the runtime waits for this.
+		buf := make([]byte, size)
+		for {
+			n, err := nc.Read(buf)
+			if n > 0 && !emit(append([]byte(nil), buf[:n]...)) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	})
+	return &feedSource{feed: f}
+}
+
+func (s *feedSource) next() ([]byte, error) {
+	it, ok := s.feed.TryRecv()
+	switch {
+	case !ok:
+		return nil, nil
+	case !it.End:
+		return it.V, nil
+	case it.Err == nil:
+		return nil, io.EOF
+	}
+	return nil, it.Err
+}
+
+func (s *feedSource) waitBox() axon.Box { return s.feed.Inbox() }
+
+func (s *feedSource) close() { s.feed.Stop() }
 
 // writeQueued writes every chunk waiting in the inbox. After a half-close
 // they cannot be written and are counted as unsent.
@@ -506,7 +617,12 @@ func (s *sock) discardQueued() {
 // whether it ended because the peer is too slow (a ProducerFinished whose
 // Reason is an ErrSlowConsumer), and whether it has finished.
 func (s *sock) takeControl() (failure *axon.Failure, slow, finishing bool) {
-	st := s.core.TakeControl(nil)
+	if s.ctl == nil {
+		s.ctl = s.core.Control()
+	}
+	// TakeControl, without looking the box up each time.
+	st := axon.TakeControlFrom(s.ctl, nil)
+	st.Finishing = st.Finishing || s.core.Finishing()
 	if s.failure == nil {
 		s.failure = st.Failure
 	}
@@ -555,25 +671,40 @@ func (s *sock) write(b []byte) error {
 	}
 }
 
-// deadline is a context that ends after a delay, made again only once it
-// has ended: waiting on it costs nothing per message.
-type deadline struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+// idleTimer wakes a connection at its idle deadline. It is set again only
+// once it has fired, so bytes moving cost it nothing.
+type idleTimer struct {
+	t     *time.Timer
+	fired atomic.Bool
 }
 
-// at returns the current deadline's context, or a new one ending after d
-// when there is none or it has ended.
-func (t *deadline) at(parent context.Context, d time.Duration) context.Context {
-	if t.ctx == nil || t.ctx.Err() != nil {
-		t.stop()
-		t.ctx, t.cancel = context.WithTimeout(parent, d)
+// at makes sure the component is woken within d: a new timer, or the old
+// one set again once it has fired.
+func (it *idleTimer) at(d time.Duration, w *axon.Waker) {
+	if it.t == nil {
+		it.t = time.AfterFunc(d, func() {
+			it.fired.Store(true)
+			w.Wake()
+		})
+		return
 	}
-	return t.ctx
+	if it.fired.Swap(false) {
+		it.t.Reset(d)
+	}
 }
 
-func (t *deadline) stop() {
-	if t.cancel != nil {
-		t.cancel()
+func (it *idleTimer) stop() {
+	if it.t != nil {
+		it.t.Stop()
 	}
+}
+
+// afterFunc is context.AfterFunc. The context axon gives a component's Main
+// registers f itself (its AfterFunc method), which costs a connection less
+// than a context of its own.
+func afterFunc(ctx context.Context, f func()) (stop func() bool) {
+	if a, ok := ctx.(interface{ AfterFunc(func()) func() bool }); ok {
+		return a.AfterFunc(f)
+	}
+	return context.AfterFunc(ctx, f)
 }

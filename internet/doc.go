@@ -26,9 +26,11 @@
 // now": the socket is closed at once, so a blocked read or write returns,
 // and Main returns the context's error. A connection that ends by itself
 // (the peer closed, a reset, a timeout) ends cleanly: its signal carries
-// ProducerFinished whose Reason is a *SocketShutdown saying why. Reads
-// happen in a child component of each socket component, which the runtime
-// waits for, so no goroutine outlives its component.
+// ProducerFinished whose Reason is a *SocketShutdown saying why. A
+// connection reads in its own Main (woken by the process's epoll poller on
+// Linux), or in a goroutine of its own that the runtime waits for; UDP
+// components and the server's acceptor read in a child component. No
+// goroutine outlives its component.
 //
 // # Limits
 //

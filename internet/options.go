@@ -36,6 +36,28 @@ const (
 	DefaultWriteTimeout = 10 * time.Second
 )
 
+// ConnLimits are the limits of one connection, as its options set them
+// (zero: none).
+type ConnLimits struct {
+	IdleTimeout      time.Duration // WithIdleTimeout
+	WriteTimeout     time.Duration // WithWriteTimeout
+	HandshakeTimeout time.Duration // WithHandshakeTimeout (TLS only)
+	ReadSize         int           // WithReadSize
+	PeerHalfClose    bool          // WithPeerHalfClose: goes on writing after the peer half-closes
+}
+
+// ServerLimits are the limits of a TCPServer and of each connection it
+// accepts.
+type ServerLimits struct {
+	MaxConnections int // WithMaxConnections (zero: none)
+	Conn           ConnLimits
+}
+
+func (c connConfig) limits() ConnLimits {
+	return ConnLimits{IdleTimeout: c.idleTimeout, WriteTimeout: c.writeTimeout,
+		HandshakeTimeout: c.handshakeTimeout, ReadSize: c.readSize, PeerHalfClose: c.peerHalfClose}
+}
+
 // connConfig is what ConnOptions set: the limits of one connection.
 type connConfig struct {
 	idleTimeout      time.Duration

@@ -3,7 +3,6 @@ package internet
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -13,18 +12,19 @@ import (
 var errStopPump = errors.New("internet: pump stopped")
 
 // pump is the hidden child component that does a component's blocking reads
-// (a socket read, an accept) and sends what it reads on its outbox, which its
-// parent forwards out of one of its own outboxes with a passthrough link.
+// (an accept, a datagram read) and sends what it reads on its outbox, which
+// its parent forwards out of one of its own outboxes with a passthrough
+// link.
 //
 // It exists because a blocking send parks the goroutine on the core of the
 // outbox's owner, and only one goroutine may park on a core: the parent's
-// Main waits on its inboxes (data to write, control), so the reading side,
+// Main waits on its inboxes (data to send, control), so the reading side,
 // which waits on a socket and then on a slow consumer, needs a core of its
-// own. Back-pressure then stops the reading and nothing else: a consumer
-// that is slow to take what a connection read never stops the connection
-// from writing what it is given, so an echo loop cannot deadlock in it.
+// own. Back-pressure then stops the reading and nothing else. (A TCP
+// connection, made by the thousand, reads in its own Main instead: see
+// sock.run.)
 //
-// The pump ends when read fails, or when its parent stops it; the parent
+// The pump ends when read fails, or when its parent is stopped; the parent
 // learns of it through Core.Wait (a child ended).
 type pump[T any] struct {
 	axon.Core
@@ -33,21 +33,13 @@ type pump[T any] struct {
 	// the pump.
 	read func(ctx context.Context) (T, error)
 	// undelivered, when set, is given a value that could not be sent
-	// because the pump was stopped, or because its outbox led nowhere.
+	// because the pump was shut down, or because its outbox led nowhere.
 	undelivered func(T)
-	// end, when set, makes what Main returns from the error that ended
-	// read by itself (not by a stop or a shutdown).
-	end func(err error) error
 	// parent, when set, is the context of the parent's Main. A parent told
 	// to stop now closes the source before the runtime cancels this child
 	// (the parent's ctx ends first); a read failing then is the shutdown,
 	// not an end of the source.
 	parent context.Context
-
-	mu       sync.Mutex
-	stopped  bool
-	reason   error
-	stopSend context.CancelFunc
 
 	err error // why read ended by itself; valid after Done
 }
@@ -59,43 +51,11 @@ func newPump[T any](name string, read func(ctx context.Context) (T, error), unde
 	return p
 }
 
-// stop makes the pump end with ProducerFinished{Reason: reason} on its
-// signal once its read fails (the parent closes the source after calling
-// stop). A send waiting for room is abandoned.
-func (p *pump[T]) stop(reason error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stopped {
-		return
-	}
-	p.stopped, p.reason = true, reason
-	if p.stopSend != nil {
-		p.stopSend()
-	}
-}
-
-func (p *pump[T]) stopReason() (bool, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stopped, p.reason
-}
-
-// Main reads and sends until read fails or the pump is stopped or shut down.
+// Main reads and sends until read fails or the pump is shut down.
 func (p *pump[T]) Main(ctx context.Context) error {
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	p.mu.Lock()
-	p.stopSend = cancel
-	if p.stopped {
-		cancel()
-	}
-	p.mu.Unlock()
 	for {
 		v, err := p.read(ctx)
 		if err != nil {
-			if stopped, r := p.stopReason(); stopped {
-				return axon.Finish(r)
-			}
 			if p.parent != nil && p.parent.Err() != nil {
 				<-ctx.Done() // the runtime cancels the children next
 			}
@@ -103,21 +63,15 @@ func (p *pump[T]) Main(ctx context.Context) error {
 				return ctx.Err()
 			}
 			p.err = err
-			if p.end != nil {
-				return p.end(err)
-			}
 			return nil
 		}
 		if p.undelivered != nil && !p.out.Linked() {
 			p.undelivered(v)
 			continue
 		}
-		if err := p.out.Send(sctx, v); err != nil {
+		if err := p.out.Send(ctx, v); err != nil {
 			if p.undelivered != nil {
 				p.undelivered(v)
-			}
-			if stopped, r := p.stopReason(); stopped {
-				return axon.Finish(r)
 			}
 			return err
 		}
@@ -125,7 +79,7 @@ func (p *pump[T]) Main(ctx context.Context) error {
 }
 
 // ended reports whether the pump has finished, and then the error that
-// ended its read by itself (nil after a stop or a shutdown).
+// ended its read by itself (nil after a shutdown).
 func (p *pump[T]) ended() (bool, error) {
 	select {
 	case <-p.Done():

@@ -91,7 +91,7 @@ func NewTCPClient(address string, opts ...ClientOption) *TCPClient {
 	if cfg.conn.inboxCapacity != 0 {
 		c.In.SetCapacity(cfg.conn.inboxCapacity)
 	}
-	c.s.init(&c.Core, c.In, c.Out, cfg.conn)
+	c.s.init(c, &c.Core, c.In, c.Out, cfg.conn)
 	c.SetName("internet.TCPClient(" + address + ")")
 	return c
 }

@@ -124,6 +124,12 @@ func (s *TCPServer) Stats() ServerStats {
 	}
 }
 
+// Limits returns the server's limits and those of each connection it
+// accepts.
+func (s *TCPServer) Limits() ServerLimits {
+	return ServerLimits{MaxConnections: s.cfg.maxConns, Conn: s.cfg.conn.limits()}
+}
+
 // Close closes the listener. It is for a server that will never be
 // activated; a running one is stopped by a shutdown message on control.
 func (s *TCPServer) Close() error {
