@@ -32,11 +32,12 @@ type macroJob struct {
 // capture, encoding and finished folders) with macro.Transcode, whose
 // commit is idempotent by the programme's ID: a profile whose .DONE marker
 // is in finished is not made again, and the .META is rewritten the same.
-// The capture travels in the job (Payload), or is named by a path on
-// storage the workers share (Path); a shared capture is removed once
-// committed, as the recorder's own Transcoder does.
+// The capture travels in the job (Payload: the worker copies it into
+// dir/encoding for the transcode and removes the copy), or is named by a
+// path on storage the workers share (Path: removed once committed, as the
+// recorder's own Transcoder does).
 func macroHandler(dir string) (workqueue.Handler, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "capture"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, macro.EncodingDir), 0o755); err != nil {
 		return nil, err
 	}
 	astiav.SetLogLevel(astiav.LogLevelError)
@@ -55,9 +56,10 @@ func macroHandler(dir string) (workqueue.Handler, error) {
 		fmt.Fprintf(os.Stderr, "worker: transcoding %s (attempt %d)\n", j.ID, j.Attempt)
 		switch {
 		case len(j.Payload) > 0:
-			// Each attempt its own file: an attempt that died left its
-			// own behind, never one a later attempt reads.
-			f, err := os.CreateTemp(filepath.Join(dir, "capture"), p.ID()+".*.ts")
+			// Each attempt its own copy, among the files being made: an
+			// attempt that died left its own behind, never one a later
+			// attempt reads.
+			f, err := os.CreateTemp(filepath.Join(dir, macro.EncodingDir), p.ID()+".capture.*.ts")
 			if err != nil {
 				return err
 			}
