@@ -21,10 +21,13 @@ import (
 
 	"github.com/asticode/go-astiav"
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis/natsplane"
+	"github.com/kamaelia-go/kamaelia/chassis/natsplane/workqueue"
 	"github.com/kamaelia-go/kamaelia/device/dvb"
 	"github.com/kamaelia-go/kamaelia/device/dvb/mpegts"
 	"github.com/kamaelia-go/kamaelia/media/macro"
 	"github.com/kamaelia-go/kamaelia/media/macro/macrotest"
+	"github.com/nats-io/nats.go"
 )
 
 func init() {
@@ -58,6 +61,19 @@ once.
   -http ADDR        serve the front end at ADDR, such as :8080; it goes on
                     serving after FILE ends, until interrupted
   -workers N        programmes transcoded at once (default: the CPUs)
+  -nats URL         do not transcode here: queue each captured programme as
+                    a job on this NATS JetStream server's work queue (a
+                    cluster: comma-separated URLs), for "kamaelia worker
+                    --handler macro" processes, here or on other machines
+  -embedded DIR     the same on a NATS server with JetStream run in this
+                    process, keeping the queue in DIR; its URL is printed on
+                    standard error, and once the input has ended it waits
+                    until the workers have done every job
+  -stream NAME      the queue's stream (default JOBS)
+  -shared           with -nats or -embedded: the job names the capture's
+                    path (OUT/capture is on storage every worker reaches)
+                    instead of carrying its bytes, which must fit in the
+                    server's max_payload
   -generate FILE    write a generated two-channel multiplex with programme
                     junctions (pictures, sound and EIT) to FILE and exit
   -duration D       its length (default 20s)
@@ -78,6 +94,10 @@ func runMacro(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	workers := fs.Int("workers", runtime.NumCPU(), "")
 	gen := fs.String("generate", "", "")
 	duration := fs.Duration("duration", 20*time.Second, "")
+	natsURL := fs.String("nats", "", "")
+	embedded := fs.String("embedded", "", "")
+	stream := fs.String("stream", "", "")
+	shared := fs.Bool("shared", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, macroUsage)
@@ -132,6 +152,33 @@ func runMacro(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *workers < 1 {
 		return usagef("-workers must be at least 1")
 	}
+	if *natsURL != "" && *embedded != "" {
+		return usagef("give -nats or -embedded, not both\n\n%s", macroUsage)
+	}
+	if *shared && *natsURL == "" && *embedded == "" {
+		return usagef("-shared needs -nats or -embedded\n\n%s", macroUsage)
+	}
+	var q *workqueue.Queue
+	var nc *nats.Conn
+	if *natsURL != "" || *embedded != "" {
+		if *embedded != "" {
+			ns, err := natsplane.StartServer(natsplane.ServerConfig{JetStreamDir: *embedded})
+			if err != nil {
+				return err
+			}
+			defer ns.Shutdown()
+			*natsURL = ns.ClientURL()
+			fmt.Fprintf(stderr, "macro: NATS with JetStream at %s\n", *natsURL)
+		}
+		if nc, err = nats.Connect(*natsURL, nats.Name("kamaelia macro"), nats.MaxReconnects(-1)); err != nil {
+			return fmt.Errorf("connecting to %s: %w", *natsURL, err)
+		}
+		defer nc.Close()
+		if q, err = workqueue.OpenConn(ctx, nc, workqueue.Config{Stream: *stream}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "macro: queueing programmes on stream %s for kamaelia worker --handler macro\n", q.Config().Stream)
+	}
 
 	var srv *http.Server
 	if *addr != "" {
@@ -148,16 +195,33 @@ func runMacro(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	s := axon.NewScheduler()
 	m := dvb.NewMultiplex(*freq, []uint16{mpegts.AllPIDs}, dvb.Params{}, dev)
 	c := macro.NewCapture(filepath.Join(*out, "capture"), ids...)
-	tc := macro.NewTranscoder(*out, prs...)
-	tc.Workers = *workers
 	rep := newMacroReport(stdout, stderr)
 	for _, l := range [][2]axon.Box{
-		{m.Out, c.In}, {m.Signal(), c.Control()}, {c.Signal(), tc.Control()}, {c.Out, tc.In},
-		{c.Changes, rep.changes}, {tc.Out, rep.In}, {tc.Errors, rep.errs}, {tc.Signal(), rep.Control()},
+		{m.Out, c.In}, {m.Signal(), c.Control()}, {c.Changes, rep.changes},
 	} {
 		axon.MustLink(l[0], l[1])
 	}
-	s.Activate(m, c, tc, rep)
+	// The transcode step: here, or queued for workers.
+	var step axon.Component
+	if q != nil {
+		mq := newMacroQueuer(q, nc, prs, *shared)
+		axon.MustLink(c.Out, mq.In)
+		axon.MustLink(mq.Out, rep.queued)
+		axon.MustLink(mq.Errors, rep.errs)
+		axon.MustLink(c.Signal(), mq.Control())
+		axon.MustLink(mq.Signal(), rep.Control())
+		step = mq
+	} else {
+		tc := macro.NewTranscoder(*out, prs...)
+		tc.Workers = *workers
+		axon.MustLink(c.Out, tc.In)
+		axon.MustLink(tc.Out, rep.In)
+		axon.MustLink(tc.Errors, rep.errs)
+		axon.MustLink(c.Signal(), tc.Control())
+		axon.MustLink(tc.Signal(), rep.Control())
+		step = tc
+	}
+	s.Activate(m, c, step, rep)
 	err = s.Wait(ctx)
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		// Interrupted: finish the programmes being recorded and commit
@@ -181,7 +245,7 @@ func runMacro(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			err = errors.Join(errors.New("stopped before the programmes were committed"), s.Wait(context.Background()))
 		}
 		if err == nil && rep.failed > 0 {
-			return fmt.Errorf("%d programmes could not be transcoded", rep.failed)
+			return fmt.Errorf("%d programmes could not be %s", rep.failed, rep.verb(q != nil))
 		}
 		return err
 	}
@@ -189,14 +253,33 @@ func runMacro(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if rep.failed > 0 {
-		return fmt.Errorf("%d programmes could not be transcoded", rep.failed)
+		return fmt.Errorf("%d programmes could not be %s", rep.failed, rep.verb(q != nil))
 	}
-	fmt.Fprintf(stdout, "recorded %d programmes into %s\n", rep.done, filepath.Join(*out, macro.FinishedDir))
+	if q != nil {
+		fmt.Fprintf(stdout, "queued %d programmes on stream %s\n", rep.done, q.Config().Stream)
+		if *embedded != "" {
+			// The workers take the jobs from this process's server:
+			// it serves until they have done them all.
+			if err := waitDrained(ctx, q, stdout); err != nil {
+				return err
+			}
+		}
+	} else {
+		fmt.Fprintf(stdout, "recorded %d programmes into %s\n", rep.done, filepath.Join(*out, macro.FinishedDir))
+	}
 	if srv != nil {
 		fmt.Fprintln(stdout, "serving until interrupted")
 		<-ctx.Done()
 	}
 	return nil
+}
+
+// verb says what a failed programme could not be.
+func (r *macroReport) verb(queued bool) string {
+	if queued {
+		return "queued"
+	}
+	return "transcoded"
 }
 
 // parseRate reads -rate for the file at path: real, fast or bit/s.
@@ -214,11 +297,35 @@ func parseRate(s, path string) (float64, error) {
 	return v, nil
 }
 
+// waitDrained returns once q holds no job (every job done, or given up),
+// asking the server every quarter second.
+func waitDrained(ctx context.Context, q *workqueue.Queue, stdout io.Writer) error {
+	fmt.Fprintln(stdout, "waiting for the workers")
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n, err := q.Pending(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(stdout, "the workers have done every job")
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d jobs not yet done: %w", n, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
 // macroReport prints what the recorder does: the junctions, each
-// recording committed, each failure.
+// recording committed or programme queued, each failure.
 type macroReport struct {
 	axon.Core
 	In      *axon.Inbox[macro.Recording]
+	queued  *axon.Inbox[string]
 	changes *axon.Inbox[dvb.ProgrammeChange]
 	errs    *axon.Inbox[error]
 
@@ -229,6 +336,7 @@ type macroReport struct {
 func newMacroReport(stdout, stderr io.Writer) *macroReport {
 	r := &macroReport{stdout: stdout, stderr: stderr}
 	r.In = axon.NewInbox[macro.Recording](r, "inbox")
+	r.queued = axon.NewInbox[string](r, "queued")
 	r.changes = axon.NewInbox[dvb.ProgrammeChange](r, "changes")
 	r.errs = axon.NewInbox[error](r, "errors")
 	return r
@@ -256,6 +364,10 @@ func (r *macroReport) Main(ctx context.Context) error {
 			}
 			fmt.Fprintf(r.stdout, "finished: %s %q%s: %s\n", rec.Channel, rec.Name, cut, strings.Join(names, " "))
 		}
+		for id, ok := r.queued.TryRecv(); ok; id, ok = r.queued.TryRecv() {
+			r.done++
+			fmt.Fprintf(r.stdout, "queued: %s\n", id)
+		}
 		for err, ok := r.errs.TryRecv(); ok; err, ok = r.errs.TryRecv() {
 			r.failed++
 			fmt.Fprintf(r.stderr, "kamaelia macro: %v\n", err)
@@ -264,7 +376,7 @@ func (r *macroReport) Main(ctx context.Context) error {
 			// The transcoder failed: the scheduler reports it.
 			return nil
 		}
-		if st.Finishing && !r.In.DataReady() && !r.errs.DataReady() && !r.changes.DataReady() {
+		if st.Finishing && !r.In.DataReady() && !r.queued.DataReady() && !r.errs.DataReady() && !r.changes.DataReady() {
 			return nil
 		}
 	}
