@@ -10,7 +10,10 @@ require (
 	github.com/veandco/go-sdl2 v0.4.40
 	github.com/ziutek/dvb v0.1.5
 	go.uber.org/goleak v1.3.0
+	golang.org/x/image v0.48.0
 )
+
+require golang.org/x/text v0.44.0 // indirect
 
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
@@ -24,6 +27,6 @@ require (
 	github.com/ziutek/textenc v0.1.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
