@@ -22,6 +22,11 @@ type Update struct {
 // changed since it was last loaded or saved (Kamaelia's "dirty").
 const Dirty = "dirty"
 
+// Saved is what CanvasComponent sends on "surfacechanged" after each SAVE
+// it carried out or tried to (so that whoever asked knows the file is
+// written, or has failed).
+const Saved = "saved"
+
 // maxGroup bounds how many waiting batches the canvas takes before it
 // reports what changed, so a display is refreshed during a flood too.
 const maxGroup = 64
@@ -40,7 +45,8 @@ const maxGroup = 64
 //	surfacechanged string       Dirty, once each time the page becomes
 //	                            changed since its last LOAD or SAVE, and at
 //	                            each CLEAR or NEW (the page history saves a
-//	                            dirty page before it turns it)
+//	                            dirty page before it turns it); Saved
+//	                            after each SAVE
 //	updates        Update       what changed, once per group of messages
 //	                            taken together: the hook for a display
 //	errors         error        each command that failed, with why
@@ -143,6 +149,9 @@ func (cc *CanvasComponent) run(ctx context.Context, group []wire.Batch) error {
 			sends = append(sends, res.Send...)
 			if res.Cleared {
 				dirty = append(dirty, Dirty)
+			}
+			if cmd.Name() == "SAVE" {
+				dirty = append(dirty, Saved)
 			}
 			switch cmd.Name() {
 			case "CLEAR", "NEW", "LOAD", "SAVE":
