@@ -3,10 +3,10 @@ package whiteboard
 import (
 	"context"
 	"os"
-	"strconv"
-	"time"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/components/whiteboard/wire"
