@@ -70,15 +70,22 @@ func NewOrigin() string {
 
 // Envelope is a message on a peer's backplanes (Kamaelia's tagged items):
 // From is the tag of the member that published it (a connection, the local
-// sketcher, an audio part), so that it is not sent back there; ID is its
-// name in the mesh; LocalOnly keeps it from the network (a picture request
-// answered here, the "fetching" notice of a joining peer).
+// sketcher, an audio part), so that it is not sent back there; To, when not
+// zero, is the one member it is for (the picture that answers a
+// connection's request); ID is its name in the mesh; LocalOnly keeps it
+// from the network (a picture request answered here, the "fetching" notice
+// of a joining peer).
 type Envelope struct {
 	From      uint64
+	To        uint64
 	ID        MsgID
 	LocalOnly bool
 	Msg       wire.List
 }
+
+// For reports whether a member tagged tag should take e: not its own, and
+// for everyone or for it.
+func (e Envelope) For(tag uint64) bool { return e.From != tag && (e.To == 0 || e.To == tag) }
 
 // seenWindow is how many sequence numbers below the highest seen from an
 // origin a peer remembers: older ones count as seen.
@@ -225,18 +232,24 @@ func (d *Dedupe) Main(ctx context.Context) error {
 
 // idReader reads a connection's messages into envelopes: a MSGID message
 // names the message after it and is not passed on itself. A lone picture
-// request ([["GETIMG"]]) is answered by this peer's canvas only
-// (LocalOnly). A client's reader first publishes the "fetching" notice.
+// request ([["GETIMG"]]) is answered by this peer's canvas, to this
+// connection only: it goes on LocalOnly, as [["GETIMG", tag]]. A client's
+// reader first publishes the "fetching" notice.
 type idReader struct {
 	axon.Core
 	in      *axon.Inbox[wire.List]
 	out     *axon.Outbox[Envelope]
 	tag     uint64
+	ready   []<-chan struct{}
 	preface []wire.Batch
 }
 
-func newIDReader(tag uint64, preface ...wire.Batch) *idReader {
-	r := &idReader{tag: tag, preface: preface}
+// newIDReader returns the reader of the connection tagged tag. It reads
+// nothing before every channel of ready is closed: the connection's
+// subscribers have joined, so that nothing meant for it (the answer to its
+// picture request) is published before it can hear it.
+func newIDReader(tag uint64, ready []<-chan struct{}, preface ...wire.Batch) *idReader {
+	r := &idReader{tag: tag, ready: ready, preface: preface}
 	r.in = axon.NewInbox[wire.List](r, "inbox")
 	r.out = axon.NewOutbox[Envelope](r, "outbox")
 	r.SetName(fmt.Sprintf("whiteboard.idReader(%d)", tag))
@@ -244,6 +257,13 @@ func newIDReader(tag uint64, preface ...wire.Batch) *idReader {
 }
 
 func (r *idReader) Main(ctx context.Context) error {
+	for _, ch := range r.ready {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	for _, b := range r.preface {
 		if err := r.out.Send(ctx, Envelope{From: r.tag, LocalOnly: true, Msg: b.List()}); err != nil {
 			return err
@@ -259,6 +279,7 @@ func (r *idReader) Main(ctx context.Context) error {
 		pending = MsgID{}
 		if isPictureRequest(l) {
 			e.LocalOnly = true
+			e.Msg = wire.List{wire.List{"GETIMG", strconv.FormatUint(r.tag, 10)}}
 		}
 		if err := r.out.Send(ctx, e); err != nil {
 			return err
@@ -325,8 +346,8 @@ func (w *idWriter) Main(ctx context.Context) error {
 // errLog logs the errors it is sent, so that none is lost in silence.
 type errLog struct {
 	axon.Core
-	in  *axon.Inbox[error]
-	log *slog.Logger
+	in   *axon.Inbox[error]
+	log  *slog.Logger
 	what string
 }
 

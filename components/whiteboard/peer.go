@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"image/color"
 	"log/slog"
+	"reflect"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/chassis"
-	"github.com/kamaelia-go/kamaelia/components/framing"
 	"github.com/kamaelia-go/kamaelia/components/flow"
+	"github.com/kamaelia-go/kamaelia/components/framing"
 	"github.com/kamaelia-go/kamaelia/components/split"
 	"github.com/kamaelia-go/kamaelia/components/whiteboard/wire"
 	"github.com/kamaelia-go/kamaelia/internet"
@@ -75,8 +77,10 @@ type Config struct {
 //
 // A connecting peer shows FetchingNotice, sends PictureRequest first, and
 // its canvas takes the SETIMG the other side's canvas answers with. A
-// picture request is answered by the canvas of the peer it reaches and is
-// not passed on.
+// picture request is answered by the canvas of the peer it reaches, to
+// the connection it came from only, and is not passed on (Kamaelia's
+// canvas answered everyone, so that a picture could overwrite a stroke
+// that had reached a peer by another path).
 //
 // Boxes (passed through to the sketcher, for a window such as an SDL
 // front end):
@@ -105,8 +109,11 @@ type Peer struct {
 	history *History
 	sketch  *chassis.Graph
 
-	mu  sync.Mutex
-	net []axon.Component // servers and clients, for their failures
+	ready []<-chan struct{} // closed when the gate and the sketcher have subscribed
+
+	mu      sync.Mutex
+	net     []axon.Component // servers and clients, for their failures
+	started bool             // the core is up: connections may start
 }
 
 // The backplanes of a peer, by index into Peer.names.
@@ -147,8 +154,10 @@ func NewPeer(cfg Config) (*Peer, error) {
 			return nil, err
 		}
 	}
+	gateSub := chassis.SubscribeTo[Envelope](p.names[bpIn])
+	p.ready = append(p.ready, gateSub.Subscribed())
 	gate := chassis.Graphline(chassis.Components{
-		"SUBSCRIBE": chassis.SubscribeTo[Envelope](p.names[bpIn]),
+		"SUBSCRIBE": gateSub,
 		"DEDUPE":    NewDedupe(cfg.Origin),
 		"DRAWING":   chassis.PublishTo[Envelope](p.names[bpDrawing]),
 		"AUDIO":     chassis.PublishTo[Envelope](p.names[bpAudio]),
@@ -221,9 +230,11 @@ func (p *Peer) makeSketcher() (*chassis.Graph, error) {
 	}
 	p.history = hist
 	errs := newErrLog(p.log, "sketcher")
+	sub := chassis.SubscribeTo[Envelope](p.names[bpDrawing])
+	p.ready = append(p.ready, sub.Subscribed())
 	g := chassis.Graphline(chassis.Components{
-		"SUBSCRIBE":   chassis.SubscribeTo[Envelope](p.names[bpDrawing]),
-		"FILTER":      flow.NewFilter(func(e Envelope) bool { return e.From != tag }),
+		"SUBSCRIBE":   sub,
+		"FILTER":      flow.NewFilter(func(e Envelope) bool { return e.For(tag) }),
 		"LOCALEVENTS": newLocalEvents(),
 		"CANVAS":      p.canvas,
 		"PAINTER":     NewPainter(),
@@ -231,36 +242,51 @@ func (p *Peer) makeSketcher() (*chassis.Graph, error) {
 		"PAINTSPLIT":  split.NewTwoWaySplitter[wire.Batch](),
 		"DRAWSPLIT":   split.NewTwoWaySplitter[wire.Batch](),
 		"TAG":         flow.NewPureTransformer(func(b wire.Batch) Envelope { return Envelope{From: tag, Msg: b.List()} }),
+		"REPLY":       flow.NewPureTransformer(func(r Reply) Envelope { return replyEnvelope(tag, r) }),
 		"PUBLISH":     chassis.PublishTo[Envelope](p.names[bpIn]),
 		"ERRORS":      errs,
 	}, chassis.Linkages{
-		{Component: "SUBSCRIBE", Box: "outbox"}:        {Component: "FILTER", Box: "inbox"},
-		{Component: "FILTER", Box: "outbox"}:           {Component: "LOCALEVENTS", Box: "inbox"},
-		{Component: "LOCALEVENTS", Box: "outbox"}:      {Component: "CANVAS", Box: "inbox"},
-		{Component: "LOCALEVENTS", Box: "pages"}:       {Component: "HISTORY", Box: "inbox"},
-		{Component: "LOCALEVENTS", Box: "errors"}:      {Component: "ERRORS", Box: "inbox"},
-		{Component: chassis.Self, Box: "mouse"}:        {Component: "PAINTER", Box: "inbox"},
-		{Component: chassis.Self, Box: "colour"}:       {Component: "PAINTER", Box: "colour"},
-		{Component: chassis.Self, Box: "erase"}:        {Component: "PAINTER", Box: "erase"},
-		{Component: chassis.Self, Box: "pages"}:        {Component: "HISTORY", Box: "inbox"},
-		{Component: chassis.Self, Box: "draw"}:         {Component: "DRAWSPLIT", Box: "inbox"},
-		{Component: "PAINTER", Box: "outbox"}:          {Component: "PAINTSPLIT", Box: "inbox"},
-		{Component: "PAINTSPLIT", Box: "outbox"}:       {Component: "CANVAS", Box: "inbox"},
-		{Component: "PAINTSPLIT", Box: "outbox2"}:      {Component: "TAG", Box: "inbox"},
-		{Component: "DRAWSPLIT", Box: "outbox"}:        {Component: "CANVAS", Box: "inbox"},
-		{Component: "DRAWSPLIT", Box: "outbox2"}:       {Component: "TAG", Box: "inbox"},
-		{Component: "HISTORY", Box: "outbox"}:          {Component: "CANVAS", Box: "inbox"},
-		{Component: "CANVAS", Box: "surfacechanged"}:   {Component: "HISTORY", Box: "dirty"},
-		{Component: "CANVAS", Box: "outbox"}:           {Component: "TAG", Box: "inbox"},
-		{Component: "CANVAS", Box: "errors"}:           {Component: "ERRORS", Box: "inbox"},
-		{Component: "HISTORY", Box: "errors"}:          {Component: "ERRORS", Box: "inbox"},
-		{Component: "TAG", Box: "outbox"}:              {Component: "PUBLISH", Box: "inbox"},
-		{Component: "CANVAS", Box: "updates"}:          {Component: chassis.Self, Box: "updates"},
-		{Component: "HISTORY", Box: "ticker"}:          {Component: chassis.Self, Box: "ticker"},
+		{Component: "SUBSCRIBE", Box: "outbox"}:      {Component: "FILTER", Box: "inbox"},
+		{Component: "FILTER", Box: "outbox"}:         {Component: "LOCALEVENTS", Box: "inbox"},
+		{Component: "LOCALEVENTS", Box: "outbox"}:    {Component: "CANVAS", Box: "inbox"},
+		{Component: "LOCALEVENTS", Box: "pages"}:     {Component: "HISTORY", Box: "inbox"},
+		{Component: "LOCALEVENTS", Box: "errors"}:    {Component: "ERRORS", Box: "inbox"},
+		{Component: chassis.Self, Box: "mouse"}:      {Component: "PAINTER", Box: "inbox"},
+		{Component: chassis.Self, Box: "colour"}:     {Component: "PAINTER", Box: "colour"},
+		{Component: chassis.Self, Box: "erase"}:      {Component: "PAINTER", Box: "erase"},
+		{Component: chassis.Self, Box: "pages"}:      {Component: "HISTORY", Box: "inbox"},
+		{Component: chassis.Self, Box: "draw"}:       {Component: "DRAWSPLIT", Box: "inbox"},
+		{Component: "PAINTER", Box: "outbox"}:        {Component: "PAINTSPLIT", Box: "inbox"},
+		{Component: "PAINTSPLIT", Box: "outbox"}:     {Component: "CANVAS", Box: "inbox"},
+		{Component: "PAINTSPLIT", Box: "outbox2"}:    {Component: "TAG", Box: "inbox"},
+		{Component: "DRAWSPLIT", Box: "outbox"}:      {Component: "CANVAS", Box: "inbox"},
+		{Component: "DRAWSPLIT", Box: "outbox2"}:     {Component: "TAG", Box: "inbox"},
+		{Component: "HISTORY", Box: "outbox"}:        {Component: "CANVAS", Box: "inbox"},
+		{Component: "CANVAS", Box: "surfacechanged"}: {Component: "HISTORY", Box: "dirty"},
+		{Component: "CANVAS", Box: "outbox"}:         {Component: "TAG", Box: "inbox"},
+		{Component: "CANVAS", Box: "errors"}:         {Component: "ERRORS", Box: "inbox"},
+		{Component: "HISTORY", Box: "errors"}:        {Component: "ERRORS", Box: "inbox"},
+		{Component: "TAG", Box: "outbox"}:            {Component: "PUBLISH", Box: "inbox"},
+		{Component: "CANVAS", Box: "replies"}:        {Component: "REPLY", Box: "inbox"},
+		{Component: "REPLY", Box: "outbox"}:          {Component: "PUBLISH", Box: "inbox"},
+		{Component: "CANVAS", Box: "updates"}:        {Component: chassis.Self, Box: "updates"},
+		{Component: "HISTORY", Box: "ticker"}:        {Component: chassis.Self, Box: "ticker"},
 	})
 	g.SetName("whiteboard.Sketcher")
 	p.sketch = g
 	return g, g.SetupErr()
+}
+
+// replyEnvelope addresses a canvas's answer to the connection that asked
+// (its tag is the GETIMG's argument).
+func replyEnvelope(from uint64, r Reply) Envelope {
+	to, err := strconv.ParseUint(r.To, 10, 64)
+	if err != nil || to == 0 {
+		// Not a connection's tag: a GETIMG with an argument came from
+		// elsewhere (a console); answer everyone, as Kamaelia did.
+		return Envelope{From: from, Msg: r.Batch.List()}
+	}
+	return Envelope{From: from, To: to, Msg: r.Batch.List()}
 }
 
 // connection returns the protocol of one connection (Kamaelia's
@@ -277,27 +303,30 @@ func (p *Peer) connection(client bool) *chassis.Graph {
 		writePreface = PictureRequest.Line()
 	}
 	errs := newErrLog(p.log, "connection")
+	subDrawing := chassis.SubscribeTo[Envelope](p.names[bpDrawing])
+	subAudio := chassis.SubscribeTo[Envelope](p.names[bpAudio])
+	ready := []<-chan struct{}{subDrawing.Subscribed(), subAudio.Subscribed()}
 	g := chassis.Graphline(chassis.Components{
 		"LINES":      framing.NewLineSplit[[]byte](framing.WithMaxLineLength(MaxLine)),
 		"DECODE":     wire.NewDecoder(),
-		"READ":       newIDReader(tag, readPreface...),
+		"READ":       newIDReader(tag, ready, readPreface...),
 		"PUBLISH":    chassis.PublishTo[Envelope](p.names[bpIn]),
-		"WHITEBOARD": chassis.SubscribeTo[Envelope](p.names[bpDrawing]),
-		"AUDIO":      chassis.SubscribeTo[Envelope](p.names[bpAudio]),
-		"FILTER":     flow.NewFilter(func(e Envelope) bool { return e.From != tag && !e.LocalOnly }),
+		"WHITEBOARD": subDrawing,
+		"AUDIO":      subAudio,
+		"FILTER":     flow.NewFilter(func(e Envelope) bool { return e.For(tag) && !e.LocalOnly }),
 		"WRITE":      newIDWriter(writePreface),
 		"ERRORS":     errs,
 	}, chassis.Linkages{
-		{Component: chassis.Self, Box: "inbox"}:    {Component: "LINES", Box: "inbox"},
-		{Component: "LINES", Box: "outbox"}:        {Component: "DECODE", Box: "inbox"},
-		{Component: "DECODE", Box: "outbox"}:       {Component: "READ", Box: "inbox"},
-		{Component: "DECODE", Box: "errors"}:       {Component: "ERRORS", Box: "inbox"},
-		{Component: "READ", Box: "outbox"}:         {Component: "PUBLISH", Box: "inbox"},
-		{Component: "WHITEBOARD", Box: "outbox"}:   {Component: "FILTER", Box: "inbox"},
-		{Component: "AUDIO", Box: "outbox"}:        {Component: "FILTER", Box: "inbox"},
-		{Component: "FILTER", Box: "outbox"}:       {Component: "WRITE", Box: "inbox"},
-		{Component: "WRITE", Box: "errors"}:        {Component: "ERRORS", Box: "inbox"},
-		{Component: "WRITE", Box: "outbox"}:        {Component: chassis.Self, Box: "outbox"},
+		{Component: chassis.Self, Box: "inbox"}:  {Component: "LINES", Box: "inbox"},
+		{Component: "LINES", Box: "outbox"}:      {Component: "DECODE", Box: "inbox"},
+		{Component: "DECODE", Box: "outbox"}:     {Component: "READ", Box: "inbox"},
+		{Component: "DECODE", Box: "errors"}:     {Component: "ERRORS", Box: "inbox"},
+		{Component: "READ", Box: "outbox"}:       {Component: "PUBLISH", Box: "inbox"},
+		{Component: "WHITEBOARD", Box: "outbox"}: {Component: "FILTER", Box: "inbox"},
+		{Component: "AUDIO", Box: "outbox"}:      {Component: "FILTER", Box: "inbox"},
+		{Component: "FILTER", Box: "outbox"}:     {Component: "WRITE", Box: "inbox"},
+		{Component: "WRITE", Box: "errors"}:      {Component: "ERRORS", Box: "inbox"},
+		{Component: "WRITE", Box: "outbox"}:      {Component: chassis.Self, Box: "outbox"},
 	})
 	g.SetName(fmt.Sprintf("whiteboard.Connection(%d)", tag))
 	return g
@@ -341,14 +370,16 @@ func (p *Peer) Connect(addr string, opts ...internet.ClientOption) (axon.Compone
 	return g, nil
 }
 
+// adopt makes c (a server or client) a child; it starts once the peer's
+// own parts are up, so that what it reads reaches the sketcher.
 func (p *Peer) adopt(c axon.Component) error {
-	if err := p.AddChildren(c); err != nil {
-		return err
-	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.net = append(p.net, c)
-	p.mu.Unlock()
-	if p.State() == axon.Running {
+	if p.started {
+		if err := p.AddChildren(c); err != nil {
+			return err
+		}
 		p.ActivateChildren()
 	}
 	return nil
@@ -356,6 +387,21 @@ func (p *Peer) adopt(c axon.Component) error {
 
 // Main runs the peer until told to stop.
 func (p *Peer) Main(ctx context.Context) error {
+	p.ActivateChildren()
+	for _, ch := range p.ready {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	p.mu.Lock()
+	p.started = true
+	err := p.AddChildren(p.net...)
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	p.ActivateChildren()
 	reported := map[axon.Component]bool{}
 	for {
@@ -386,13 +432,19 @@ func axonCore(c axon.Component) axon.CoreComponent { return c.(axon.CoreComponen
 // localEvents splits what reaches the sketcher from the network
 // (Kamaelia's LocalPageEventsFilter): a remote page turn [["prev"]] or
 // [["next"]] goes to the page history as a Local turn, everything else
-// that is a drawing message to the canvas.
+// that is a drawing message to the canvas. While the peer is fetching its
+// picture (it has shown FetchingNotice and no SETIMG has come since), it
+// holds the picture requests of peers that join it, so that they get the
+// picture and not the notice.
 type localEvents struct {
 	axon.Core
 	in    *axon.Inbox[Envelope]
 	out   *axon.Outbox[wire.Batch]
 	pages *axon.Outbox[PageCommand]
 	errs  *axon.Outbox[error]
+
+	fetching bool
+	held     []wire.Batch
 }
 
 func newLocalEvents() *localEvents {
@@ -413,9 +465,24 @@ func (l *localEvents) Main(ctx context.Context) error {
 			}
 			continue
 		}
-		if dir, ok := b.IsPageTurn(); ok {
+		switch dir, turn := b.IsPageTurn(); {
+		case turn:
 			err = l.pages.Send(ctx, PageCommand{Op: PageOp(dir), Local: true})
-		} else {
+		case e.LocalOnly && reflect.DeepEqual(b, FetchingNotice):
+			l.fetching = true
+			err = l.out.Send(ctx, b)
+		case l.fetching && e.LocalOnly && len(b) == 1 && b[0].Name() == "GETIMG":
+			l.held = append(l.held, b)
+		case l.fetching && len(b) > 0 && b[0].Name() == "SETIMG":
+			l.fetching = false
+			err = l.out.Send(ctx, b)
+			for _, h := range l.held {
+				if err == nil {
+					err = l.out.Send(ctx, h)
+				}
+			}
+			l.held = nil
+		default:
 			err = l.out.Send(ctx, b)
 		}
 		if err != nil {
