@@ -338,3 +338,49 @@ func nextStroke(r *rawClient) (wire.List, MsgID) {
 		return l, id
 	}
 }
+
+// A remote [ next ] makes the receiver load its own next page, without
+// sending a picture; the page turn goes on to the other peers.
+func TestRemotePageTurn(t *testing.T) {
+	dir := t.TempDir()
+	for n, blue := range []string{"10", "20"} {
+		c := NewCanvas(CanvasWidth, CanvasHeight)
+		_, err := c.Exec(wire.Command{"CLEAR", "0", "0", blue})
+		require.NoError(t, err)
+		require.NoError(t, c.SaveFile(PageFile(dir, n+1)))
+	}
+	s := axon.NewScheduler()
+	p, err := NewPeer(Config{Dir: dir, Scheduler: s})
+	require.NoError(t, err)
+	srv, err := p.Serve("127.0.0.1:0")
+	require.NoError(t, err)
+	a := &testPeer{Peer: p, addr: srv.Addr().String()}
+	a.h, err = axon.NewHandle(s, p, "draw", "pages", "updates", "ticker", "control", "signal")
+	require.NoError(t, err)
+	defer func() { _ = a.h.Finish(context.Background()); _ = a.h.Wait(context.Background()) }()
+	ctx := t.Context()
+	// The local buttons: page 1 shown (and sent on to the peers).
+	require.NoError(t, a.h.Put(ctx, "pages", PageCommand{Op: OpUndo}))
+	a.waitCanvas(t, "page 1", hasPixel(0, 0, 0, 0, 10))
+
+	r1, r2 := dialRaw(t, a.addr), dialRaw(t, a.addr)
+	for _, r := range []*rawClient{r1, r2} {
+		r.send(PictureRequest)
+		msg, _ := r.next()
+		inflate(t, msg)
+	}
+	r1.send(wire.Batch{{"next"}})
+	a.waitCanvas(t, "page 2", hasPixel(0, 0, 0, 0, 20))
+	got, _ := r2.next()
+	assert.Equal(t, listOf(wire.Batch{{"next"}}), got, "the turn goes on to the others")
+	marker := lineBatch(0, 0, 0, 5, 5, 6, 6)
+	r2.send(marker)
+	got, _ = r1.next()
+	assert.Equal(t, listOf(marker), got, "no SETIMG after a remote turn")
+	v, err := a.h.Get(ctx, "ticker")
+	require.NoError(t, err)
+	assert.Equal(t, "Page 1 reloaded", v)
+	v, err = a.h.Get(ctx, "ticker")
+	require.NoError(t, err)
+	assert.Equal(t, "Page 2 of 2", v)
+}
