@@ -92,6 +92,8 @@ type Config struct {
 //	draw     wire.Batch   commands to draw here and send to the peers
 //	                      (the Clear button's [["CLEAR"]], a console's
 //	                      commands, a remote page turn [["next"]])
+//	local    wire.Batch   commands for this canvas only (a console's LOAD
+//	                      and SAVE: a LOAD sends the picture on itself)
 //	updates  Update       each change of the canvas, to draw in a window
 //	ticker   string       status for the ticker line
 //	control, signal as usual
@@ -177,7 +179,7 @@ func NewPeer(cfg Config) (*Peer, error) {
 	if err := p.AddChildren(in, drawing, audio, gate, sketch); err != nil {
 		return nil, err
 	}
-	for _, box := range []string{"mouse", "colour", "erase", "pages", "draw"} {
+	for _, box := range []string{"mouse", "colour", "erase", "pages", "draw", "local"} {
 		if _, err := p.LinkByName(p, box, sketch, box); err != nil {
 			return nil, err
 		}
@@ -197,6 +199,7 @@ func (p *Peer) declare() {
 	axon.NewInbox[Erase](p, "erase")
 	axon.NewInbox[PageCommand](p, "pages")
 	axon.NewInbox[wire.Batch](p, "draw")
+	axon.NewInbox[wire.Batch](p, "local")
 	axon.NewOutbox[Update](p, "updates")
 	axon.NewOutbox[string](p, "ticker")
 }
@@ -256,6 +259,7 @@ func (p *Peer) makeSketcher() (*chassis.Graph, error) {
 		{Component: chassis.Self, Box: "erase"}:      {Component: "PAINTER", Box: "erase"},
 		{Component: chassis.Self, Box: "pages"}:      {Component: "HISTORY", Box: "inbox"},
 		{Component: chassis.Self, Box: "draw"}:       {Component: "DRAWSPLIT", Box: "inbox"},
+		{Component: chassis.Self, Box: "local"}:      {Component: "CANVAS", Box: "inbox"},
 		{Component: "PAINTER", Box: "outbox"}:        {Component: "PAINTSPLIT", Box: "inbox"},
 		{Component: "PAINTSPLIT", Box: "outbox"}:     {Component: "CANVAS", Box: "inbox"},
 		{Component: "PAINTSPLIT", Box: "outbox2"}:    {Component: "TAG", Box: "inbox"},
