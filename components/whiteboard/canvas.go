@@ -98,9 +98,14 @@ type Result struct {
 	// Cleared is set by CLEAR and NEW, which Kamaelia's canvas reports as a
 	// change of the page even though they leave it clean.
 	Cleared bool
+	// ReplyTo is the argument of a GETIMG that named who asked (see
+	// Canvas.Exec): Send is the answer for that one alone.
+	ReplyTo string
 }
 
 // Exec carries out one command. Names are matched without regard to case;
+// a GETIMG with an argument (which Kamaelia's never has) names who asked,
+// for Result.ReplyTo;
 // unknown commands (and "prev"/"next", which belong to the page history)
 // do nothing, as in Kamaelia. A malformed command is an error wrapping
 // ErrBadCommand and changes nothing; a LOAD or SAVE that fails on its file
@@ -124,7 +129,11 @@ func (c *Canvas) Exec(cmd wire.Command) (Result, error) {
 	case "SAVE":
 		return c.save(args)
 	case "GETIMG":
-		return Result{Send: []wire.Batch{c.GetImg()}}, nil
+		r := Result{Send: []wire.Batch{c.GetImg()}}
+		if len(args) > 0 {
+			r.ReplyTo = args[0]
+		}
+		return r, nil
 	case "SETIMG":
 		return c.setImg(args)
 	}

@@ -265,3 +265,33 @@ func TestPainter(t *testing.T) {
 	_, more := h.TryGet("outbox")
 	assert.False(t, more, "after the button is up, moves draw nothing")
 }
+
+func TestConsole(t *testing.T) {
+	c := NewConsole()
+	h, err := axon.NewHandle(axon.NewScheduler(), c)
+	require.NoError(t, err)
+	ctx := t.Context()
+	for _, l := range []string{
+		`load "my page.png"`, "LINE 0 0 0 1 2 3 4", "next", "savedeck d.zip", "clear",
+		"remote prev", "", `save "x`, "undo now", "quit",
+	} {
+		require.NoError(t, h.Put(ctx, "inbox", l))
+	}
+	get := func(box string) any {
+		v, err := h.Get(ctx, box)
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, wire.Batch{{"LOAD", "my page.png"}}, get("local"))
+	assert.Equal(t, wire.Batch{{"LINE", "0", "0", "0", "1", "2", "3", "4"}}, get("draw"))
+	assert.Equal(t, PageCommand{Op: OpNext}, get("pages"))
+	assert.Equal(t, PageCommand{Op: OpSaveDeck, Arg: "d.zip"}, get("pages"))
+	assert.Equal(t, wire.Batch{{"CLEAR"}}, get("draw"))
+	assert.Equal(t, wire.Batch{{"prev"}}, get("draw"))
+	assert.Equal(t, PageCommand{Op: OpPrev}, get("pages"))
+	assert.Error(t, get("errors").(error))
+	assert.ErrorIs(t, get("errors").(error), errUsage)
+	assert.Equal(t, Quit{}, get("quit"))
+	require.NoError(t, h.Finish(ctx))
+	require.NoError(t, h.Wait(ctx))
+}

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/draw"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/components/whiteboard/wire"
@@ -18,9 +19,21 @@ type Update struct {
 	Pixels *image.RGBA
 }
 
+// Reply is the answer to a GETIMG that named who asked: the SETIMG, for
+// that one alone.
+type Reply struct {
+	To    string
+	Batch wire.Batch
+}
+
 // Dirty is what CanvasComponent sends on "surfacechanged" when the page
 // changed since it was last loaded or saved (Kamaelia's "dirty").
 const Dirty = "dirty"
+
+// Saved is what CanvasComponent sends on "surfacechanged" after each SAVE
+// it carried out or tried to (so that whoever asked knows the file is
+// written, or has failed).
+const Saved = "saved"
 
 // maxGroup bounds how many waiting batches the canvas takes before it
 // reports what changed, so a display is refreshed during a flood too.
@@ -37,10 +50,13 @@ const maxGroup = 64
 //	outbox         wire.Batch   messages for the peers: the SETIMG that
 //	                            answers GETIMG or follows LOAD, the CLEAR
 //	                            that follows NEW
+//	replies        Reply        the answer to a GETIMG that named who
+//	                            asked ([["GETIMG", who]]), for that one
 //	surfacechanged string       Dirty, once each time the page becomes
 //	                            changed since its last LOAD or SAVE, and at
 //	                            each CLEAR or NEW (the page history saves a
-//	                            dirty page before it turns it)
+//	                            dirty page before it turns it); Saved
+//	                            after each SAVE
 //	updates        Update       what changed, once per group of messages
 //	                            taken together: the hook for a display
 //	errors         error        each command that failed, with why
@@ -56,6 +72,8 @@ type CanvasComponent struct {
 	In *axon.Inbox[wire.Batch]
 	// Out is the outbox called "outbox".
 	Out *axon.Outbox[wire.Batch]
+	// Replies is the outbox called "replies".
+	Replies *axon.Outbox[Reply]
 	// Changed is the outbox called "surfacechanged".
 	Changed *axon.Outbox[string]
 	// Updates is the outbox called "updates".
@@ -66,7 +84,12 @@ type CanvasComponent struct {
 	mu        sync.Mutex // guards canvas against Snapshot
 	canvas    *Canvas
 	dirtySent bool
+	pictures  atomic.Uint64
 }
+
+// Pictures returns how many pictures (SETIMG) the canvas has taken: a
+// joining peer has its picture once this has grown.
+func (cc *CanvasComponent) Pictures() uint64 { return cc.pictures.Load() }
 
 // NewCanvasComponent returns a canvas component drawing on c (a white
 // CanvasWidth×CanvasHeight canvas if c is nil).
@@ -77,6 +100,7 @@ func NewCanvasComponent(c *Canvas) *CanvasComponent {
 	cc := &CanvasComponent{canvas: c}
 	cc.In = axon.NewInbox[wire.Batch](cc, "inbox")
 	cc.Out = axon.NewOutbox[wire.Batch](cc, "outbox")
+	cc.Replies = axon.NewOutbox[Reply](cc, "replies")
 	cc.Changed = axon.NewOutbox[string](cc, "surfacechanged")
 	cc.Updates = axon.NewOutbox[Update](cc, "updates")
 	cc.Errs = axon.NewOutbox[error](cc, "errors")
@@ -130,6 +154,7 @@ func endErr(ctx context.Context, err error) error {
 func (cc *CanvasComponent) run(ctx context.Context, group []wire.Batch) error {
 	var changed image.Rectangle
 	var sends []wire.Batch
+	var replies []Reply
 	var errs []error
 	var dirty []string
 	cc.mu.Lock()
@@ -138,11 +163,22 @@ func (cc *CanvasComponent) run(ctx context.Context, group []wire.Batch) error {
 			res, err := cc.canvas.Exec(cmd)
 			if err != nil {
 				errs = append(errs, err)
+			} else if cmd.Name() == "SETIMG" {
+				cc.pictures.Add(1)
 			}
 			changed = changed.Union(res.Changed)
-			sends = append(sends, res.Send...)
+			if res.ReplyTo != "" {
+				for _, b := range res.Send {
+					replies = append(replies, Reply{To: res.ReplyTo, Batch: b})
+				}
+			} else {
+				sends = append(sends, res.Send...)
+			}
 			if res.Cleared {
 				dirty = append(dirty, Dirty)
+			}
+			if cmd.Name() == "SAVE" {
+				dirty = append(dirty, Saved)
 			}
 			switch cmd.Name() {
 			case "CLEAR", "NEW", "LOAD", "SAVE":
@@ -169,6 +205,11 @@ func (cc *CanvasComponent) run(ctx context.Context, group []wire.Batch) error {
 	}
 	for _, b := range sends {
 		if err := cc.Out.Send(ctx, b); err != nil {
+			return err
+		}
+	}
+	for _, r := range replies {
+		if err := cc.Replies.Send(ctx, r); err != nil {
 			return err
 		}
 	}

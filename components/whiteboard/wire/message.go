@@ -31,11 +31,12 @@ func (c Command) Args() []string {
 // sent as one line ("[ LINE ... ] [ CIRCLE ... ] ").
 type Batch []Command
 
-// List returns the batch as a token list, for Marshal.
+// List returns the batch as a token list: a List of Lists of strings, as
+// Unmarshal returns it.
 func (b Batch) List() List {
 	l := make(List, len(b))
 	for i, c := range b {
-		l[i] = Command(c)
+		l[i] = List(stringsToAny(c))
 	}
 	return l
 }
