@@ -102,7 +102,8 @@ type ConferenceStats struct {
 //
 // Shutdown: ProducerFinished decodes and mixes what every speaker sent,
 // sends it and returns nil; Shutdown stops every part at once. A part
-// that fails fails the Conference.
+// that fails fails the Conference; a part shut down from outside (the
+// whole system stopping) ends it with nil.
 type Conference struct {
 	axon.Core
 	In  *axon.Inbox[Voice]
@@ -137,6 +138,9 @@ type speaker struct {
 	dec  *av.SpeexDecoder
 	tag  *flow.PureTransformer[*frame.Audio, av.Sound]
 }
+
+// errStopped says a part of the Conference was shut down from outside.
+var errStopped = errors.New("conference: a part was shut down")
 
 // Main hears the speakers until told to stop.
 func (c *Conference) Main(ctx context.Context) error {
@@ -193,6 +197,13 @@ func (c *Conference) Main(ctx context.Context) error {
 				if err := cc.Err(); err != nil {
 					return fmt.Errorf("conference: %w", err)
 				}
+				if sd, ok := ch.(interface{ ShutdownReason() (axon.Shutdown, bool) }); ok {
+					if _, shut := sd.ShutdownReason(); shut {
+						// Shut down from outside (the whole system is
+						// stopping): the Conference stops with it.
+						return errStopped
+					}
+				}
 				return fmt.Errorf("conference: %s ended before its time", cc.Name())
 			default:
 			}
@@ -205,7 +216,9 @@ func (c *Conference) Main(ctx context.Context) error {
 			if c.TakeControl(nil).Finishing && c.In.Len() == 0 {
 				break
 			}
-			if err := failed(); err != nil {
+			if err := failed(); errors.Is(err, errStopped) {
+				return nil
+			} else if err != nil {
 				return err
 			}
 			if err := c.Wait(ctx); err != nil {
