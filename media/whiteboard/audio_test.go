@@ -32,7 +32,7 @@ func tone16(freq, amp float64, n int) []int16 {
 
 // speak encodes samples as the Whiteboard's Speex frames, with an encoder
 // of FFmpeg's libspeex, as a peer's microphone does.
-func speak(t *testing.T, samples []int16) [][]byte {
+func speak(t testing.TB, samples []int16) [][]byte {
 	t.Helper()
 	enc, err := av.NewSpeexEncoder(av.SpeexOptions{Quality: whiteboard.SpeexQuality})
 	require.NoError(t, err)
