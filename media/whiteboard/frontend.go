@@ -52,15 +52,15 @@ func NewFrontEnd(s *axon.Scheduler, p *wb.Peer, f FrontEnd) ([]axon.Component, e
 	w := NewWindow(WhiteboardTools(f.Client))
 	b := newButtons(f)
 	links := [][2]axon.Box{
-		{w.Mouse, peerBox(p, "mouse", true)},
-		{w.Colour, peerBox(p, "colour", true)},
-		{w.Erase, peerBox(p, "erase", true)},
+		{w.Mouse, boxOf(p, "mouse", true)},
+		{w.Colour, boxOf(p, "colour", true)},
+		{w.Erase, boxOf(p, "erase", true)},
 		{w.Buttons, b.In},
-		{b.Pages, peerBox(p, "pages", true)},
-		{b.Draw, peerBox(p, "draw", true)},
+		{b.Pages, boxOf(p, "pages", true)},
+		{b.Draw, boxOf(p, "draw", true)},
 		{b.Ticker, w.Ticker},
-		{peerBox(p, "updates", false), w.In},
-		{peerBox(p, "ticker", false), w.Ticker},
+		{boxOf(p, "updates", false), w.In},
+		{boxOf(p, "ticker", false), w.Ticker},
 	}
 	for _, l := range links {
 		if l[1] == nil || l[0] == nil {
@@ -90,14 +90,14 @@ func NewFrontEnd(s *axon.Scheduler, p *wb.Peer, f FrontEnd) ([]axon.Component, e
 	return comps, nil
 }
 
-// peerBox returns the peer's box of that name, or nil.
-func peerBox(p *wb.Peer, name string, in bool) axon.Box {
+// boxOf returns c's inbox (in) or outbox of that name, or nil.
+func boxOf(c axon.CoreComponent, name string, in bool) axon.Box {
 	var b axon.Box
 	var ok bool
 	if in {
-		b, ok = p.Inbox(name)
+		b, ok = c.Inbox(name)
 	} else {
-		b, ok = p.Outbox(name)
+		b, ok = c.Outbox(name)
 	}
 	if !ok {
 		return nil
@@ -208,8 +208,8 @@ func VideoMember(p *wb.Peer, vw *chassis.Graph) ([]axon.Component, error) {
 	}, flow.DropZero())
 	tagged := flow.NewPureTransformer(func(b wire.Batch) wb.Envelope { return wb.Envelope{From: tag, Msg: b.List()} })
 	pub := chassis.PublishTo[wb.Envelope](in)
-	for _, l := range [][2]axon.Box{{mustOut(sub, "outbox"), mine.In}, {mine.Out, toBatch.In}, {toBatch.Out, mustIn(vw, "inbox")},
-		{mustOut(vw, "outbox"), tagged.In}, {tagged.Out, mustIn(pub, "inbox")}} {
+	for _, l := range [][2]axon.Box{{boxOf(sub, "outbox", false), mine.In}, {mine.Out, toBatch.In}, {toBatch.Out, boxOf(vw, "inbox", true)},
+		{boxOf(vw, "outbox", false), tagged.In}, {tagged.Out, boxOf(pub, "inbox", true)}} {
 		if l[0] == nil || l[1] == nil {
 			return nil, errors.New("whiteboard: video member: the video whiteboard lacks its inbox or outbox")
 		}
@@ -218,22 +218,6 @@ func VideoMember(p *wb.Peer, vw *chassis.Graph) ([]axon.Component, error) {
 		}
 	}
 	return []axon.Component{sub, mine, toBatch, tagged, pub}, nil
-}
-
-func mustIn(c axon.CoreComponent, name string) axon.Box {
-	b, ok := c.Inbox(name)
-	if !ok {
-		return nil
-	}
-	return b
-}
-
-func mustOut(c axon.CoreComponent, name string) axon.Box {
-	b, ok := c.Outbox(name)
-	if !ok {
-		return nil
-	}
-	return b
 }
 
 // LoadFrames reads what the Video Whiteboard plays: the pictures of a
