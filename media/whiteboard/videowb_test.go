@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -230,4 +231,22 @@ func TestFrameNotes(t *testing.T) {
 	require.NoError(t, h.Wait(ctx))
 	require.NoError(t, h.Close())
 	require.NoError(t, s.Wait(ctx))
+}
+
+// Playing, the window shows a frame about every 20 ms, and after frame 10
+// comes frame 1.
+func TestVideoWhiteboardPlaysAtItsPace(t *testing.T) {
+	v := newVideoBoard(t, whiteboard.VideoOptions{})
+	first := v.frame()
+	start := time.Now()
+	seq := []int{first}
+	for len(seq) < 31 {
+		seq = append(seq, v.frame())
+	}
+	each := time.Since(start) / 30
+	for i := 1; i < len(seq); i++ {
+		require.Equal(t, seq[i-1]%10+1, seq[i], "frame %d after frame %d", seq[i], seq[i-1])
+	}
+	assert.InDelta(t, 20, each.Seconds()*1000, 8, "ms a frame")
+	t.Logf("a frame every %v", each)
 }
