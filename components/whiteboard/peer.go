@@ -110,6 +110,7 @@ type Peer struct {
 	canvas  *CanvasComponent
 	history *History
 	sketch  *chassis.Graph
+	dedupe  *Dedupe
 
 	ready []<-chan struct{} // closed when the gate and the sketcher have subscribed
 
@@ -158,9 +159,10 @@ func NewPeer(cfg Config) (*Peer, error) {
 	}
 	gateSub := chassis.SubscribeTo[Envelope](p.names[bpIn])
 	p.ready = append(p.ready, gateSub.Subscribed())
+	p.dedupe = NewDedupe(cfg.Origin)
 	gate := chassis.Graphline(chassis.Components{
 		"SUBSCRIBE": gateSub,
-		"DEDUPE":    NewDedupe(cfg.Origin),
+		"DEDUPE":    p.dedupe,
 		"DRAWING":   chassis.PublishTo[Envelope](p.names[bpDrawing]),
 		"AUDIO":     chassis.PublishTo[Envelope](p.names[bpAudio]),
 	}, chassis.Linkages{
@@ -217,6 +219,10 @@ func (p *Peer) Canvas() *CanvasComponent { return p.canvas }
 func (p *Peer) Backplanes() (in, drawing, audio string) {
 	return p.names[bpIn], p.names[bpDrawing], p.names[bpAudio]
 }
+
+// Duplicates returns how many messages the peer has dropped as already
+// seen (that came round a cycle, or by two paths).
+func (p *Peer) Duplicates() uint64 { return p.dedupe.Duplicates() }
 
 // NewTag returns a member tag not used yet in this peer.
 func (p *Peer) NewTag() uint64 { return p.tags.Add(1) }

@@ -325,6 +325,7 @@ func TestCycleOfThreePeers(t *testing.T) {
 		p.waitCanvas(t, "all strokes", hasPixel(1, 1, 9, 9, 9))
 	}
 	samePicture(t, a, b, c)
+	t.Logf("duplicates dropped so far: A %d, B %d, C %d", a.Duplicates(), b.Duplicates(), c.Duplicates())
 }
 
 // nextStroke returns the next message that is not a picture (the pictures
