@@ -184,15 +184,6 @@ func (c *Canvas) clear(args []string, isNew bool) (Result, error) {
 	return r, nil
 }
 
-// set paints one pixel, if it is on the canvas.
-func (c *Canvas) set(x, y int, col color.RGBA) {
-	if image.Pt(x, y).In(c.img.Rect) {
-		i := c.img.PixOffset(x, y)
-		p := c.img.Pix[i : i+4 : i+4]
-		p[0], p[1], p[2], p[3] = col.R, col.G, col.B, 255
-	}
-}
-
 func (c *Canvas) line(args []string) (Result, error) {
 	v, err := ints("LINE", args, 7)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/components/whiteboard/wire"
@@ -195,9 +196,11 @@ type Dedupe struct {
 	origin string
 	seq    uint64
 	seen   *Seen
-	dups   uint64
-	stats  chan uint64
+	dups   atomic.Uint64
 }
+
+// Duplicates returns how many messages it has dropped as already passed on.
+func (d *Dedupe) Duplicates() uint64 { return d.dups.Load() }
 
 // NewDedupe returns the gate of the peer whose origin is origin.
 func NewDedupe(origin string) *Dedupe {
@@ -216,7 +219,7 @@ func (d *Dedupe) Main(ctx context.Context) error {
 			e.ID = MsgID{d.origin, d.seq}
 			d.seen.Fresh(e.ID)
 		} else if !d.seen.Fresh(e.ID) {
-			d.dups++
+			d.dups.Add(1)
 			continue
 		}
 		out := d.Out

@@ -110,6 +110,10 @@ type Peer struct {
 	canvas  *CanvasComponent
 	history *History
 	sketch  *chassis.Graph
+	dedupe  *Dedupe
+
+	fetchDone *axon.Outbox[struct{}] // tells the sketcher a client ended
+	clients   map[axon.Component]bool
 
 	ready []<-chan struct{} // closed when the gate and the sketcher have subscribed
 
@@ -158,9 +162,10 @@ func NewPeer(cfg Config) (*Peer, error) {
 	}
 	gateSub := chassis.SubscribeTo[Envelope](p.names[bpIn])
 	p.ready = append(p.ready, gateSub.Subscribed())
+	p.dedupe = NewDedupe(cfg.Origin)
 	gate := chassis.Graphline(chassis.Components{
 		"SUBSCRIBE": gateSub,
-		"DEDUPE":    NewDedupe(cfg.Origin),
+		"DEDUPE":    p.dedupe,
 		"DRAWING":   chassis.PublishTo[Envelope](p.names[bpDrawing]),
 		"AUDIO":     chassis.PublishTo[Envelope](p.names[bpAudio]),
 	}, chassis.Linkages{
@@ -183,6 +188,10 @@ func NewPeer(cfg Config) (*Peer, error) {
 		if _, err := p.LinkByName(p, box, sketch, box); err != nil {
 			return nil, err
 		}
+	}
+	p.fetchDone = axon.NewOutbox[struct{}](p, "_fetchdone")
+	if _, err := p.LinkByName(p, "_fetchdone", sketch, "_fetchdone"); err != nil {
+		return nil, err
 	}
 	for _, box := range []string{"updates", "ticker"} {
 		if _, err := p.LinkByName(sketch, box, p, box); err != nil {
@@ -217,6 +226,10 @@ func (p *Peer) Canvas() *CanvasComponent { return p.canvas }
 func (p *Peer) Backplanes() (in, drawing, audio string) {
 	return p.names[bpIn], p.names[bpDrawing], p.names[bpAudio]
 }
+
+// Duplicates returns how many messages the peer has dropped as already
+// seen (that came round a cycle, or by two paths).
+func (p *Peer) Duplicates() uint64 { return p.dedupe.Duplicates() }
 
 // NewTag returns a member tag not used yet in this peer.
 func (p *Peer) NewTag() uint64 { return p.tags.Add(1) }
@@ -259,6 +272,7 @@ func (p *Peer) makeSketcher() (*chassis.Graph, error) {
 		{Component: chassis.Self, Box: "erase"}:      {Component: "PAINTER", Box: "erase"},
 		{Component: chassis.Self, Box: "pages"}:      {Component: "HISTORY", Box: "inbox"},
 		{Component: chassis.Self, Box: "draw"}:       {Component: "DRAWSPLIT", Box: "inbox"},
+		{Component: chassis.Self, Box: "_fetchdone"}: {Component: "LOCALEVENTS", Box: "fetchdone"},
 		{Component: chassis.Self, Box: "local"}:      {Component: "CANVAS", Box: "inbox"},
 		{Component: "PAINTER", Box: "outbox"}:        {Component: "PAINTSPLIT", Box: "inbox"},
 		{Component: "PAINTSPLIT", Box: "outbox"}:     {Component: "CANVAS", Box: "inbox"},
@@ -368,6 +382,12 @@ func (p *Peer) Connect(addr string, opts ...internet.ClientOption) (axon.Compone
 	if err := g.SetupErr(); err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	if p.clients == nil {
+		p.clients = map[axon.Component]bool{}
+	}
+	p.clients[g] = true
+	p.mu.Unlock()
 	if err := p.adopt(g); err != nil {
 		return nil, err
 	}
@@ -423,6 +443,14 @@ func (p *Peer) Main(ctx context.Context) error {
 				if err := core.Err(); err != nil {
 					p.log.Warn("whiteboard: connection ended", "name", core.Name(), "err", err)
 				}
+				p.mu.Lock()
+				client := p.clients[c]
+				p.mu.Unlock()
+				if client {
+					if err := p.fetchDone.Send(ctx, struct{}{}); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		if err := p.Wait(ctx); err != nil {
@@ -439,7 +467,8 @@ func axonCore(c axon.Component) axon.CoreComponent { return c.(axon.CoreComponen
 // that is a drawing message to the canvas. While the peer is fetching its
 // picture (it has shown FetchingNotice and no SETIMG has come since), it
 // holds the picture requests of peers that join it, so that they get the
-// picture and not the notice.
+// picture and not the notice; a message on "fetchdone" (a client
+// connection ended) lets them go.
 type localEvents struct {
 	axon.Core
 	in    *axon.Inbox[Envelope]
@@ -447,8 +476,9 @@ type localEvents struct {
 	pages *axon.Outbox[PageCommand]
 	errs  *axon.Outbox[error]
 
-	fetching bool
-	held     []wire.Batch
+	fetchDone *axon.Inbox[struct{}]
+	fetching  bool
+	held      []wire.Batch
 }
 
 func newLocalEvents() *localEvents {
@@ -457,41 +487,69 @@ func newLocalEvents() *localEvents {
 	l.out = axon.NewOutbox[wire.Batch](l, "outbox")
 	l.pages = axon.NewOutbox[PageCommand](l, "pages")
 	l.errs = axon.NewOutbox[error](l, "errors")
+	l.fetchDone = axon.NewInbox[struct{}](l, "fetchdone")
 	return l
 }
 
 func (l *localEvents) Main(ctx context.Context) error {
-	for e := range l.in.Messages(ctx) {
-		b, err := wire.BatchOf(e.Msg)
-		if err != nil {
-			if err := l.errs.Send(ctx, fmt.Errorf("%w: %v", errNotDrawing, err)); err != nil {
+	for {
+		st := l.TakeControl(nil)
+		if _, ok := l.fetchDone.TryRecv(); ok && l.fetching {
+			// The connection that was fetching ended without a picture:
+			// answer the requests held with what there is.
+			l.fetching = false
+			if err := l.release(ctx); err != nil {
 				return err
 			}
 			continue
 		}
-		switch dir, turn := b.IsPageTurn(); {
-		case turn:
-			err = l.pages.Send(ctx, PageCommand{Op: PageOp(dir), Local: true})
-		case e.LocalOnly && reflect.DeepEqual(b, FetchingNotice):
-			l.fetching = true
-			err = l.out.Send(ctx, b)
-		case l.fetching && e.LocalOnly && len(b) == 1 && b[0].Name() == "GETIMG":
-			l.held = append(l.held, b)
-		case l.fetching && len(b) > 0 && b[0].Name() == "SETIMG":
-			l.fetching = false
-			err = l.out.Send(ctx, b)
-			for _, h := range l.held {
-				if err == nil {
-					err = l.out.Send(ctx, h)
-				}
+		e, ok := l.in.TryRecv()
+		if ok {
+			if err := l.take(ctx, e); err != nil {
+				return err
 			}
-			l.held = nil
-		default:
-			err = l.out.Send(ctx, b)
+			continue
 		}
-		if err != nil {
+		if st.Finishing {
+			return nil
+		}
+		if err := l.Wait(ctx); err != nil {
 			return err
 		}
 	}
-	return ctx.Err()
+}
+
+func (l *localEvents) release(ctx context.Context) error {
+	held := l.held
+	l.held = nil
+	for _, h := range held {
+		if err := l.out.Send(ctx, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *localEvents) take(ctx context.Context, e Envelope) error {
+	b, err := wire.BatchOf(e.Msg)
+	if err != nil {
+		return l.errs.Send(ctx, fmt.Errorf("%w: %v", errNotDrawing, err))
+	}
+	switch dir, turn := b.IsPageTurn(); {
+	case turn:
+		return l.pages.Send(ctx, PageCommand{Op: PageOp(dir), Local: true})
+	case e.LocalOnly && reflect.DeepEqual(b, FetchingNotice):
+		l.fetching = true
+		return l.out.Send(ctx, b)
+	case l.fetching && e.LocalOnly && len(b) == 1 && b[0].Name() == "GETIMG":
+		l.held = append(l.held, b)
+		return nil
+	case l.fetching && len(b) > 0 && b[0].Name() == "SETIMG":
+		l.fetching = false
+		if err := l.out.Send(ctx, b); err != nil {
+			return err
+		}
+		return l.release(ctx)
+	}
+	return l.out.Send(ctx, b)
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -325,6 +327,7 @@ func TestCycleOfThreePeers(t *testing.T) {
 		p.waitCanvas(t, "all strokes", hasPixel(1, 1, 9, 9, 9))
 	}
 	samePicture(t, a, b, c)
+	t.Logf("duplicates dropped so far: A %d, B %d, C %d", a.Duplicates(), b.Duplicates(), c.Duplicates())
 }
 
 // nextStroke returns the next message that is not a picture (the pictures
@@ -383,4 +386,65 @@ func TestRemotePageTurn(t *testing.T) {
 	v, err = a.h.Get(ctx, "ticker")
 	require.NoError(t, err)
 	assert.Equal(t, "Page 2 of 2", v)
+}
+
+// logTap is a slog handler that hands each record's message and attributes
+// to the test.
+type logTap struct{ ch chan string }
+
+func (l logTap) Enabled(context.Context, slog.Level) bool { return true }
+func (l logTap) Handle(_ context.Context, r slog.Record) error {
+	var sb strings.Builder
+	sb.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool { sb.WriteString(" " + a.String()); return true })
+	l.ch <- sb.String()
+	return nil
+}
+func (l logTap) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l logTap) WithGroup(string) slog.Handler      { return l }
+
+// A peer that cannot reach the peer it joins says so and goes on; a peer
+// sent a line that is not a token list says so and goes on.
+func TestBadConnectionsAreReported(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	logs := logTap{ch: make(chan string, 100)}
+	s := axon.NewScheduler()
+	p, err := NewPeer(Config{Dir: t.TempDir(), Scheduler: s, Logger: slog.New(logs)})
+	require.NoError(t, err)
+	srv, err := p.Serve("127.0.0.1:0")
+	require.NoError(t, err)
+	_, err = p.Connect(closed)
+	require.NoError(t, err)
+	h, err := axon.NewHandle(s, p, "updates", "control", "signal")
+	require.NoError(t, err)
+	defer func() { _ = h.Finish(context.Background()); _ = h.Wait(context.Background()) }()
+	expect := func(what string) {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case m := <-logs.ch:
+				if strings.Contains(m, what) {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no log of %q", what)
+			}
+		}
+	}
+	expect("connection ended")
+
+	r := dialRaw(t, srv.Addr().String())
+	_, err = r.conn.Write([]byte("[ LINE ] ] \n"))
+	require.NoError(t, err)
+	expect("malformed token list")
+	// The peer goes on: it still answers (the failed join no longer holds
+	// the requests of those joining it).
+	r.send(PictureRequest)
+	msg, _ := r.next()
+	inflate(t, msg)
 }
