@@ -22,6 +22,9 @@
 // the frame). ~~<<~~ and ~~>>~~ step here and on every peer. The Video
 // Whiteboard has no sound.
 //
+// -music FILE plays a sound file (any FFmpeg reads) to every peer, as
+// Kamaelia's MP3Player did.
+//
 // Usage:
 //
 //	go run ./examples/videowhiteboard -serveport 1500
@@ -65,6 +68,7 @@ type config struct {
 	Pages      bool
 	NoAudio    bool
 	Microphone string
+	Music      string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -87,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.Pages, "pages", false, "with -video: one page of notes whatever the frame, as Kamaelia had")
 	fs.BoolVar(&cfg.NoAudio, "noaudio", false, "no microphone and no speaker")
 	fs.StringVar(&cfg.Microphone, "mic", "", "the capture `device` (default: the default one)")
+	fs.StringVar(&cfg.Music, "music", "", "play the sound `file` to every peer (any sound FFmpeg reads)")
 	if err := cli.Parse(fs, args); err != nil {
 		return config{}, err
 	}
@@ -149,6 +154,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		return err
+	}
+	if cfg.Music != "" {
+		music, err := whiteboard.NewSoundFile(cfg.Music)
+		if err != nil {
+			return err
+		}
+		voice, err := whiteboard.NewPeerVoice(peer, music)
+		if err != nil {
+			return err
+		}
+		comps = append(comps, voice)
 	}
 	s.Activate(peer)
 	s.Activate(comps...)

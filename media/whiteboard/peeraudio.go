@@ -81,13 +81,11 @@ func NewPeerAudio(p *wb.Peer, voice axon.Component) (*PeerAudio, error) {
 		{Component: "HEAR", Box: "outbox"}:   {Component: chassis.Self, Box: "outbox"},
 	}
 	if voice != nil {
-		comps["VOICE"] = voice
-		comps["SOUND"] = flow.NewPureTransformer(func(f []byte) wb.Envelope {
-			return wb.Envelope{From: tag, Msg: wire.Sound(f)}
-		})
-		comps["PUBLISH"] = chassis.PublishTo[wb.Envelope](in)
-		links[chassis.Port{Component: "VOICE", Box: "outbox"}] = chassis.Port{Component: "SOUND", Box: "inbox"}
-		links[chassis.Port{Component: "SOUND", Box: "outbox"}] = chassis.Port{Component: "PUBLISH", Box: "inbox"}
+		speak, err := newPeerVoice(in, tag, voice)
+		if err != nil {
+			return nil, err
+		}
+		comps["SPEAK"] = speak
 	}
 	g, err := chassis.NewGraphline(comps, links)
 	if err != nil {
@@ -96,4 +94,38 @@ func NewPeerAudio(p *wb.Peer, voice axon.Component) (*PeerAudio, error) {
 	g.SetName("whiteboard.PeerAudio")
 	pa.Graph = g
 	return pa, nil
+}
+
+// NewPeerVoice makes voice (a component whose "outbox" sends Speex frames:
+// a NewMicrophone, a NewSoundFile) speak to every peer of p's mesh, without
+// hearing anything: Kamaelia's MP3Player, music to everyone. It ends when
+// the voice ends. Activate it on the scheduler p runs on.
+func NewPeerVoice(p *wb.Peer, voice axon.Component) (*chassis.Graph, error) {
+	if p == nil || voice == nil {
+		return nil, errors.New("whiteboard: NewPeerVoice: no peer or no voice")
+	}
+	in, _, _ := p.Backplanes()
+	return newPeerVoice(in, p.NewTag(), voice)
+}
+
+// newPeerVoice publishes voice's frames on the backplane in as SOUND
+// messages from member tag.
+func newPeerVoice(in string, tag uint64, voice axon.Component) (*chassis.Graph, error) {
+	g, err := chassis.NewGraphline(chassis.Components{
+		"VOICE": voice,
+		"SOUND": flow.NewPureTransformer(func(f []byte) wb.Envelope {
+			return wb.Envelope{From: tag, Msg: wire.Sound(f)}
+		}),
+		"PUBLISH": chassis.PublishTo[wb.Envelope](in),
+	}, chassis.Linkages{
+		{Component: "VOICE", Box: "outbox"}: {Component: "SOUND", Box: "inbox"},
+		{Component: "VOICE", Box: "signal"}: {Component: "SOUND", Box: "control"},
+		{Component: "SOUND", Box: "outbox"}: {Component: "PUBLISH", Box: "inbox"},
+		{Component: "SOUND", Box: "signal"}: {Component: "PUBLISH", Box: "control"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("whiteboard: peer voice: %w", err)
+	}
+	g.SetName("whiteboard.PeerVoice")
+	return g, nil
 }

@@ -4,6 +4,8 @@ package whiteboard_test
 
 import (
 	"context"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -128,4 +130,49 @@ func TestPeersHearEveryoneButThemselves(t *testing.T) {
 	for name, pa := range audio {
 		assert.Zero(t, pa.Malformed(), name)
 	}
+}
+
+// A sound file played into the session (Kamaelia's MP3Player): A plays a
+// 44.1 kHz file of a 1 kHz tone to everyone, resampled to 8 kHz and coded
+// as Speex at the pace of the sound; B hears it.
+func TestSoundFileIsHeardByThePeers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tone.wav")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=44100:duration=0.6",
+		"-af", "volume=0.5", path).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	ctx := t.Context()
+	s := axon.NewScheduler()
+	a := startMeshPeer(t, s, "127.0.0.1:0")
+	b := startMeshPeer(t, s, "", a.addr)
+	b.joined(t)
+	listen, err := whiteboard.NewPeerAudio(b.Peer, nil)
+	require.NoError(t, err)
+	hb, err := axon.NewHandle(s, listen, "outbox")
+	require.NoError(t, err)
+	<-listen.Subscribed
+	music, err := whiteboard.NewSoundFile(path)
+	require.NoError(t, err)
+	voice, err := whiteboard.NewPeerVoice(a.Peer, music)
+	require.NoError(t, err)
+	start := time.Now()
+	hv, err := axon.NewHandle(s, voice, "signal")
+	require.NoError(t, err)
+	require.NoError(t, hv.Wait(ctx), "the voice ends when the file has been sent")
+	took := time.Since(start)
+	var mix []*frame.Audio
+	for len(mix) < 30 {
+		v, err := hb.Get(ctx, "outbox")
+		require.NoError(t, err)
+		mix = append(mix, v.(*frame.Audio))
+	}
+	s.ShutdownAll(axon.Shutdown{})
+	for _, h := range []*axon.Handle{hb, hv, a.h, b.h} {
+		_ = h.Close()
+	}
+	_ = s.Wait(context.WithoutCancel(ctx))
+	heard := samples(t, mix)
+	assert.InDelta(t, 1000, strongest(heard[800:]), 20, "B hears the music")
+	// 0.6 s of sound, 5 frames of it pre-rolled: sent at its pace.
+	assert.Greater(t, took, 400*time.Millisecond, "at the pace of the sound")
+	t.Logf("0.6 s of sound sent in %v", took)
 }
