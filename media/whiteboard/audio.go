@@ -98,7 +98,8 @@ type ConferenceStats struct {
 // counted in Stats().Own. A frame a decoder refuses costs that speaker 20
 // ms of sound, not the call: it is counted in the decoder's Stats and
 // skipped. A speaker silent for a second leaves the mix (the Mixer's Idle)
-// and joins again when next heard.
+// and joins again when next heard; its decoder stays, idle, for the
+// Conference's life.
 //
 // Shutdown: ProducerFinished decodes and mixes what every speaker sent,
 // sends it and returns nil; Shutdown stops every part at once. A part

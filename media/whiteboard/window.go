@@ -84,7 +84,8 @@ func WhiteboardTools(client bool) Tools {
 //	                         "updates"), drawn on the window's copy
 //	backdrop  *frame.Video   pictures shown beneath the canvas, scaled to
 //	                         it (the Video Whiteboard's video); the
-//	                         Window owns them once sent
+//	                         Window owns them once sent, and of those
+//	                         waiting shows the newest only
 //	ticker    string         status text, appended to the ticker line;
 //	                         TickerClear clears it
 //	events    sdl.Event      from the Display (the Window links it)
@@ -108,9 +109,8 @@ func WhiteboardTools(client bool) Tools {
 // when it starts, and opens its regions in this order: backdrop (when
 // Backdrop is set), canvas, toolbar, ticker; the Display draws them in
 // that order, so the canvas lies over the backdrop. With Transparent set,
-// the canvas's white is see-through, so strokes lie on the backdrop.
-// Events go out without waiting on a full box only in the sense the
-// Display's do: the Window sends each with back-pressure.
+// the canvas's white is see-through, so strokes lie on the backdrop. The
+// changes of the canvas waiting are drawn together and shown once.
 //
 // Shutdown: ProducerFinished draws what is queued and returns nil, leaving
 // the window as it is; Shutdown returns at once with ctx's error. The
