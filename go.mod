@@ -10,9 +10,10 @@ require (
 	github.com/veandco/go-sdl2 v0.4.40
 	github.com/ziutek/dvb v0.1.5
 	go.uber.org/goleak v1.3.0
+	golang.org/x/image v0.48.0
 )
 
-require golang.org/x/image v0.48.0 // indirect
+require golang.org/x/text v0.44.0 // indirect
 
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect

@@ -112,7 +112,7 @@ func TestSpeexEncoderRejectsBadSettingsAndRates(t *testing.T) {
 	require.ErrorContains(t, err, "resample")
 }
 
-func speex(t *testing.T, o av.SpeexOptions) *av.Encoder {
+func speex(t testing.TB, o av.SpeexOptions) *av.Encoder {
 	t.Helper()
 	e, err := av.NewSpeexEncoder(o)
 	require.NoError(t, err)

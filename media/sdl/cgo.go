@@ -50,6 +50,31 @@ static int kg_push_mouse(Uint32 window, int down, Uint8 button, Sint32 x, Sint32
 	return SDL_PushEvent(&e);
 }
 
+// kg_push_motion pushes a mouse motion event to (x, y) of window id with
+// the buttons of state held.
+static int kg_push_motion(Uint32 window, Uint32 state, Sint32 x, Sint32 y) {
+	SDL_Event e;
+	SDL_zero(e);
+	e.type = SDL_MOUSEMOTION;
+	e.motion.windowID = window;
+	e.motion.state = state;
+	e.motion.x = x;
+	e.motion.y = y;
+	return SDL_PushEvent(&e);
+}
+
+// kg_push_wheel pushes a mouse wheel event of dy notches (positive away
+// from the user).
+static int kg_push_wheel(Uint32 window, Sint32 dy) {
+	SDL_Event e;
+	SDL_zero(e);
+	e.type = SDL_MOUSEWHEEL;
+	e.wheel.windowID = window;
+	e.wheel.y = dy;
+	e.wheel.direction = SDL_MOUSEWHEEL_NORMAL;
+	return SDL_PushEvent(&e);
+}
+
 // kg_push_key pushes a key event for keycode k.
 static int kg_push_key(Uint32 window, int down, Sint32 k) {
 	SDL_Event e;
@@ -83,6 +108,20 @@ func pushMouse(window uint32, down bool, button uint8, x, y int32) error {
 		d = 1
 	}
 	if C.kg_push_mouse(C.Uint32(window), d, C.Uint8(button), C.Sint32(x), C.Sint32(y)) < 0 {
+		return fmt.Errorf("SDL_PushEvent: %w", sdl.GetError())
+	}
+	return nil
+}
+
+func pushMotion(window, state uint32, x, y int32) error {
+	if C.kg_push_motion(C.Uint32(window), C.Uint32(state), C.Sint32(x), C.Sint32(y)) < 0 {
+		return fmt.Errorf("SDL_PushEvent: %w", sdl.GetError())
+	}
+	return nil
+}
+
+func pushWheel(window uint32, dy int32) error {
+	if C.kg_push_wheel(C.Uint32(window), C.Sint32(dy)) < 0 {
 		return fmt.Errorf("SDL_PushEvent: %w", sdl.GetError())
 	}
 	return nil

@@ -92,8 +92,11 @@ type Screenshot struct{ Reply *axon.Inbox[*image.RGBA] }
 // Inject puts an event on SDL's own event queue, as if the mouse or the
 // keyboard had made it: the Display then handles it like any other, hit
 // testing and all. For tests, demos and remote control. Kind is MouseDown,
-// MouseUp, KeyDown, KeyUp or Quit; X and Y are window pixels; Key is
-// an SDL key name ("Return", "N", "Right"). Quit is the window being
+// MouseUp, MouseMove, MouseWheel, KeyDown, KeyUp or Quit; X and Y are
+// window pixels (of the mouse, for a MouseMove); Buttons are those held
+// in a MouseMove (0: the left one); Wheel the notches of a MouseWheel,
+// turned with the mouse at X and Y; Key
+// is an SDL key name ("Return", "N", "Right"). Quit is the window being
 // closed.
 type Inject struct{ Event Event }
 
@@ -114,6 +117,13 @@ const (
 	KeyUp
 	// Quit: the window was closed; the Display ends after sending it.
 	Quit
+	// MouseMove: the mouse moved with a button held (Buttons says which);
+	// moves with no button held are not sent.
+	MouseMove
+	// MouseWheel: the wheel turned Wheel notches, positive away from the
+	// user ("up"); it goes to the regions under the mouse's last known
+	// place.
+	MouseWheel
 )
 
 // String names the kind.
@@ -129,6 +139,10 @@ func (k EventKind) String() string {
 		return "key up"
 	case Quit:
 		return "quit"
+	case MouseMove:
+		return "mouse move"
+	case MouseWheel:
+		return "mouse wheel"
 	}
 	return fmt.Sprintf("event(%d)", uint8(k))
 }
@@ -143,6 +157,12 @@ type Event struct {
 	Button int
 	// Key is SDL's name of the key ("N", "Return", "Right").
 	Key string
+	// Buttons are the mouse buttons held during a MouseMove, a bit each:
+	// 1<<0 left, 1<<1 middle, 1<<2 right.
+	Buttons uint32
+	// Wheel is the notches a MouseWheel turned, positive away from the
+	// user.
+	Wheel int
 }
 
 // DisplayConfig says what window the Display opens.
@@ -201,6 +221,7 @@ type Display struct {
 	outs     map[any]any // client inbox -> the outbox that feeds it
 	nOuts    int
 	registry *axon.Registry
+	mouse    sdl.Point // where the mouse was last seen, for the wheel
 }
 
 var displayRunning atomic.Bool
@@ -595,9 +616,31 @@ func (d *Display) event(ev sdl.Event) bool {
 			kind = MouseUp
 		}
 		p := sdl.Point{X: e.X, Y: e.Y}
+		d.mouse = p
 		for _, r := range d.regions {
 			if p.InRect(&r.rect) {
 				d.send(r, Event{Kind: kind, Region: r.id, X: int(e.X - r.rect.X), Y: int(e.Y - r.rect.Y), Button: int(e.Button)})
+			}
+		}
+	case *sdl.MouseMotionEvent:
+		p := sdl.Point{X: e.X, Y: e.Y}
+		d.mouse = p
+		if e.State == 0 {
+			break // a painter wants drags; plain moves would only flood
+		}
+		for _, r := range d.regions {
+			if p.InRect(&r.rect) {
+				d.send(r, Event{Kind: MouseMove, Region: r.id, X: int(e.X - r.rect.X), Y: int(e.Y - r.rect.Y), Buttons: e.State})
+			}
+		}
+	case *sdl.MouseWheelEvent:
+		dy := int(e.Y)
+		if e.Direction == sdl.MOUSEWHEEL_FLIPPED {
+			dy = -dy
+		}
+		for _, r := range d.regions {
+			if d.mouse.InRect(&r.rect) {
+				d.send(r, Event{Kind: MouseWheel, Region: r.id, X: int(d.mouse.X - r.rect.X), Y: int(d.mouse.Y - r.rect.Y), Wheel: dy})
 			}
 		}
 	case *sdl.KeyboardEvent:
@@ -630,6 +673,17 @@ func (d *Display) inject(e Event) {
 			b = sdl.BUTTON_LEFT
 		}
 		_ = pushMouse(d.winID, e.Kind == MouseDown, b, int32(e.X), int32(e.Y))
+	case MouseMove:
+		state := e.Buttons
+		if state == 0 {
+			state = sdl.ButtonLMask()
+		}
+		_ = pushMotion(d.winID, state, int32(e.X), int32(e.Y))
+	case MouseWheel:
+		// The wheel has no place of its own: move there first, with no
+		// button held, which no region hears.
+		_ = pushMotion(d.winID, 0, int32(e.X), int32(e.Y))
+		_ = pushWheel(d.winID, int32(e.Wheel))
 	case KeyDown, KeyUp:
 		_ = pushKey(d.winID, e.Kind == KeyDown, sdl.GetKeyFromName(e.Key))
 	case Quit:

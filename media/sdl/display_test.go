@@ -11,6 +11,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/media/frame"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -109,4 +110,39 @@ func TestClosingTheWindowTellsEveryRegionAndEndsTheDisplay(t *testing.T) {
 	sig, err := r.h.Get(t.Context(), "signal")
 	require.NoError(t, err)
 	require.Equal(t, axon.ProducerFinished{}, sig)
+}
+
+// Drags reach the region under the mouse as MouseMove events, with the
+// buttons held; moves with no button held are not sent. The wheel goes to
+// the region under the mouse, with its notches.
+func TestDisplaySendsDragsAndTheWheel(t *testing.T) {
+	r := newRig(t, sdl.DisplayConfig{Width: 64, Height: 64})
+	left, right := axontest.NewRelay[sdl.Event](0), axontest.NewRelay[sdl.Event](0)
+	hl, err := axon.NewHandle(r.s, left)
+	require.NoError(t, err)
+	defer hl.Close()
+	hr, err := axon.NewHandle(r.s, right)
+	require.NoError(t, err)
+	defer hr.Close()
+	a, b := sdl.NewRegionID(), sdl.NewRegionID()
+	r.put(sdl.OpenRegion{ID: a, Rect: image.Rect(0, 0, 32, 64), Events: left.In})
+	r.put(sdl.OpenRegion{ID: b, Rect: image.Rect(32, 0, 64, 64), Events: right.In})
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.MouseMove, X: 10, Y: 12}})
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.MouseMove, X: 40, Y: 5, Buttons: 1 << 2}})
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.MouseWheel, X: 50, Y: 50, Wheel: -2}})
+	r.put(sdl.Inject{Event: sdl.Event{Kind: sdl.MouseWheel, X: 3, Y: 3, Wheel: 1}})
+	get := func(h *axon.Handle) sdl.Event {
+		t.Helper()
+		v, err := h.Get(t.Context(), "outbox")
+		require.NoError(t, err)
+		return v.(sdl.Event)
+	}
+	assert.Equal(t, sdl.Event{Kind: sdl.MouseMove, Region: a, X: 10, Y: 12, Buttons: 1}, get(hl))
+	assert.Equal(t, sdl.Event{Kind: sdl.MouseMove, Region: b, X: 8, Y: 5, Buttons: 1 << 2}, get(hr))
+	assert.Equal(t, sdl.Event{Kind: sdl.MouseWheel, Region: b, X: 18, Y: 50, Wheel: -2}, get(hr))
+	assert.Equal(t, sdl.Event{Kind: sdl.MouseWheel, Region: a, X: 3, Y: 3, Wheel: 1}, get(hl))
+	assert.Equal(t, "mouse move", sdl.MouseMove.String())
+	assert.Equal(t, "mouse wheel", sdl.MouseWheel.String())
+	_, more := hl.TryGet("outbox")
+	assert.False(t, more, "the plain move before the wheel is not sent")
 }

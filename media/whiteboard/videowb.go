@@ -1,0 +1,269 @@
+//go:build cgo
+
+package whiteboard
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	wb "github.com/kamaelia-go/kamaelia/components/whiteboard"
+	"github.com/kamaelia-go/kamaelia/components/whiteboard/wire"
+	"github.com/kamaelia-go/kamaelia/media/frame"
+)
+
+// VideoTools returns the Video Whiteboard's buttons: << and >> (a frame
+// back and on), Checkpoint (save the frame's notes), Clear, New Page
+// (clear here and on the peers), ~~<<~~ and ~~>>~~ (a frame back and on,
+// here and on the peers: remote page turns) and Quit.
+func VideoTools() Tools {
+	return Tools{
+		{"<<", "prev"}, {">>", "next"}, {"Checkpoint", "checkpoint"}, {"Clear", "clear"},
+		{"New Page", "new"}, {"~~<<~~", "remoteprev"}, {"~~>>~~", "remotenext"}, {}, {}, {"Quit", "quit"},
+	}
+}
+
+// VideoOptions are the settings of a Video Whiteboard.
+type VideoOptions struct {
+	// Period is how long each frame is shown (FramePlayer.Period): 0 for
+	// DefaultFramePeriod, negative to step only when told.
+	Period time.Duration
+	// Pages makes the notes pages, as in Kamaelia (one drawing whatever
+	// the frame), instead of keyed to frames.
+	Pages bool
+	// Scribbles is the folder Checkpoint saves the notes in, as
+	// frame.N.png (page.png with Pages); "" saves nothing.
+	Scribbles string
+}
+
+// NewVideoWhiteboard returns the Video Whiteboard: the frames play in a
+// loop beneath a see-through canvas in a Window, stepped by the mouse and
+// the keys as Stepper says, and what is drawn on the canvas is kept for
+// the frame it was drawn on (FrameNotes) unless o.Pages.
+//
+// Boxes:
+//
+//	inbox   wire.Batch  drawing messages from the peers; a remote page
+//	                    turn ([["prev"]] or [["next"]]) steps the video
+//	outbox  wire.Batch  to the peers: the strokes drawn here, the canvas's
+//	                    answers (SETIMG for GETIMG), and the remote page
+//	                    turns of ~~<<~~ and ~~>>~~
+//	quit    string      "quit": the Quit button, q, or the window closed
+//	frame   int         the number of each frame shown, from 1
+//	control, signal     as a Graphline's
+//
+// It needs a Display published in its scheduler's registry.
+func NewVideoWhiteboard(frames []*frame.Video, o VideoOptions) (*chassis.Graph, error) {
+	win := NewWindow(VideoTools())
+	win.ShowBackdrop, win.Transparent = true, true
+	player := NewFramePlayer(frames)
+	player.Period = o.Period
+	notes := NewFrameNotes()
+	notes.Bound = !o.Pages
+	desk := newVideoDesk(o)
+	return chassis.NewGraphline(chassis.Components{
+		"WINDOW": win, "PAINTER": wb.NewPainter(), "CANVAS": wb.NewCanvasComponent(nil),
+		"PLAYER": player, "NOTES": notes, "STEPPER": NewStepper(), "DESK": desk,
+		"FRAMES": newFanOut(),
+	}, chassis.Linkages{
+		{Component: "WINDOW", Box: "outbox"}:         {Component: "PAINTER", Box: "inbox"},
+		{Component: "WINDOW", Box: "colour"}:         {Component: "PAINTER", Box: "colour"},
+		{Component: "WINDOW", Box: "erase"}:          {Component: "PAINTER", Box: "erase"},
+		{Component: "WINDOW", Box: "pointer"}:        {Component: "STEPPER", Box: "inbox"},
+		{Component: "WINDOW", Box: "keys"}:           {Component: "STEPPER", Box: "keys"},
+		{Component: "WINDOW", Box: "buttons"}:        {Component: "DESK", Box: "buttons"},
+		{Component: "PAINTER", Box: "outbox"}:        {Component: "DESK", Box: "strokes"},
+		{Component: "STEPPER", Box: "outbox"}:        {Component: "PLAYER", Box: "inbox"},
+		{Component: "STEPPER", Box: "quit"}:          {Component: "DESK", Box: "buttons"},
+		{Component: "DESK", Box: "steps"}:            {Component: "PLAYER", Box: "inbox"},
+		{Component: "DESK", Box: "tocanvas"}:         {Component: "NOTES", Box: "inbox"},
+		{Component: "NOTES", Box: "outbox"}:          {Component: "CANVAS", Box: "inbox"},
+		{Component: "CANVAS", Box: "outbox"}:         {Component: "DESK", Box: "fromcanvas"},
+		{Component: "CANVAS", Box: "updates"}:        {Component: "WINDOW", Box: "inbox"},
+		{Component: "PLAYER", Box: "outbox"}:         {Component: "WINDOW", Box: "backdrop"},
+		{Component: "PLAYER", Box: "frame"}:          {Component: "FRAMES", Box: "inbox"},
+		{Component: "FRAMES", Box: "outbox"}:         {Component: "NOTES", Box: "frame"},
+		{Component: "FRAMES", Box: "desk"}:           {Component: "DESK", Box: "frame"},
+		{Component: "FRAMES", Box: "out"}:            {Component: chassis.Self, Box: "frame"},
+		{Component: chassis.Self, Box: "inbox"}:      {Component: "DESK", Box: "inbox"},
+		{Component: "DESK", Box: "outbox"}:           {Component: chassis.Self, Box: "outbox"},
+		{Component: "DESK", Box: "quit"}:             {Component: chassis.Self, Box: "quit"},
+		{Component: chassis.Self, Box: "screenshot"}: {Component: "WINDOW", Box: "screenshot"},
+	})
+}
+
+// fanOut sends each frame number to the notes, the desk and out.
+type fanOut struct {
+	axon.Core
+	In              *axon.Inbox[int]
+	Notes, Desk, To *axon.Outbox[int]
+}
+
+func newFanOut() *fanOut {
+	f := &fanOut{}
+	f.In = axon.NewInbox[int](f, "inbox")
+	f.Notes = axon.NewOutbox[int](f, "outbox")
+	f.Desk = axon.NewOutbox[int](f, "desk")
+	f.To = axon.NewOutbox[int](f, "out")
+	return f
+}
+
+// Main passes frame numbers on until told to stop.
+func (f *fanOut) Main(ctx context.Context) error {
+	for n := range f.In.Messages(ctx) {
+		for _, o := range []*axon.Outbox[int]{f.Notes, f.Desk, f.To} {
+			if err := o.Send(ctx, n); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// videoDesk is the Video Whiteboard's switchboard: it sends the strokes
+// drawn here to the canvas and the peers, the peers' drawing to the
+// canvas and their page turns to the player, and acts on the buttons.
+type videoDesk struct {
+	axon.Core
+	In         *axon.Inbox[wire.Batch] // from the peers
+	Strokes    *axon.Inbox[wire.Batch] // from the painter
+	FromCanvas *axon.Inbox[wire.Batch] // the canvas's answers, for the peers
+	Buttons    *axon.Inbox[string]
+	Frame      *axon.Inbox[int]
+	Out        *axon.Outbox[wire.Batch] // to the peers
+	ToCanvas   *axon.Outbox[wire.Batch]
+	Steps      *axon.Outbox[string]
+	Quit       *axon.Outbox[string]
+
+	o VideoOptions
+}
+
+func newVideoDesk(o VideoOptions) *videoDesk {
+	d := &videoDesk{o: o}
+	d.In = axon.NewInbox[wire.Batch](d, "inbox")
+	d.Strokes = axon.NewInbox[wire.Batch](d, "strokes")
+	d.FromCanvas = axon.NewInbox[wire.Batch](d, "fromcanvas")
+	d.Buttons = axon.NewInbox[string](d, "buttons")
+	d.Frame = axon.NewInbox[int](d, "frame")
+	d.Out = axon.NewOutbox[wire.Batch](d, "outbox")
+	d.ToCanvas = axon.NewOutbox[wire.Batch](d, "tocanvas")
+	d.Steps = axon.NewOutbox[string](d, "steps")
+	d.Quit = axon.NewOutbox[string](d, "quit")
+	return d
+}
+
+// Main switches until told to stop.
+func (d *videoDesk) Main(ctx context.Context) error {
+	frameNo := 1
+	for {
+		st := d.TakeControl(nil)
+		busy := false
+		for {
+			n, ok := d.Frame.TryRecv()
+			if !ok {
+				break
+			}
+			frameNo, busy = n, true
+		}
+		for {
+			b, ok := d.Strokes.TryRecv()
+			if !ok {
+				break
+			}
+			busy = true
+			if err := d.both(ctx, b); err != nil {
+				return err
+			}
+		}
+		for {
+			b, ok := d.In.TryRecv()
+			if !ok {
+				break
+			}
+			busy = true
+			var err error
+			if turn, ok := b.IsPageTurn(); ok {
+				err = d.Steps.Send(ctx, map[string]string{"prev": StepPrev, "next": StepNext}[turn])
+			} else {
+				err = d.ToCanvas.Send(ctx, b)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		for {
+			b, ok := d.FromCanvas.TryRecv()
+			if !ok {
+				break
+			}
+			busy = true
+			if err := d.Out.Send(ctx, b); err != nil {
+				return err
+			}
+		}
+		for {
+			s, ok := d.Buttons.TryRecv()
+			if !ok {
+				break
+			}
+			busy = true
+			if err := d.button(ctx, s, frameNo); err != nil {
+				return err
+			}
+		}
+		if busy {
+			continue
+		}
+		if st.Finishing {
+			return nil
+		}
+		if err := d.Wait(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// both sends b to the canvas and to the peers.
+func (d *videoDesk) both(ctx context.Context, b wire.Batch) error {
+	if err := d.ToCanvas.Send(ctx, b); err != nil {
+		return err
+	}
+	return d.Out.Send(ctx, b)
+}
+
+// button acts on a button of VideoTools (or "quit" from the keys).
+func (d *videoDesk) button(ctx context.Context, s string, frameNo int) error {
+	switch s {
+	case "prev":
+		return d.Steps.Send(ctx, StepPrev)
+	case "next":
+		return d.Steps.Send(ctx, StepNext)
+	case "remoteprev", "remotenext":
+		turn := s[len("remote"):]
+		if err := d.Out.Send(ctx, wire.Batch{{turn}}); err != nil {
+			return err
+		}
+		return d.Steps.Send(ctx, map[string]string{"prev": StepPrev, "next": StepNext}[turn])
+	case "clear":
+		return d.ToCanvas.Send(ctx, wire.Batch{{"CLEAR"}})
+	case "new":
+		// NEW clears here, and the canvas tells the peers to clear.
+		return d.ToCanvas.Send(ctx, wire.Batch{{"NEW"}})
+	case "checkpoint":
+		if d.o.Scribbles == "" {
+			return nil
+		}
+		name := "frame." + strconv.Itoa(frameNo) + ".png"
+		if d.o.Pages {
+			name = "page.png"
+		}
+		return d.ToCanvas.Send(ctx, wire.Batch{{"SAVE", filepath.Join(d.o.Scribbles, name)}})
+	case "quit":
+		return d.Quit.Send(ctx, "quit")
+	}
+	return fmt.Errorf("video whiteboard: no button %q", s)
+}
