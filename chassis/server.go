@@ -544,6 +544,7 @@ type Single struct {
 	onceReason error // why the one client left
 	refused    atomic.Uint64
 	clients    atomic.Uint64
+	lingering  atomic.Bool // the client being served has half-closed (Lingering)
 
 	linger   time.Duration  // HalfCloseLinger
 	outcome  any            // what the client's connection said on signal, when it half-closed
@@ -613,6 +614,12 @@ func (s *Single) Refused() uint64 { return s.refused.Load() }
 // not they have left).
 func (s *Single) Clients() uint64 { return s.clients.Load() }
 
+// Lingering reports whether the client being served has half-closed and
+// the Single has noticed: from then until it leaves, a client that comes
+// is served next instead of refused. (A client that connects after the
+// first half-closed, but before the Single noticed, is refused.)
+func (s *Single) Lingering() bool { return s.lingering.Load() }
+
 // Run activates the Single on the default scheduler and waits until every
 // component activated there has finished (axon.Run).
 func (s *Single) Run() error { return axon.Run(s) }
@@ -668,6 +675,11 @@ func (s *Single) Main(ctx context.Context) error {
 			if !ok {
 				break
 			}
+			if s.cur != nil && !s.told {
+				// A half-close that came with this client is noticed
+				// first, so the client is served next, not refused.
+				s.noticeHalfClose()
+			}
 			switch {
 			case s.cur == nil && !closed:
 				if err := s.join(c); err != nil {
@@ -721,16 +733,8 @@ func (s *Single) Main(ctx context.Context) error {
 // been written to it for the linger. It returns how long to wait before
 // looking again (zero: no need).
 func (s *Single) lingerClient() time.Duration {
-	if s.cur == nil || s.told {
+	if s.cur == nil || s.told || !s.noticeHalfClose() {
 		return 0
-	}
-	if s.outcome == nil {
-		m, ok := s.connSig.TryRecv()
-		if !ok {
-			return 0
-		}
-		s.outcome = m
-		s.quiet, s.written = time.Now(), s.cur.Stats().BytesWritten
 	}
 	if s.linger <= 0 {
 		s.finishClient()
@@ -745,6 +749,21 @@ func (s *Single) lingerClient() time.Duration {
 		return 0
 	}
 	return left
+}
+
+// noticeHalfClose reports whether the client being served has half-closed,
+// taking its connection's outcome from signal the first time it is there.
+func (s *Single) noticeHalfClose() bool {
+	if s.outcome == nil {
+		m, ok := s.connSig.TryRecv()
+		if !ok {
+			return false
+		}
+		s.outcome = m
+		s.quiet, s.written = time.Now(), s.cur.Stats().BytesWritten
+		s.lingering.Store(true)
+	}
+	return true
 }
 
 // finishClient tells the client's connection ProducerFinished: it writes
@@ -796,6 +815,7 @@ func (s *Single) left() axon.ProducerFinished {
 	}
 	s.leave()
 	s.cur, s.outcome, s.told = nil, nil, false
+	s.lingering.Store(false)
 	switch m := msg.(type) {
 	case axon.ProducerFinished:
 		if m.Reason != nil {

@@ -176,9 +176,10 @@ func (n *SwarmNode) Parent() string {
 // when the connection to its parent is made for a peer.
 func (n *SwarmNode) Joined() <-chan struct{} { return n.joined }
 
-// Children returns the control addresses of the children the node has
-// taken, in the order they asked.
-func (n *SwarmNode) Children() []string {
+// Peers returns the control addresses of the peers the node has taken as its
+// children in the swarm, in the order they asked. (Children, from axon.Core,
+// is the node's child components.)
+func (n *SwarmNode) Peers() []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return append([]string(nil), n.kids...)

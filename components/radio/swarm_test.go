@@ -72,8 +72,8 @@ func TestSwarmRedirectsWhenFullAndEveryPeerGetsTheSameBytes(t *testing.T) {
 	}
 	require.Equal(t, peers[0].DataAddr().String(), peers[4].Parent(), "the fifth is sent to the first child")
 	require.Equal(t, peers[1].DataAddr().String(), peers[5].Parent(), "the sixth to the second")
-	require.Len(t, root.Children(), 4)
-	require.Equal(t, []string{peers[4].ControlAddr().String()}, peers[0].Children())
+	require.Len(t, root.Peers(), 4)
+	require.Equal(t, []string{peers[4].ControlAddr().String()}, peers[0].Peers())
 
 	// Every reader is subscribed before the stream starts, so every peer
 	// receives it from its first byte.
@@ -182,7 +182,7 @@ func TestSwarmJoinPassesOverAChildThatLeft(t *testing.T) {
 	require.NoError(t, err)
 	there, _ := startNode(t, ctl, 2)
 	<-there.Joined()
-	require.Equal(t, []string{left, there.ControlAddr().String()}, root.Children())
+	require.Equal(t, []string{left, there.ControlAddr().String()}, root.Peers())
 
 	// The root sends the next peer to the one that left first; Join asks
 	// the root again and is sent to the other.
