@@ -351,8 +351,11 @@ func (p *Peer) connection(client bool) *chassis.Graph {
 }
 
 // Serve listens for peers on addr ("host:port"; port 0 picks one, which
-// the returned Server's Addr reports): Kamaelia's --serveport.
+// the returned Server's Addr reports): Kamaelia's --serveport. A peer may
+// sit idle for hours between strokes, so its connections have no idle
+// limit unless opts give one.
 func (p *Peer) Serve(addr string, opts ...internet.ServerOption) (*chassis.Server, error) {
+	opts = append([]internet.ServerOption{internet.WithIdleTimeout(0)}, opts...)
 	srv, err := chassis.SimpleServer(func() axon.Component { return p.connection(false) }, addr, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("whiteboard: serving on %s: %w", addr, err)
