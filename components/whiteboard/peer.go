@@ -345,14 +345,30 @@ func (p *Peer) connection(client bool) *chassis.Graph {
 		{Component: "FILTER", Box: "outbox"}:     {Component: "WRITE", Box: "inbox"},
 		{Component: "WRITE", Box: "errors"}:      {Component: "ERRORS", Box: "inbox"},
 		{Component: "WRITE", Box: "outbox"}:      {Component: chassis.Self, Box: "outbox"},
+		// Shutdown runs down the chain, so that what was read before the
+		// other side went away is published, and what was queued for it
+		// written, before the connection ends.
+		{Component: chassis.Self, Box: "control"}: {Component: "LINES", Box: "control"},
+		{Component: "LINES", Box: "signal"}:       {Component: "DECODE", Box: "control"},
+		{Component: "DECODE", Box: "signal"}:      {Component: "READ", Box: "control"},
+		{Component: "READ", Box: "signal"}:        {Component: "PUBLISH", Box: "control"},
+		{Component: "PUBLISH", Box: "signal"}:     {Component: "WHITEBOARD", Box: "control"},
+		{Component: "WHITEBOARD", Box: "signal"}:  {Component: "AUDIO", Box: "control"},
+		{Component: "AUDIO", Box: "signal"}:       {Component: "FILTER", Box: "control"},
+		{Component: "FILTER", Box: "signal"}:      {Component: "WRITE", Box: "control"},
+		{Component: "WRITE", Box: "signal"}:       {Component: "ERRORS", Box: "control"},
+		{Component: "ERRORS", Box: "signal"}:      {Component: chassis.Self, Box: "signal"},
 	})
 	g.SetName(fmt.Sprintf("whiteboard.Connection(%d)", tag))
 	return g
 }
 
 // Serve listens for peers on addr ("host:port"; port 0 picks one, which
-// the returned Server's Addr reports): Kamaelia's --serveport.
+// the returned Server's Addr reports): Kamaelia's --serveport. A peer may
+// sit idle for hours between strokes, so its connections have no idle
+// limit unless opts give one.
 func (p *Peer) Serve(addr string, opts ...internet.ServerOption) (*chassis.Server, error) {
+	opts = append([]internet.ServerOption{internet.WithIdleTimeout(0)}, opts...)
 	srv, err := chassis.SimpleServer(func() axon.Component { return p.connection(false) }, addr, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("whiteboard: serving on %s: %w", addr, err)

@@ -3,6 +3,7 @@ package whiteboard
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/components/framing"
 	"github.com/kamaelia-go/kamaelia/components/whiteboard/wire"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,8 +88,10 @@ func TestPlayerRefusesBadRecording(t *testing.T) {
 }
 
 // A recorder joins a live session over TCP and records it; played into a
-// fresh session, the recording gives a byte-identical canvas, each stroke
-// within 50 ms of its recorded time.
+// fresh session, the recording gives a byte-identical canvas. (The timing
+// is held to 50 ms in TestReplayIntoSessionTiming, where time is exact;
+// here, on a loaded machine under the race detector, a stroke may be late
+// by a scheduling delay, so the bound is looser.)
 func TestRecordReplayByteIdentical(t *testing.T) {
 	s := axon.NewScheduler()
 	a := startPeer(t, s, true)
@@ -140,8 +144,18 @@ func TestRecordReplayByteIdentical(t *testing.T) {
 	pl, err := axon.NewHandle(s, NewPlaybackClient(b.addr, played))
 	require.NoError(t, err)
 	var replay []Entry
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
 	for len(replay) < len(strokes)+1 { // the SETIMG the recording began with, then the strokes
-		v, err := watch.Get(ctx, "outbox")
+		v, err := watch.Get(wctx, "outbox")
+		if err != nil {
+			rec, _ := os.ReadFile(file)
+			t.Logf("recording:\n%.3000s", rec)
+			for _, e := range replay {
+				t.Logf("replayed %v %.80s", e.At, e.Line)
+			}
+			t.Logf("player: %v %v", pl.Component().(interface{ State() axon.State }).State(), pl.Component().(interface{ Err() error }).Err())
+		}
 		require.NoError(t, err)
 		replay = append(replay, v.(Entry))
 	}
@@ -155,6 +169,69 @@ func TestRecordReplayByteIdentical(t *testing.T) {
 		assert.Equal(t, string(strokes[i]), string(replay[i].Line))
 		want := orig[i].At - orig[0].At
 		got := replay[i].At - replay[0].At
-		assert.InDelta(t, want.Seconds(), got.Seconds(), 0.050, "stroke %d: recorded at %v, replayed at %v", i, want, got)
+		assert.InDelta(t, want.Seconds(), got.Seconds(), 0.250, "stroke %d: recorded at %v, replayed at %v", i, want, got)
 	}
+}
+
+// Played into a live session, a recording's messages reach the other
+// peers at their recorded times (within 50 ms; exactly, under synctest),
+// and the canvas ends as the session's did. The session here is a Peer
+// whose connections are fed in this process, with no sockets, so that the
+// bubble's clock is the only one.
+func TestReplayIntoSessionTiming(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		// A recording of strokes at uneven times.
+		offsets := []time.Duration{0, 30 * time.Millisecond, 45 * time.Millisecond, 400 * time.Millisecond, 2 * time.Second}
+		var recording bytes.Buffer
+		want := NewCanvas(CanvasWidth, CanvasHeight)
+		for i, off := range offsets {
+			b := lineBatch(0, 100+i*30, 0, 10, 10+i*50, 500, 20+i*50)
+			recording.Write(AppendEntry(nil, Entry{At: off + 3*time.Second, Line: bytes.TrimSuffix(b.Line(), []byte("\n"))}))
+			_, err := want.Exec(b[0])
+			require.NoError(t, err)
+		}
+
+		s := axon.NewScheduler()
+		p, err := NewPeer(Config{Dir: t.TempDir(), Scheduler: s})
+		require.NoError(t, err)
+		h, err := axon.NewHandle(s, p, "updates", "control", "signal")
+		require.NoError(t, err)
+		synctest.Wait() // the peer is up
+
+		// A watching peer's connection, recorded; and the connection the
+		// recording is played into.
+		watchConn := p.connection(false)
+		lines := framing.NewLineSplit[[]byte]()
+		rec := NewRecordWriter(io.Discard)
+		out, _ := watchConn.Outbox("outbox")
+		axon.MustLink(out, lines.In)
+		axon.MustLink(lines.Out, rec.In)
+		recH, err := axon.NewHandle(s, rec)
+		require.NoError(t, err)
+		playConn := p.connection(false)
+		player := NewPlayer(bytes.NewReader(recording.Bytes()))
+		in, _ := playConn.Inbox("inbox")
+		axon.MustLink(player.Out, in)
+		s.Activate(lines, watchConn, playConn)
+		synctest.Wait() // both connections have joined
+		s.Activate(player)
+
+		var got []Entry
+		for range offsets {
+			v, err := recH.Get(ctx, "outbox")
+			require.NoError(t, err)
+			got = append(got, v.(Entry))
+		}
+		for i, e := range got {
+			assert.InDelta(t, (offsets[i] - offsets[0]).Seconds(), (e.At - got[0].At).Seconds(), 0.050, "message %d", i)
+		}
+		synctest.Wait() // the canvas has drawn what the watcher heard
+		assert.True(t, bytes.Equal(want.Image().Pix, p.Canvas().Snapshot().Pix), "the session's canvas")
+
+		require.NoError(t, h.Finish(ctx))
+		require.NoError(t, h.Wait(ctx))
+		s.ShutdownAll(axon.Shutdown{})
+		_ = s.Wait(ctx)
+	})
 }
