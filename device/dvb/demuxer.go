@@ -307,14 +307,20 @@ func (d *Demuxer) Main(ctx context.Context) error {
 				bufs[o], mem = mem[:0:size], mem[size:]
 			}
 		}
-		for i, r := range sel {
-			if r == noRoute {
-				continue
+		// Runs of packets of one route (a PES spans several packets in a
+		// row) are copied with one copy each, not one a packet.
+		for i := 0; i < n; {
+			r, j := sel[i], i+1
+			for j < n && sel[j] == r {
+				j++
 			}
-			p := ps[i*mpegts.PacketSize : (i+1)*mpegts.PacketSize]
-			for _, o := range d.lists[r] {
-				bufs[o] = append(bufs[o], p...)
+			if r != noRoute {
+				run := ps[i*mpegts.PacketSize : j*mpegts.PacketSize]
+				for _, o := range d.lists[r] {
+					bufs[o] = append(bufs[o], run...)
+				}
 			}
+			i = j
 		}
 		for o, b := range bufs {
 			bufs[o] = nil // the receiver's now
