@@ -274,3 +274,36 @@ func TestMixerBufferingLimitChecked(t *testing.T) {
 	res = axontest.Run[av.Sound, *frame.Audio](t, m)
 	require.ErrorContains(t, res.Err, "negative")
 }
+
+// A source that leaves, or is cut off by the end, before it has
+// ReadThreshold buffered is not dropped: it joins to drain what it sent.
+func TestMixerDrainsASourceThatLeavesWaiting(t *testing.T) {
+	const rate = 8000
+	a := make([]int16, 900)
+	for i := range a {
+		a[i] = int16(3 * (i + 1))
+	}
+	m := av.NewMixer(rate, 1)
+	m.ReadThreshold = 200 * time.Millisecond
+	res := axontest.Run[av.Sound, *frame.Audio](t, m,
+		av.Sound{Source: "A", Audio: frame.NewS16(1, rate, a[:800])},
+		av.Sound{Source: "B", Audio: frame.NewS16(1, rate, a[800:])},
+		av.Sound{Source: "A"}) // A leaves waiting; B is cut off by the end
+	require.NoError(t, res.Err)
+	got := mixed(t, res.Outputs)
+	require.Equal(t, 960, len(got), "6 chunks: A's 800, then B's 100 padded")
+	for i := range 800 {
+		require.Equal(t, a[i], got[i], "sample %d", i)
+	}
+	for i := range 160 {
+		want := int16(0)
+		if i < 100 {
+			want = a[800+i]
+		}
+		require.Equal(t, want, got[800+i], "sample %d", 800+i)
+	}
+	st := m.Stats()
+	assert.Equal(t, int64(2), st.Joined)
+	assert.Equal(t, int64(2), st.Left)
+	assert.Zero(t, st.Dropped)
+}
