@@ -2,6 +2,7 @@ package dvb
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
@@ -44,11 +45,15 @@ type DemuxStats struct {
 // bad ones and counts the gaps in each PID's continuity counter. Only
 // Main's goroutine uses it; the counts are atomics, read by Stats.
 type demuxCore struct {
-	cc   [mpegts.MaxPID + 1]uint8 // last counter + 1, 0: none seen
-	last [mpegts.MaxPID + 1]uint8
+	// cc is each PID's last continuity counter with seenCC set; 0: none
+	// seen. One byte a PID, read and written once a packet.
+	cc [mpegts.MaxPID + 1]uint8
 
 	packets, delivered, unrouted, tei, scrambled, dups, gaps, malformed atomic.Uint64
 }
+
+// seenCC marks a demuxCore.cc entry as holding a counter.
+const seenCC = 0x10
 
 func (d *demuxCore) stats() DemuxStats {
 	return DemuxStats{
@@ -69,51 +74,55 @@ func (d *demuxCore) each(ps mpegts.Packets, f func(i int, p mpegts.Packet)) {
 	d.packets.Add(uint64(n))
 	for i := range n {
 		p := mpegts.Packet(ps[i*mpegts.PacketSize : (i+1)*mpegts.PacketSize : (i+1)*mpegts.PacketSize])
-		if d.check(p) {
+		if _, ok := d.check(p); ok {
 			f(i, p)
 		}
 	}
 }
 
-// check reports whether p is to be routed.
-func (d *demuxCore) check(p mpegts.Packet) bool {
-	if p[0] != mpegts.SyncByte {
+// check reports whether p is to be routed, and its PID. It reads the
+// 4-byte header once and each PID's continuity state in one byte: it runs
+// once a packet.
+func (d *demuxCore) check(p mpegts.Packet) (uint16, bool) {
+	h := binary.BigEndian.Uint32(p[:4])
+	pid := uint16(h>>8) & mpegts.MaxPID
+	if h>>24 != mpegts.SyncByte {
 		d.malformed.Add(1)
-		return false
+		return pid, false
 	}
-	if p.TransportError() {
+	if h&0x800000 != 0 { // transport_error_indicator
 		d.tei.Add(1)
-		return false
+		return pid, false
 	}
+	payload := h&0x10 != 0
 	discontinuity := false
-	if p.HasAdaptationField() {
+	if h&0x20 != 0 { // adaptation field
 		n := int(p[4])
-		if p.HasPayload() && n > 182 || !p.HasPayload() && n != 183 {
+		if payload && n > 182 || !payload && n != 183 {
 			d.malformed.Add(1)
-			return false
+			return pid, false
 		}
 		discontinuity = n > 0 && p[5]&0x80 != 0
 	}
-	if pid := p.PID(); p.HasPayload() && pid != mpegts.NullPID {
-		cc := p.ContinuityCounter()
-		if seen := d.cc[pid] != 0; seen && !discontinuity {
-			last := d.last[pid]
-			switch cc {
+	if payload && pid != mpegts.NullPID {
+		cc := uint8(h) & 0x0F
+		if st := d.cc[pid]; st != 0 && !discontinuity {
+			switch last := st & 0x0F; cc {
 			case last:
 				d.dups.Add(1)
-				return false
+				return pid, false
 			case (last + 1) & 0x0F:
 			default:
 				d.gaps.Add(1)
 			}
 		}
-		d.cc[pid], d.last[pid] = 1, cc
+		d.cc[pid] = seenCC | cc
 	}
-	if p.Scrambling() != 0 {
+	if h&0xC0 != 0 { // transport_scrambling_control
 		d.scrambled.Add(1)
-		return false
+		return pid, false
 	}
-	return true
+	return pid, true
 }
 
 // Demuxer sends the packets of each PID to the outboxes named for it:
@@ -227,33 +236,51 @@ func (d *Demuxer) Names() []string { return slices.Clone(d.names) }
 func (d *Demuxer) Stats() DemuxStats { return d.core.stats() }
 
 // Main routes the packets of each message on inbox.
+//
+// The cost per packet is what a loop copying each PID's packets into
+// buffers of their own pays: one look at the header (check, route) and
+// one copy. Everything else is paid per message: the one allocation
+// holding every outbox's packets, the counters (atomics, added once per
+// message, not per packet), and one send per outbox.
 func (d *Demuxer) Main(ctx context.Context) error {
 	counts := make([]int, len(d.outs))
+	bufs := make([][]byte, len(d.outs))
 	var sel []uint16 // per packet: its route, or noRoute
 	for ps := range d.In.Messages(ctx) {
 		clear(counts)
 		n := len(ps) / mpegts.PacketSize
+		if len(ps)%mpegts.PacketSize != 0 {
+			d.core.packets.Add(1)
+			d.core.malformed.Add(1)
+		}
+		d.core.packets.Add(uint64(n))
 		if cap(sel) < n {
 			sel = make([]uint16, n)
 		}
 		sel = sel[:n]
+		routed, unrouted := 0, 0
 		for i := range sel {
+			p := mpegts.Packet(ps[i*mpegts.PacketSize : (i+1)*mpegts.PacketSize : (i+1)*mpegts.PacketSize])
 			sel[i] = noRoute
-		}
-		routed := 0
-		d.core.each(ps, func(i int, p mpegts.Packet) {
-			r := d.route[p.PID()]
+			pid, ok := d.core.check(p)
+			if !ok {
+				continue
+			}
+			r := d.route[pid]
 			l := d.lists[r]
 			if len(l) == 0 {
-				d.core.unrouted.Add(1)
-				return
+				unrouted++
+				continue
 			}
 			for _, o := range l {
 				counts[o]++
 			}
 			sel[i] = r
 			routed++
-		})
+		}
+		if unrouted > 0 {
+			d.core.unrouted.Add(uint64(unrouted))
+		}
 		if routed == 0 {
 			continue
 		}
@@ -273,23 +300,30 @@ func (d *Demuxer) Main(ctx context.Context) error {
 			total += n
 		}
 		mem := make([]byte, total*mpegts.PacketSize)
-		bufs := make([][]byte, len(d.outs))
 		for o, n := range counts {
+			bufs[o] = nil
 			if n > 0 {
 				size := n * mpegts.PacketSize
 				bufs[o], mem = mem[:0:size], mem[size:]
 			}
 		}
-		for i, r := range sel {
-			if r == noRoute {
-				continue
+		// Runs of packets of one route (a PES spans several packets in a
+		// row) are copied with one copy each, not one a packet.
+		for i := 0; i < n; {
+			r, j := sel[i], i+1
+			for j < n && sel[j] == r {
+				j++
 			}
-			p := ps[i*mpegts.PacketSize : (i+1)*mpegts.PacketSize]
-			for _, o := range d.lists[r] {
-				bufs[o] = append(bufs[o], p...)
+			if r != noRoute {
+				run := ps[i*mpegts.PacketSize : j*mpegts.PacketSize]
+				for _, o := range d.lists[r] {
+					bufs[o] = append(bufs[o], run...)
+				}
 			}
+			i = j
 		}
 		for o, b := range bufs {
+			bufs[o] = nil // the receiver's now
 			if len(b) == 0 {
 				continue
 			}

@@ -30,10 +30,11 @@ type Sound struct {
 type MixerStats struct {
 	Chunks    int64 // chunks sent
 	Sources   int64 // sources being mixed now
-	Joined    int64 // sources that have joined
-	Left      int64 // sources that left (told, or idle too long)
+	Joined    int64 // sources that have joined the mix
+	Left      int64 // sources that left (told, idle too long, or drained)
 	Underruns int64 // samples of silence put in for a source that was late
 	Clipped   int64 // samples clipped to the 16-bit range
+	Dropped   int64 // samples dropped, oldest first, past BufferingLimit
 }
 
 // Mixer mixes raw sound from any number of sources, which join and leave
@@ -57,6 +58,27 @@ type MixerStats struct {
 // silence for what it lacks (counted as Underruns). A source that has sent
 // nothing for Idle chunks' time is taken to have left. Sources are summed,
 // never taken in turns: two speakers at once are heard at once.
+//
+// ReadThreshold and BufferingLimit, left zero, change none of that. Set,
+// they are the original RawAudioMixer's jitter buffer (the Whiteboard's
+// settings are 0.2 s and 0.4 s):
+//
+//   - A source joins the mix (Stats().Joined) only once ReadThreshold of
+//     its sound is buffered; until then it is waiting, is not mixed and
+//     holds nobody up. It is then mixed from its oldest sample, so it stays
+//     about ReadThreshold behind the time it sends, and the others wait for
+//     it as they would for any source, except that one source gets
+//     Latency chunks ahead only when it is Latency chunks past
+//     ReadThreshold (or at BufferingLimit, if that is less).
+//   - More than BufferingLimit of one source's sound buffered (a source
+//     joined or waiting that sends too much at once) drops that source's
+//     oldest samples down to BufferingLimit, counted in Stats().Dropped.
+//   - A source that stops sending drains: once a chunk is mixed and it has
+//     less than a chunk, what it has is mixed (padded with silence, not
+//     counted as Underruns) and it leaves the mix (Stats().Left). Sound it
+//     sends later waits for ReadThreshold again. A waiting source that is
+//     told to leave, is Idle, or is at ProducerFinished joins to drain what
+//     it has: nothing it sent is dropped but past BufferingLimit.
 //
 // Example:
 //
@@ -84,8 +106,16 @@ type Mixer struct {
 	// Idle is how many chunks' time a source may send nothing before it
 	// is taken to have left; 0 means 50 (a second at 20 ms chunks).
 	Idle int
+	// ReadThreshold is how much of a source's sound must be buffered
+	// before it joins the mix; 0 means a source joins with its first
+	// sound.
+	ReadThreshold time.Duration
+	// BufferingLimit is the most of one source's sound buffered; more
+	// drops its oldest samples (Stats().Dropped). 0 means no limit. Set,
+	// it is at least ReadThreshold and a chunk.
+	BufferingLimit time.Duration
 
-	st struct{ chunks, sources, joined, left, underruns, clipped atomic.Int64 }
+	st struct{ chunks, sources, joined, left, underruns, clipped, dropped atomic.Int64 }
 }
 
 // NewMixer returns a Mixer of sound at rate with channels channels.
@@ -99,7 +129,8 @@ func NewMixer(rate, channels int) *Mixer {
 // Stats returns what the mixer has done so far.
 func (m *Mixer) Stats() MixerStats {
 	return MixerStats{Chunks: m.st.chunks.Load(), Sources: m.st.sources.Load(), Joined: m.st.joined.Load(),
-		Left: m.st.left.Load(), Underruns: m.st.underruns.Load(), Clipped: m.st.clipped.Load()}
+		Left: m.st.left.Load(), Underruns: m.st.underruns.Load(), Clipped: m.st.clipped.Load(),
+		Dropped: m.st.dropped.Load()}
 }
 
 // mixSource is one source's buffer: its sound waiting to be mixed, in
@@ -112,7 +143,8 @@ type mixSource struct {
 	buf     []int16 // buf[off:] waits to be mixed
 	off     int
 	leaving bool
-	idle    int // chunks mixed since it last sent
+	joined  bool // in the mix, not waiting for ReadThreshold
+	idle    int  // chunks mixed since it last sent
 }
 
 // pending returns the samples waiting to be mixed.
@@ -149,6 +181,21 @@ func (m *Mixer) Main(ctx context.Context) error {
 		idle = 50
 	}
 	n := chunk * m.Channels // samples a chunk, all channels
+	if m.ReadThreshold < 0 || m.BufferingLimit < 0 {
+		return fmt.Errorf("mixer: ReadThreshold %v or BufferingLimit %v is negative", m.ReadThreshold, m.BufferingLimit)
+	}
+	threshold, limit := m.samples(m.ReadThreshold), m.samples(m.BufferingLimit)
+	if limit > 0 && (limit < threshold || limit < n) {
+		return fmt.Errorf("mixer: BufferingLimit %v is less than ReadThreshold %v or a chunk (%d samples)",
+			m.BufferingLimit, m.ReadThreshold, chunk)
+	}
+	// ahead is what one source buffers before a late one is mixed as
+	// silence (or, with a ReadThreshold, drained): Latency chunks past
+	// what every joined source holds back.
+	ahead := latency*n + threshold
+	if limit > 0 {
+		ahead = min(ahead, limit)
+	}
 	var (
 		sources []*mixSource
 		mixed   int64 // samples a channel sent
@@ -162,11 +209,25 @@ func (m *Mixer) Main(ctx context.Context) error {
 		}
 		return nil
 	}
-	// mix sends one chunk of every source's sound, and drops the sources
-	// that have left and have nothing more.
+	join := func(s *mixSource) {
+		s.joined = true
+		m.st.joined.Add(1)
+	}
+	// mix sends one chunk of every joined source's sound, and drops the
+	// sources that have left and have nothing more.
 	mix := func() error {
 		clear(acc)
 		for _, s := range sources {
+			if !s.joined {
+				// Waiting for ReadThreshold: not mixed, but idle all
+				// the same if it sends nothing.
+				s.idle++
+				if s.idle >= idle {
+					s.leaving = true
+					join(s)
+				}
+				continue
+			}
 			p := s.pending()
 			k := min(len(p), n)
 			sum := acc[:k]
@@ -174,7 +235,11 @@ func (m *Mixer) Main(ctx context.Context) error {
 				sum[i] += int32(v)
 			}
 			if k < n && !s.leaving {
-				m.st.underruns.Add(int64((n - k) / m.Channels))
+				if threshold > 0 {
+					s.leaving = true // drained: it leaves the mix
+				} else {
+					m.st.underruns.Add(int64((n - k) / m.Channels))
+				}
 			}
 			if k == 0 {
 				s.idle++
@@ -194,7 +259,7 @@ func (m *Mixer) Main(ctx context.Context) error {
 		m.st.clipped.Add(clipped)
 		kept := sources[:0]
 		for _, s := range sources {
-			if (s.leaving || s.idle >= idle) && len(s.pending()) == 0 {
+			if s.joined && (s.leaving || s.idle >= idle) && len(s.pending()) == 0 {
 				m.st.left.Add(1)
 				continue
 			}
@@ -202,7 +267,7 @@ func (m *Mixer) Main(ctx context.Context) error {
 		}
 		clear(sources[len(kept):])
 		sources = kept
-		m.st.sources.Store(int64(len(sources)))
+		m.st.sources.Store(joined(sources))
 		a := &frame.Audio{Format: frame.S16, Channels: m.Channels, Rate: m.Rate, Samples: chunk, Data: [][]byte{out},
 			PTS: time.Duration(mixed * int64(time.Second) / int64(m.Rate))}
 		mixed += int64(chunk)
@@ -213,18 +278,20 @@ func (m *Mixer) Main(ctx context.Context) error {
 		return nil
 	}
 	ready := func() bool {
-		if len(sources) == 0 {
-			return false
-		}
-		all := true
+		all, some := true, false
 		for _, s := range sources {
-			if k := len(s.pending()); k >= latency*n {
+			if !s.joined {
+				continue
+			}
+			k := len(s.pending())
+			some = some || k > 0 // a chunk is never made of nothing
+			if k >= ahead {
 				return true
 			} else if k < n && !s.leaving {
 				all = false
 			}
 		}
-		return all
+		return all && some
 	}
 	for {
 		snd, err := m.In.Recv(ctx)
@@ -236,8 +303,17 @@ func (m *Mixer) Main(ctx context.Context) error {
 		}
 		s := find(snd.Source)
 		if snd.Audio == nil {
-			if s != nil {
+			if s != nil && s.joined && len(s.pending()) == 0 {
+				// Nothing left to mix: it leaves now, rather than with
+				// a chunk of silence.
+				sources = slices.DeleteFunc(sources, func(x *mixSource) bool { return x == s })
+				m.st.left.Add(1)
+				m.st.sources.Store(joined(sources))
+			} else if s != nil {
 				s.leaving = true
+				if !s.joined {
+					join(s) // to drain what it has
+				}
 			}
 		} else {
 			a := snd.Audio
@@ -251,11 +327,17 @@ func (m *Mixer) Main(ctx context.Context) error {
 			if s == nil {
 				s = &mixSource{name: snd.Source}
 				sources = append(sources, s)
-				m.st.joined.Add(1)
-				m.st.sources.Store(int64(len(sources)))
 			}
 			s.push(a)
 			s.idle, s.leaving = 0, false
+			if p := len(s.pending()); limit > 0 && p > limit {
+				s.take(p - limit)
+				m.st.dropped.Add(int64((p - limit) / m.Channels))
+			}
+			if !s.joined && len(s.pending()) >= threshold {
+				join(s)
+			}
+			m.st.sources.Store(joined(sources))
 		}
 		for ready() {
 			if err := mix(); err != nil {
@@ -277,6 +359,9 @@ func (m *Mixer) Main(ctx context.Context) error {
 	}
 	for _, s := range sources {
 		s.leaving = true
+		if !s.joined {
+			join(s) // to drain what it has
+		}
 	}
 	for buffered() {
 		if err := mix(); err != nil {
@@ -286,6 +371,24 @@ func (m *Mixer) Main(ctx context.Context) error {
 	m.st.left.Add(int64(len(sources)))
 	m.st.sources.Store(0)
 	return nil
+}
+
+// samples returns how many samples, all channels, d of the mix's sound
+// is: rounded up, so that a threshold is never less than asked.
+func (m *Mixer) samples(d time.Duration) int {
+	frames := (int64(d)*int64(m.Rate) + int64(time.Second) - 1) / int64(time.Second)
+	return int(frames) * m.Channels
+}
+
+// joined returns how many sources are in the mix, not waiting.
+func joined(sources []*mixSource) int64 {
+	n := int64(0)
+	for _, s := range sources {
+		if s.joined {
+			n++
+		}
+	}
+	return n
 }
 
 // appendS16 appends a's samples to buf as interleaved 16-bit integers; S16

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/media/av"
@@ -195,4 +196,114 @@ func TestMixerNeverInterleavesTwoSpeakers(t *testing.T) {
 	}
 	assert.Zero(t, m.Stats().Underruns)
 	assert.Zero(t, m.Stats().Clipped)
+}
+
+// The original RawAudioMixer's jitter buffer, at the Whiteboard's settings
+// (8 kHz mono, ReadThreshold 0.2 s = 1600 samples, BufferingLimit 0.4 s =
+// 3200): two sources starting at different times are each mixed once they
+// have 0.2 s buffered and then summed sample by sample; a source that stops
+// drains what it has and leaves; more than 0.4 s buffered drops the oldest
+// samples, counted. Every sample of the mix is checked.
+func TestMixerReadThresholdAndBufferingLimit(t *testing.T) {
+	const rate = 8000
+	a, b := make([]int16, 8000), make([]int16, 8000)
+	for i := range a {
+		a[i] = int16(1 + i%5000)        // 1 .. 5000
+		b[i] = int16(-7 * (1 + i%4000)) // -7 .. -28000, never a sum of zero with a
+	}
+	snd := func(src string, s []int16) av.Sound {
+		return av.Sound{Source: src, Audio: frame.NewS16(1, rate, s)}
+	}
+	in := []av.Sound{
+		snd("A", a[0:800]),     // A waits: 0.1 s
+		snd("A", a[800:1600]),  // A joins at 0.2 s and, alone, is mixed: out 0..1600
+		snd("B", b[0:1000]),    // B waits
+		snd("A", a[1600:1920]), // A alone: out 1600..1920
+		snd("B", b[1000:1600]), // B joins, 0.2 s buffered, behind A, which has nothing
+		snd("A", a[1920:2320]), // both: 2 chunks, A keeps 80
+		snd("A", a[2320:3120]), // both: 5 chunks, A keeps 80, B 480
+		snd("B", b[1600:3600]), // A stops; B reaches 2480, Latency chunks past the threshold:
+		// A drains its 80 and leaves; B, alone, is mixed down to 80.
+		snd("B", b[3600:7600]), // 4080 buffered: the oldest 880 (b[3520:4400]) dropped
+		{Source: "B"},          // B leaves
+	}
+	m := av.NewMixer(rate, 1)
+	m.ReadThreshold = 200 * time.Millisecond
+	m.BufferingLimit = 400 * time.Millisecond
+	res := axontest.Run[av.Sound, *frame.Audio](t, m, in...)
+	require.NoError(t, res.Err)
+	got := mixed(t, res.Outputs)
+
+	var want []int32
+	add := func(x, y []int16) { // x and y summed, y may be shorter (silence)
+		for i, v := range x {
+			w := int32(v)
+			if i < len(y) {
+				w += int32(y[i])
+			}
+			want = append(want, w)
+		}
+	}
+	add(a[0:1920], nil)
+	add(a[1920:3120], b[0:1200]) // A summed with B from B's first sample
+	add(b[1200:1280], nil)       // the rest of the chunk A drained in
+	add(b[1280:3520], nil)       // B alone
+	add(b[4400:7600], nil)       // B after the drop
+	require.Equal(t, len(want), len(got), "samples mixed; stats %+v", m.Stats())
+	for i := range want {
+		require.Equal(t, want[i], int32(got[i]), "sample %d", i)
+	}
+	st := m.Stats()
+	assert.Equal(t, int64(2), st.Joined)
+	assert.Equal(t, int64(2), st.Left)
+	assert.Equal(t, int64(880), st.Dropped)
+	assert.Zero(t, st.Underruns)
+	assert.Zero(t, st.Clipped)
+	assert.Zero(t, st.Sources)
+}
+
+// A BufferingLimit under the ReadThreshold (no source could ever join),
+// or a negative one, is an error naming the fields.
+func TestMixerBufferingLimitChecked(t *testing.T) {
+	m := av.NewMixer(8000, 1)
+	m.ReadThreshold, m.BufferingLimit = 200*time.Millisecond, 100*time.Millisecond
+	res := axontest.Run[av.Sound, *frame.Audio](t, m)
+	require.ErrorContains(t, res.Err, "BufferingLimit 100ms is less than ReadThreshold 200ms")
+	m = av.NewMixer(8000, 1)
+	m.ReadThreshold = -time.Second
+	res = axontest.Run[av.Sound, *frame.Audio](t, m)
+	require.ErrorContains(t, res.Err, "negative")
+}
+
+// A source that leaves, or is cut off by the end, before it has
+// ReadThreshold buffered is not dropped: it joins to drain what it sent.
+func TestMixerDrainsASourceThatLeavesWaiting(t *testing.T) {
+	const rate = 8000
+	a := make([]int16, 900)
+	for i := range a {
+		a[i] = int16(3 * (i + 1))
+	}
+	m := av.NewMixer(rate, 1)
+	m.ReadThreshold = 200 * time.Millisecond
+	res := axontest.Run[av.Sound, *frame.Audio](t, m,
+		av.Sound{Source: "A", Audio: frame.NewS16(1, rate, a[:800])},
+		av.Sound{Source: "B", Audio: frame.NewS16(1, rate, a[800:])},
+		av.Sound{Source: "A"}) // A leaves waiting; B is cut off by the end
+	require.NoError(t, res.Err)
+	got := mixed(t, res.Outputs)
+	require.Equal(t, 960, len(got), "6 chunks: A's 800, then B's 100 padded")
+	for i := range 800 {
+		require.Equal(t, a[i], got[i], "sample %d", i)
+	}
+	for i := range 160 {
+		want := int16(0)
+		if i < 100 {
+			want = a[800+i]
+		}
+		require.Equal(t, want, got[800+i], "sample %d", 800+i)
+	}
+	st := m.Stats()
+	assert.Equal(t, int64(2), st.Joined)
+	assert.Equal(t, int64(2), st.Left)
+	assert.Zero(t, st.Dropped)
 }
