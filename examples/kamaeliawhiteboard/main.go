@@ -12,7 +12,8 @@
 //
 // Without a window it runs headless: standard input is the command
 // console (see below), and what the page history says is written on
-// standard output. A window front end (SDL) attaches through frontEnd.
+// standard output. The same peer with Kamaelia's window and sound (SDL and
+// Speex, so a cgo build) is examples/videowhiteboard; the two join one mesh.
 //
 // Console commands, one a line:
 //
@@ -74,12 +75,6 @@ type config struct {
 	Play      string   // play this recording into ConnectTo[0]
 	Inspect   string   // serve the inspector here
 }
-
-// frontEnd, when a file of this package sets it (a window), attaches a
-// front end to the peer before it starts: it links the peer's boxes
-// (mouse, colour, erase, pages, draw in; updates, ticker out) and returns
-// the components to run with it.
-var frontEnd func(s *axon.Scheduler, p *whiteboard.Peer, cfg config, stdout io.Writer) ([]axon.Component, error)
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("kamaeliawhiteboard", flag.ContinueOnError)
@@ -208,13 +203,6 @@ func session(ctx context.Context, s *axon.Scheduler, cfg config, stdin io.Reader
 	comps, err := console(peer, stdin, stdout, stderr, cancel)
 	if err != nil {
 		return err
-	}
-	if frontEnd != nil {
-		more, err := frontEnd(s, peer, cfg, stdout)
-		if err != nil {
-			return err
-		}
-		comps = append(comps, more...)
 	}
 	s.Activate(peer)
 	s.Activate(comps...)
