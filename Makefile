@@ -29,7 +29,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The core packages, which use no cgo (only media/ and device/ may): `make
 # test-nocgo` tests them with CGO_ENABLED=0, as the README promises. Built
 # without cgo, cmd/kamaelia leaves out the media components.
-NOCGO_PKGS := ./axon/... ./chassis/... ./components/... ./internet/... ./launch/... ./compose/... ./media/catalog/... ./inspect/... ./cmd/... ./media/frame/... ./media/shotchange/... ./media/reframe/...
+NOCGO_PKGS := ./axon/... ./chassis/... ./components/... ./internet/... ./launch/... ./compose/... ./media/catalog/... ./inspect/... ./cmd/... ./media/frame/... ./media/shotchange/... ./media/reframe/... ./media/ogg/... ./media/dirac/...
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
