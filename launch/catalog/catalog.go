@@ -438,7 +438,10 @@ func registerNetwork(r *launch.Registry, e Env) {
 		Name:    "SingleServer",
 		Summary: "a TCP server for one client at a time, through its own boxes (Kamaelia's SingleServer)",
 		Params: append([]launch.Param{{Name: "once", Kind: launch.Bool, Default: "false",
-			Doc: "end when the first client leaves (else serve client after client)"}}, serverParams...),
+			Doc: "end when the first client leaves (else serve client after client)"},
+			{Name: "linger", Kind: launch.Duration, Default: chassis.DefaultHalfCloseLinger.String(), Check: NotNegative,
+				Doc: "when a client half-closes (nc -N, socat), go on writing to it until nothing has come for this long (or the next client comes); 0s closes at once"}},
+			serverParams...),
 		Inboxes: []launch.BoxDoc{{Name: "inbox", Type: bytesType, Doc: "bytes for the client (dropped while none is connected)"}},
 		Outboxes: []launch.BoxDoc{
 			{Name: "outbox", Type: bytesType, Doc: "bytes the client sent"},
@@ -452,6 +455,7 @@ func registerNetwork(r *launch.Registry, e Env) {
 			if a.Bool("once") {
 				s.EndAfterFirstClient()
 			}
+			s.HalfCloseLinger(a.Duration("linger"))
 			fmt.Fprintf(e.Stderr, "%s listening on %s\n", a.Name(), s.Addr())
 			return s, nil
 		},

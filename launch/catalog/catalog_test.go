@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -179,6 +180,36 @@ func TestLaunchTCP(t *testing.T) {
 		t.Fatal("the server did not stop when its client left")
 	}
 	assert.Equal(t, uint64(1), single.Clients())
+}
+
+// A launched SingleServer replies to a client that half-closes after its
+// request (nc -N), then ends its stream; linger takes a duration from 0s
+// (close at once) up.
+func TestLaunchSingleServerLinger(t *testing.T) {
+	ctx := axontest.Context(t)
+	e, _, _ := testEnv()
+	s := axontest.NewScheduler(t)
+	l, err := newCatalog(e).BuildString(`SingleServer name=s port=0 linger=50ms ! ToString ! Upper ! ToBytes ! s.`, launch.OnScheduler(s))
+	require.NoError(t, err)
+	single := l.Element("s").(*chassis.Single)
+	s.Activate(l.Component())
+	c, err := (&net.Dialer{}).DialContext(ctx, "tcp", single.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Write([]byte("hello\n"))
+	require.NoError(t, err)
+	require.NoError(t, c.(*net.TCPConn).CloseWrite())
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(axontest.Safety)))
+	got, err := io.ReadAll(c)
+	require.NoError(t, err, "the stream ends once the replies stop, it does not time out")
+	assert.Equal(t, "HELLO\n", string(got), "the reply reaches the half-closed client")
+	s.ShutdownAll(axon.Shutdown{})
+
+	zero, err := newCatalog(e).BuildString(`SingleServer port=0 linger=0s`, launch.OnScheduler(axontest.NewScheduler(t)))
+	require.NoError(t, err)
+	require.NoError(t, zero.Close())
+	_, err = newCatalog(e).BuildString(`SingleServer port=0 linger=-1s`, launch.OnScheduler(axontest.NewScheduler(t)))
+	require.ErrorContains(t, err, "linger")
 }
 
 // TestLaunchSimpleServer serves a protocol, itself a description, to two
