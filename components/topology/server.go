@@ -15,7 +15,7 @@ const DefaultPort = 1500
 
 // writeTimeout bounds one write of replies to a client: one that does not
 // read is disconnected rather than holding the graph up.
-const writeTimeout = 10 * time.Second
+var writeTimeout = 10 * time.Second // a var so that tests can shorten it
 
 // Server serves a Graph on TCP, as Kamaelia's TopologyViewerServer does:
 // each client sends commands, one per "\n"-ended line ("\r" ignored), and
