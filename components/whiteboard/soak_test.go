@@ -39,6 +39,16 @@ func waitConnections(t *testing.T, srv *chassis.Server, n int) {
 		"the server still serves %d connections", srv.Stats().Connections)
 }
 
+// subscribed asks for the picture on c and waits for it: a connection
+// publishes what it reads only once it is subscribed to what others send,
+// so once the answer comes c hears every stroke sent after.
+func subscribed(t *testing.T, c *rawClient) {
+	t.Helper()
+	c.send(PictureRequest)
+	msg, _ := c.next()
+	inflate(t, msg)
+}
+
 // Thousands of peers connect one after another, each sending a stroke (a
 // watcher sees every one) and leaving: the peer holds on to nothing of
 // those that have left.
@@ -47,9 +57,16 @@ func TestServeFreesPeersThatLeft(t *testing.T) {
 	s := axon.NewScheduler()
 	a, srv := servingPeer(t, s)
 	watcher := dialRaw(t, a.addr)
-	waitConnections(t, srv, 1)
+	subscribed(t, watcher)
 	var base axontest.Footprint
+	round := 0
+	defer func() {
+		if t.Failed() {
+			t.Logf("failed at round %d", round)
+		}
+	}()
 	for i := range total {
+		round = i
 		if i == baseAt {
 			waitConnections(t, srv, 1)
 			base = axontest.Measure(s)
@@ -77,6 +94,7 @@ func TestServeHalfCloseAndTrickle(t *testing.T) {
 	s := axon.NewScheduler()
 	a, srv := servingPeer(t, s)
 	watcher := dialRaw(t, a.addr)
+	subscribed(t, watcher)
 	half := dialRaw(t, a.addr)
 	waitConnections(t, srv, 2)
 	first := lineBatch(0, 0, 255, 1, 1, 40, 40)
@@ -108,6 +126,7 @@ func TestServeDropsPeerThatStopsReading(t *testing.T) {
 	stuck := dialRaw(t, a.addr)
 	watcher := dialRaw(t, a.addr)
 	writer := dialRaw(t, a.addr)
+	subscribed(t, watcher)
 	waitConnections(t, srv, 3)
 	big := wire.Batch{{"LINE", "0", "0", "0", "1", "1", "2", "2", strings.Repeat("x", 64<<10)}}
 	start := time.Now()
