@@ -49,7 +49,7 @@ func TestListeningFreesFinishedRequests(t *testing.T) {
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	const total, baseAt = 3000, 300
+	const total, baseAt = 2000, 200
 	var base axontest.Footprint
 	for i := range total {
 		if i == baseAt {
