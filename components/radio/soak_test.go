@@ -3,16 +3,19 @@ package radio_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/components/radio"
+	"github.com/kamaelia-go/kamaelia/internet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -165,4 +168,83 @@ func TestSwarmControlFreesFinishedClients(t *testing.T) {
 	axontest.AssertBack(t, fmt.Sprintf("%d peers asking", soakRounds), base, axontest.Measure(s))
 	assert.Len(t, n.Peers(), 4, "the children kept are bounded by MaxChildren")
 	assert.True(t, strings.HasPrefix(trickle(t, n.ControlAddr(), "REQCONNECT 10.1.0.1:7000\r\n"), "REQCONNECT 10.0.0."))
+}
+
+// stuckClient connects to addr with a small receive buffer and sends
+// line over and over, never reading the answers, until the server gives
+// it up: it returns a channel that is sent the write's error then.
+func stuckClient(t *testing.T, addr net.Addr, line string) (net.Conn, <-chan error) {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+		return errors.Join(err, serr)
+	}}
+	nc, err := d.DialContext(t.Context(), "tcp", addr.String())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = nc.Close() })
+	block := []byte(strings.Repeat(line, 1000))
+	gone := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := nc.Write(block); err != nil {
+				gone <- err
+				return
+			}
+		}
+	}()
+	return nc, gone
+}
+
+// A control client that sends commands and never reads the answers is
+// closed after the write timeout; the others are answered meanwhile.
+func TestMatrixControlClientThatStopsReading(t *testing.T) {
+	m, err := radio.NewMatrix(radio.MatrixConfig{Sources: [radio.NumSources]string{loop, loop, loop}, Control: loop, Listen: loop,
+		ServerOptions: []internet.ServerOption{internet.WithWriteTimeout(200 * time.Millisecond)}})
+	require.NoError(t, err)
+	runOn(t, m)
+	_, gone := stuckClient(t, m.ControlAddr(), "QUERY x ALL\n")
+	answered := 0
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case err := <-gone:
+			t.Logf("the client that stopped reading was closed (%v); %d others answered meanwhile", err, answered)
+			assert.Equal(t, "ON ON ON\n", askOnce(t, m.ControlAddr(), "QUERY x ALL\n"))
+			return
+		case <-timeout:
+			t.Fatal("the client that stopped reading was never closed")
+		default:
+			require.Equal(t, "ON ON ON\n", askOnce(t, m.ControlAddr(), "QUERY x ALL\n"))
+			answered++
+		}
+	}
+}
+
+// A peer that asks to join over and over and never reads the answers is
+// closed after the write timeout; the others are answered meanwhile.
+func TestSwarmControlClientThatStopsReading(t *testing.T) {
+	n, err := radio.NewSwarmNode(radio.SwarmConfig{Control: loop, Data: loop, MaxChildren: 1,
+		ServerOptions: []internet.ServerOption{internet.WithWriteTimeout(200 * time.Millisecond)}})
+	require.NoError(t, err)
+	runOn(t, n)
+	require.True(t, strings.HasPrefix(askOnce(t, n.ControlAddr(), "REQCONNECT 10.0.0.1:7000\n"), "CONNECT "))
+	_, gone := stuckClient(t, n.ControlAddr(), "REQCONNECT 10.0.0.1:7000\n")
+	answered := 0
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case err := <-gone:
+			t.Logf("the client that stopped reading was closed (%v); %d others answered meanwhile", err, answered)
+			assert.Equal(t, "REQCONNECT 10.0.0.1:7000\n", askOnce(t, n.ControlAddr(), "REQCONNECT 10.0.0.2:7000\n"))
+			return
+		case <-timeout:
+			t.Fatal("the client that stopped reading was never closed")
+		default:
+			require.Equal(t, "REQCONNECT 10.0.0.1:7000\n", askOnce(t, n.ControlAddr(), "REQCONNECT 10.0.0.2:7000\n"))
+			answered++
+		}
+	}
 }
