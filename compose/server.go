@@ -323,6 +323,15 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_, _ = w.Write(b.Bytes())
 }
 
+// readHeaderTimeout bounds how long a client may take to send a request's
+// header, and idleTimeout how long a kept-alive connection may sit idle:
+// a client that trickles or forgets a connection does not hold a
+// goroutine and a socket for ever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
 // Listening is a Server serving HTTP on an address of its own.
 type Listening struct {
 	*Server
@@ -339,7 +348,7 @@ func Start(s *Server, addr string) (*Listening, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
-	l := &Listening{Server: s, http: &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}, done: make(chan struct{})}
+	l := &Listening{Server: s, http: &http.Server{Handler: s, ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout}, done: make(chan struct{})}
 	l.url = "http://" + dialable(ln.Addr()) + "/"
 	go func() {
 		defer close(l.done)

@@ -186,7 +186,7 @@ func runMacro(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		srv = &http.Server{Handler: &macro.Server{Library: macro.Library{Dir: *out}}, ReadHeaderTimeout: 10 * time.Second}
+		srv = (&macro.Server{Library: macro.Library{Dir: *out}}).HTTPServer()
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		fmt.Fprintf(stdout, "serving http://%s/\n", ln.Addr())

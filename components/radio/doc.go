@@ -20,6 +20,11 @@
 // read the stream (CONNECT) or, when that node already has its most
 // children, sent on to one of them (REQCONNECT), and then serves what it
 // reads to children of its own, so that every peer receives the same bytes.
+// A node remembers the children it took (at most MaxChildren, so what it
+// keeps is bounded however many peers ask) and does not forget one that
+// leaves: the protocol does not tie a child's data connection to the
+// control address it gave, so a node cannot tell which one went. Join
+// passes over a child that cannot be reached.
 //
 // The package is pure Go: the sound is bytes, mixed sample by sample.
 package radio

@@ -15,7 +15,12 @@ const DefaultPort = 1500
 
 // writeTimeout bounds one write of replies to a client: one that does not
 // read is disconnected rather than holding the graph up.
-const writeTimeout = 10 * time.Second
+var writeTimeout = 10 * time.Second // a var so that tests can shorten it
+
+// clientQueue is how many writes (a command's replies, a broadcast) may
+// wait for a client: a client that lets more pile up is not reading, and
+// is disconnected rather than make Broadcast wait for it.
+const clientQueue = 64
 
 // Server serves a Graph on TCP, as Kamaelia's TopologyViewerServer does:
 // each client sends commands, one per "\n"-ended line ("\r" ignored), and
@@ -36,9 +41,22 @@ type Server struct {
 	closed  bool
 }
 
+// client is one connection: serve reads its commands, and its writer
+// goroutine writes what out is sent, so that no one waits on a client
+// that does not read but that client's own commands.
 type client struct {
-	nc net.Conn
-	mu sync.Mutex // one write at a time
+	nc   net.Conn
+	out  chan []byte   // what to write; nil: all is written, close
+	quit chan struct{} // closed by drop
+	once sync.Once
+}
+
+// drop disconnects the client now.
+func (c *client) drop() {
+	c.once.Do(func() {
+		close(c.quit)
+		c.nc.Close()
+	})
 }
 
 // Serve starts serving g to the clients of ln, and owns ln from now on.
@@ -90,7 +108,7 @@ func (s *Server) accept() {
 			continue
 		}
 		backoff = 0
-		c := &client{nc: nc}
+		c := &client{nc: nc, out: make(chan []byte, clientQueue), quit: make(chan struct{})}
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
@@ -99,8 +117,9 @@ func (s *Server) accept() {
 		}
 		s.clients[c] = struct{}{}
 		s.mu.Unlock()
-		s.wg.Add(1)
+		s.wg.Add(2)
 		go s.serve(c)
+		go s.writer(c)
 	}
 }
 
@@ -108,10 +127,12 @@ func (s *Server) accept() {
 func (s *Server) serve(c *client) {
 	defer s.wg.Done()
 	defer func() {
-		s.mu.Lock()
-		delete(s.clients, c)
-		s.mu.Unlock()
-		c.nc.Close()
+		// The writer forgets the client and closes the connection once
+		// it has written what is queued.
+		select {
+		case c.out <- nil:
+		case <-c.quit:
+		}
 	}()
 	sc := bufio.NewScanner(c.nc)
 	sc.Buffer(make([]byte, 0, 4096), MaxLineLength)
@@ -128,6 +149,34 @@ func (s *Server) serve(c *client) {
 	}
 }
 
+// writer writes what c.out is sent until the nil that ends it, a write
+// fails or takes longer than writeTimeout, or c is dropped.
+func (s *Server) writer(c *client) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.clients, c)
+		s.mu.Unlock()
+		c.drop()
+	}()
+	for {
+		select {
+		case b := <-c.out:
+			if b == nil {
+				return
+			}
+			if err := c.nc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+				return
+			}
+			if _, err := c.nc.Write(b); err != nil {
+				return
+			}
+		case <-c.quit:
+			return
+		}
+	}
+}
+
 // reply sends a command's replies: SELECTs to everyone, the rest to c.
 func (s *Server) reply(c *client, replies []Reply) bool {
 	var own []Reply
@@ -141,9 +190,15 @@ func (s *Server) reply(c *client, replies []Reply) bool {
 	return s.write(c, own)
 }
 
-// Broadcast sends r to every client (the viewer's SELECT events); a client
-// that does not take it within the write timeout is disconnected.
+// Broadcast sends r to every client (the viewer's SELECT events). It
+// does not wait for any: a client that has clientQueue writes waiting
+// already, or whose write takes longer than the write timeout, is not
+// reading and is disconnected.
 func (s *Server) Broadcast(replies ...Reply) {
+	b := encode(replies)
+	if b == nil {
+		return
+	}
 	s.mu.Lock()
 	cs := make([]*client, 0, len(s.clients))
 	for c := range s.clients {
@@ -151,30 +206,40 @@ func (s *Server) Broadcast(replies ...Reply) {
 	}
 	s.mu.Unlock()
 	for _, c := range cs {
-		if !s.write(c, replies) {
-			c.nc.Close()
+		select {
+		case c.out <- b:
+		default:
+			c.drop()
 		}
 	}
 }
 
+// write queues a command's replies for c, waiting while its queue is
+// full (the client's own commands wait for it to read), and reports false
+// once c has been dropped.
 func (s *Server) write(c *client, replies []Reply) bool {
-	if len(replies) == 0 {
+	b := encode(replies)
+	if b == nil {
 		return true
 	}
-	var b strings.Builder
-	for _, r := range replies {
-		for _, l := range r.Lines() {
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.nc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+	select {
+	case c.out <- b:
+		return true
+	case <-c.quit:
 		return false
 	}
-	_, err := io.WriteString(c.nc, b.String())
-	return err == nil
+}
+
+// encode returns the lines of replies, or nil for none.
+func encode(replies []Reply) []byte {
+	var b []byte
+	for _, r := range replies {
+		for _, l := range r.Lines() {
+			b = append(b, l...)
+			b = append(b, '\n')
+		}
+	}
+	return b
 }
 
 // Close stops listening, disconnects every client and returns once every
@@ -186,7 +251,7 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	for c := range s.clients {
-		c.nc.Close()
+		c.drop()
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()

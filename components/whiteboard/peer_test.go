@@ -43,6 +43,17 @@ func startPeer(t *testing.T, s *axon.Scheduler, serve bool, connect ...string) *
 		_, err := p.Connect(a)
 		require.NoError(t, err)
 	}
+	return startPeerOf(t, s, tp.Peer, tp.addr)
+}
+
+// startPeerOf runs p on s, serving (if anywhere) on addr.
+func startPeerOf(t *testing.T, s *axon.Scheduler, p *Peer, addr ...string) *testPeer {
+	t.Helper()
+	tp := &testPeer{Peer: p}
+	if len(addr) > 0 {
+		tp.addr = addr[0]
+	}
+	var err error
 	tp.h, err = axon.NewHandle(s, p, "draw", "pages", "updates", "ticker", "control", "signal")
 	require.NoError(t, err)
 	t.Cleanup(func() {

@@ -124,6 +124,23 @@ type Server struct {
 	BaseURL string
 }
 
+// Timeouts of the http.Server HTTPServer returns: how long a client may
+// take over a request's header, and how long a kept-alive connection may
+// sit idle. There is no write timeout: a recording is long, and a
+// listener on a slow link may take an hour to fetch it.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	IdleTimeout       = 2 * time.Minute
+)
+
+// HTTPServer returns an http.Server that serves s with ReadHeaderTimeout
+// and IdleTimeout, so that a client that trickles its request or leaves a
+// connection open holds no goroutine and socket for ever. Serve it on a
+// listener of one's own, and Close or Shutdown it.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{Handler: s, ReadHeaderTimeout: ReadHeaderTimeout, IdleTimeout: IdleTimeout}
+}
+
 // ServeHTTP serves the front end.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -1,0 +1,123 @@
+package compose_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/compose"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// startListening serves a Compose server on a free loopback port for one
+// test and returns its host:port.
+func startListening(t *testing.T) string {
+	t.Helper()
+	l, err := compose.Start(compose.New(registry(), compose.Options{}), "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, l.Close()) })
+	u, err := url.Parse(l.URL())
+	require.NoError(t, err)
+	return u.Host
+}
+
+// settle waits until no more goroutines run than base had (and the two
+// of Eventually's own poll): a connection's goroutine ends a little after
+// its socket closes.
+func settle(t *testing.T, base axontest.Footprint) {
+	t.Helper()
+	if !assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base.Goroutines+2 }, 10*time.Second, time.Millisecond,
+		"%d goroutines, %d at the baseline", runtime.NumGoroutine(), base.Goroutines) {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("goroutines:\n%s", buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// Thousands of requests one after another, each on a connection of its
+// own: the server holds on to nothing of those that have ended.
+func TestListeningFreesFinishedRequests(t *testing.T) {
+	host := startListening(t)
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	const total, baseAt = 2000, 200
+	var base axontest.Footprint
+	for i := range total {
+		if i == baseAt {
+			base = axontest.Measure(nil)
+		}
+		resp, err := c.Get("http://" + host + "/api/palette")
+		require.NoError(t, err, "request %d", i)
+		_, err = io.Copy(io.Discard, resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusOK, resp.StatusCode, "request %d", i)
+	}
+	settle(t, base)
+	axontest.AssertBack(t, fmt.Sprintf("%d requests", total), base, axontest.Measure(nil))
+}
+
+// A client that trickles its request a byte at a time (within the header
+// timeout) is answered as one that sent it whole.
+func TestListeningServesATricklingClient(t *testing.T) {
+	host := startListening(t)
+	nc, err := net.Dial("tcp", host)
+	require.NoError(t, err)
+	defer nc.Close()
+	req := "GET /api/palette HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"
+	for i := range len(req) {
+		_, err := nc.Write([]byte{req[i]})
+		require.NoError(t, err)
+	}
+	require.NoError(t, nc.SetReadDeadline(time.Now().Add(10*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// A client that sends request after request for the page and never reads
+// the answers holds only its own connection: others are served meanwhile,
+// and when it goes the server is back to where it was.
+func TestListeningClientThatStopsReading(t *testing.T) {
+	host := startListening(t)
+	get := func() {
+		t.Helper()
+		c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+		resp, err := c.Get("http://" + host + "/")
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.NotEmpty(t, body)
+	}
+	get()
+	base := axontest.Measure(nil)
+
+	stuck, err := net.Dial("tcp", host)
+	require.NoError(t, err)
+	// Far more than the socket buffers hold: the server's writes block.
+	reqs := strings.Repeat("GET / HTTP/1.1\r\nHost: "+host+"\r\n\r\n", 2000)
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		_, _ = io.WriteString(stuck, reqs) // blocks too once the server stops reading
+	}()
+	for range 50 {
+		get()
+	}
+	require.NoError(t, stuck.Close())
+	<-wrote
+	settle(t, base)
+	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(nil))
+}
