@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime"
 	"testing"
 	"time"
 
@@ -16,37 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// footprint is what a long-running composite holds: the live heap after a
-// collection, the goroutines, and the components a snapshot lists.
-type footprint struct {
-	heap       uint64
-	goroutines int
-	components int
-}
-
-func measure(s *axon.Scheduler) footprint {
-	runtime.GC()
-	runtime.GC() // the first may leave finalizers' garbage for the second
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return footprint{heap: m.HeapAlloc, goroutines: runtime.NumGoroutine(), components: len(s.Snapshot().Components)}
-}
-
-// leakSlack is how much a footprint may grow from its value after the
-// first thousand rounds: the 10%, and a floor for the heap, which
-// a test's own bookkeeping moves by some kilobytes either way.
-const leakSlack = 0.10
-
-// assertBack checks that after has come back to within 10% of base, and
-// that the snapshot lists no more components than it did then.
-func assertBack(t *testing.T, what string, base, after footprint) {
-	t.Helper()
-	t.Logf("%s: heap %d -> %d B, goroutines %d -> %d, components %d -> %d",
-		what, base.heap, after.heap, base.goroutines, after.goroutines, base.components, after.components)
-	assert.LessOrEqual(t, float64(after.heap), float64(base.heap)*(1+leakSlack)+64<<10, "%s: live heap grew", what)
-	assert.LessOrEqual(t, float64(after.goroutines), float64(base.goroutines)*(1+leakSlack)+1, "%s: goroutines grew", what)
-	assert.LessOrEqual(t, after.components, base.components, "%s: finished components still listed", what)
-}
+// measure and assertBack are axontest's, named short for the tests here.
+var (
+	measure    = axontest.Measure
+	assertBack = axontest.AssertBack
+)
 
 // rounds returns how many rounds a leak test runs, and after how many it
 // takes its baseline: 20,000 and 1,000 (a tenth of that with -short).
@@ -71,7 +44,7 @@ func TestServerFreesFinishedConnections(t *testing.T) {
 
 	line := []byte("hello, server\n")
 	buf := make([]byte, len(line))
-	var base footprint
+	var base axontest.Footprint
 	for i := range total {
 		if i == baseAt {
 			base = measure(s)
@@ -106,7 +79,7 @@ func TestCarouselFreesFinishedChildren(t *testing.T) {
 	})
 	h := axontest.NewHandle(t, s, c)
 	ctx := axontest.Context(t)
-	var base footprint
+	var base axontest.Footprint
 	var prev *adder
 	for i := range total {
 		if i == baseAt {
@@ -148,7 +121,7 @@ func TestSupervisedPARFreesRestartedChildren(t *testing.T) {
 	prev := recv(t, kids)
 	h := axontest.NewHandle(t, s, p)
 	ctx := axontest.Context(t)
-	var base footprint
+	var base axontest.Footprint
 	for i := range total {
 		if i == baseAt {
 			base = measure(s)
@@ -179,7 +152,7 @@ func TestBackplaneFreesSubscribersThatLeft(t *testing.T) {
 	axontest.NewHandle(t, s, b)
 	pub := axontest.NewHandle(t, s, chassis.PublishTo[int]("leak"))
 	ctx := axontest.Context(t)
-	var base footprint
+	var base axontest.Footprint
 	for i := range total {
 		if i == baseAt {
 			base = measure(s)

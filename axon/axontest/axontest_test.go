@@ -401,3 +401,34 @@ func TestRelayHoldsItsCapacityThenPassesMessagesOnInOrder(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{1, 2, 3}, got)
 }
+
+// AssertBack passes a footprint within its slack and names each part that
+// grew beyond it; Measure counts a scheduler's components and the
+// goroutines a component runs.
+func TestFootprint(t *testing.T) {
+	base := axontest.Footprint{Heap: 1 << 20, Goroutines: 10, Components: 5}
+	var ok fakeT
+	assert.True(t, axontest.AssertBack(&ok, "same", base, axontest.Footprint{Heap: 1<<20 + 100<<10, Goroutines: 12, Components: 5}))
+	assert.Empty(t, ok.errs)
+
+	var grown fakeT
+	assert.False(t, axontest.AssertBack(&grown, "grown", base, axontest.Footprint{Heap: 2 << 20, Goroutines: 13, Components: 6}))
+	require.Len(t, grown.errs, 3)
+	assert.Contains(t, grown.errs[0], "grown: live heap grew")
+	assert.Contains(t, grown.errs[1], "goroutines grew from 10 to 13")
+	assert.Contains(t, grown.errs[2], "6 components, 5 at the baseline")
+
+	s := axontest.NewScheduler(t)
+	before := axontest.Measure(s)
+	assert.Zero(t, axontest.Measure(nil).Components)
+	stop := make(chan struct{})
+	s.Activate(newFunc(func(ctx context.Context, c *funcComp) error {
+		<-stop
+		return nil
+	}))
+	during := axontest.Measure(s)
+	assert.Equal(t, before.Components+1, during.Components)
+	assert.Greater(t, during.Goroutines, before.Goroutines)
+	close(stop)
+	require.NoError(t, s.Wait(axontest.Context(t)))
+}
