@@ -203,8 +203,7 @@ func (p *poller) loop() {
 // pollSource is how a plain TCP connection reads on Linux: in its own
 // Main, woken by the poller.
 type pollSource struct {
-	tc    *net.TCPConn
-	rc    syscall.RawConn
+	r     *sockReader
 	w     *watch
 	waker *axon.Waker
 	// ready: the last read did not find the socket empty, so there may be
@@ -226,7 +225,7 @@ func newPollSource(nc net.Conn, size int, waker *axon.Waker) readSource {
 	if err != nil {
 		return nil
 	}
-	return &pollSource{tc: tc, rc: rc, w: w, waker: waker, ready: true}
+	return &pollSource{r: newSockReader(tc, rc), w: w, waker: waker, ready: true}
 }
 
 func (s *pollSource) next() ([]byte, error) {
@@ -236,13 +235,13 @@ func (s *pollSource) next() ([]byte, error) {
 		return nil, nil
 	}
 	s.ready = true
-	b, err := tryRead(s.tc, s.rc)
+	b, err := s.r.tryRead()
 	if b != nil || err != nil {
 		return b, err
 	}
 	s.ready = false
 	if err := s.w.arm(); err != nil {
-		return nil, &net.OpError{Op: "read", Net: "tcp", Source: s.tc.LocalAddr(), Addr: s.tc.RemoteAddr(), Err: err}
+		return nil, &net.OpError{Op: "read", Net: "tcp", Source: s.r.tc.LocalAddr(), Addr: s.r.tc.RemoteAddr(), Err: err}
 	}
 	return nil, nil
 }
