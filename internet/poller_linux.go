@@ -5,6 +5,7 @@ package internet
 import (
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"syscall"
 
@@ -157,11 +158,29 @@ func (p *poller) poke() {
 func (p *poller) loop() {
 	events := make([]syscall.EpollEvent, 128)
 	var wake []*axon.Waker
+	// After a batch of events the loop looks again without blocking, and
+	// once more after letting the goroutines it woke run, before it waits
+	// in the system call: a wait there leaves the runtime to hand the
+	// thread's processor to another thread, and the return to take one
+	// back, which under load cost more per event than the events' own
+	// work (BenchmarkEchoServer10k: 31-34 -> 27-28 us of processor time
+	// per echoed message). When events stop, it costs two system calls.
+	timeout, yielded := -1, false
 	for {
-		n, err := syscall.EpollWait(p.epfd, events, -1)
+		n, err := syscall.EpollWait(p.epfd, events, timeout)
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}
+		if n == 0 && err == nil { // a look that found nothing
+			if !yielded {
+				yielded = true
+				runtime.Gosched()
+			} else {
+				timeout = -1
+			}
+			continue
+		}
+		timeout, yielded = 0, false
 		p.mu.Lock()
 		if err != nil {
 			// Cannot happen with a valid epoll descriptor; were it to, every
