@@ -267,4 +267,6 @@ func (s *pollSource) next() ([]byte, error) {
 
 func (s *pollSource) waitBox() axon.Box { return nil }
 
+func (s *pollSource) writeNow(b []byte) int { return s.r.writeNow(b) }
+
 func (s *pollSource) close() { s.w.close() }

@@ -25,12 +25,43 @@ type sockReader struct {
 	out  []byte
 	rerr error
 	eof  bool
+
+	wfn func(fd uintptr) bool // rc.Write's callback, for writeNow
+	wb  []byte                // what writeNow writes
+	wn  int                   // what it wrote
 }
 
 func newSockReader(tc *net.TCPConn, rc syscall.RawConn) *sockReader {
 	r := &sockReader{tc: tc, rc: rc}
 	r.fn = r.readFD
+	r.wfn = r.writeFD
 	return r
+}
+
+// writeNow writes what of b the socket takes now, with one system call
+// and without setting a deadline: 0 when it takes nothing, is past the
+// write deadline already set, or fails (the caller's write, with its
+// deadline, then writes the rest or says why it cannot).
+func (r *sockReader) writeNow(b []byte) int {
+	r.wb, r.wn = b, 0
+	_ = r.rc.Write(r.wfn)
+	n := r.wn
+	r.wb, r.wn = nil, 0
+	return n
+}
+
+// writeFD is rc.Write's callback: one write, never a wait.
+func (r *sockReader) writeFD(fd uintptr) bool {
+	for {
+		n, err := syscall.Write(int(fd), r.wb)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err == nil {
+			r.wn = n
+		}
+		return true
+	}
 }
 
 // readFD is rc.Read's callback: one read into a buffer borrowed for it.
