@@ -150,6 +150,10 @@ type Core struct {
 	// wake holds a pending wake-up. A channel, so that a parked component is
 	// durably blocked for testing/synctest; made on the first park.
 	wake chan struct{}
+	// waitFor is what WaitFor's park waits on: kept here, not converted to
+	// a waitCond afresh, so that a WaitFor allocates nothing. Only the
+	// owner's goroutine parks, so one suffices.
+	waitFor someReady
 }
 
 // coreExtra holds what most components never need, so an idle component
@@ -614,13 +618,17 @@ func (c *Core) WaitFor(ctx context.Context, boxes ...Box) error {
 		}
 	}
 	c.init(c.selfOrNil())
-	return c.park(ctx, someReady(boxes))
+	c.waitFor.boxes = boxes
+	err := c.park(ctx, &c.waitFor)
+	c.waitFor.boxes = nil // holds no boxes while the component runs
+	return err
 }
 
-type someReady []Box
+// someReady is WaitFor's condition: one of boxes is ready.
+type someReady struct{ boxes []Box }
 
-func (s someReady) ready(c *Core) bool {
-	for _, b := range s {
+func (s *someReady) ready(c *Core) bool {
+	for _, b := range s.boxes {
 		switch x := b.(type) {
 		case inbox:
 			if x.Len() > 0 {
@@ -680,7 +688,7 @@ func (c *Core) park(ctx context.Context, cond waitCond) error {
 	// Wait and WaitFor also return for a Waker (Recv keeps waiting for a
 	// message).
 	_, wakeable := cond.(anyReady)
-	if _, ok := cond.(someReady); ok {
+	if _, ok := cond.(*someReady); ok {
 		wakeable = true
 	}
 	// A park that nothing outside the runtime can end counts for deadlock

@@ -83,9 +83,9 @@ func (c *Core) sleepStart(cond waitCond) {
 	kind, n := uint32(sleepAny), uint32(0)
 	var on *boxCore
 	switch w := cond.(type) {
-	case someReady:
-		if len(w) > 0 {
-			kind, on, n = sleepBoxes, w[0].boxCore(), uint32(min(len(w)-1, 0xff))
+	case *someReady:
+		if b := w.boxes; len(b) > 0 {
+			kind, on, n = sleepBoxes, b[0].boxCore(), uint32(min(len(b)-1, 0xff))
 		}
 	case interface{ boxCore() *boxCore }:
 		kind, on = sleepBoxes, w.boxCore()

@@ -49,6 +49,16 @@ func liveBytes() uint64 {
 	return m.HeapInuse + m.StackInuse
 }
 
+// cpuTime is the processor time (user and system) the process has used,
+// in nanoseconds: over the timed loop, both ends of every connection.
+func cpuTime(b *testing.B) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
 // goEchoServer is the hand-written comparison: a goroutine per connection.
 type goEchoServer struct {
 	ln    net.Listener
@@ -103,8 +113,9 @@ func (g *goEchoServer) stop() {
 // BenchmarkEchoServer10k runs N concurrent loopback connections through an
 // echo SimpleServer and through a hand-written goroutine-per-connection
 // echo server, each client sending 1 KiB messages and reading each back.
-// It reports messages/s and the heap and stack each connection costs
-// (measured after all are connected, both ends included).
+// It reports messages/s, the processor time per message (both ends), and
+// the heap and stack each connection costs (measured after all are
+// connected, both ends included).
 func BenchmarkEchoServer10k(b *testing.B) {
 	n := benchConns(b)
 	const perConn = 10 // round trips per connection per iteration
@@ -155,6 +166,7 @@ func runEchoBench(b *testing.B, addr net.Addr, n, perConn int, base uint64) {
 	}
 	perConnBytes := float64(liveBytes()-min(base, liveBytes())) / float64(n)
 
+	cpu0 := cpuTime(b)
 	b.ResetTimer()
 	for range b.N {
 		var wg sync.WaitGroup
@@ -176,6 +188,7 @@ func runEchoBench(b *testing.B, addr net.Addr, n, perConn int, base uint64) {
 		wg.Wait()
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(n*perConn*b.N), "cpu-ns/msg")
 	b.ReportMetric(float64(n*perConn*b.N)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(perConnBytes, "B/conn")
 	b.ReportMetric(float64(n), "conns")

@@ -5,6 +5,7 @@ package internet
 import (
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"syscall"
 
@@ -157,11 +158,29 @@ func (p *poller) poke() {
 func (p *poller) loop() {
 	events := make([]syscall.EpollEvent, 128)
 	var wake []*axon.Waker
+	// After a batch of events the loop looks again without blocking, and
+	// once more after letting the goroutines it woke run, before it waits
+	// in the system call: a wait there leaves the runtime to hand the
+	// thread's processor to another thread, and the return to take one
+	// back, which under load cost more per event than the events' own
+	// work (BenchmarkEchoServer10k: 31-34 -> 27-28 us of processor time
+	// per echoed message). When events stop, it costs two system calls.
+	timeout, yielded := -1, false
 	for {
-		n, err := syscall.EpollWait(p.epfd, events, -1)
+		n, err := syscall.EpollWait(p.epfd, events, timeout)
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}
+		if n == 0 && err == nil { // a look that found nothing
+			if !yielded {
+				yielded = true
+				runtime.Gosched()
+			} else {
+				timeout = -1
+			}
+			continue
+		}
+		timeout, yielded = 0, false
 		p.mu.Lock()
 		if err != nil {
 			// Cannot happen with a valid epoll descriptor; were it to, every
@@ -203,8 +222,7 @@ func (p *poller) loop() {
 // pollSource is how a plain TCP connection reads on Linux: in its own
 // Main, woken by the poller.
 type pollSource struct {
-	tc    *net.TCPConn
-	rc    syscall.RawConn
+	r     *sockReader
 	w     *watch
 	waker *axon.Waker
 	// ready: the last read did not find the socket empty, so there may be
@@ -226,7 +244,7 @@ func newPollSource(nc net.Conn, size int, waker *axon.Waker) readSource {
 	if err != nil {
 		return nil
 	}
-	return &pollSource{tc: tc, rc: rc, w: w, waker: waker, ready: true}
+	return &pollSource{r: newSockReader(tc, rc), w: w, waker: waker, ready: true}
 }
 
 func (s *pollSource) next() ([]byte, error) {
@@ -236,17 +254,19 @@ func (s *pollSource) next() ([]byte, error) {
 		return nil, nil
 	}
 	s.ready = true
-	b, err := tryRead(s.tc, s.rc)
+	b, err := s.r.tryRead()
 	if b != nil || err != nil {
 		return b, err
 	}
 	s.ready = false
 	if err := s.w.arm(); err != nil {
-		return nil, &net.OpError{Op: "read", Net: "tcp", Source: s.tc.LocalAddr(), Addr: s.tc.RemoteAddr(), Err: err}
+		return nil, &net.OpError{Op: "read", Net: "tcp", Source: s.r.tc.LocalAddr(), Addr: s.r.tc.RemoteAddr(), Err: err}
 	}
 	return nil, nil
 }
 
 func (s *pollSource) waitBox() axon.Box { return nil }
+
+func (s *pollSource) writeNow(b []byte) int { return s.r.writeNow(b) }
 
 func (s *pollSource) close() { s.w.close() }
