@@ -273,6 +273,12 @@ func TestWorkerRidesOutAServerRestart(t *testing.T) {
 	_, err = q.Publish(ctx, workqueue.Job{ID: "before"})
 	require.NoError(t, err)
 	require.Equal(t, "before", (<-got).ID)
+	// The handler has returned; the ack may still be on its way. A restart
+	// before the server has it would rightly deliver "before" again.
+	require.Eventually(t, func() bool {
+		n, err := q.Pending(ctx)
+		return err == nil && n == 0
+	}, 10*time.Second, 5*time.Millisecond, "the job is acked")
 
 	srv.Shutdown()
 	srv, err = natsplane.StartServer(natsplane.ServerConfig{JetStreamDir: dir, Port: port})
