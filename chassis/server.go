@@ -39,9 +39,11 @@ import (
 // as Kamaelia did. The protocol's inbox must take
 // []byte (or be an interface such as any) and its outbox must carry []byte;
 // a protocol whose boxes do not fit is refused: its connection is closed.
-// A component with no "inbox" or "outbox" of its own gets the default ones
-// (any), so a protocol that only sends, such as SubscribeTo[[]byte], fits
-// as it is, but what the client sends it is never read: once its inbox is
+// A component with no "inbox" of its own gets the default one (any), so a
+// protocol that only sends, such as SubscribeTo[[]byte], fits as it is
+// (the default outbox carries any, which does not fit: a protocol needs an
+// outbox of []byte of its own), but what the client sends it is never
+// read: once its inbox is
 // full the connection stops reading, and so notices the client's end only
 // when the protocol ends. A protocol that does not fit is a wrong factory,
 // which would have every connection refused: its error goes out on
