@@ -103,7 +103,7 @@ func TestMatrixControlFreesFinishedClients(t *testing.T) {
 
 // Thousands of listeners one after another, each subscribed to the mix
 // and leaving: the Matrix holds on to nothing of those that have gone. A
-// listener that half-closes (it never sends) is still sent the mix.
+// listener that half-closes is let go, its stream ended.
 func TestMatrixListenersFreed(t *testing.T) {
 	m, err := radio.NewMatrix(radio.MatrixConfig{Sources: [radio.NumSources]string{loop, loop, loop}, Control: loop, Listen: loop})
 	require.NoError(t, err)
@@ -124,19 +124,17 @@ func TestMatrixListenersFreed(t *testing.T) {
 	settled(t, s, base.Components)
 	axontest.AssertBack(t, fmt.Sprintf("%d listeners", soakRounds), base, axontest.Measure(s))
 
+	// A listener that half-closes has said it is finished, as any client
+	// of a chassis server: its subscription is told ProducerFinished and
+	// ends, and its stream ends cleanly rather than hanging.
 	half, err := net.Dial("tcp", m.ListenAddr().String())
 	require.NoError(t, err)
 	defer half.Close()
 	require.NoError(t, half.(*net.TCPConn).CloseWrite())
-	require.NoError(t, m.WaitListeners(ctx, 1))
-	require.NoError(t, m.Desk().Only(radio.DJ1))
-	feed, err := net.Dial("tcp", m.SourceAddr(radio.DJ1).String())
-	require.NoError(t, err)
-	defer feed.Close()
-	want := pcm(1234, radio.DefaultChunk)
-	_, err = feed.Write(want)
-	require.NoError(t, err)
-	requireSameBytes(t, want, readN(t, half, len(want)), "the half-closed listener hears the mix")
+	require.NoError(t, half.SetReadDeadline(time.Now().Add(axontest.Safety)))
+	_, err = io.Copy(io.Discard, half)
+	require.NoError(t, err, "the half-closed listener's stream ends")
+	require.Eventually(t, func() bool { return m.Listeners() == 0 }, 10*time.Second, 100*time.Microsecond)
 }
 
 // Thousands of peers ask a swarm node to join, one after another, each
