@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Package macro records every programme of a DVB multiplex, transcodes it
 // and publishes the recordings as feeds: Kamaelia Macro ("captures and
 // transcodes all BBC TV content"), and the same pattern for radio
