@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon"
@@ -21,29 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// lockedBuffer is a buffer safe to write from components and read from
-// the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-	ch chan struct{} // closed at the first write
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() == 0 {
-		close(l.ch)
-	}
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestArticleVideoServer is what a new user does first: the article's
 // video server composed from the palette (a file read at 400 kbit/s into
 // a SingleServer), run from Compose; the inspector shows RFA1 and SS2
@@ -53,7 +29,7 @@ func TestArticleVideoServer(t *testing.T) {
 	clip := filepath.Join(t.TempDir(), "clip.drc")
 	data := bytes.Repeat([]byte("KAMAELIA"), 50_000) // 400 kB: 8 s at 400 kbit/s
 	require.NoError(t, os.WriteFile(clip, data, 0o600))
-	stderr := &lockedBuffer{ch: make(chan struct{})}
+	stderr := &axontest.Buffer{}
 	srv := compose.New(catalog.New(catalog.Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr}), compose.Options{})
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
@@ -69,7 +45,7 @@ func TestArticleVideoServer(t *testing.T) {
 	require.Equal(t, compose.Running, res.View.Run.State, res.View.Run.Error)
 
 	select {
-	case <-stderr.ch:
+	case <-stderr.Written():
 	case <-ctx.Done():
 		t.Fatal("the server did not say where it listens")
 	}

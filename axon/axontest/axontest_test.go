@@ -432,3 +432,33 @@ func TestFootprint(t *testing.T) {
 	close(stop)
 	require.NoError(t, s.Wait(axontest.Context(t)))
 }
+
+func TestBufferTakesWritesFromManyGoroutines(t *testing.T) {
+	var b axontest.Buffer
+	written := b.Written()
+	select {
+	case <-written:
+		t.Fatal("Written is closed before anything was written")
+	default:
+	}
+	_, err := b.Write(nil)
+	require.NoError(t, err)
+	select {
+	case <-written:
+		t.Fatal("an empty write closed Written")
+	default:
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				_, _ = b.Write([]byte("ab"))
+			}
+		})
+	}
+	wg.Wait()
+	<-written
+	assert.Equal(t, strings.Repeat("ab", 800), b.String())
+	_, err = b.Write([]byte("c"))
+	require.NoError(t, err, "a later write must not close Written twice")
+}

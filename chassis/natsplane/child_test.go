@@ -2,18 +2,17 @@ package natsplane_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/chassis"
 	"github.com/kamaelia-go/kamaelia/chassis/natsplane"
 	"github.com/kamaelia-go/kamaelia/internet/framing"
@@ -56,26 +55,7 @@ type child struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	lines  chan string // its stdout, line by line; closed at its end
-	stderr syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer that exec's copying goroutine may write
-// while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	stderr axontest.Buffer
 }
 
 // startChild starts the test binary as a child doing role, with env.

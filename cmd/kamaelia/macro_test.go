@@ -77,12 +77,12 @@ func requireWhole(t *testing.T, dir string) {
 
 // startMacro starts `kamaelia macro` with args and returns it, its
 // standard output to read lines from, and its standard error as it comes.
-func startMacro(t *testing.T, bin string, args ...string) (*exec.Cmd, *bufio.Reader, *syncBuffer) {
+func startMacro(t *testing.T, bin string, args ...string) (*exec.Cmd, *bufio.Reader, *axontest.Buffer) {
 	t.Helper()
 	cmd := exec.CommandContext(axontest.Context(t), bin, append([]string{"macro"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	errs := &syncBuffer{}
+	errs := &axontest.Buffer{}
 	cmd.Stderr = errs
 	require.NoError(t, cmd.Start())
 	return cmd, bufio.NewReader(stdout), errs

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kamaelia-go/kamaelia/axon/axontest"
@@ -70,7 +69,7 @@ func TestProgram(t *testing.T) {
 func TestCompose(t *testing.T) {
 	ctx, cancel := context.WithCancel(axontest.Context(t))
 	defer cancel()
-	echoed := &syncBuffer{}
+	echoed := &axontest.Buffer{}
 	r := registry(catalog.Env{Stdin: strings.NewReader(""), Stdout: echoed, Stderr: io.Discard})
 	printed, w := io.Pipe()
 	done := make(chan int, 1)
@@ -130,23 +129,4 @@ func TestRotate(t *testing.T) {
 	assert.Equal(t, "Hello", rotate(rotate("Hello", 13), 13))
 	assert.Equal(t, "abc", rotate("abc", 0))
 	assert.Equal(t, "zab", rotate("abc", 25))
-}
-
-// syncBuffer is a buffer safe to write from a component and read from the
-// test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,28 +22,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// syncBuffer is a bytes.Buffer safe to write from a component and read
-// from the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // testEnv is an Env with no input, whose output the test can read.
-func testEnv() (catalog.Env, *syncBuffer, *syncBuffer) {
-	out, errs := &syncBuffer{}, &syncBuffer{}
+func testEnv() (catalog.Env, *axontest.Buffer, *axontest.Buffer) {
+	out, errs := &axontest.Buffer{}, &axontest.Buffer{}
 	return catalog.Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs}, out, errs
 }
 
