@@ -307,7 +307,7 @@ func introspectorGraph(s *Snapshot) (map[string]string, map[string]struct{}) {
 	if s == nil {
 		return nodes, links
 	}
-	q := introspectorQuote
+	q := IntrospectorQuote
 	for _, c := range s.Components {
 		id := strconv.FormatUint(c.ID, 10)
 		nodes[q(id)] = q(c.Name) + " randompos component"
@@ -330,15 +330,15 @@ func introspectorGraph(s *Snapshot) (map[string]string, map[string]struct{}) {
 	return nodes, links
 }
 
-// introspectorQuote quotes s as one token of Axon's introspector protocol,
+// IntrospectorQuote quotes s as one token of Axon's introspector protocol,
 // which Kamaelia reads with lines_to_tokenlists: inside double quotes a
 // backslash makes the next character literal, so only a backslash and a
 // double quote are escaped, and a tab or other control character is
 // written as itself (strconv.Quote's \t would arrive as the letter t).
 // Kamaelia splits the stream into lines at "\n" after removing every
 // "\r", so those two cannot cross: they become the symbols U+240D and
-// U+240A.
-func introspectorQuote(s string) string {
+// U+240A. Tokens of the TopologyViewer's replies are quoted alike.
+func IntrospectorQuote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')

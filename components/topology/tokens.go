@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kamaelia-go/kamaelia/axon"
 )
 
 // MaxLineLength is the longest command line the server reads; a longer
@@ -86,27 +88,9 @@ func isSpace(c byte) bool {
 // it the letter t). Carriage return and line feed cannot cross the
 // protocol, which is split into lines at "\n" after every "\r" is removed:
 // they become the symbols ␍ (U+240D) and ␊ (U+240A), so that a name keeps
-// its shape and the line stays one line.
-func Quote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\r':
-			b.WriteRune('\u240D')
-		case '\n':
-			b.WriteRune('\u240A')
-		default:
-			b.WriteByte(c) // bytes, not runes: UTF-8 passes as it is
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// its shape and the line stays one line. It is the quoting of Axon's
+// introspector protocol (axon.IntrospectorQuote), which this viewer reads.
+func Quote(s string) string { return axon.IntrospectorQuote(s) }
 
 // FormatLine joins tokens into one line of the protocol (without its
 // "\n"): keywords and numbers as they are, everything else quoted.
