@@ -38,6 +38,7 @@ import (
 //	in0, in1, ... T       each input's frames (*frame.Video) or sound
 //	                      (*frame.Audio), all of the first one's size and
 //	                      format, or rate and channels
+//	done    any           the signals of the inputs' producers (see below)
 //	control any           ProducerFinished, Shutdown
 //	outbox  T             what the graph makes of them, timed by the graph
 //	signal  any           the outcome
@@ -56,17 +57,22 @@ import (
 //	axon.MustLink(slides.Out, pip.In[1])
 //	axon.MustLink(pip.Out, enc.Video)
 //
-// Shutdown: ProducerFinished (for all the inputs at once) filters what is
-// queued, ends every input where its last frame ends, flushes the graph,
-// sends what it gives and returns nil. Shutdown returns at once with ctx's
-// error. A description FFmpeg cannot parse or configure (one whose inputs
+// Shutdown: ProducerFinished on control (for all the inputs at once), or
+// one on done from each input's producer, filters what is queued, ends
+// every input where its last frame ends, flushes the graph, sends what it
+// gives and returns nil: link every producer's signal to done, since the
+// first ProducerFinished on control ends the filter while the other
+// producers may still be sending. A Failure on done fails the filter.
+// Shutdown returns at once with ctx's error. A description FFmpeg cannot parse or configure (one whose inputs
 // are not in0 to inN-1), a frame that is not valid or that differs from
 // its input's first, or the end coming before every input has given a
 // frame, is an error on signal. FFmpeg's resources are freed on every path.
 type MultiFilter[T interface{ *frame.Video | *frame.Audio }] struct {
 	axon.Core
-	In  []*axon.Inbox[T]
-	Out *axon.Outbox[T]
+	In []*axon.Inbox[T]
+	// DoneIn is the done inbox (a field named Done would hide Core's).
+	DoneIn *axon.Inbox[any]
+	Out    *axon.Outbox[T]
 
 	// Graph is the filter graph's description.
 	Graph string
@@ -93,6 +99,7 @@ func newMultiFilter[T interface{ *frame.Video | *frame.Audio }](graph string, in
 	for i := range max(inputs, 1) {
 		f.In = append(f.In, axon.NewInbox[T](f, "in"+strconv.Itoa(i)))
 	}
+	f.DoneIn = axon.NewInbox[any](f, "done")
 	f.Out = axon.NewOutbox[T](f, "outbox")
 	return f
 }
@@ -293,9 +300,19 @@ func (f *MultiFilter[T]) Main(ctx context.Context) (err error) {
 		}
 		return push(in, v)
 	}
-	finishing := false
+	finishing, ends := false, 0
 	for {
 		finishing = f.TakeControl(nil).Finishing || finishing
+		for s, ok := f.DoneIn.TryRecv(); ok; s, ok = f.DoneIn.TryRecv() {
+			if fail, ok := s.(*axon.Failure); ok {
+				return fmt.Errorf("a producer failed: %w", fail)
+			}
+			switch s.(type) {
+			case axon.ProducerFinished, axon.Shutdown: // a producer's end, however it came
+				ends++
+			}
+		}
+		finishing = finishing || ends >= len(f.In)
 		took := false
 		for i, in := range f.In {
 			for v, ok := in.TryRecv(); ok; v, ok = in.TryRecv() {

@@ -3,6 +3,7 @@
 package av_test
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -136,4 +137,35 @@ func TestMultiFilterRejectsBadGraphsAndInputs(t *testing.T) {
 	// No input at all is no error: nothing to do.
 	_, err = runMulti[*frame.Video](t, av.NewVideoMultiFilter("overlay", 2))
 	require.NoError(t, err)
+}
+
+// With each producer's signal on done, the input that ends first does not
+// cut the others short (as the first ProducerFinished on control would):
+// the filter ends when every input's producer has ended. A Failure there
+// fails it.
+func TestMultiFilterEndsWhenEveryProducerHasEnded(t *testing.T) {
+	ctx := axontest.Context(t)
+	main := timed(patterns(25, 64, 48))
+	f := av.NewVideoMultiFilter("overlay=16:16", 2)
+	s := axontest.NewScheduler(t)
+	h := axontest.NewHandle(t, s, f)
+	require.NoError(t, h.Put(ctx, "in1", pattern(3, 32, 24)))
+	require.NoError(t, h.Put(ctx, "done", axon.ProducerFinished{}), "in1's producer has ended")
+	for _, v := range main {
+		require.NoError(t, h.Put(ctx, "in0", v), "the filter still takes in0's frames")
+	}
+	require.NoError(t, h.Put(ctx, "done", axon.ProducerFinished{}), "in0's producer has ended")
+	out, err := axontest.Collect[*frame.Video](ctx, h, "outbox")
+	require.NoError(t, err)
+	require.NoError(t, h.Wait(ctx))
+	require.Len(t, out, len(main))
+	assert.Equal(t, main[len(main)-1].PTS, out[len(out)-1].PTS)
+
+	f = av.NewVideoMultiFilter("overlay=16:16", 2)
+	h = axontest.NewHandle(t, s, f)
+	require.NoError(t, h.Put(ctx, "in0", main[0]))
+	require.NoError(t, h.Put(ctx, "done", &axon.Failure{Component: "camera", Err: errors.New("unplugged")}))
+	err = h.Wait(ctx)
+	require.ErrorContains(t, err, "a producer failed")
+	require.ErrorContains(t, err, "camera: unplugged")
 }

@@ -312,6 +312,7 @@ func Register(r *launch.Registry, _ catalog.Env) {
 			Inboxes: []launch.BoxDoc{
 				{Name: "in0", Type: kind.typ, Doc: "the first input's " + kind.what + " (link to name.in0)"},
 				{Name: "in1", Type: kind.typ, Doc: "the second input's " + kind.what + " (link to name.in1)"},
+				{Name: "done", Type: launch.TypeOf[any](), Doc: "the producers' signals: it ends when both have ended"},
 			},
 			Outboxes: []launch.BoxDoc{{Name: "outbox", Type: kind.typ, Doc: "what the graph makes of them"}},
 			New: func(a *launch.Args) (axon.Component, error) {
