@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
 	"time"
 
@@ -170,8 +171,17 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// dropped reports an event stream that ended on a failed write. net/http
+// cancels the request's context as soon as a write to the connection
+// fails, so a watcher cut by the write timeout is told by its error, not
+// by the context: it is the slow consumer WithLogger's log is for. Other
+// failures are reported only while the client was still there.
 func (h *handler) dropped(r *http.Request, err error) {
-	if r.Context().Err() == nil {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		h.cfg.log.Warn("inspect: disconnected an event stream client that does not read",
+			slog.String("client", r.RemoteAddr), slog.Duration("writeTimeout", h.cfg.writeTimeout))
+	case r.Context().Err() == nil:
 		h.cfg.log.Warn("inspect: event stream ended", slog.String("client", r.RemoteAddr), slog.Any("err", err))
 	}
 }

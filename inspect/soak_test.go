@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
@@ -239,4 +240,98 @@ func TestStartServesATricklingClient(t *testing.T) {
 		require.NoError(t, nc.Close())
 	}
 	backToBase(t, "after the trickling clients", s, base)
+}
+
+// bigSystem is a system of n idle components on a scheduler of the
+// test's own: its snapshot is far more than the sockets' buffers hold.
+func bigSystem(t *testing.T, n int) *axon.Scheduler {
+	t.Helper()
+	s := axontest.NewScheduler(t)
+	for i := range n {
+		s.Activate(idle(fmt.Sprintf("worker-%d", i)))
+	}
+	return s
+}
+
+// stopReading asks for the event stream on a connection with a small
+// receive buffer, reads the response's head (the stream has begun) and
+// then nothing more.
+func stopReading(t *testing.T, host string) net.Conn {
+	t.Helper()
+	nc := dialSmall(t, host)
+	_, err := io.WriteString(nc, "GET /events HTTP/1.1\r\nHost: "+host+"\r\n\r\n")
+	require.NoError(t, err)
+	require.NoError(t, nc.SetReadDeadline(time.Now().Add(axontest.Safety)))
+	head := make([]byte, len("HTTP/1.1 200 OK"))
+	_, err = io.ReadFull(nc, head)
+	require.NoError(t, err)
+	require.Equal(t, "HTTP/1.1 200 OK", string(head))
+	return nc
+}
+
+// A client of the event stream that stops reading, its socket full,
+// holds only its own stream: meanwhile the JSON, another event stream and
+// the protocol are served, and when it goes the inspector is back to
+// where it was. (Within the write timeout: the next test is past it.)
+func TestEventStreamClientThatStopsReading(t *testing.T) {
+	ctx := axontest.Context(t)
+	const n = 4000
+	s := bigSystem(t, n)
+	srv := startInspector(t, s)
+	host := hostOf(t, srv)
+	_, body := httpGet(t, ctx, srv.URL()+"snapshot.json")
+	require.Greater(t, len(body), 512<<10, "a snapshot bigger than the sockets' buffers")
+	base := axontest.Measure(s)
+
+	stuck := stopReading(t, host)
+	for i := range 10 {
+		resp, body := httpGet(t, ctx, srv.URL()+"snapshot.json")
+		require.Equal(t, http.StatusOK, resp.StatusCode, "request %d", i)
+		require.Contains(t, string(body), `"worker-3999"`, "request %d", i)
+	}
+	var seen int
+	err := inspect.Watch(ctx, srv.URL(), func(snap *axon.Snapshot) error {
+		seen = len(snap.Components)
+		return errSettled
+	})
+	require.ErrorIs(t, err, errSettled)
+	assert.Equal(t, n, seen, "another event stream gets the whole system")
+	proto := dialProtocol(t, srv.AxonAddr())
+	adds := 0
+	for adds < n {
+		line, err := proto.r.ReadString('\n')
+		require.NoError(t, err)
+		if strings.HasSuffix(line, " component\n") {
+			adds++
+		}
+	}
+	require.NoError(t, proto.Close())
+
+	require.NoError(t, stuck.Close())
+	backToBase(t, "after the client that stopped reading", s, base)
+}
+
+// A client of the event stream that stops reading for longer than the
+// write timeout is disconnected, and said so in the log, as a protocol
+// client is; what it leaves is freed without it having to go.
+func TestEventStreamDisconnectsAClientThatDoesNotRead(t *testing.T) {
+	ctx := axontest.Context(t)
+	s := bigSystem(t, 4000)
+	logged := chanHandler{msgs: make(chan string, 16)}
+	srv := startInspector(t, s, inspect.WithWriteTimeout(200*time.Millisecond), inspect.WithLogger(slog.New(logged)))
+	_, _ = httpGet(t, ctx, srv.URL()+"snapshot.json")
+	base := axontest.Measure(s)
+
+	stuck := stopReading(t, hostOf(t, srv))
+	select {
+	case msg := <-logged.msgs:
+		require.Equal(t, "inspect: disconnected an event stream client that does not read", msg)
+	case <-ctx.Done():
+		t.Fatal("the client that does not read was not disconnected")
+	}
+	// What the inspector sent before it gave up is still there to read,
+	// then the connection ends: the inspector closed it.
+	_, err := io.Copy(io.Discard, stuck)
+	require.NoError(t, err)
+	backToBase(t, "after the client that did not read", s, base)
 }
