@@ -272,13 +272,15 @@ func stopReading(t *testing.T, host string) net.Conn {
 
 // A client of the event stream that stops reading, its socket full,
 // holds only its own stream: meanwhile the JSON, another event stream and
-// the protocol are served, and when it goes the inspector is back to
-// where it was. (Within the write timeout: the next test is past it.)
+// the protocol are served; when it reads again its stream goes on where
+// it stopped, and when it goes the inspector is back to where it was.
+// (Within the write timeout, here longer than the test: the next test is
+// past it.)
 func TestEventStreamClientThatStopsReading(t *testing.T) {
 	ctx := axontest.Context(t)
 	const n = 4000
 	s := bigSystem(t, n)
-	srv := startInspector(t, s)
+	srv := startInspector(t, s, inspect.WithWriteTimeout(axontest.Safety))
 	host := hostOf(t, srv)
 	_, body := httpGet(t, ctx, srv.URL()+"snapshot.json")
 	require.Greater(t, len(body), 512<<10, "a snapshot bigger than the sockets' buffers")
@@ -308,6 +310,7 @@ func TestEventStreamClientThatStopsReading(t *testing.T) {
 	}
 	require.NoError(t, proto.Close())
 
+	assert.Contains(t, firstSnapshot(t, bufio.NewReader(stuck)), `"worker-3999"`, "the stuck stream's first snapshot, whole")
 	require.NoError(t, stuck.Close())
 	backToBase(t, "after the client that stopped reading", s, base)
 }
