@@ -323,7 +323,10 @@ func TestEventStreamDisconnectsAClientThatDoesNotRead(t *testing.T) {
 	s := bigSystem(t, 4000)
 	logged := chanHandler{msgs: make(chan string, 16)}
 	srv := startInspector(t, s, inspect.WithWriteTimeout(200*time.Millisecond), inspect.WithLogger(slog.New(logged)))
-	_, _ = httpGet(t, ctx, srv.URL()+"snapshot.json")
+	// A small request to start with: a reader of the whole 1.5 MB
+	// snapshot could itself be slower than this write timeout under load.
+	resp, _ := httpGet(t, ctx, srv.URL()+"nothing-here")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	base := axontest.Measure(s)
 
 	stuck := stopReading(t, hostOf(t, srv))
