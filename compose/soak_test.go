@@ -2,6 +2,8 @@ package compose_test
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -120,4 +122,73 @@ func TestListeningClientThatStopsReading(t *testing.T) {
 	<-wrote
 	settle(t, base)
 	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(nil))
+}
+
+// A client that sends its requests, half-closes (as nc -N does) and only
+// then reads gets every response whole, then the end of the connection:
+// an operation with a body (POST /api/add) and the state after it, sent
+// together, and the page, the same as a client that did not half-close
+// gets it. Nothing of them is left behind.
+func TestListeningAnswersAHalfClosingClient(t *testing.T) {
+	host := startListening(t)
+	plain := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	resp, err := plain.Get("http://" + host + "/api/palette")
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	base := axontest.Measure(nil)
+
+	halfClose := func(reqs string) *bufio.Reader {
+		t.Helper()
+		nc, err := net.Dial("tcp", host)
+		require.NoError(t, err)
+		defer nc.Close()
+		_, err = io.WriteString(nc, reqs)
+		require.NoError(t, err)
+		require.NoError(t, nc.(*net.TCPConn).CloseWrite())
+		require.NoError(t, nc.SetReadDeadline(time.Now().Add(10*time.Second)))
+		all, err := io.ReadAll(nc)
+		require.NoError(t, err, "Compose ends the connection after the last response (not our deadline)")
+		return bufio.NewReader(bytes.NewReader(all))
+	}
+	// read reads one response, whole, and decodes its JSON into v.
+	read := func(r *bufio.Reader, v any) {
+		t.Helper()
+		resp, err := http.ReadResponse(r, nil)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+		require.NoError(t, json.Unmarshal(body, v), "%s", body)
+	}
+
+	add := `{"type":"ReadFileAdaptor","x":30,"y":30}`
+	r := halfClose(fmt.Sprintf("POST /api/add HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", host, len(add), add) +
+		"GET /api/state HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+	var added compose.Result
+	read(r, &added)
+	assert.Empty(t, added.Error)
+	require.Len(t, added.View.Design.Components, 1)
+	assert.Equal(t, "ReadFileAdaptor", added.View.Design.Components[0].Type)
+	var state compose.View
+	read(r, &state)
+	assert.Equal(t, added.View.Design, state.Design, "the state after the operation")
+	_, err = r.ReadByte()
+	assert.ErrorIs(t, err, io.EOF, "nothing after the responses")
+
+	r = halfClose("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+	resp, err = http.ReadResponse(r, nil)
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	require.NoError(t, err, "the page whole")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = plain.Get("http://" + host + "/")
+	require.NoError(t, err)
+	want, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, string(want), string(page), "the page as a plain client gets it")
+	assert.Contains(t, string(page), `"ReadFileAdaptor"`)
+
+	settle(t, base)
+	axontest.AssertBack(t, "after the half-closing clients", base, axontest.Measure(nil))
 }

@@ -52,7 +52,9 @@
 // (its Host header its own address, localhost, a loopback address, or a
 // name given to WithAllowedHosts; 403 otherwise), against DNS rebinding;
 // it bounds idle connections and slow headers, and every response says
-// X-Content-Type-Options: nosniff.
+// X-Content-Type-Options: nosniff. A client that half-closes after its
+// requests still gets every response whole; an event stream or protocol
+// client that half-closes has said it is finished, and its stream ends.
 //
 // # Shutdown
 //

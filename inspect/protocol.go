@@ -15,9 +15,28 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 )
 
-// protocolSendBuffer is the socket send buffer of a protocol client:
-// enough for a few thousand lines in flight.
-const protocolSendBuffer = 128 << 10
+// watcherSendBuffer is the socket send buffer of a connection to a
+// watcher (a protocol client, or any of Start's HTTP clients, since any
+// may ask for the event stream): enough for a few thousand lines in
+// flight. Left to itself, Linux grows a send buffer to tcp_wmem's maximum
+// (4 MiB by default), which a client that does not read would fill before
+// a write blocked and the write timeout applied: a stuck watcher would
+// hold megabytes of the kernel's, and be noticed only frames later.
+const watcherSendBuffer = 128 << 10
+
+// boundedSends is a listener whose TCP connections have watcherSendBuffer
+// as their send buffer.
+type boundedSends struct{ net.Listener }
+
+func (l boundedSends) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if tc, ok := nc.(*net.TCPConn); ok {
+		// Bound what the kernel holds for a client that does not read;
+		// past it, writes block and the write timeout applies.
+		_ = tc.SetWriteBuffer(watcherSendBuffer)
+	}
+	return nc, err
+}
 
 // protocolServer serves Axon's introspector text protocol: to each client
 // that connects, the whole graph as ADD lines ("DEL ALL" first), then the
@@ -50,7 +69,7 @@ func listenProtocol(addr string, f *feed, cfg config) (*protocolServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &protocolServer{ln: ln, feed: f, cfg: cfg, quit: make(chan struct{}), conns: map[net.Conn]struct{}{}}
+	p := &protocolServer{ln: boundedSends{ln}, feed: f, cfg: cfg, quit: make(chan struct{}), conns: map[net.Conn]struct{}{}}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -145,11 +164,6 @@ func (p *protocolServer) accept() {
 			continue
 		}
 		backoff = 0
-		if tc, ok := nc.(*net.TCPConn); ok {
-			// Bound what the kernel holds for a client that does not
-			// read; past it, writes block and the write timeout applies.
-			_ = tc.SetWriteBuffer(protocolSendBuffer)
-		}
 		if !p.track(nc) {
 			nc.Close()
 			return

@@ -87,7 +87,9 @@ func Start(s *axon.Scheduler, opts ...Option) (*Server, error) {
 		defer close(srv.served)
 		// Serve returns http.ErrServerClosed after Shutdown; any other
 		// error means the listener failed, and the inspector stops serving.
-		if err := srv.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		// Any connection may become an event stream: each gets the bounded
+		// send buffer a watcher has.
+		if err := srv.http.Serve(boundedSends{ln}); !errors.Is(err, http.ErrServerClosed) {
 			cfg.log.Warn("inspect: HTTP server stopped", slog.Any("err", err))
 		}
 	}()

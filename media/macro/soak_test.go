@@ -23,15 +23,16 @@ import (
 )
 
 // frontEnd serves a library holding two finished files, small.HI.mp3 (1
-// KiB) and big.HI.mp3 (8 MiB), with macro's HTTPServer (changed by tune,
-// if given) on a free loopback port, and returns its host:port.
+// KiB) and big.HI.mp3 (8 MiB), each of fileBytes, with macro's HTTPServer
+// (changed by tune, if given) on a free loopback port, and returns its
+// host:port.
 func frontEnd(t *testing.T, tune ...func(*http.Server)) string {
 	t.Helper()
 	dir := t.TempDir()
 	fin := filepath.Join(dir, macro.FinishedDir)
 	require.NoError(t, os.MkdirAll(fin, 0o755))
 	for name, size := range map[string]int{"small": 1 << 10, "big": 8 << 20} {
-		require.NoError(t, os.WriteFile(filepath.Join(fin, name+".HI.mp3"), bytes.Repeat([]byte{'m'}, size), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(fin, name+".HI.mp3"), fileBytes(size), 0o644))
 		require.NoError(t, os.WriteFile(filepath.Join(fin, name+".HI.DONE"), nil, 0o644))
 	}
 	hs := (&macro.Server{Library: macro.Library{Dir: dir}}).HTTPServer()
@@ -50,6 +51,17 @@ func frontEnd(t *testing.T, tune ...func(*http.Server)) string {
 		<-done
 	})
 	return ln.Addr().String()
+}
+
+// fileBytes is the content of a file of size bytes: each byte its offset
+// modulo 251, a prime, so that a range sent from the wrong offset does not
+// pass for the right one.
+func fileBytes(size int) []byte {
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = byte(i % 251)
+	}
+	return b
 }
 
 // fetch GETs url on a connection of its own and returns the status and
@@ -153,4 +165,64 @@ func TestFrontEndClientThatStopsReading(t *testing.T) {
 	require.NoError(t, stuck.Close())
 	settle(t, base)
 	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(nil))
+}
+
+// A client that sends its requests, half-closes (as nc -N does) and only
+// then reads gets every response whole: a file, and a range of the big
+// one (206, exactly that range's bytes: more than the sockets' buffers
+// hold, so the front end writes on long after the client's FIN), each
+// alone and the two pipelined; then the front end ends the connection and
+// holds nothing of it.
+func TestFrontEndHalfClosingClient(t *testing.T) {
+	host := frontEnd(t)
+	fetch(t, "http://"+host+"/files/small.HI.mp3")
+	base := axontest.Measure(nil)
+
+	const from, to = 3<<20 + 7, 4<<20 + 7
+	small := "GET /files/small.HI.mp3 HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+	ranged := fmt.Sprintf("GET /files/big.HI.mp3 HTTP/1.1\r\nHost: %s\r\nRange: bytes=%d-%d\r\n\r\n", host, from, to)
+	wantSmall := func(r *bufio.Reader) {
+		t.Helper()
+		resp, err := http.ReadResponse(r, nil)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.True(t, bytes.Equal(fileBytes(1<<10), body), "the small file whole: %d bytes", len(body))
+	}
+	wantRange := func(r *bufio.Reader) {
+		t.Helper()
+		resp, err := http.ReadResponse(r, nil)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusPartialContent, resp.StatusCode)
+		assert.Equal(t, fmt.Sprintf("bytes %d-%d/%d", from, to, 8<<20), resp.Header.Get("Content-Range"))
+		assert.True(t, bytes.Equal(fileBytes(8 << 20)[from:to+1], body), "the range exactly: %d bytes", len(body))
+	}
+	for _, c := range []struct {
+		name  string
+		reqs  string
+		wants []func(*bufio.Reader)
+	}{
+		{"whole", small, []func(*bufio.Reader){wantSmall}},
+		{"range", ranged, []func(*bufio.Reader){wantRange}},
+		{"pipelined", ranged + small, []func(*bufio.Reader){wantRange, wantSmall}},
+	} {
+		nc, err := net.Dial("tcp", host)
+		require.NoError(t, err)
+		_, err = io.WriteString(nc, c.reqs)
+		require.NoError(t, err)
+		require.NoError(t, nc.(*net.TCPConn).CloseWrite(), c.name)
+		require.NoError(t, nc.SetReadDeadline(time.Now().Add(10*time.Second)))
+		r := bufio.NewReader(nc)
+		for _, want := range c.wants {
+			want(r)
+		}
+		_, err = r.ReadByte()
+		assert.ErrorIs(t, err, io.EOF, "%s: the front end ends the connection after the last response", c.name)
+		require.NoError(t, nc.Close())
+	}
+	settle(t, base)
+	axontest.AssertBack(t, "after the half-closing clients", base, axontest.Measure(nil))
 }
