@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -32,18 +31,6 @@ func startListening(t *testing.T) string {
 	return u.Host
 }
 
-// settle waits until no more goroutines run than base had (and the two
-// of Eventually's own poll): a connection's goroutine ends a little after
-// its socket closes.
-func settle(t *testing.T, base axontest.Footprint) {
-	t.Helper()
-	if !assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base.Goroutines+2 }, 10*time.Second, time.Millisecond,
-		"%d goroutines, %d at the baseline", runtime.NumGoroutine(), base.Goroutines) {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines:\n%s", buf[:runtime.Stack(buf, true)])
-	}
-}
-
 // Thousands of requests one after another, each on a connection of its
 // own: the server holds on to nothing of those that have ended.
 func TestListeningFreesFinishedRequests(t *testing.T) {
@@ -64,8 +51,7 @@ func TestListeningFreesFinishedRequests(t *testing.T) {
 		require.NoError(t, resp.Body.Close())
 		require.Equal(t, http.StatusOK, resp.StatusCode, "request %d", i)
 	}
-	settle(t, base)
-	axontest.AssertBack(t, fmt.Sprintf("%d requests", total), base, axontest.Measure(nil))
+	axontest.SettleBack(t, fmt.Sprintf("%d requests", total), nil, base)
 }
 
 // A client that trickles its request a byte at a time (within the header
@@ -120,8 +106,7 @@ func TestListeningClientThatStopsReading(t *testing.T) {
 	}
 	require.NoError(t, stuck.Close())
 	<-wrote
-	settle(t, base)
-	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(nil))
+	axontest.SettleBack(t, "after the client that stopped reading", nil, base)
 }
 
 // A client that sends its requests, half-closes (as nc -N does) and only
@@ -189,6 +174,5 @@ func TestListeningAnswersAHalfClosingClient(t *testing.T) {
 	assert.Equal(t, string(want), string(page), "the page as a plain client gets it")
 	assert.Contains(t, string(page), `"ReadFileAdaptor"`)
 
-	settle(t, base)
-	axontest.AssertBack(t, "after the half-closing clients", base, axontest.Measure(nil))
+	axontest.SettleBack(t, "after the half-closing clients", nil, base)
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -28,20 +27,6 @@ func startInspector(t *testing.T, s *axon.Scheduler, opts ...inspect.Option) *in
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, srv.Close()) })
 	return srv
-}
-
-// backToBase waits until no more goroutines run than at base (and the two
-// of Eventually's own poll): a connection's goroutines end a little after
-// its socket closes. Then it checks that the footprint, s's snapshot
-// included, is back to base.
-func backToBase(t *testing.T, what string, s *axon.Scheduler, base axontest.Footprint) {
-	t.Helper()
-	if !assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base.Goroutines+2 }, 10*time.Second, time.Millisecond,
-		"%s: %d goroutines, %d at the baseline", what, runtime.NumGoroutine(), base.Goroutines) {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines:\n%s", buf[:runtime.Stack(buf, true)])
-	}
-	axontest.AssertBack(t, what, base, axontest.Measure(s))
 }
 
 // hostOf is the host:port of srv's HTTP server.
@@ -100,7 +85,7 @@ func TestStartFreesFinishedRequests(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, "request %d: /%s", i, path)
 		require.Contains(t, body, "producer", "request %d: /%s", i, path)
 	}
-	backToBase(t, fmt.Sprintf("%d requests", total), s, base)
+	axontest.SettleBack(t, fmt.Sprintf("%d requests", total), s, base)
 }
 
 // Thousands of clients of the Axon protocol one after another, each
@@ -131,7 +116,7 @@ func TestAxonProtocolFreesFinishedClients(t *testing.T) {
 		require.Equal(t, "DEL ALL", lines[0], "client %d", i)
 		require.NoError(t, nc.Close())
 	}
-	backToBase(t, fmt.Sprintf("%d protocol clients", total), s, base)
+	axontest.SettleBack(t, fmt.Sprintf("%d protocol clients", total), s, base)
 }
 
 // A client that sends its requests, half-closes (as nc -N does) and only
@@ -208,7 +193,7 @@ func TestStartAnswersAHalfClosingClient(t *testing.T) {
 	graph := string(halfClose(srv.AxonAddr(), ""))
 	assert.True(t, strings.HasPrefix("DEL ALL\n", graph) || strings.HasPrefix(graph, "DEL ALL\n"), "%q", graph)
 
-	backToBase(t, "after the half-closing clients", s, base)
+	axontest.SettleBack(t, "after the half-closing clients", s, base)
 }
 
 // A client that trickles its request a byte at a time (within the header
@@ -240,7 +225,7 @@ func TestStartServesATricklingClient(t *testing.T) {
 		}
 		require.NoError(t, nc.Close())
 	}
-	backToBase(t, "after the trickling clients", s, base)
+	axontest.SettleBack(t, "after the trickling clients", s, base)
 }
 
 // bigSystem is a system of n idle components on a scheduler of the
@@ -312,7 +297,7 @@ func TestEventStreamClientThatStopsReading(t *testing.T) {
 
 	assert.Contains(t, firstSnapshot(t, bufio.NewReader(stuck)), `"worker-3999"`, "the stuck stream's first snapshot, whole")
 	require.NoError(t, stuck.Close())
-	backToBase(t, "after the client that stopped reading", s, base)
+	axontest.SettleBack(t, "after the client that stopped reading", s, base)
 }
 
 // A client of the event stream that stops reading for longer than the
@@ -340,5 +325,5 @@ func TestEventStreamDisconnectsAClientThatDoesNotRead(t *testing.T) {
 	// then the connection ends: the inspector closed it.
 	_, err := io.Copy(io.Discard, stuck)
 	require.NoError(t, err)
-	backToBase(t, "after the client that did not read", s, base)
+	axontest.SettleBack(t, "after the client that did not read", s, base)
 }

@@ -462,3 +462,25 @@ func TestBufferTakesWritesFromManyGoroutines(t *testing.T) {
 	_, err = b.Write([]byte("c"))
 	require.NoError(t, err, "a later write must not close Written twice")
 }
+
+// SettleBack waits for components and goroutines that are ending on their
+// own (nothing tells the test when they have gone) and then finds the
+// footprint back.
+func TestSettleBackWaitsForWhatIsEnding(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	base := axontest.Measure(s)
+	stop := make(chan struct{})
+	for range 20 {
+		s.Activate(newFunc(func(ctx context.Context, c *funcComp) error {
+			<-stop
+			return nil
+		}))
+		go func() { <-stop }()
+	}
+	require.Greater(t, axontest.Measure(s).Components, base.Components)
+	close(stop) // they end while SettleBack looks
+	var ft fakeT
+	assert.True(t, axontest.SettleBack(&ft, "after 20 components", s, base))
+	assert.Empty(t, ft.errs)
+	assert.LessOrEqual(t, len(s.Snapshot().Components), base.Components)
+}

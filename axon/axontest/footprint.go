@@ -2,6 +2,7 @@ package axontest
 
 import (
 	"runtime"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 )
@@ -63,4 +64,34 @@ func AssertBack(t TestingT, what string, base, after Footprint) bool {
 		back = false
 	}
 	return back
+}
+
+// SettleBack waits until no more goroutines run than at base (and, with
+// s, no more components are listed), then checks with AssertBack that the
+// whole footprint is back, naming what. A server lets a connection's
+// goroutines go a little after its socket closes and nothing tells the
+// test when, so this looks every millisecond, for Safety at most; at the
+// deadline it fails the test with every goroutine's stack. It returns
+// whether the footprint was back.
+func SettleBack(t TestingT, what string, s *axon.Scheduler, base Footprint) bool {
+	t.Helper()
+	settled := func() bool {
+		if runtime.NumGoroutine() > base.Goroutines {
+			return false
+		}
+		return s == nil || len(s.Snapshot().Components) <= base.Components
+	}
+	// Nothing to wait on: a goroutine's end sends no message.
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.Now().Add(Safety)
+	for !settled() {
+		if (<-tick.C).After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%s: %d goroutines after %v, %d at the baseline; goroutines:\n%s",
+				what, runtime.NumGoroutine(), Safety, base.Goroutines, buf[:runtime.Stack(buf, true)])
+			return false
+		}
+	}
+	return AssertBack(t, what, base, Measure(s))
 }

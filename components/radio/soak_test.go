@@ -56,15 +56,6 @@ func askOnce(t *testing.T, addr net.Addr, line string) string {
 	return string(all)
 }
 
-// settled waits until the scheduler lists no more components than want:
-// a server removes a connection's protocol a little after its socket
-// closes.
-func settled(t *testing.T, s *axon.Scheduler, want int) {
-	t.Helper()
-	require.Eventually(t, func() bool { return len(s.Snapshot().Components) <= want }, 10*time.Second, time.Millisecond,
-		"%d components listed, %d at the baseline", len(s.Snapshot().Components), want)
-}
-
 // trickle sends line to c a byte at a time and returns the reply line.
 func trickle(t *testing.T, addr net.Addr, line string) string {
 	t.Helper()
@@ -95,8 +86,7 @@ func TestMatrixControlFreesFinishedClients(t *testing.T) {
 		}
 		require.Equal(t, "ON ON ON\n", askOnce(t, m.ControlAddr(), "QUERY x ALL\n"), "client %d", i)
 	}
-	settled(t, s, base.Components)
-	axontest.AssertBack(t, fmt.Sprintf("%d control clients", soakRounds), base, axontest.Measure(s))
+	axontest.SettleBack(t, fmt.Sprintf("%d control clients", soakRounds), s, base)
 	assert.Equal(t, "OK\n", trickle(t, m.ControlAddr(), "SWITCH x DJ1 OFF\r\n"))
 	assert.False(t, m.Desk().On(radio.DJ1))
 }
@@ -121,8 +111,7 @@ func TestMatrixListenersFreed(t *testing.T) {
 		require.Eventually(t, func() bool { return m.Listeners() == 0 }, 10*time.Second, 100*time.Microsecond,
 			"listener %d never left", i)
 	}
-	settled(t, s, base.Components)
-	axontest.AssertBack(t, fmt.Sprintf("%d listeners", soakRounds), base, axontest.Measure(s))
+	axontest.SettleBack(t, fmt.Sprintf("%d listeners", soakRounds), s, base)
 
 	// A listener that half-closes has said it is finished, as any client
 	// of a chassis server: its subscription is told ProducerFinished and
@@ -162,8 +151,7 @@ func TestSwarmControlFreesFinishedClients(t *testing.T) {
 			require.Equal(t, fmt.Sprintf("REQCONNECT 10.0.0.%d:7000\n", i%4), reply, "peer %d", i)
 		}
 	}
-	settled(t, s, base.Components)
-	axontest.AssertBack(t, fmt.Sprintf("%d peers asking", soakRounds), base, axontest.Measure(s))
+	axontest.SettleBack(t, fmt.Sprintf("%d peers asking", soakRounds), s, base)
 	assert.Len(t, n.Peers(), 4, "the children kept are bounded by MaxChildren")
 	assert.True(t, strings.HasPrefix(trickle(t, n.ControlAddr(), "REQCONNECT 10.1.0.1:7000\r\n"), "REQCONNECT 10.0.0."))
 }

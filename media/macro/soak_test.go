@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -77,15 +76,6 @@ func fetch(t *testing.T, url string) (int, int64) {
 	return resp.StatusCode, n
 }
 
-// settle waits until no more goroutines run than base had (and the two
-// of Eventually's own poll): a connection's goroutine ends a little after
-// its socket closes.
-func settle(t *testing.T, base axontest.Footprint) {
-	t.Helper()
-	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= base.Goroutines+2 }, 10*time.Second, time.Millisecond,
-		"%d goroutines, %d at the baseline", runtime.NumGoroutine(), base.Goroutines)
-}
-
 // Thousands of requests for a file one after another, each on a
 // connection of its own: the front end holds on to nothing of those that
 // have ended.
@@ -101,8 +91,7 @@ func TestFrontEndFreesFinishedRequests(t *testing.T) {
 		require.Equal(t, http.StatusOK, code, "request %d", i)
 		require.Equal(t, int64(1<<10), n, "request %d", i)
 	}
-	settle(t, base)
-	axontest.AssertBack(t, fmt.Sprintf("%d requests", total), base, axontest.Measure(nil))
+	axontest.SettleBack(t, fmt.Sprintf("%d requests", total), nil, base)
 }
 
 // A client that trickles its request a byte at a time within the header
@@ -163,8 +152,7 @@ func TestFrontEndClientThatStopsReading(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Equal(t, int64(8<<20), n, "another client fetches the big file whole")
 	require.NoError(t, stuck.Close())
-	settle(t, base)
-	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(nil))
+	axontest.SettleBack(t, "after the client that stopped reading", nil, base)
 }
 
 // A client that sends its requests, half-closes (as nc -N does) and only
@@ -223,6 +211,5 @@ func TestFrontEndHalfClosingClient(t *testing.T) {
 		assert.ErrorIs(t, err, io.EOF, "%s: the front end ends the connection after the last response", c.name)
 		require.NoError(t, nc.Close())
 	}
-	settle(t, base)
-	axontest.AssertBack(t, "after the half-closing clients", base, axontest.Measure(nil))
+	axontest.SettleBack(t, "after the half-closing clients", nil, base)
 }
