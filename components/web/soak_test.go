@@ -1,0 +1,371 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
+	"github.com/kamaelia-go/kamaelia/chassis"
+	"github.com/kamaelia-go/kamaelia/components/web"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// soakRounds is how many clients a soak test serves one after another,
+// and after how many it takes its baseline.
+const soakRounds, soakBase = 2000, 200
+
+// listen serves routes with a Service on a free loopback port, on a
+// scheduler of the test's own (which ends it with the test), and returns
+// the address and the scheduler.
+func listen(t *testing.T, limits web.Limits, routes ...web.Route) (string, *axon.Scheduler) {
+	t.Helper()
+	s := axontest.NewScheduler(t)
+	svc, err := web.Listen("127.0.0.1:0", web.NewServer(s, limits, routes...))
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, svc)
+	return svc.Addr().String(), s
+}
+
+// settle waits until no more goroutines run than base had (and the two of
+// Eventually's own poll) and s lists no more components: a connection's
+// goroutine, and a handler told to stop, end a little after the socket
+// closes.
+func settle(t *testing.T, s *axon.Scheduler, base axontest.Footprint) {
+	t.Helper()
+	if !assert.Eventually(t, func() bool {
+		return runtime.NumGoroutine() <= base.Goroutines+2 && len(s.Snapshot().Components) <= base.Components
+	}, 10*time.Second, time.Millisecond, "%d goroutines and %d components, %d and %d at the baseline",
+		runtime.NumGoroutine(), len(s.Snapshot().Components), base.Goroutines, base.Components) {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("goroutines:\n%s", buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// oneShot is a client that makes each request on a connection of its own.
+func oneShot() *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+}
+
+// fetch GETs url with c and returns the status and the whole body.
+func fetch(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(url)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// hello answers "hello " and the path's suffix, its length known.
+func hello(*web.Request) (axon.Component, error) {
+	return web.NewHandler(func(ctx context.Context, h *web.Handler, req *web.Request) error {
+		return h.Respond(ctx, 200, "text/plain", []byte("hello "+req.Suffix))
+	}), nil
+}
+
+// endless streams 32 KiB chunks until told to stop, and sends why on
+// ended.
+func endless(ended chan<- error) web.Factory {
+	chunk := make([]byte, 32<<10)
+	return func(*web.Request) (axon.Component, error) {
+		return web.NewHandler(func(ctx context.Context, h *web.Handler, req *web.Request) error {
+			err := h.Out.Send(ctx, web.Resource{Type: "application/octet-stream"})
+			for err == nil {
+				err = h.Out.Send(ctx, web.Chunk(chunk))
+			}
+			ended <- err
+			return err
+		}), nil
+	}
+}
+
+// Thousands of requests one after another, each on a connection of its
+// own and served by a handler component of its own: the server holds on
+// to nothing of those that have ended, neither memory, goroutines nor
+// components.
+func TestServiceFreesFinishedRequests(t *testing.T) {
+	addr, s := listen(t, web.Limits{}, web.Route{Prefix: "/hello/", New: hello})
+	c := oneShot()
+	var base axontest.Footprint
+	for i := range soakRounds {
+		if i == soakBase {
+			base = axontest.Measure(s)
+		}
+		code, body := fetch(t, c, fmt.Sprintf("http://%s/hello/%d", addr, i))
+		require.Equal(t, http.StatusOK, code, "request %d", i)
+		require.Equal(t, fmt.Sprintf("hello %d", i), body, "request %d", i)
+	}
+	settle(t, s, base)
+	axontest.AssertBack(t, fmt.Sprintf("%d requests", soakRounds), base, axontest.Measure(s))
+}
+
+// rawGet opens a connection to addr and sends a GET for path on it.
+func rawGet(t *testing.T, addr, path string) net.Conn {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = nc.Close() })
+	_, err = io.WriteString(nc, "GET "+path+" HTTP/1.1\r\nHost: a\r\n\r\n")
+	require.NoError(t, err)
+	return nc
+}
+
+// recvWithin returns what c delivers, failing the test if nothing comes
+// within axontest.Safety.
+func recvWithin[T any](t *testing.T, c <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(axontest.Safety):
+		t.Fatalf("%s: nothing within %v", what, axontest.Safety)
+		panic("unreachable")
+	}
+}
+
+// A client that asks for an endless stream and stops reading holds only
+// its own connection and handler, held back by back-pressure: others are
+// served meanwhile, each within a bound, and when it goes its handler is
+// told to stop and the server is back to where it was.
+func TestServiceClientThatStopsReading(t *testing.T) {
+	ended := make(chan error, 1)
+	addr, s := listen(t, web.Limits{},
+		web.Route{Prefix: "/hello/", New: hello}, web.Route{Prefix: "/stream", New: endless(ended)})
+	c := oneShot()
+	code, _ := fetch(t, c, "http://"+addr+"/hello/x")
+	require.Equal(t, http.StatusOK, code)
+	base := axontest.Measure(s)
+
+	stuck := rawGet(t, addr, "/stream")
+	head := make([]byte, len("HTTP/1.1 200 OK"))
+	_, err := io.ReadFull(stuck, head) // the answer has begun, and is not read further
+	require.NoError(t, err)
+	require.Equal(t, "HTTP/1.1 200 OK", string(head))
+	const bound = 2 * time.Second
+	for i := range 50 {
+		start := time.Now()
+		code, body := fetch(t, c, fmt.Sprintf("http://%s/hello/%d", addr, i))
+		require.Equal(t, http.StatusOK, code, "request %d", i)
+		require.Equal(t, fmt.Sprintf("hello %d", i), body, "request %d", i)
+		require.Less(t, time.Since(start), bound, "request %d waited on the stuck client", i)
+	}
+	select {
+	case err := <-ended:
+		t.Fatalf("the stuck client's handler ended (%v) while its client was there", err)
+	default:
+	}
+	require.NoError(t, stuck.Close())
+	require.ErrorIs(t, recvWithin(t, ended, "the stuck client's handler"), context.Canceled)
+	settle(t, s, base)
+	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(s))
+}
+
+// A client that stops reading and stays is cut off once a write to it has
+// waited Limits.WriteTimeout: its handler is told to stop and the server
+// is back to where it was while the client still holds its socket.
+func TestServiceCutsOffAClientThatStopsReading(t *testing.T) {
+	ended := make(chan error, 1)
+	addr, s := listen(t, web.Limits{WriteTimeout: 200 * time.Millisecond},
+		web.Route{Prefix: "/hello/", New: hello}, web.Route{Prefix: "/stream", New: endless(ended)})
+	c := oneShot()
+	code, _ := fetch(t, c, "http://"+addr+"/hello/x")
+	require.Equal(t, http.StatusOK, code)
+	base := axontest.Measure(s)
+
+	stuck := rawGet(t, addr, "/stream")
+	require.ErrorIs(t, recvWithin(t, ended, "the stuck client's handler"), context.Canceled)
+	settle(t, s, base)
+	axontest.AssertBack(t, "after cutting off the client that stopped reading", base, axontest.Measure(s))
+	require.NoError(t, stuck.SetReadDeadline(time.Now().Add(axontest.Safety)))
+	n, err := io.Copy(io.Discard, stuck)
+	if err != nil {
+		// Closed with data it never took: the server may have reset it.
+		require.ErrorIs(t, err, syscall.ECONNRESET)
+	}
+	assert.Positive(t, n, "it had its answer's start")
+}
+
+// serveTuned serves srv on NewHTTPServer's http.Server, changed by tune,
+// on a free loopback port until the test ends, and returns the address.
+func serveTuned(t *testing.T, srv *web.Server, tune func(*http.Server)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	hs := web.NewHTTPServer("", srv)
+	if tune != nil {
+		tune(hs)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = hs.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		_ = hs.Close()
+		<-done
+		require.NoError(t, srv.Close())
+	})
+	return ln.Addr().String()
+}
+
+// dateLine is the Date header net/http adds, the one part of an answer
+// that changes from one request to the next.
+var dateLine = regexp.MustCompile(`(?m)^Date: [^\r]*\r\n`)
+
+// readAnswer reads all c sends until the server closes it, with the Date
+// header taken out.
+func readAnswer(t *testing.T, c net.Conn) string {
+	t.Helper()
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(axontest.Safety)))
+	b, err := io.ReadAll(c)
+	require.NoError(t, err)
+	return dateLine.ReplaceAllString(string(b), "")
+}
+
+// trickle sends request to addr a byte at a time, each in a write of its
+// own, on a new connection.
+func trickle(t *testing.T, addr, request string) net.Conn {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = nc.Close() })
+	for i := range len(request) {
+		_, err := nc.Write([]byte{request[i]})
+		require.NoError(t, err)
+	}
+	return nc
+}
+
+// misbehaving is the routes the half-close and trickle tests are served
+// by: /hello/ at once; /held/ once hold is closed, saying on entered
+// that it has its request; /count/ with the length of the request body
+// it read whole.
+func misbehaving(hold <-chan struct{}, entered chan<- struct{}) []web.Route {
+	held := func(*web.Request) (axon.Component, error) {
+		return web.NewHandler(func(ctx context.Context, h *web.Handler, req *web.Request) error {
+			entered <- struct{}{}
+			select {
+			case <-hold:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return h.Respond(ctx, 200, "text/plain", []byte("held "+req.Suffix))
+		}), nil
+	}
+	count := func(*web.Request) (axon.Component, error) {
+		return web.NewHandler(func(ctx context.Context, h *web.Handler, req *web.Request) error {
+			b, err := h.ReadBody(ctx, 1<<20)
+			if err != nil {
+				return err
+			}
+			return h.Respond(ctx, 200, "text/plain", fmt.Appendf(nil, "%d bytes, %d x", len(b), strings.Count(string(b), "x")))
+		}), nil
+	}
+	return []web.Route{{Prefix: "/hello/", New: hello}, {Prefix: "/held/", New: held}, {Prefix: "/count/", New: count}}
+}
+
+// answer is the whole answer the misbehaving routes give with body, as
+// readAnswer returns it; close says it ends with the connection.
+func answer(body string, close bool) string {
+	conn := ""
+	if close {
+		conn = "Connection: close\r\n"
+	}
+	return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\nContent-Type: text/plain\r\n%s\r\n%s", len(body), conn, body)
+}
+
+// postBody is a request to /count/ with a body of n bytes "x", larger
+// than one read of the server's when n is; it asks for the connection to
+// be closed after the answer.
+func postBody(n int) string {
+	return fmt.Sprintf("POST /count/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", n, strings.Repeat("x", n))
+}
+
+// counted is the body /count/ answers a body of n bytes "x" with.
+func counted(n int) string { return fmt.Sprintf("%d bytes, %d x", n, n) }
+
+// A client that trickles its request a byte at a time within the header
+// timeout gets the answer one that sends it whole gets. One that stops
+// part way through its headers is cut off once the header timeout has
+// passed, and others are served meanwhile, not after it.
+func TestServerTricklingClients(t *testing.T) {
+	const headerTimeout = time.Second
+	srv := web.NewServer(axontest.NewScheduler(t), web.Limits{}, misbehaving(nil, nil)...)
+	addr := serveTuned(t, srv, func(hs *http.Server) { hs.ReadHeaderTimeout = headerTimeout })
+	req := "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+
+	whole, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer func() { _ = whole.Close() }()
+	_, err = io.WriteString(whole, req)
+	require.NoError(t, err)
+	require.Equal(t, answer("hello x", true), readAnswer(t, whole))
+	assert.Equal(t, answer("hello x", true), readAnswer(t, trickle(t, addr, req)))
+	assert.Equal(t, answer(counted(100), true), readAnswer(t, trickle(t, addr, postBody(100))), "a trickled body")
+
+	start := time.Now()
+	slow := trickle(t, addr, req[:20]) // and the rest never comes
+	cut := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(slow)
+		cut <- string(b)
+	}()
+	c := oneShot()
+	for i := range 10 {
+		code, body := fetch(t, c, fmt.Sprintf("http://%s/hello/%d", addr, i))
+		require.Equal(t, http.StatusOK, code)
+		require.Equal(t, fmt.Sprintf("hello %d", i), body)
+	}
+	select {
+	case got := <-cut:
+		t.Fatalf("the others were served only after the slow client was cut off (%q)", got)
+	default:
+	}
+	got := recvWithin(t, cut, "the client that stopped part way")
+	elapsed := time.Since(start)
+	assert.NotContains(t, got, "200 OK")
+	assert.NotContains(t, got, "hello", "no route served it")
+	assert.GreaterOrEqual(t, elapsed, headerTimeout, "not cut off before its time")
+	assert.Less(t, elapsed, headerTimeout+3*time.Second)
+}
+
+// simpleServer serves routes with Protocol on a chassis SimpleServer on a
+// free loopback port until the test ends, and returns the address.
+func simpleServer(t *testing.T, routes ...web.Route) string {
+	t.Helper()
+	s := axontest.NewScheduler(t)
+	srv := web.NewServer(s, web.Limits{}, routes...)
+	t.Cleanup(func() { require.NoError(t, srv.Close()) })
+	ss, err := chassis.SimpleServer(srv.Protocol, "127.0.0.1:0")
+	require.NoError(t, err)
+	axontest.NewHandle(t, s, ss)
+	return ss.Addr().String()
+}
+
+// Over Protocol, a request trickled a byte at a time, in a write of its
+// own each, gets the answer one sent whole gets. (Protocol's header
+// timeout is NewHTTPServer's 10 s, which a test of it would wait out.)
+func TestProtocolTricklingClients(t *testing.T) {
+	addr := simpleServer(t, misbehaving(nil, nil)...)
+	req := "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+	whole, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer func() { _ = whole.Close() }()
+	_, err = io.WriteString(whole, req)
+	require.NoError(t, err)
+	require.Equal(t, answer("hello x", true), readAnswer(t, whole))
+	assert.Equal(t, answer("hello x", true), readAnswer(t, trickle(t, addr, req)))
+	assert.Equal(t, answer(counted(100), true), readAnswer(t, trickle(t, addr, postBody(100))), "a trickled body")
+}
