@@ -38,8 +38,17 @@ type exchange struct {
 
 	rc      *http.ResponseController
 	broken  func() // for a session: forget it, before it is told Shutdown
+	release func() // for a session: set it free for its next request
 	started bool
 	abort   bool // the response began and cannot be finished: cut it
+
+	// A session's response of known length is not let complete on the
+	// wire before the session is free: its last bytes wait in held until
+	// the session's End (see writeData).
+	length int64 // the Resource's length, -1 when not known
+	sent   int64 // bytes of the body taken from the handler
+	held   []byte
+	freed  bool // the session finished this response and was set free
 }
 
 type boxer interface {
@@ -48,7 +57,7 @@ type boxer interface {
 }
 
 func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Request, comp axon.Component, session bool) (*exchange, error) {
-	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w)}
+	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w), length: -1}
 	x.SetName("web.exchange")
 	x.toH = axon.NewOutbox[Incoming](x, "_toHandler")
 	x.toCtl = axon.NewOutbox[any](x, "_toControl")
@@ -112,6 +121,9 @@ func (x *exchange) Main(context.Context) error { return errors.New("web: an exch
 // told Shutdown, so that it does not stream to nowhere.
 func (x *exchange) serve(ctx context.Context) (complete bool) {
 	defer func() {
+		// A session set free has finished its response, even if writing
+		// its last bytes then failed: it may be serving another request.
+		complete = complete || x.freed
 		done := x.comp.(interface{ Done() <-chan struct{} }).Done()
 		if !complete && x.broken != nil {
 			x.broken()
@@ -155,6 +167,8 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 			default:
 				if !x.started {
 					x.fail("web: the handler ended (%v) without a response", m)
+				} else {
+					x.finish()
 				}
 			}
 			return true
@@ -299,6 +313,7 @@ func (x *exchange) write(p Part) bool {
 		}
 		if p.LengthKnown {
 			h.Set("Content-Length", fmt.Sprint(p.Length))
+			x.length = p.Length
 		}
 		status := p.Status
 		if status == 0 {
@@ -320,7 +335,9 @@ func (x *exchange) write(p Part) bool {
 	case End:
 		if !x.started {
 			x.fail("web: the handler sent End before its Resource")
+			return true
 		}
+		x.finish()
 		return true
 	case nil:
 		x.fail("web: the handler sent a nil Part")
@@ -331,6 +348,18 @@ func (x *exchange) write(p Part) bool {
 }
 
 func (x *exchange) writeData(b []byte) bool {
+	if x.session && x.length >= 0 && !x.freed {
+		x.sent += int64(len(b))
+		if x.sent >= x.length {
+			// These bytes complete the response: its client would take it
+			// as whole and may ask the session again at once, while the
+			// session is busy with this request until its End, and would
+			// be refused as busy. They go out in finish, once the session
+			// is free. (Copied: the session may reuse its buffer then.)
+			x.held = append(x.held, b...)
+			return false
+		}
+	}
 	x.deadline()
 	if len(b) > 0 {
 		if _, err := x.w.Write(b); err != nil {
@@ -343,6 +372,20 @@ func (x *exchange) writeData(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// finish ends a response the handler finished: a session is unlinked and
+// set free, then what writeData held back is written.
+func (x *exchange) finish() {
+	if x.session {
+		x.unlink()
+		x.release()
+		x.freed = true
+	}
+	if held := x.held; len(held) > 0 {
+		x.held = nil
+		x.writeData(held)
+	}
 }
 
 // fail answers 500 if the response has not begun, else marks it to be cut.

@@ -120,7 +120,10 @@ type Factory func(req *Request) (axon.Component, error)
 // New. With Session set, the component is kept, keyed by the path's suffix
 // after Prefix, and serves every later request for the same suffix (one at
 // a time: a request to a session busy with another gets 500 "Session
-// handler busy"); it is made again if it has ended.
+// handler busy"; a session is free again once it has sent End, and a
+// response of known length is let complete only then, so a client that
+// has its whole answer never finds its session busy); it is made again if
+// it has ended.
 type Route struct {
 	Prefix  string
 	New     Factory
@@ -337,6 +340,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rt.Session {
 		x.broken = func() { s.forget(i, req.Suffix, comp) }
+		x.release = release
 	}
 	x.serve(r.Context())
 	if x.abort {
@@ -397,9 +401,13 @@ func (s *Server) session(route int, req *Request) (axon.Component, func(), *answ
 		return nil, nil, &answer{http.StatusInternalServerError, BusyMessage}
 	}
 	ss.busy = true
+	released := false // release is called twice: by the exchange and at the end
 	return ss.comp, func() {
 		s.mu.Lock()
-		ss.busy = false
+		if !released {
+			released = true
+			ss.busy = false
+		}
 		s.mu.Unlock()
 	}, nil
 }
