@@ -200,6 +200,7 @@ type Server struct {
 	mu       sync.Mutex
 	closed   bool
 	sessions map[string]*session // key: route index + "\x00" + suffix
+	keys     map[axon.Component]string // each session's key in sessions
 }
 
 type session struct {
@@ -228,8 +229,8 @@ func NewServer(s *axon.Scheduler, limits Limits, routes ...Route) *Server {
 	if limits.HandlerQueue <= 0 {
 		limits.HandlerQueue = 4
 	}
-	srv := &Server{sched: s, routes: routes, limits: limits, sessions: map[string]*session{}}
-	srv.keeper = &keeper{}
+	srv := &Server{sched: s, routes: routes, limits: limits, sessions: map[string]*session{}, keys: map[axon.Component]string{}}
+	srv.keeper = &keeper{ended: srv.ended}
 	srv.keeper.SetName("web.sessions")
 	h, err := axon.NewHandle(s, srv.keeper, "control")
 	if err != nil {
@@ -240,8 +241,11 @@ func NewServer(s *axon.Scheduler, limits Limits, routes ...Route) *Server {
 }
 
 // keeper holds the session components as its children until it is shut
-// down, forgetting those that ended.
-type keeper struct{ axon.Core }
+// down, forgetting those that ended, and telling ended about each.
+type keeper struct {
+	axon.Core
+	ended func(axon.Component)
+}
 
 func (k *keeper) Main(ctx context.Context) error {
 	for {
@@ -249,10 +253,9 @@ func (k *keeper) Main(ctx context.Context) error {
 			return err
 		}
 		k.TakeControl(nil)
-		for _, c := range k.Children() {
-			if d, ok := c.(interface{ State() axon.State }); ok && d.State() == axon.Finished {
-				_ = k.RemoveChild(c)
-			}
+		for _, c := range k.EndedChildren() {
+			_ = k.RemoveChild(c)
+			k.ended(c)
 		}
 	}
 }
@@ -279,6 +282,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	clear(s.sessions)
+	clear(s.keys)
 	s.mu.Unlock()
 	err := s.kh.Close()
 	if errors.Is(err, context.Canceled) {
@@ -361,6 +365,23 @@ func (s *Server) forget(route int, suffix string, comp axon.Component) {
 	}
 }
 
+// ended forgets comp, a session that has ended: otherwise it would stay
+// in sessions until a request came for its key again, and one that never
+// comes (a session that ended itself after its client's last request)
+// would hold it for as long as the Server lives.
+func (s *Server) ended(comp axon.Component) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key, ok := s.keys[comp]
+	if !ok {
+		return
+	}
+	delete(s.keys, comp)
+	if ss := s.sessions[key]; ss != nil && ss.comp == comp {
+		delete(s.sessions, key)
+	}
+}
+
 // answer is a refusal: the status and body to answer with.
 type answer struct {
 	status int
@@ -395,6 +416,7 @@ func (s *Server) session(route int, req *Request) (axon.Component, func(), *answ
 		}
 		ss = &session{comp: c}
 		s.sessions[key] = ss
+		s.keys[c] = key
 		s.keeper.ActivateChildren()
 	}
 	if ss.busy {

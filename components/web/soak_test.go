@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -109,6 +110,87 @@ func TestServiceFreesFinishedRequests(t *testing.T) {
 	}
 	settle(t, s, base)
 	axontest.AssertBack(t, fmt.Sprintf("%d requests", soakRounds), base, axontest.Measure(s))
+}
+
+// parting is a session that counts its requests. It answers a request with
+// ?bye and then ends, and streams its answer to one with ?stream until
+// told to stop.
+type parting struct {
+	axon.Core
+	in  *axon.Inbox[web.Incoming]
+	out *axon.Outbox[web.Part]
+}
+
+func newParting(*web.Request) (axon.Component, error) {
+	p := &parting{}
+	p.in = axon.NewInbox[web.Incoming](p, "inbox")
+	p.out = axon.NewOutbox[web.Part](p, "outbox")
+	return p, nil
+}
+
+func (p *parting) Main(ctx context.Context) error {
+	n := 0
+	for m := range p.in.Messages(ctx) {
+		req, ok := m.(*web.Request)
+		if !ok {
+			continue
+		}
+		n++
+		if req.Query == "stream" {
+			err := p.out.Send(ctx, web.Resource{Type: "text/plain"})
+			for err == nil {
+				err = p.out.Send(ctx, web.Chunk("tick\n"))
+			}
+			return err
+		}
+		body := fmt.Appendf(nil, "%s %d", req.Suffix, n)
+		if err := p.out.Send(ctx, web.Resource{Type: "text/plain", Length: int64(len(body)), LengthKnown: true, Data: body}); err != nil {
+			return err
+		}
+		if err := p.out.Send(ctx, web.End{}); err != nil {
+			return err
+		}
+		if req.Query == "bye" {
+			return nil
+		}
+	}
+	return ctx.Err()
+}
+
+// Thousands of sessions one after another, each with a key of its own, two
+// requests on connections of their own, and then gone: half of them end
+// themselves after answering their last request, the other half have
+// their client go away in the middle of a streamed answer. The second
+// request, sent as soon as the first's answer has been read, finds its
+// session free. The server forgets every session: neither memory,
+// goroutines nor components stay.
+func TestServiceForgetsSessionsThatAreGone(t *testing.T) {
+	addr, s := listen(t, web.Limits{}, web.Route{Prefix: "/s/", New: newParting, Session: true})
+	c := oneShot()
+	var base axontest.Footprint
+	for i := range soakRounds {
+		if i == soakBase {
+			base = axontest.Measure(s)
+		}
+		url := fmt.Sprintf("http://%s/s/k%d", addr, i)
+		code, body := fetch(t, c, url)
+		require.Equal(t, http.StatusOK, code, "session %d", i)
+		require.Equal(t, fmt.Sprintf("k%d 1", i), body, "session %d", i)
+		if i%2 == 0 {
+			code, body = fetch(t, c, url+"?bye")
+			require.Equal(t, http.StatusOK, code, "session %d", i)
+			require.Equal(t, fmt.Sprintf("k%d 2", i), body, "session %d: the same session answered", i)
+			continue
+		}
+		resp, err := c.Get(url + "?stream")
+		require.NoError(t, err, "session %d", i)
+		line, err := bufio.NewReader(resp.Body).ReadString('\n')
+		require.NoError(t, err, "session %d", i)
+		require.Equal(t, "tick\n", line, "session %d", i)
+		require.NoError(t, resp.Body.Close(), "session %d", i) // gone mid-stream
+	}
+	settle(t, s, base)
+	axontest.AssertBack(t, fmt.Sprintf("%d sessions", soakRounds), base, axontest.Measure(s))
 }
 
 // rawGet opens a connection to addr and sends a GET for path on it.
