@@ -49,6 +49,10 @@ type exchange struct {
 	sent   int64 // bytes of the body taken from the handler
 	held   []byte
 	freed  bool // the session finished this response and was set free
+
+	// When the client's side of the connection ended, and when the
+	// handler's last part came after that (see waitContext).
+	clientEnd, lastPart time.Time
 }
 
 type boxer interface {
@@ -146,9 +150,21 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 		x.startBody()
 		defer x.stopBody()
 	}
-	if err := x.toH.Send(ctx, x.req); err != nil {
-		x.fail("web: the handler took no request: %v", err)
-		return false
+	for {
+		wctx, cancel, ok := x.waitContext(ctx)
+		if !ok {
+			x.abort = true
+			return false
+		}
+		err := x.toH.Send(wctx, x.req)
+		cancel()
+		if err == nil {
+			break
+		}
+		if wctx != ctx || ctx.Err() == nil {
+			x.fail("web: the handler took no request: %v", err)
+			return false
+		}
 	}
 	bodyOpen := x.body != nil
 	var pending Incoming // a body message waiting for room in the handler's inbox
@@ -203,13 +219,62 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 		} else if bodyOpen {
 			boxes = append(boxes, x.bodyBox)
 		}
-		if err := x.WaitFor(ctx, boxes...); err != nil {
-			// The client went away, or the server is shutting down.
-			x.abort = x.started
+		wctx, cancel, ok := x.waitContext(ctx)
+		if !ok {
+			// The client's side ended and the handler has said nothing
+			// for WriteTimeout, or the Server was closed: cut the
+			// connection rather than let net/http answer 200 with nothing.
+			x.abort = true
+			return false
+		}
+		err := x.WaitFor(wctx, boxes...)
+		cancel()
+		if err != nil && wctx != ctx {
+			x.abort = true
 			return false
 		}
 	}
 }
+
+// waitContext returns the context the exchange waits on the handler with,
+// or false when it should wait no longer.
+//
+// That is ctx, the request's, while it lasts. net/http ends it when the
+// connection's read side ends: when the client has gone, but also when it
+// has only half-closed after sending its request (nc -N, socat, a request
+// then CloseWrite), and such a client is owed its whole answer. The two
+// look alike until a write fails, so the exchange goes on, waiting for
+// each part of the handler's for at most WriteTimeout from the client's
+// end or the last part (as it waits for a slow client to take a write);
+// a client that has really gone fails the next write. Server.Close ends
+// the wait. Over Protocol's pipe the end of ctx is the connection's (a
+// half-close comes to Protocol as ProducerFinished), so it is final.
+func (x *exchange) waitContext(ctx context.Context) (context.Context, context.CancelFunc, bool) {
+	if ctx.Err() == nil {
+		return ctx, func() {}, true
+	}
+	if ctx.Value(pipedKey{}) != nil || x.srv.closing.Err() != nil {
+		return nil, nil, false
+	}
+	now := time.Now()
+	if x.clientEnd.IsZero() {
+		x.clientEnd = now
+	}
+	from := x.clientEnd
+	if x.lastPart.After(from) {
+		from = x.lastPart
+	}
+	until := from.Add(x.srv.limits.WriteTimeout)
+	if !now.Before(until) {
+		return nil, nil, false
+	}
+	wctx, cancel := context.WithDeadline(x.srv.closing, until)
+	return wctx, cancel, true
+}
+
+// pipedKey marks the context of a request served over Protocol's pipe
+// (see waitContext).
+type pipedKey struct{}
 
 // handlerEnd returns how the handler ended, if it has: what it sent on
 // signal.
@@ -281,6 +346,9 @@ func (x *exchange) writeParts() bool {
 		p, ok := x.fromH.TryRecv()
 		if !ok {
 			return false
+		}
+		if !x.clientEnd.IsZero() {
+			x.lastPart = time.Now()
 		}
 		if done := x.write(p); done {
 			return true

@@ -90,6 +90,11 @@ func (l *oneConn) Addr() net.Addr { return l.c.LocalAddr() }
 func (p *Protocol) Main(ctx context.Context) error {
 	ours, theirs := net.Pipe()
 	hs := NewHTTPServer("", p.h)
+	// The end of a request's context is the connection's here, not a
+	// client's half-close (see exchange.waitContext).
+	hs.BaseContext = func(net.Listener) context.Context {
+		return context.WithValue(context.Background(), pipedKey{}, true)
+	}
 	ln := &oneConn{c: theirs, closed: make(chan struct{})}
 	served := make(chan struct{})
 	go func() {

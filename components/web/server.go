@@ -138,7 +138,11 @@ type Limits struct {
 	MaxBodyBytes int64
 	// WriteTimeout bounds each write of the response to the client (not
 	// the whole response, which may stream for ever): a client that takes
-	// no data for this long is cut off. 0 means DefaultWriteTimeout.
+	// no data for this long is cut off. Once the client's side of the
+	// connection has ended (it half-closed, or went away), it also bounds
+	// the wait for each part of the handler's: a handler silent for this
+	// long is told to stop and the connection closed without an answer.
+	// 0 means DefaultWriteTimeout.
 	WriteTimeout time.Duration
 	// HandlerQueue is the capacity of the box the handler's parts wait in
 	// before they are written: how far a handler may run ahead of a slow
@@ -178,6 +182,13 @@ const BusyMessage = "Session handler busy"
 // Components run on the Server's scheduler; none is left behind: a
 // request's handler is shut down when the client goes away.
 //
+// A client that half-closes after its request (nc -N, socat) gets its
+// whole answer. net/http ends the request's context when the client's
+// side ends, whether it went away or only half-closed, and the two look
+// alike until a write fails; so the response goes on, each part of the
+// handler's awaited for at most Limits.WriteTimeout, and a client that
+// went away is noticed at the next write, its handler then shut down.
+//
 // Errors: no route matches: 404 with NoRouteMessage; the factory fails, or
 // the handler ends or fails before sending a Resource: 500; the handler
 // fails after the response began: the connection is cut, so the client
@@ -196,10 +207,14 @@ type Server struct {
 	// shuts them down and waits for them.
 	keeper *keeper
 	kh     *axon.Handle
+	// closing ends with Close: the requests whose clients' side has
+	// ended stop waiting for their handlers (see exchange.waitContext).
+	closing context.Context
+	close   context.CancelFunc
 
 	mu       sync.Mutex
 	closed   bool
-	sessions map[string]*session // key: route index + "\x00" + suffix
+	sessions map[string]*session       // key: route index + "\x00" + suffix
 	keys     map[axon.Component]string // each session's key in sessions
 }
 
@@ -230,6 +245,7 @@ func NewServer(s *axon.Scheduler, limits Limits, routes ...Route) *Server {
 		limits.HandlerQueue = 4
 	}
 	srv := &Server{sched: s, routes: routes, limits: limits, sessions: map[string]*session{}, keys: map[axon.Component]string{}}
+	srv.closing, srv.close = context.WithCancel(context.Background())
 	srv.keeper = &keeper{ended: srv.ended}
 	srv.keeper.SetName("web.sessions")
 	h, err := axon.NewHandle(s, srv.keeper, "control")
@@ -277,13 +293,15 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 }
 
 // Close shuts down every session component and waits for them to end;
-// later requests for sessions get 503.
+// later requests for sessions get 503. Requests whose client's side has
+// ended stop waiting for their handlers.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	clear(s.sessions)
 	clear(s.keys)
 	s.mu.Unlock()
+	s.close()
 	err := s.kh.Close()
 	if errors.Is(err, context.Canceled) {
 		return nil

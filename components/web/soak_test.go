@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -279,12 +280,47 @@ func TestServiceCutsOffAClientThatStopsReading(t *testing.T) {
 	assert.Positive(t, n, "it had its answer's start")
 }
 
+// tellingListener is a listener whose connections say on eofs each time a
+// read of theirs finds the client's end of stream: the server has seen a
+// half-close.
+type tellingListener struct {
+	net.Listener
+	eofs chan struct{}
+}
+
+func (l tellingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return tellingConn{c, l.eofs}, nil
+}
+
+type tellingConn struct {
+	net.Conn
+	eofs chan struct{}
+}
+
+func (c tellingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if errors.Is(err, io.EOF) {
+		select {
+		case c.eofs <- struct{}{}:
+		default:
+		}
+	}
+	return n, err
+}
+
 // serveTuned serves srv on NewHTTPServer's http.Server, changed by tune,
-// on a free loopback port until the test ends, and returns the address.
-func serveTuned(t *testing.T, srv *web.Server, tune func(*http.Server)) string {
+// on a free loopback port until the test ends, and returns the address
+// and a channel that hears when the server reads a client's end of
+// stream.
+func serveTuned(t *testing.T, srv *web.Server, tune func(*http.Server)) (string, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	eofs := make(chan struct{}, 1)
 	hs := web.NewHTTPServer("", srv)
 	if tune != nil {
 		tune(hs)
@@ -292,14 +328,14 @@ func serveTuned(t *testing.T, srv *web.Server, tune func(*http.Server)) string {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = hs.Serve(ln)
+		_ = hs.Serve(tellingListener{ln, eofs})
 	}()
 	t.Cleanup(func() {
 		_ = hs.Close()
 		<-done
 		require.NoError(t, srv.Close())
 	})
-	return ln.Addr().String()
+	return ln.Addr().String(), eofs
 }
 
 // dateLine is the Date header net/http adds, the one part of an answer
@@ -314,6 +350,20 @@ func readAnswer(t *testing.T, c net.Conn) string {
 	b, err := io.ReadAll(c)
 	require.NoError(t, err)
 	return dateLine.ReplaceAllString(string(b), "")
+}
+
+// halfClose sends request on a new connection to addr and half-closes it,
+// as nc -N and socat do.
+func halfClose(t *testing.T, addr, request string) *net.TCPConn {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = nc.Close() })
+	_, err = io.WriteString(nc, request)
+	require.NoError(t, err)
+	tc := nc.(*net.TCPConn)
+	require.NoError(t, tc.CloseWrite())
+	return tc
 }
 
 // trickle sends request to addr a byte at a time, each in a write of its
@@ -378,6 +428,56 @@ func postBody(n int) string {
 // counted is the body /count/ answers a body of n bytes "x" with.
 func counted(n int) string { return fmt.Sprintf("%d bytes, %d x", n, n) }
 
+// A client that sends its request and half-closes (nc -N, socat) gets its
+// whole answer: one answered at once, one whose handler answers only
+// after the server has read the client's end of stream, and one whose
+// body is larger than one read.
+func TestServerAnswersHalfClosingClients(t *testing.T) {
+	hold, entered := make(chan struct{}), make(chan struct{}, 1)
+	srv := web.NewServer(axontest.NewScheduler(t), web.Limits{}, misbehaving(hold, entered)...)
+	addr, eofs := serveTuned(t, srv, nil)
+
+	nc := halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, answer("hello x", false), readAnswer(t, nc))
+
+	nc = halfClose(t, addr, "GET /held/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	recvWithin(t, entered, "the held handler")
+	recvWithin(t, eofs, "the server reading the half-close")
+	close(hold)
+	assert.Equal(t, answer("held x", false), readAnswer(t, nc), "answered after the server saw the client's end")
+
+	nc = halfClose(t, addr, postBody(200<<10))
+	assert.Equal(t, answer(counted(200<<10), true), readAnswer(t, nc))
+}
+
+// A half-closed client whose handler says nothing is not waited for for
+// ever: once WriteTimeout has passed since the server read its end, its
+// connection is closed with no answer (not an empty 200), and the handler
+// is told to stop.
+func TestServerLetsAHalfClosedClientGoWithoutAnAnswer(t *testing.T) {
+	const writeTimeout = 200 * time.Millisecond
+	stopped := make(chan error, 1)
+	mute := func(*web.Request) (axon.Component, error) {
+		return web.NewHandler(func(ctx context.Context, h *web.Handler, req *web.Request) error {
+			<-ctx.Done()
+			stopped <- ctx.Err()
+			return ctx.Err()
+		}), nil
+	}
+	s := axontest.NewScheduler(t)
+	srv := web.NewServer(s, web.Limits{WriteTimeout: writeTimeout}, web.Route{Prefix: "/", New: mute})
+	addr, eofs := serveTuned(t, srv, nil)
+	base := axontest.Measure(s)
+
+	nc := halfClose(t, addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	recvWithin(t, eofs, "the server reading the half-close")
+	start := time.Now()
+	assert.Empty(t, readAnswer(t, nc), "no answer, not an empty 200")
+	assert.GreaterOrEqual(t, time.Since(start), writeTimeout*9/10, "not before WriteTimeout")
+	require.ErrorIs(t, recvWithin(t, stopped, "the mute handler"), context.Canceled)
+	settle(t, s, base)
+}
+
 // A client that trickles its request a byte at a time within the header
 // timeout gets the answer one that sends it whole gets. One that stops
 // part way through its headers is cut off once the header timeout has
@@ -385,7 +485,7 @@ func counted(n int) string { return fmt.Sprintf("%d bytes, %d x", n, n) }
 func TestServerTricklingClients(t *testing.T) {
 	const headerTimeout = time.Second
 	srv := web.NewServer(axontest.NewScheduler(t), web.Limits{}, misbehaving(nil, nil)...)
-	addr := serveTuned(t, srv, func(hs *http.Server) { hs.ReadHeaderTimeout = headerTimeout })
+	addr, _ := serveTuned(t, srv, func(hs *http.Server) { hs.ReadHeaderTimeout = headerTimeout })
 	req := "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
 
 	whole, err := net.Dial("tcp", addr)
