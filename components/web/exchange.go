@@ -247,13 +247,14 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 // each part of the handler's for at most WriteTimeout from the client's
 // end or the last part (as it waits for a slow client to take a write);
 // a client that has really gone fails the next write. Server.Close ends
-// the wait. Over Protocol's pipe the end of ctx is the connection's (a
-// half-close comes to Protocol as ProducerFinished), so it is final.
+// the wait, and so does the end of the connection, where the server that
+// made it says when that is (Protocol does, under connKey).
 func (x *exchange) waitContext(ctx context.Context) (context.Context, context.CancelFunc, bool) {
 	if ctx.Err() == nil {
 		return ctx, func() {}, true
 	}
-	if ctx.Value(pipedKey{}) != nil || x.srv.closing.Err() != nil {
+	conn, _ := ctx.Value(connKey{}).(context.Context)
+	if x.srv.closing.Err() != nil || conn != nil && conn.Err() != nil {
 		return nil, nil, false
 	}
 	now := time.Now()
@@ -269,12 +270,12 @@ func (x *exchange) waitContext(ctx context.Context) (context.Context, context.Ca
 		return nil, nil, false
 	}
 	wctx, cancel := context.WithDeadline(x.srv.closing, until)
+	if conn != nil {
+		unhook := context.AfterFunc(conn, cancel)
+		return wctx, func() { unhook(); cancel() }, true
+	}
 	return wctx, cancel, true
 }
-
-// pipedKey marks the context of a request served over Protocol's pipe
-// (see waitContext).
-type pipedKey struct{}
 
 // handlerEnd returns how the handler ended, if it has: what it sent on
 // signal.

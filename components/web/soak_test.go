@@ -440,6 +440,9 @@ func TestServerAnswersHalfClosingClients(t *testing.T) {
 	nc := halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, answer("hello x", false), readAnswer(t, nc))
 
+	nc = halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\nGET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, strings.Repeat(answer("hello x", false), 2), readAnswer(t, nc), "two requests in one write: both answered")
+
 	nc = halfClose(t, addr, "GET /held/x HTTP/1.1\r\nHost: a\r\n\r\n")
 	recvWithin(t, entered, "the held handler")
 	recvWithin(t, eofs, "the server reading the half-close")
@@ -534,6 +537,60 @@ func simpleServer(t *testing.T, routes ...web.Route) string {
 	require.NoError(t, err)
 	axontest.NewHandle(t, s, ss)
 	return ss.Addr().String()
+}
+
+// Over Protocol, a connection of a chassis SimpleServer, a half-closing
+// client gets its whole answer too: the server is told the client has
+// finished (ProducerFinished) and still answers the request it has.
+func TestProtocolAnswersHalfClosingClients(t *testing.T) {
+	hold, entered := make(chan struct{}), make(chan struct{}, 1)
+	addr := simpleServer(t, misbehaving(hold, entered)...)
+
+	nc := halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, answer("hello x", false), readAnswer(t, nc))
+
+	nc = halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\nGET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, strings.Repeat(answer("hello x", false), 2), readAnswer(t, nc), "two requests in one write: both answered")
+
+	nc = halfClose(t, addr, "GET /held/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	recvWithin(t, entered, "the held handler")
+	close(hold)
+	assert.Equal(t, answer("held x", false), readAnswer(t, nc))
+
+	nc = halfClose(t, addr, postBody(200<<10))
+	assert.Equal(t, answer(counted(200<<10), true), readAnswer(t, nc), "the body that came before the half-close is all read")
+}
+
+// Over Protocol, a handler that answers a request body as it arrives
+// (here, echoing it) gets all of a large one: what the client sends is
+// written to the HTTP server while its answer is passed on, so neither
+// waits for the other.
+func TestProtocolStreamsABodyBothWays(t *testing.T) {
+	echo := func(*web.Request) (axon.Component, error) {
+		return web.NewHandler(func(ctx context.Context, h *web.Handler, req *web.Request) error {
+			if err := h.Out.Send(ctx, web.Resource{Type: "text/plain"}); err != nil {
+				return err
+			}
+			return h.Body(ctx, func(p []byte) error { return h.Out.Send(ctx, web.Chunk(strings.ToUpper(string(p)))) })
+		}), nil
+	}
+	addr := simpleServer(t, web.Route{Prefix: "/", New: echo})
+	const size = 4 << 20
+	nc, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer func() { _ = nc.Close() }()
+	require.NoError(t, nc.SetDeadline(time.Now().Add(axontest.Safety)))
+	sent := make(chan error, 1)
+	go func() {
+		_, err := io.WriteString(nc, fmt.Sprintf("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", size)+strings.Repeat("x", size))
+		sent <- err
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	require.NoError(t, err)
+	n, err := io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, int64(size), n)
+	require.NoError(t, recvWithin(t, sent, "the body sent"))
 }
 
 // Over Protocol, a request trickled a byte at a time, in a write of its
