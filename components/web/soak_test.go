@@ -218,24 +218,18 @@ func recvWithin[T any](t *testing.T, c <-chan T, what string) T {
 	}
 }
 
-// A client that asks for an endless stream and stops reading holds only
-// its own connection and handler, held back by back-pressure: others are
-// served meanwhile, each within a bound, and when it goes its handler is
-// told to stop and the server is back to where it was.
-func TestServiceClientThatStopsReading(t *testing.T) {
-	ended := make(chan error, 1)
-	addr, s := listen(t, web.Limits{},
-		web.Route{Prefix: "/hello/", New: hello}, web.Route{Prefix: "/stream", New: endless(ended)})
-	c := oneShot()
-	code, _ := fetch(t, c, "http://"+addr+"/hello/x")
-	require.Equal(t, http.StatusOK, code)
-	base := axontest.Measure(s)
-
+// stopReading has a client ask addr for /stream and stop reading it:
+// others are served meanwhile, each within a bound, and when it closes
+// its connection the stream's handler, whose end comes on ended, is told
+// to stop.
+func stopReading(t *testing.T, addr string, ended <-chan error) {
+	t.Helper()
 	stuck := rawGet(t, addr, "/stream")
 	head := make([]byte, len("HTTP/1.1 200 OK"))
 	_, err := io.ReadFull(stuck, head) // the answer has begun, and is not read further
 	require.NoError(t, err)
 	require.Equal(t, "HTTP/1.1 200 OK", string(head))
+	c := oneShot()
 	const bound = 2 * time.Second
 	for i := range 50 {
 		start := time.Now()
@@ -251,6 +245,20 @@ func TestServiceClientThatStopsReading(t *testing.T) {
 	}
 	require.NoError(t, stuck.Close())
 	require.ErrorIs(t, recvWithin(t, ended, "the stuck client's handler"), context.Canceled)
+}
+
+// A client that asks for an endless stream and stops reading holds only
+// its own connection and handler, held back by back-pressure: others are
+// served meanwhile, each within a bound, and when it goes its handler is
+// told to stop and the server is back to where it was.
+func TestServiceClientThatStopsReading(t *testing.T) {
+	ended := make(chan error, 1)
+	addr, s := listen(t, web.Limits{},
+		web.Route{Prefix: "/hello/", New: hello}, web.Route{Prefix: "/stream", New: endless(ended)})
+	code, _ := fetch(t, oneShot(), "http://"+addr+"/hello/x")
+	require.Equal(t, http.StatusOK, code)
+	base := axontest.Measure(s)
+	stopReading(t, addr, ended)
 	settle(t, s, base)
 	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(s))
 }
@@ -527,16 +535,58 @@ func TestServerTricklingClients(t *testing.T) {
 }
 
 // simpleServer serves routes with Protocol on a chassis SimpleServer on a
-// free loopback port until the test ends, and returns the address.
-func simpleServer(t *testing.T, routes ...web.Route) string {
+// free loopback port until the test ends, and returns it and its
+// scheduler.
+func simpleServer(t *testing.T, routes ...web.Route) (*chassis.Server, *axon.Scheduler) {
 	t.Helper()
 	s := axontest.NewScheduler(t)
 	srv := web.NewServer(s, web.Limits{}, routes...)
 	t.Cleanup(func() { require.NoError(t, srv.Close()) })
 	ss, err := chassis.SimpleServer(srv.Protocol, "127.0.0.1:0")
 	require.NoError(t, err)
-	axontest.NewHandle(t, s, ss)
-	return ss.Addr().String()
+	// Not "disconnected", which the Handle would queue without bound.
+	axontest.NewHandle(t, s, ss, "control", "signal")
+	return ss, s
+}
+
+// Thousands of requests over Protocol one after another, each on a
+// connection of its own (a connection and a Protocol component each, and
+// a handler): the SimpleServer and the Server hold on to nothing of those
+// that have ended.
+func TestProtocolFreesFinishedConnections(t *testing.T) {
+	ss, s := simpleServer(t, web.Route{Prefix: "/hello/", New: hello})
+	addr := ss.Addr().String()
+	c := oneShot()
+	var base axontest.Footprint
+	for i := range soakRounds {
+		if i == soakBase {
+			// The last connection's components end a little after its
+			// answer: the baseline is taken without them.
+			require.Eventually(t, func() bool { return ss.Stats().Connections == 0 }, 10*time.Second, time.Millisecond)
+			base = axontest.Measure(s)
+		}
+		code, body := fetch(t, c, fmt.Sprintf("http://%s/hello/%d", addr, i))
+		require.Equal(t, http.StatusOK, code, "request %d", i)
+		require.Equal(t, fmt.Sprintf("hello %d", i), body, "request %d", i)
+	}
+	settle(t, s, base)
+	axontest.AssertBack(t, fmt.Sprintf("%d connections", soakRounds), base, axontest.Measure(s))
+}
+
+// Over Protocol too, a client that stops reading an endless stream holds
+// only its own connection and handler while others are served, and when
+// it goes everything of it is let go.
+func TestProtocolClientThatStopsReading(t *testing.T) {
+	ended := make(chan error, 1)
+	ss, s := simpleServer(t, web.Route{Prefix: "/hello/", New: hello}, web.Route{Prefix: "/stream", New: endless(ended)})
+	addr := ss.Addr().String()
+	code, _ := fetch(t, oneShot(), "http://"+addr+"/hello/x")
+	require.Equal(t, http.StatusOK, code)
+	require.Eventually(t, func() bool { return ss.Stats().Connections == 0 }, 10*time.Second, time.Millisecond)
+	base := axontest.Measure(s)
+	stopReading(t, addr, ended)
+	settle(t, s, base)
+	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(s))
 }
 
 // Over Protocol, a connection of a chassis SimpleServer, a half-closing
@@ -544,7 +594,8 @@ func simpleServer(t *testing.T, routes ...web.Route) string {
 // finished (ProducerFinished) and still answers the request it has.
 func TestProtocolAnswersHalfClosingClients(t *testing.T) {
 	hold, entered := make(chan struct{}), make(chan struct{}, 1)
-	addr := simpleServer(t, misbehaving(hold, entered)...)
+	ss, _ := simpleServer(t, misbehaving(hold, entered)...)
+	addr := ss.Addr().String()
 
 	nc := halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, answer("hello x", false), readAnswer(t, nc))
@@ -574,7 +625,8 @@ func TestProtocolStreamsABodyBothWays(t *testing.T) {
 			return h.Body(ctx, func(p []byte) error { return h.Out.Send(ctx, web.Chunk(strings.ToUpper(string(p)))) })
 		}), nil
 	}
-	addr := simpleServer(t, web.Route{Prefix: "/", New: echo})
+	ss, _ := simpleServer(t, web.Route{Prefix: "/", New: echo})
+	addr := ss.Addr().String()
 	const size = 4 << 20
 	nc, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
@@ -597,7 +649,8 @@ func TestProtocolStreamsABodyBothWays(t *testing.T) {
 // own each, gets the answer one sent whole gets. (Protocol's header
 // timeout is NewHTTPServer's 10 s, which a test of it would wait out.)
 func TestProtocolTricklingClients(t *testing.T) {
-	addr := simpleServer(t, misbehaving(nil, nil)...)
+	ss, _ := simpleServer(t, misbehaving(nil, nil)...)
+	addr := ss.Addr().String()
 	req := "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
 	whole, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
