@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,12 +46,13 @@ func listen(t *testing.T, limits web.Limits, routes ...web.Route) (string, *axon
 // closes.
 func settle(t *testing.T, s *axon.Scheduler, base axontest.Footprint) {
 	t.Helper()
-	if !assert.Eventually(t, func() bool {
+	back := func() bool {
 		return runtime.NumGoroutine() <= base.Goroutines+2 && len(s.Snapshot().Components) <= base.Components
-	}, 10*time.Second, time.Millisecond, "%d goroutines and %d components, %d and %d at the baseline",
-		runtime.NumGoroutine(), len(s.Snapshot().Components), base.Goroutines, base.Components) {
+	}
+	if !assert.Eventually(t, back, 10*time.Second, time.Millisecond) {
 		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines:\n%s", buf[:runtime.Stack(buf, true)])
+		t.Fatalf("%d goroutines and %d components, %d and %d at the baseline; goroutines:\n%s",
+			runtime.NumGoroutine(), len(s.Snapshot().Components), base.Goroutines, base.Components, buf[:runtime.Stack(buf, true)])
 	}
 }
 
@@ -437,25 +439,26 @@ func postBody(n int) string {
 func counted(n int) string { return fmt.Sprintf("%d bytes, %d x", n, n) }
 
 // A client that sends its request and half-closes (nc -N, socat) gets its
-// whole answer: one answered at once, one whose handler answers only
-// after the server has read the client's end of stream, and one whose
-// body is larger than one read.
+// whole answer: one whose handler answers only after the server has read
+// the client's end of stream, one answered at once, two pipelined in one
+// write, and one whose body is larger than one read.
 func TestServerAnswersHalfClosingClients(t *testing.T) {
 	hold, entered := make(chan struct{}), make(chan struct{}, 1)
 	srv := web.NewServer(axontest.NewScheduler(t), web.Limits{}, misbehaving(hold, entered)...)
 	addr, eofs := serveTuned(t, srv, nil)
 
-	nc := halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
-	assert.Equal(t, answer("hello x", false), readAnswer(t, nc))
-
-	nc = halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\nGET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
-	assert.Equal(t, strings.Repeat(answer("hello x", false), 2), readAnswer(t, nc), "two requests in one write: both answered")
-
-	nc = halfClose(t, addr, "GET /held/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	// First, while eofs can hear of no other connection's end.
+	nc := halfClose(t, addr, "GET /held/x HTTP/1.1\r\nHost: a\r\n\r\n")
 	recvWithin(t, entered, "the held handler")
 	recvWithin(t, eofs, "the server reading the half-close")
 	close(hold)
 	assert.Equal(t, answer("held x", false), readAnswer(t, nc), "answered after the server saw the client's end")
+
+	nc = halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, answer("hello x", false), readAnswer(t, nc))
+
+	nc = halfClose(t, addr, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\nGET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, strings.Repeat(answer("hello x", false), 2), readAnswer(t, nc), "two requests in one write: both answered")
 
 	nc = halfClose(t, addr, postBody(200<<10))
 	assert.Equal(t, answer(counted(200<<10), true), readAnswer(t, nc))
@@ -590,8 +593,8 @@ func TestProtocolClientThatStopsReading(t *testing.T) {
 }
 
 // Over Protocol, a connection of a chassis SimpleServer, a half-closing
-// client gets its whole answer too: the server is told the client has
-// finished (ProducerFinished) and still answers the request it has.
+// client gets its whole answer too: Protocol is told the client has
+// finished (ProducerFinished), and every request sent before is answered.
 func TestProtocolAnswersHalfClosingClients(t *testing.T) {
 	hold, entered := make(chan struct{}), make(chan struct{}, 1)
 	ss, _ := simpleServer(t, misbehaving(hold, entered)...)
@@ -639,9 +642,10 @@ func TestProtocolStreamsABodyBothWays(t *testing.T) {
 	}()
 	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
 	require.NoError(t, err)
-	n, err := io.Copy(io.Discard, resp.Body)
+	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	assert.Equal(t, int64(size), n)
+	assert.Equal(t, size, len(b))
+	assert.Equal(t, size, bytes.Count(b, []byte("X")), "the body, echoed upper-cased")
 	require.NoError(t, recvWithin(t, sent, "the body sent"))
 }
 
