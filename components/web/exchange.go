@@ -38,8 +38,21 @@ type exchange struct {
 
 	rc      *http.ResponseController
 	broken  func() // for a session: forget it, before it is told Shutdown
+	release func() // for a session: set it free for its next request
 	started bool
 	abort   bool // the response began and cannot be finished: cut it
+
+	// A session's response of known length is not let complete on the
+	// wire before the session is free: its last bytes wait in held until
+	// the session's End (see writeData).
+	length int64 // the Resource's length, -1 when not known
+	sent   int64 // bytes of the body taken from the handler
+	held   []byte
+	freed  bool // the session finished this response and was set free
+
+	// When the client's side of the connection ended, and when the
+	// handler's last part came after that (see waitContext).
+	clientEnd, lastPart time.Time
 }
 
 type boxer interface {
@@ -48,7 +61,7 @@ type boxer interface {
 }
 
 func newExchange(srv *Server, w http.ResponseWriter, r *http.Request, req *Request, comp axon.Component, session bool) (*exchange, error) {
-	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w)}
+	x := &exchange{srv: srv, w: w, r: r, req: req, comp: comp, session: session, rc: http.NewResponseController(w), length: -1}
 	x.SetName("web.exchange")
 	x.toH = axon.NewOutbox[Incoming](x, "_toHandler")
 	x.toCtl = axon.NewOutbox[any](x, "_toControl")
@@ -112,6 +125,9 @@ func (x *exchange) Main(context.Context) error { return errors.New("web: an exch
 // told Shutdown, so that it does not stream to nowhere.
 func (x *exchange) serve(ctx context.Context) (complete bool) {
 	defer func() {
+		// A session set free has finished its response, even if writing
+		// its last bytes then failed: it may be serving another request.
+		complete = complete || x.freed
 		done := x.comp.(interface{ Done() <-chan struct{} }).Done()
 		if !complete && x.broken != nil {
 			x.broken()
@@ -134,9 +150,21 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 		x.startBody()
 		defer x.stopBody()
 	}
-	if err := x.toH.Send(ctx, x.req); err != nil {
-		x.fail("web: the handler took no request: %v", err)
-		return false
+	for {
+		wctx, cancel, ok := x.waitContext(ctx)
+		if !ok {
+			x.abort = true
+			return false
+		}
+		err := x.toH.Send(wctx, x.req)
+		cancel()
+		if err == nil {
+			break
+		}
+		if wctx != ctx || ctx.Err() == nil {
+			x.fail("web: the handler took no request: %v", err)
+			return false
+		}
 	}
 	bodyOpen := x.body != nil
 	var pending Incoming // a body message waiting for room in the handler's inbox
@@ -155,6 +183,8 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 			default:
 				if !x.started {
 					x.fail("web: the handler ended (%v) without a response", m)
+				} else {
+					x.finish()
 				}
 			}
 			return true
@@ -189,12 +219,62 @@ func (x *exchange) serve(ctx context.Context) (complete bool) {
 		} else if bodyOpen {
 			boxes = append(boxes, x.bodyBox)
 		}
-		if err := x.WaitFor(ctx, boxes...); err != nil {
-			// The client went away, or the server is shutting down.
-			x.abort = x.started
+		wctx, cancel, ok := x.waitContext(ctx)
+		if !ok {
+			// The client's side ended and the handler has said nothing
+			// for WriteTimeout, or the Server was closed: cut the
+			// connection rather than let net/http answer 200 with nothing.
+			x.abort = true
+			return false
+		}
+		err := x.WaitFor(wctx, boxes...)
+		cancel()
+		if err != nil && wctx != ctx {
+			x.abort = true
 			return false
 		}
 	}
+}
+
+// waitContext returns the context the exchange waits on the handler with,
+// or false when it should wait no longer.
+//
+// That is ctx, the request's, while it lasts. net/http ends it when the
+// connection's read side ends: when the client has gone, but also when it
+// has only half-closed after sending its request (nc -N, socat, a request
+// then CloseWrite), and such a client is owed its whole answer. The two
+// look alike until a write fails, so the exchange goes on, waiting for
+// each part of the handler's for at most WriteTimeout from the client's
+// end or the last part (as it waits for a slow client to take a write);
+// a client that has really gone fails the next write. Server.Close ends
+// the wait, and so does the end of the connection, where the server that
+// made it says when that is (Protocol does, under connKey).
+func (x *exchange) waitContext(ctx context.Context) (context.Context, context.CancelFunc, bool) {
+	if ctx.Err() == nil {
+		return ctx, func() {}, true
+	}
+	conn, _ := ctx.Value(connKey{}).(context.Context)
+	if x.srv.closing.Err() != nil || conn != nil && conn.Err() != nil {
+		return nil, nil, false
+	}
+	now := time.Now()
+	if x.clientEnd.IsZero() {
+		x.clientEnd = now
+	}
+	from := x.clientEnd
+	if x.lastPart.After(from) {
+		from = x.lastPart
+	}
+	until := from.Add(x.srv.limits.WriteTimeout)
+	if !now.Before(until) {
+		return nil, nil, false
+	}
+	wctx, cancel := context.WithDeadline(x.srv.closing, until)
+	if conn != nil {
+		unhook := context.AfterFunc(conn, cancel)
+		return wctx, func() { unhook(); cancel() }, true
+	}
+	return wctx, cancel, true
 }
 
 // handlerEnd returns how the handler ended, if it has: what it sent on
@@ -268,6 +348,9 @@ func (x *exchange) writeParts() bool {
 		if !ok {
 			return false
 		}
+		if !x.clientEnd.IsZero() {
+			x.lastPart = time.Now()
+		}
 		if done := x.write(p); done {
 			return true
 		}
@@ -299,6 +382,7 @@ func (x *exchange) write(p Part) bool {
 		}
 		if p.LengthKnown {
 			h.Set("Content-Length", fmt.Sprint(p.Length))
+			x.length = p.Length
 		}
 		status := p.Status
 		if status == 0 {
@@ -320,7 +404,9 @@ func (x *exchange) write(p Part) bool {
 	case End:
 		if !x.started {
 			x.fail("web: the handler sent End before its Resource")
+			return true
 		}
+		x.finish()
 		return true
 	case nil:
 		x.fail("web: the handler sent a nil Part")
@@ -331,6 +417,18 @@ func (x *exchange) write(p Part) bool {
 }
 
 func (x *exchange) writeData(b []byte) bool {
+	if x.session && x.length >= 0 && !x.freed {
+		x.sent += int64(len(b))
+		if x.sent >= x.length {
+			// These bytes complete the response: its client would take it
+			// as whole and may ask the session again at once, while the
+			// session is busy with this request until its End, and would
+			// be refused as busy. They go out in finish, once the session
+			// is free. (Copied: the session may reuse its buffer then.)
+			x.held = append(x.held, b...)
+			return false
+		}
+	}
 	x.deadline()
 	if len(b) > 0 {
 		if _, err := x.w.Write(b); err != nil {
@@ -343,6 +441,20 @@ func (x *exchange) writeData(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// finish ends a response the handler finished: a session is unlinked and
+// set free, then what writeData held back is written.
+func (x *exchange) finish() {
+	if x.session {
+		x.unlink()
+		x.release()
+		x.freed = true
+	}
+	if held := x.held; len(held) > 0 {
+		x.held = nil
+		x.writeData(held)
+	}
 }
 
 // fail answers 500 if the response has not begun, else marks it to be cut.

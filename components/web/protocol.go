@@ -3,10 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
+	"io"
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/components/internal/kit"
@@ -32,8 +33,10 @@ import (
 // connection ends: the client closed it, the response was of HTTP/1.0 or
 // said "Connection: close", or it stayed idle past DefaultIdleTimeout.
 //
-// Shutdown: ProducerFinished on control lets the request under way be
-// answered, then ends it. Shutdown ends it at once.
+// Shutdown: ProducerFinished on control (the client half-closed, or the
+// server is draining) ends what the HTTP server reads there, as a
+// half-close ends a socket's stream: the requests sent before it are
+// answered whole, then the protocol ends. Shutdown ends it at once.
 type Protocol struct {
 	axon.Core
 	// In is the inbox called "inbox": see the type's doc for what it carries.
@@ -86,26 +89,94 @@ func (l *oneConn) Close() error {
 
 func (l *oneConn) Addr() net.Addr { return l.c.LocalAddr() }
 
+// endable is the HTTP server's end of Protocol's pipe. finish makes its
+// reads end of stream, as a client's half-close does a socket's: it is
+// called once everything written before has been read (a write on a
+// net.Pipe returns only then), and a read waiting for more is woken by a
+// deadline in the past.
+type endable struct {
+	net.Conn
+	once  sync.Once
+	ended chan struct{}
+}
+
+func (c *endable) Read(b []byte) (int, error) {
+	if isClosed(c.ended) {
+		return 0, io.EOF
+	}
+	n, err := c.Conn.Read(b)
+	if err != nil && n == 0 && isClosed(c.ended) {
+		return 0, io.EOF
+	}
+	return n, err
+}
+
+func (c *endable) finish() {
+	c.once.Do(func() {
+		close(c.ended)
+		_ = c.Conn.SetReadDeadline(time.Unix(1, 0))
+	})
+}
+
+// connKey is the key of the context.Context, in a request's context, that
+// ends when the connection the request came on is over (see
+// exchange.waitContext).
+type connKey struct{}
+
 // Main serves the connection until it ends.
 func (p *Protocol) Main(ctx context.Context) error {
-	ours, theirs := net.Pipe()
+	ours, pipe := net.Pipe()
+	theirs := &endable{Conn: pipe, ended: make(chan struct{})}
+	conn, over := context.WithCancel(context.Background())
 	hs := NewHTTPServer("", p.h)
+	hs.BaseContext = func(net.Listener) context.Context {
+		return context.WithValue(context.Background(), connKey{}, conn)
+	}
 	ln := &oneConn{c: theirs, closed: make(chan struct{})}
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
 		_ = hs.Serve(ln)
 	}()
-	var draining sync.WaitGroup
+	// What the client sends goes into the pipe from a goroutine of its
+	// own: a write returns only once the HTTP server has read it, which
+	// it may do only after writing an answer that Main must pass on
+	// meanwhile. toPipe holds one chunk; the writer wakes Main after each
+	// write, so Main gives it the next. Closing toPipe ends the stream the
+	// server reads, once what was given before has been read.
+	toPipe := make(chan []byte, 1)
+	wrote := p.NewWaker()
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		defer theirs.finish()
+		for b := range toPipe {
+			if _, err := ours.Write(b); err != nil {
+				// The server closed the connection: what it said is
+				// still to be sent, and the rest of the client's is not
+				// wanted.
+				for range toPipe {
+				}
+				return
+			}
+			wrote.Wake()
+		}
+	}()
+	toPipeOpen := true
 	stop := context.AfterFunc(ctx, func() { _ = ours.Close() }) // unblocks a write
 	defer func() {
 		stop()
+		over()
 		_ = hs.Close()
 		_ = ours.Close()
+		if toPipeOpen {
+			close(toPipe)
+		}
+		<-written
+		wrote.Close()
 		p.feed.Stop()
 		<-p.feed.Done()
 		<-served
-		draining.Wait()
 	}()
 	p.feed.Start(func(_ context.Context, emit func([]byte) bool) error {
 		buf := make([]byte, ChunkSize)
@@ -119,6 +190,7 @@ func (p *Protocol) Main(ctx context.Context) error {
 			}
 		}
 	})
+	var pending []byte // from the inbox, for the writer
 	finishing := false
 	for {
 		busy := false
@@ -131,31 +203,30 @@ func (p *Protocol) Main(ctx context.Context) error {
 				return err
 			}
 		}
-		if !finishing {
+		if toPipeOpen && pending == nil {
 			if b, ok := p.In.TryRecv(); ok {
-				busy = true
-				if _, err := ours.Write(b); err != nil {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					// The server closed the connection: what it said is
-					// still to be sent.
-					finishing = true
-				}
+				pending, busy = b, true
 			}
 		}
-		if !finishing && (p.TakeControl(nil).Finishing) {
-			finishing = true
+		if pending != nil {
+			select {
+			case toPipe <- pending:
+				pending, busy = nil, true
+			default: // the writer wakes Main when it has taken it
+			}
+		}
+		if !finishing && p.TakeControl(nil).Finishing {
+			finishing, busy = true, true
+		}
+		if finishing && toPipeOpen && pending == nil && p.In.Len() == 0 {
+			// The client has finished: what it sent before is read, then
+			// the server reads end of stream, answers the requests it has
+			// and closes the connection, which ends the feed.
+			close(toPipe)
+			toPipeOpen = false
+		}
+		if !toPipeOpen {
 			kit.Discard(p.In)
-			draining.Add(1)
-			go func() {
-				defer draining.Done()
-				// Answers the request under way, then closes the
-				// connection, which ends the feed.
-				if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
-					_ = hs.Close()
-				}
-			}()
 		}
 		if busy {
 			continue

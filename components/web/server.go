@@ -120,7 +120,10 @@ type Factory func(req *Request) (axon.Component, error)
 // New. With Session set, the component is kept, keyed by the path's suffix
 // after Prefix, and serves every later request for the same suffix (one at
 // a time: a request to a session busy with another gets 500 "Session
-// handler busy"); it is made again if it has ended.
+// handler busy"; a session is free again once it has sent End, and a
+// response of known length is let complete only then, so a client that
+// has its whole answer never finds its session busy); it is made again if
+// it has ended.
 type Route struct {
 	Prefix  string
 	New     Factory
@@ -135,7 +138,11 @@ type Limits struct {
 	MaxBodyBytes int64
 	// WriteTimeout bounds each write of the response to the client (not
 	// the whole response, which may stream for ever): a client that takes
-	// no data for this long is cut off. 0 means DefaultWriteTimeout.
+	// no data for this long is cut off. Once the client's side of the
+	// connection has ended (it half-closed, or went away), it also bounds
+	// the wait for each part of the handler's: a handler silent for this
+	// long is told to stop and the connection closed without an answer.
+	// 0 means DefaultWriteTimeout.
 	WriteTimeout time.Duration
 	// HandlerQueue is the capacity of the box the handler's parts wait in
 	// before they are written: how far a handler may run ahead of a slow
@@ -175,6 +182,13 @@ const BusyMessage = "Session handler busy"
 // Components run on the Server's scheduler; none is left behind: a
 // request's handler is shut down when the client goes away.
 //
+// A client that half-closes after its request (nc -N, socat) gets its
+// whole answer. net/http ends the request's context when the client's
+// side ends, whether it went away or only half-closed, and the two look
+// alike until a write fails; so the response goes on, each part of the
+// handler's awaited for at most Limits.WriteTimeout, and a client that
+// went away is noticed at the next write, its handler then shut down.
+//
 // Errors: no route matches: 404 with NoRouteMessage; the factory fails, or
 // the handler ends or fails before sending a Resource: 500; the handler
 // fails after the response began: the connection is cut, so the client
@@ -193,10 +207,15 @@ type Server struct {
 	// shuts them down and waits for them.
 	keeper *keeper
 	kh     *axon.Handle
+	// closing ends with Close: the requests whose clients' side has
+	// ended stop waiting for their handlers (see exchange.waitContext).
+	closing context.Context
+	close   context.CancelFunc
 
 	mu       sync.Mutex
 	closed   bool
-	sessions map[string]*session // key: route index + "\x00" + suffix
+	sessions map[string]*session       // key: route index + "\x00" + suffix
+	keys     map[axon.Component]string // each session's key in sessions
 }
 
 type session struct {
@@ -225,8 +244,9 @@ func NewServer(s *axon.Scheduler, limits Limits, routes ...Route) *Server {
 	if limits.HandlerQueue <= 0 {
 		limits.HandlerQueue = 4
 	}
-	srv := &Server{sched: s, routes: routes, limits: limits, sessions: map[string]*session{}}
-	srv.keeper = &keeper{}
+	srv := &Server{sched: s, routes: routes, limits: limits, sessions: map[string]*session{}, keys: map[axon.Component]string{}}
+	srv.closing, srv.close = context.WithCancel(context.Background())
+	srv.keeper = &keeper{ended: srv.ended}
 	srv.keeper.SetName("web.sessions")
 	h, err := axon.NewHandle(s, srv.keeper, "control")
 	if err != nil {
@@ -237,8 +257,11 @@ func NewServer(s *axon.Scheduler, limits Limits, routes ...Route) *Server {
 }
 
 // keeper holds the session components as its children until it is shut
-// down, forgetting those that ended.
-type keeper struct{ axon.Core }
+// down, forgetting those that ended, and telling ended about each.
+type keeper struct {
+	axon.Core
+	ended func(axon.Component)
+}
 
 func (k *keeper) Main(ctx context.Context) error {
 	for {
@@ -246,10 +269,9 @@ func (k *keeper) Main(ctx context.Context) error {
 			return err
 		}
 		k.TakeControl(nil)
-		for _, c := range k.Children() {
-			if d, ok := c.(interface{ State() axon.State }); ok && d.State() == axon.Finished {
-				_ = k.RemoveChild(c)
-			}
+		for _, c := range k.EndedChildren() {
+			_ = k.RemoveChild(c)
+			k.ended(c)
 		}
 	}
 }
@@ -271,12 +293,15 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 }
 
 // Close shuts down every session component and waits for them to end;
-// later requests for sessions get 503.
+// later requests for sessions get 503. Requests whose client's side has
+// ended stop waiting for their handlers.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	clear(s.sessions)
+	clear(s.keys)
 	s.mu.Unlock()
+	s.close()
 	err := s.kh.Close()
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -337,6 +362,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rt.Session {
 		x.broken = func() { s.forget(i, req.Suffix, comp) }
+		x.release = release
 	}
 	x.serve(r.Context())
 	if x.abort {
@@ -352,6 +378,23 @@ func (s *Server) forget(route int, suffix string, comp axon.Component) {
 	key := strconv.Itoa(route) + "\x00" + suffix
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if ss := s.sessions[key]; ss != nil && ss.comp == comp {
+		delete(s.sessions, key)
+	}
+}
+
+// ended forgets comp, a session that has ended: otherwise it would stay
+// in sessions until a request came for its key again, and one that never
+// comes (a session that ended itself after its client's last request)
+// would hold it for as long as the Server lives.
+func (s *Server) ended(comp axon.Component) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key, ok := s.keys[comp]
+	if !ok {
+		return
+	}
+	delete(s.keys, comp)
 	if ss := s.sessions[key]; ss != nil && ss.comp == comp {
 		delete(s.sessions, key)
 	}
@@ -391,15 +434,20 @@ func (s *Server) session(route int, req *Request) (axon.Component, func(), *answ
 		}
 		ss = &session{comp: c}
 		s.sessions[key] = ss
+		s.keys[c] = key
 		s.keeper.ActivateChildren()
 	}
 	if ss.busy {
 		return nil, nil, &answer{http.StatusInternalServerError, BusyMessage}
 	}
 	ss.busy = true
+	released := false // release is called twice: by the exchange and at the end
 	return ss.comp, func() {
 		s.mu.Lock()
-		ss.busy = false
+		if !released {
+			released = true
+			ss.busy = false
+		}
 		s.mu.Unlock()
 	}, nil
 }
