@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"regexp"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,22 +37,6 @@ func listen(t *testing.T, limits web.Limits, routes ...web.Route) (string, *axon
 	require.NoError(t, err)
 	axontest.NewHandle(t, s, svc)
 	return svc.Addr().String(), s
-}
-
-// settle waits until no more goroutines run than base had (and the two of
-// Eventually's own poll) and s lists no more components: a connection's
-// goroutine, and a handler told to stop, end a little after the socket
-// closes.
-func settle(t *testing.T, s *axon.Scheduler, base axontest.Footprint) {
-	t.Helper()
-	back := func() bool {
-		return runtime.NumGoroutine() <= base.Goroutines+2 && len(s.Snapshot().Components) <= base.Components
-	}
-	if !assert.Eventually(t, back, 10*time.Second, time.Millisecond) {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("%d goroutines and %d components, %d and %d at the baseline; goroutines:\n%s",
-			runtime.NumGoroutine(), len(s.Snapshot().Components), base.Goroutines, base.Components, buf[:runtime.Stack(buf, true)])
-	}
 }
 
 // oneShot is a client that makes each request on a connection of its own.
@@ -111,8 +94,7 @@ func TestServiceFreesFinishedRequests(t *testing.T) {
 		require.Equal(t, http.StatusOK, code, "request %d", i)
 		require.Equal(t, fmt.Sprintf("hello %d", i), body, "request %d", i)
 	}
-	settle(t, s, base)
-	axontest.AssertBack(t, fmt.Sprintf("%d requests", soakRounds), base, axontest.Measure(s))
+	axontest.SettleBack(t, fmt.Sprintf("%d requests", soakRounds), s, base)
 }
 
 // parting is a session that counts its requests. It answers a request with
@@ -192,8 +174,7 @@ func TestServiceForgetsSessionsThatAreGone(t *testing.T) {
 		require.Equal(t, "tick\n", line, "session %d", i)
 		require.NoError(t, resp.Body.Close(), "session %d", i) // gone mid-stream
 	}
-	settle(t, s, base)
-	axontest.AssertBack(t, fmt.Sprintf("%d sessions", soakRounds), base, axontest.Measure(s))
+	axontest.SettleBack(t, fmt.Sprintf("%d sessions", soakRounds), s, base)
 }
 
 // rawGet opens a connection to addr and sends a GET for path on it.
@@ -261,8 +242,7 @@ func TestServiceClientThatStopsReading(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	base := axontest.Measure(s)
 	stopReading(t, addr, ended)
-	settle(t, s, base)
-	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(s))
+	axontest.SettleBack(t, "after the client that stopped reading", s, base)
 }
 
 // A client that stops reading and stays is cut off once a write to it has
@@ -279,8 +259,7 @@ func TestServiceCutsOffAClientThatStopsReading(t *testing.T) {
 
 	stuck := rawGet(t, addr, "/stream")
 	require.ErrorIs(t, recvWithin(t, ended, "the stuck client's handler"), context.Canceled)
-	settle(t, s, base)
-	axontest.AssertBack(t, "after cutting off the client that stopped reading", base, axontest.Measure(s))
+	axontest.SettleBack(t, "after cutting off the client that stopped reading", s, base)
 	require.NoError(t, stuck.SetReadDeadline(time.Now().Add(axontest.Safety)))
 	n, err := io.Copy(io.Discard, stuck)
 	if err != nil {
@@ -489,7 +468,7 @@ func TestServerLetsAHalfClosedClientGoWithoutAnAnswer(t *testing.T) {
 	assert.Empty(t, readAnswer(t, nc), "no answer, not an empty 200")
 	assert.GreaterOrEqual(t, time.Since(start), writeTimeout*9/10, "not before WriteTimeout")
 	require.ErrorIs(t, recvWithin(t, stopped, "the mute handler"), context.Canceled)
-	settle(t, s, base)
+	axontest.SettleBack(t, "after the half-closed client without an answer", s, base)
 }
 
 // A client that trickles its request a byte at a time within the header
@@ -572,8 +551,7 @@ func TestProtocolFreesFinishedConnections(t *testing.T) {
 		require.Equal(t, http.StatusOK, code, "request %d", i)
 		require.Equal(t, fmt.Sprintf("hello %d", i), body, "request %d", i)
 	}
-	settle(t, s, base)
-	axontest.AssertBack(t, fmt.Sprintf("%d connections", soakRounds), base, axontest.Measure(s))
+	axontest.SettleBack(t, fmt.Sprintf("%d connections", soakRounds), s, base)
 }
 
 // Over Protocol too, a client that stops reading an endless stream holds
@@ -588,8 +566,7 @@ func TestProtocolClientThatStopsReading(t *testing.T) {
 	require.Eventually(t, func() bool { return ss.Stats().Connections == 0 }, 10*time.Second, time.Millisecond)
 	base := axontest.Measure(s)
 	stopReading(t, addr, ended)
-	settle(t, s, base)
-	axontest.AssertBack(t, "after the client that stopped reading", base, axontest.Measure(s))
+	axontest.SettleBack(t, "after the client that stopped reading", s, base)
 }
 
 // Over Protocol, a connection of a chassis SimpleServer, a half-closing
