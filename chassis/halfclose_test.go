@@ -3,7 +3,6 @@ package chassis_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -19,27 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// halfCloseClient sends msg, half-closes (as `nc -N` and socat do) and
-// reads everything the server sends until it closes.
-func halfCloseClient(addr net.Addr, msg string) (string, error) {
-	nc, err := net.Dial("tcp", addr.String())
-	if err != nil {
-		return "", err
-	}
-	defer nc.Close()
-	if err := nc.SetDeadline(time.Now().Add(axontest.Safety)); err != nil { // a net, not a wait
-		return "", err
-	}
-	if _, err := nc.Write([]byte(msg)); err != nil {
-		return "", err
-	}
-	if err := nc.(*net.TCPConn).CloseWrite(); err != nil {
-		return "", err
-	}
-	got, err := io.ReadAll(nc)
-	return string(got), err
-}
-
 // TestServerRepliesToHalfClosingClients has 200 clients at once each send
 // a line and half-close: each gets its echo and the protocol's last words,
 // which it says only once told the client has finished.
@@ -54,9 +32,9 @@ func TestServerRepliesToHalfClosingClients(t *testing.T) {
 	for c := range clients {
 		wg.Go(func() {
 			msg := fmt.Sprintf("client %d\n", c)
-			got, err := halfCloseClient(srv.Addr(), msg)
+			got, err := axontest.HalfClose(srv.Addr().String(), msg)
 			if assert.NoError(t, err, "client %d", c) {
-				assert.Equal(t, msg+fmt.Sprintf("bye %d", len(msg)), got, "client %d", c)
+				assert.Equal(t, msg+fmt.Sprintf("bye %d", len(msg)), string(got), "client %d", c)
 			}
 		})
 	}

@@ -124,15 +124,8 @@ func TestListeningAnswersAHalfClosingClient(t *testing.T) {
 
 	halfClose := func(reqs string) *bufio.Reader {
 		t.Helper()
-		nc, err := net.Dial("tcp", host)
-		require.NoError(t, err)
-		defer nc.Close()
-		_, err = io.WriteString(nc, reqs)
-		require.NoError(t, err)
-		require.NoError(t, nc.(*net.TCPConn).CloseWrite())
-		require.NoError(t, nc.SetReadDeadline(time.Now().Add(10*time.Second)))
-		all, err := io.ReadAll(nc)
-		require.NoError(t, err, "Compose ends the connection after the last response (not our deadline)")
+		all, err := axontest.HalfClose(host, reqs)
+		require.NoError(t, err, "Compose ends the connection after the last response")
 		return bufio.NewReader(bytes.NewReader(all))
 	}
 	// read reads one response, whole, and decodes its JSON into v.

@@ -141,15 +141,8 @@ func TestStartAnswersAHalfClosingClient(t *testing.T) {
 
 	halfClose := func(addr, what string) []byte {
 		t.Helper()
-		nc, err := net.Dial("tcp", addr)
-		require.NoError(t, err)
-		defer nc.Close()
-		_, err = io.WriteString(nc, what)
-		require.NoError(t, err)
-		require.NoError(t, nc.(*net.TCPConn).CloseWrite())
-		require.NoError(t, nc.SetReadDeadline(time.Now().Add(axontest.Safety)))
-		all, err := io.ReadAll(nc)
-		require.NoError(t, err, "the inspector ends the connection after answering (not our deadline)")
+		all, err := axontest.HalfClose(addr, what)
+		require.NoError(t, err, "the inspector ends the connection after answering")
 		return all
 	}
 

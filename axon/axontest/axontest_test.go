@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -483,4 +484,33 @@ func TestSettleBackWaitsForWhatIsEnding(t *testing.T) {
 	assert.True(t, axontest.SettleBack(&ft, "after 20 components", s, base))
 	assert.Empty(t, ft.errs)
 	assert.LessOrEqual(t, len(s.Snapshot().Components), base.Components)
+}
+
+// HalfClose's server sees the request and then the end of the client's
+// side, and the client still reads what the server writes after that.
+func TestHalfCloseReadsTheAnswerAfterTheEnd(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	served := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			served <- err
+			return
+		}
+		defer c.Close()
+		got, err := io.ReadAll(c) // until the client's half-close
+		if err == nil {
+			_, err = fmt.Fprintf(c, "heard %q after the end", got)
+		}
+		served <- err
+	}()
+	got, err := axontest.HalfClose(ln.Addr().String(), "hello\n")
+	require.NoError(t, err)
+	require.NoError(t, <-served)
+	assert.Equal(t, `heard "hello\n" after the end`, string(got))
+
+	_, err = axontest.HalfClose("127.0.0.1:1", "x")
+	assert.Error(t, err, "nothing listens on port 1")
 }

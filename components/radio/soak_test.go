@@ -44,14 +44,7 @@ func runOn(t *testing.T, c axon.Component) *axon.Scheduler {
 // server sent until it closed the connection.
 func askOnce(t *testing.T, addr net.Addr, line string) string {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr.String())
-	require.NoError(t, err)
-	defer nc.Close()
-	_, err = io.WriteString(nc, line)
-	require.NoError(t, err)
-	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
-	require.NoError(t, nc.SetReadDeadline(time.Now().Add(10*time.Second)))
-	all, err := io.ReadAll(nc)
+	all, err := axontest.HalfClose(addr.String(), line)
 	require.NoError(t, err)
 	return string(all)
 }

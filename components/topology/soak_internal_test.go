@@ -2,6 +2,7 @@ package topology
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -22,18 +23,13 @@ func soakGraph() *Graph { return NewGraph(SimpleLaws(100), 800, 600, 1) }
 // connection, so when this returns the client is gone from Clients.
 func ask(t *testing.T, addr, cmd string) []string {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
+	all, err := axontest.HalfClose(addr, cmd)
 	require.NoError(t, err)
-	defer nc.Close()
-	_, err = io.WriteString(nc, cmd)
-	require.NoError(t, err)
-	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
 	var lines []string
-	sc := bufio.NewScanner(nc)
+	sc := bufio.NewScanner(bytes.NewReader(all))
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
 	}
-	require.NoError(t, sc.Err())
 	return lines
 }
 
