@@ -3,6 +3,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -55,6 +56,27 @@ func (b Batch) IsPageTurn() (string, bool) {
 		return b[0][0], true
 	}
 	return "", false
+}
+
+// FrameTurn returns the batch a Video Whiteboard sends just before a remote
+// page turn (new in kamaelia-go): [["FRAME", n]], the number (from 1) of
+// the frame it turns from, so that a peer showing another frame turns from
+// the same one. A Kamaelia 1.x peer's canvas, like every canvas here, takes
+// it for an unknown command and does nothing, so the turn that follows is
+// still understood by every peer.
+func FrameTurn(n int) Batch { return Batch{{"FRAME", strconv.Itoa(n)}} }
+
+// IsFrameTurn reports whether the batch is FrameTurn's, and its frame
+// number: exactly one FRAME command with one argument, a number from 1.
+func (b Batch) IsFrameTurn() (int, bool) {
+	if len(b) != 1 || len(b[0]) != 2 || b[0].Name() != "FRAME" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(b[0][1])
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
 }
 
 // ErrNotBatch is wrapped by BatchOf's error: a list that is not a list of

@@ -146,6 +146,15 @@ func TestBatchAndSound(t *testing.T) {
 	assert.True(t, turn)
 	assert.Equal(t, "prev", dir)
 
+	assert.Equal(t, "[ FRAME 12 ] \n", string(FrameTurn(12).Line()))
+	n, ok := FrameTurn(12).IsFrameTurn()
+	assert.True(t, ok)
+	assert.Equal(t, 12, n)
+	for _, bad := range []Batch{{{"FRAME"}}, {{"FRAME", "0"}}, {{"FRAME", "x"}}, {{"FRAME", "1", "2"}}, {{"FRAME", "1"}, {"next"}}} {
+		_, ok := bad.IsFrameTurn()
+		assert.False(t, ok, "%v", bad)
+	}
+
 	_, err = BatchOf(List{"SOUND", "x"})
 	assert.ErrorIs(t, err, ErrNotBatch)
 	_, err = BatchOf(List{List{"A", List{"b"}}})
