@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,12 @@ const (
 	StepToggle = "TOGGLE"
 )
 
+// StepShow returns the step that shows picture n (from 1; past the last
+// it wraps), as a peer's remote page turn asks (wire.FrameTurn).
+func StepShow(n int) string { return stepShow + strconv.Itoa(n) }
+
+const stepShow = "SHOW "
+
 // DefaultFramePeriod is how long the Video Whiteboard shows a frame of a
 // folder: 0.02 s, as Kamaelia's did.
 const DefaultFramePeriod = 20 * time.Millisecond
@@ -53,8 +60,8 @@ type Frame struct {
 //
 // Boxes:
 //
-//	inbox   string        StepNext, StepPrev, StepFirst, StepPause,
-//	                      StepPlay, StepToggle
+//	inbox   string        StepNext, StepPrev, StepFirst, StepShow(n),
+//	                      StepPause, StepPlay, StepToggle
 //	control any           ProducerFinished, Shutdown
 //	outbox  *frame.Video  each picture shown (a copy the receiver owns:
 //	                      for a Window's backdrop)
@@ -121,6 +128,18 @@ func (p *FramePlayer) Main(ctx context.Context) error {
 		st := p.TakeControl(nil)
 		step, ok := p.In.TryRecv()
 		if ok {
+			if num, isShow := strings.CutPrefix(step, stepShow); isShow {
+				k, err := strconv.Atoi(num)
+				if err != nil || k < 1 {
+					return fmt.Errorf("frame player: %q shows no picture (SHOW and a number from 1)", step)
+				}
+				cur = (k - 1) % n
+				if err := show(); err != nil {
+					return err
+				}
+				next = time.Now().Add(period)
+				continue
+			}
 			switch step {
 			case StepNext:
 				cur = (cur + 1) % n
@@ -135,7 +154,7 @@ func (p *FramePlayer) Main(ctx context.Context) error {
 			case StepToggle:
 				playing = !playing && period > 0
 			default:
-				return fmt.Errorf("frame player: %q is not a step (NEXT, PREV, FIRST, PAUSE, PLAY, TOGGLE)", step)
+				return fmt.Errorf("frame player: %q is not a step (NEXT, PREV, FIRST, SHOW n, PAUSE, PLAY, TOGGLE)", step)
 			}
 			switch step {
 			case StepNext, StepPrev, StepFirst:

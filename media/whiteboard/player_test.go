@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/media/frame"
 	"github.com/kamaelia-go/kamaelia/media/whiteboard"
 	"github.com/stretchr/testify/assert"
@@ -108,11 +109,30 @@ func TestFramePlayerPlaysInALoopAndSteps(t *testing.T) {
 		assert.Equal(t, shown{2, 1245 * time.Millisecond}, next())
 		require.NoError(t, h.Put(ctx, "inbox", whiteboard.StepToggle))
 		assert.Equal(t, shown{3, 1265 * time.Millisecond}, next(), "playing again")
+		// A peer's frame shows at once, and the timer starts from it;
+		// past the last it wraps.
+		require.NoError(t, h.Put(ctx, "inbox", whiteboard.StepShow(7)))
+		assert.Equal(t, shown{7, 1265 * time.Millisecond}, next())
+		assert.Equal(t, shown{8, 1285 * time.Millisecond}, next())
+		require.NoError(t, h.Put(ctx, "inbox", whiteboard.StepShow(13)))
+		assert.Equal(t, shown{3, 1285 * time.Millisecond}, next())
 		require.NoError(t, h.Put(ctx, "inbox", "REWIND"))
 		require.ErrorContains(t, h.Wait(ctx), `"REWIND" is not a step`)
 		_ = h.Close()
 		_ = s.Wait(ctx)
 	})
+}
+
+// A SHOW step that names no picture is an error naming it.
+func TestFramePlayerRefusesABadShow(t *testing.T) {
+	for _, step := range []string{whiteboard.StepShow(0), "SHOW x"} {
+		s := axontest.NewScheduler(t)
+		p := whiteboard.NewFramePlayer(reel(3, 4, 4))
+		p.Period = -1
+		h := axontest.NewHandle(t, s, p)
+		require.NoError(t, h.Put(t.Context(), "inbox", step))
+		require.ErrorContains(t, h.Wait(t.Context()), "shows no picture", step)
+	}
 }
 
 // LoadFolder reads a folder's pictures in the order of their names;

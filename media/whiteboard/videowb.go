@@ -48,10 +48,12 @@ type VideoOptions struct {
 // Boxes:
 //
 //	inbox   wire.Batch  drawing messages from the peers; a remote page
-//	                    turn ([["prev"]] or [["next"]]) steps the video
+//	                    turn ([["prev"]] or [["next"]]) steps the video,
+//	                    from the frame a wire.FrameTurn before it names
 //	outbox  wire.Batch  to the peers: the strokes drawn here, the canvas's
 //	                    answers (SETIMG for GETIMG), and the remote page
-//	                    turns of ~~<<~~ and ~~>>~~
+//	                    turns of ~~<<~~ and ~~>>~~, each after the
+//	                    wire.FrameTurn of the frame shown here
 //	quit    string      "quit": the Quit button, q, or the window closed
 //	frame   int         the number of each frame shown, from 1
 //	control, signal     as a Graphline's
@@ -188,6 +190,8 @@ func (d *videoDesk) Main(ctx context.Context) error {
 			var err error
 			if turn, ok := b.IsPageTurn(); ok {
 				err = d.Steps.Send(ctx, map[string]string{"prev": StepPrev, "next": StepNext}[turn])
+			} else if n, ok := b.IsFrameTurn(); ok {
+				err = d.Steps.Send(ctx, StepShow(n)) // the frame the turn after it starts from
 			} else {
 				err = d.ToCanvas.Send(ctx, b)
 			}
@@ -243,7 +247,13 @@ func (d *videoDesk) button(ctx context.Context, s string, frameNo int) error {
 	case "next":
 		return d.Steps.Send(ctx, StepNext)
 	case "remoteprev", "remotenext":
+		// The frame first, for peers of this project, then the turn every
+		// peer understands: a peer playing at its own pace turns from
+		// this frame, not its own, and ends on the same one.
 		turn := s[len("remote"):]
+		if err := d.Out.Send(ctx, wire.FrameTurn(frameNo)); err != nil {
+			return err
+		}
 		if err := d.Out.Send(ctx, wire.Batch{{turn}}); err != nil {
 			return err
 		}

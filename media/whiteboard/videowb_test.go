@@ -149,21 +149,34 @@ func TestVideoWhiteboardNotesKeyedToFrames(t *testing.T) {
 	v.until(on, red)
 	v.until(image.Pt(200, 400), shade(5))
 
-	// Any way of reaching frame 5 again shows its stroke.
-	for range 9 {
+	// Any way of reaching frame 5 again shows its stroke. A remote turn
+	// goes to the peers as the frame it turns from, then the turn.
+	for i := range 9 {
 		v.click(whiteboard.ToolX+64*7+30, 15) // ~~>>~~: on, and the peers too
+		require.Equal(t, wire.FrameTurn((5+i-1)%10+1), get[wire.Batch](t, v.h, "outbox"))
 		require.Equal(t, wire.Batch{{"next"}}, get[wire.Batch](t, v.h, "outbox"))
 		v.frame()
 	}
 	v.click(whiteboard.ToolX+64*7+30, 15)
+	require.Equal(t, wire.FrameTurn(4), get[wire.Batch](t, v.h, "outbox"))
 	get[wire.Batch](t, v.h, "outbox")
 	require.Equal(t, 5, v.frame(), "ten steps on: round to frame 5")
 	v.until(on, red)
 	assert.Equal(t, shade(5), v.at(off))
 	v.click(whiteboard.ToolX+64*6+30, 15) // ~~<<~~
+	require.Equal(t, wire.FrameTurn(5), get[wire.Batch](t, v.h, "outbox"))
 	require.Equal(t, wire.Batch{{"prev"}}, get[wire.Batch](t, v.h, "outbox"))
 	require.Equal(t, 4, v.frame())
 	v.until(on, shade(4))
+
+	// A peer's turn from its frame 8 shows frame 8 here, then turns on to
+	// 9, wherever this one was; its stroke there is not lost on the way.
+	require.NoError(t, v.h.Put(t.Context(), "inbox", wire.FrameTurn(8)))
+	require.NoError(t, v.h.Put(t.Context(), "inbox", wire.Batch{{"next"}}))
+	require.Equal(t, []int{8, 9}, []int{v.frame(), v.frame()})
+	require.NoError(t, v.h.Put(t.Context(), "inbox", wire.FrameTurn(5)))
+	require.Equal(t, 5, v.frame())
+	v.until(on, red)
 }
 
 // With Pages, the notes are one page whatever the frame (Kamaelia's
@@ -249,4 +262,59 @@ func TestVideoWhiteboardPlaysAtItsPace(t *testing.T) {
 	}
 	assert.InDelta(t, 20, each.Seconds()*1000, 8, "ms a frame")
 	t.Logf("a frame every %v", each)
+}
+
+// A Video Whiteboard in a peer's mesh, over TCP, as Kamaelia's was: a
+// peer that joins gets the picture; a stroke drawn here reaches it as a
+// LINE batch; a remote page turn reaches it as the frame turned from and
+// the turn; its own turn and strokes come back here, and a Kamaelia 1.x
+// peer's bare turn steps from wherever this one is.
+func TestVideoWhiteboardSharesOverTCP(t *testing.T) {
+	sc := newScreen(t)
+	p, err := wb.NewPeer(wb.Config{Dir: t.TempDir(), Scheduler: sc.s})
+	require.NoError(t, err)
+	srv, err := p.Serve("127.0.0.1:0")
+	require.NoError(t, err)
+	g, err := whiteboard.NewVideoWhiteboard(reel(10, 16, 12), whiteboard.VideoOptions{Period: -1})
+	require.NoError(t, err)
+	member, err := whiteboard.VideoMember(p, g)
+	require.NoError(t, err)
+	h, err := axon.NewHandle(sc.s, g, "quit", "frame", "screenshot")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = h.Close() })
+	sc.s.Activate(p)
+	sc.s.Activate(member...)
+	v := &videoBoard{sc, h}
+	require.Equal(t, 1, v.frame())
+
+	raw := dialPeer(t, srv.Addr().String())
+	_, err = raw.c.Write(wb.PictureRequest.Line()) // join: the picture first
+	require.NoError(t, err)
+	require.Equal(t, "SETIMG", raw.next()[0][0])
+
+	// Joined once a stroke from the raw peer shows here.
+	blue := color.RGBA{0, 0, 255, 255}
+	_, err = raw.c.Write(wire.Batch{{"LINE", "0", "0", "255", "100", "400", "300", "400"}}.Line())
+	require.NoError(t, err)
+	v.until(image.Pt(200, 400), blue)
+
+	v.drag(image.Pt(100, 200), image.Pt(300, 200))
+	var got []wire.Command
+	for len(got) < 2 {
+		got = append(got, raw.next()...)
+	}
+	assert.Equal(t, []wire.Command{{"LINE", "0", "0", "0", "100", "200", "300", "200"}, {"LINE", "0", "0", "0", "300", "200", "300", "200"}},
+		got, "the stroke reaches the peer over TCP")
+
+	v.click(whiteboard.ToolX+64*7+30, 15) // ~~>>~~
+	assert.Equal(t, wire.FrameTurn(1), raw.next())
+	assert.Equal(t, wire.Batch{{"next"}}, raw.next())
+	require.Equal(t, 2, v.frame())
+
+	_, err = raw.c.Write(append(wire.FrameTurn(6).Line(), wire.Batch{{"next"}}.Line()...))
+	require.NoError(t, err)
+	require.Equal(t, []int{6, 7}, []int{v.frame(), v.frame()}, "the peer's turn from its frame 6")
+	_, err = raw.c.Write(wire.Batch{{"prev"}}.Line()) // a 1.x peer's turn: no frame
+	require.NoError(t, err)
+	require.Equal(t, 6, v.frame())
 }
