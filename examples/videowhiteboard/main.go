@@ -148,7 +148,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer cancel()
 	var comps []axon.Component
 	if cfg.Video != "" {
-		comps, err = videoBoard(peer, s, frames, cfg, cancel)
+		comps, err = videoBoard(peer, s, frames, cfg, dir, log, cancel)
 	} else {
 		comps, err = board(peer, s, cfg, cancel)
 	}
@@ -195,13 +195,27 @@ func board(peer *wb.Peer, s *axon.Scheduler, cfg config, quit func()) ([]axon.Co
 }
 
 // videoBoard is the Video Whiteboard, a member of the peer's mesh.
-func videoBoard(peer *wb.Peer, s *axon.Scheduler, frames []*frame.Video, cfg config, quit func()) ([]axon.Component, error) {
+func videoBoard(peer *wb.Peer, s *axon.Scheduler, frames []*frame.Video, cfg config, dir string, log *slog.Logger, quit func()) ([]axon.Component, error) {
 	d := sdl.NewDisplay(sdl.DisplayConfig{Width: wb.WindowWidth, Height: wb.WindowHeight, Title: "Video Whiteboard", FontSize: 10})
 	if err := d.Publish(s.Services()); err != nil {
 		return nil, err
 	}
-	vw, err := whiteboard.NewVideoWhiteboard(frames, whiteboard.VideoOptions{Period: cfg.Period, Pages: cfg.Pages, Scribbles: cfg.Dir})
+	// The notes are saved beside the peer's pages; with -pages they are a
+	// page history of their own, in Scribbles as Kamaelia's were (the
+	// peer's own pages have the same names).
+	scribbles := dir
+	if cfg.Pages {
+		scribbles = filepath.Join(dir, "Scribbles")
+		if err := os.MkdirAll(scribbles, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	vw, err := whiteboard.NewVideoWhiteboard(frames, whiteboard.VideoOptions{Period: cfg.Period, Pages: cfg.Pages, Scribbles: scribbles})
 	if err != nil {
+		return nil, err
+	}
+	errs := newErrLog(log)
+	if _, err := axon.LinkByName(vw, "errors", errs, "inbox"); err != nil {
 		return nil, err
 	}
 	member, err := whiteboard.VideoMember(peer, vw)
@@ -212,7 +226,29 @@ func videoBoard(peer *wb.Peer, s *axon.Scheduler, frames []*frame.Video, cfg con
 	if _, err := axon.LinkByName(vw, "quit", q, "inbox"); err != nil {
 		return nil, err
 	}
-	return append([]axon.Component{d, vw, q}, member...), nil
+	return append([]axon.Component{d, vw, q, errs}, member...), nil
+}
+
+// errLog logs what the Video Whiteboard could not do (a peer's bad
+// command, a page file) and goes on.
+type errLog struct {
+	axon.Core
+	in  *axon.Inbox[error]
+	log *slog.Logger
+}
+
+func newErrLog(log *slog.Logger) *errLog {
+	e := &errLog{log: log}
+	e.in = axon.NewInbox[error](e, "inbox")
+	return e
+}
+
+// Main logs each error until told to stop.
+func (e *errLog) Main(ctx context.Context) error {
+	for err := range e.in.Messages(ctx) {
+		e.log.Warn("video whiteboard", "error", err)
+	}
+	return ctx.Err()
 }
 
 // quitter stops the program when told "quit".

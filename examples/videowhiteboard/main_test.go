@@ -114,8 +114,19 @@ func TestVideoWhiteboardOverAFolder(t *testing.T) {
 		require.NoError(t, png.Encode(f, img))
 		require.NoError(t, f.Close())
 	}
-	addr := started(t, "-video", dir, "-serveport", "0", "-bind", "127.0.0.1", "-period", "-1s")
-	join(t, addr)
+	// One run at a time: a process has one Display.
+	t.Run("notes keyed to frames", func(t *testing.T) {
+		join(t, started(t, "-video", dir, "-serveport", "0", "-bind", "127.0.0.1", "-period", "-1s"))
+	})
+	// With -pages the notes are a page history of their own, in
+	// Scribbles under the pages' directory.
+	t.Run("pages", func(t *testing.T) {
+		pages := t.TempDir()
+		join(t, started(t, "-video", dir, "-pages", "-dir", pages, "-serveport", "0", "-bind", "127.0.0.1", "-period", "-1s"))
+		st, err := os.Stat(filepath.Join(pages, "Scribbles"))
+		require.NoError(t, err)
+		assert.True(t, st.IsDir())
+	})
 }
 
 func TestFlags(t *testing.T) {

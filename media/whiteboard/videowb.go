@@ -4,6 +4,7 @@ package whiteboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -17,9 +18,11 @@ import (
 )
 
 // VideoTools returns the Video Whiteboard's buttons: << and >> (a frame
-// back and on), Checkpoint (save the frame's notes), Clear, New Page
-// (clear here and on the peers), ~~<<~~ and ~~>>~~ (a frame back and on,
-// here and on the peers: remote page turns) and Quit.
+// back and on; with Pages, a page), Checkpoint (save the frame's notes;
+// with Pages, keep the page and go on to a new one), Clear, New Page
+// (clear here and on the peers; with Pages, a new page after the last),
+// ~~<<~~ and ~~>>~~ (as << and >>, here and on the peers: remote page
+// turns) and Quit.
 func VideoTools() Tools {
 	return Tools{
 		{"<<", "prev"}, {">>", "next"}, {"Checkpoint", "checkpoint"}, {"Clear", "clear"},
@@ -33,10 +36,14 @@ type VideoOptions struct {
 	// DefaultFramePeriod, negative to step only when told.
 	Period time.Duration
 	// Pages makes the notes pages, as in Kamaelia (one drawing whatever
-	// the frame), instead of keyed to frames.
+	// the frame, in a page history of its own), instead of keyed to
+	// frames.
 	Pages bool
-	// Scribbles is the folder Checkpoint saves the notes in, as
-	// frame.N.png (page.png with Pages); "" saves nothing.
+	// Scribbles is the folder the notes are saved in: Checkpoint writes
+	// the frame's as frame.N.png ("" saves nothing); with Pages it holds
+	// the page history, slide.N.png as Kamaelia's Scribbles folder did,
+	// and must be given (a folder of its own: a Whiteboard peer's pages
+	// are named alike).
 	Scribbles string
 }
 
@@ -45,17 +52,26 @@ type VideoOptions struct {
 // the keys as Stepper says, and what is drawn on the canvas is kept for
 // the frame it was drawn on (FrameNotes) unless o.Pages.
 //
+// With o.Pages the notes are Kamaelia's pages instead: a wb.History in
+// o.Scribbles, which << and >> move through, Checkpoint and New Page add
+// to, and remote page turns (~~<< and >>~~, and the peers' [["prev"]] and
+// [["next"]]) turn on every peer, each loading its own page; the mouse and
+// keys still step the video.
+//
 // Boxes:
 //
 //	inbox   wire.Batch  drawing messages from the peers; a remote page
-//	                    turn ([["prev"]] or [["next"]]) steps the video,
-//	                    from the frame a wire.FrameTurn before it names
+//	                    turn ([["prev"]] or [["next"]]) steps the video
+//	                    (with Pages, turns the page), from the frame a
+//	                    wire.FrameTurn before it names
 //	outbox  wire.Batch  to the peers: the strokes drawn here, the canvas's
 //	                    answers (SETIMG for GETIMG), and the remote page
 //	                    turns of ~~<<~~ and ~~>>~~, each after the
 //	                    wire.FrameTurn of the frame shown here
 //	quit    string      "quit": the Quit button, q, or the window closed
 //	frame   int         the number of each frame shown, from 1
+//	errors  error       what the canvas and the page history could not do
+//	                    (a bad command from a peer, a page file)
 //	control, signal     as a Graphline's
 //
 // It needs a Display published in its scheduler's registry.
@@ -67,11 +83,12 @@ func NewVideoWhiteboard(frames []*frame.Video, o VideoOptions) (*chassis.Graph, 
 	notes := NewFrameNotes()
 	notes.Bound = !o.Pages
 	desk := newVideoDesk(o)
-	return chassis.NewGraphline(chassis.Components{
+	comps := chassis.Components{
 		"WINDOW": win, "PAINTER": wb.NewPainter(), "CANVAS": wb.NewCanvasComponent(nil),
 		"PLAYER": player, "NOTES": notes, "STEPPER": NewStepper(), "DESK": desk,
 		"FRAMES": newFanOut(),
-	}, chassis.Linkages{
+	}
+	links := chassis.Linkages{
 		{Component: "WINDOW", Box: "outbox"}:         {Component: "PAINTER", Box: "inbox"},
 		{Component: "WINDOW", Box: "colour"}:         {Component: "PAINTER", Box: "colour"},
 		{Component: "WINDOW", Box: "erase"}:          {Component: "PAINTER", Box: "erase"},
@@ -95,7 +112,24 @@ func NewVideoWhiteboard(frames []*frame.Video, o VideoOptions) (*chassis.Graph, 
 		{Component: "DESK", Box: "outbox"}:           {Component: chassis.Self, Box: "outbox"},
 		{Component: "DESK", Box: "quit"}:             {Component: chassis.Self, Box: "quit"},
 		{Component: chassis.Self, Box: "screenshot"}: {Component: "WINDOW", Box: "screenshot"},
-	})
+		{Component: "CANVAS", Box: "errors"}:         {Component: chassis.Self, Box: "errors"},
+	}
+	if o.Pages {
+		if o.Scribbles == "" {
+			return nil, errors.New("video whiteboard: Pages keeps its pages in Scribbles: give it a folder")
+		}
+		hist, err := wb.NewHistory(o.Scribbles)
+		if err != nil {
+			return nil, fmt.Errorf("video whiteboard: %w", err)
+		}
+		comps["HISTORY"] = hist
+		links[chassis.Port{Component: "DESK", Box: "pages"}] = chassis.Port{Component: "HISTORY", Box: "inbox"}
+		links[chassis.Port{Component: "HISTORY", Box: "outbox"}] = chassis.Port{Component: "CANVAS", Box: "inbox"}
+		links[chassis.Port{Component: "CANVAS", Box: "surfacechanged"}] = chassis.Port{Component: "HISTORY", Box: "dirty"}
+		links[chassis.Port{Component: "HISTORY", Box: "ticker"}] = chassis.Port{Component: "WINDOW", Box: "ticker"}
+		links[chassis.Port{Component: "HISTORY", Box: "errors"}] = chassis.Port{Component: chassis.Self, Box: "errors"}
+	}
+	return chassis.NewGraphline(comps, links)
 }
 
 // fanOut sends each frame number to the notes, the desk and out.
@@ -140,6 +174,7 @@ type videoDesk struct {
 	ToCanvas   *axon.Outbox[wire.Batch]
 	Steps      *axon.Outbox[string]
 	Quit       *axon.Outbox[string]
+	Pages      *axon.Outbox[wb.PageCommand] // to the page history, with Pages
 
 	o VideoOptions
 }
@@ -155,6 +190,7 @@ func newVideoDesk(o VideoOptions) *videoDesk {
 	d.ToCanvas = axon.NewOutbox[wire.Batch](d, "tocanvas")
 	d.Steps = axon.NewOutbox[string](d, "steps")
 	d.Quit = axon.NewOutbox[string](d, "quit")
+	d.Pages = axon.NewOutbox[wb.PageCommand](d, "pages")
 	return d
 }
 
@@ -189,7 +225,7 @@ func (d *videoDesk) Main(ctx context.Context) error {
 			busy = true
 			var err error
 			if turn, ok := b.IsPageTurn(); ok {
-				err = d.Steps.Send(ctx, map[string]string{"prev": StepPrev, "next": StepNext}[turn])
+				err = d.turn(ctx, turn, true)
 			} else if n, ok := b.IsFrameTurn(); ok {
 				err = d.Steps.Send(ctx, StepShow(n)) // the frame the turn after it starts from
 			} else {
@@ -239,13 +275,21 @@ func (d *videoDesk) both(ctx context.Context, b wire.Batch) error {
 	return d.Out.Send(ctx, b)
 }
 
+// turn turns to the previous or next frame, or with Pages the previous
+// or next page; remote says a peer turns its own page too, so the page is
+// loaded here without sending its picture on.
+func (d *videoDesk) turn(ctx context.Context, dir string, remote bool) error {
+	if d.o.Pages {
+		return d.Pages.Send(ctx, wb.PageCommand{Op: wb.PageOp(dir), Local: remote})
+	}
+	return d.Steps.Send(ctx, map[string]string{"prev": StepPrev, "next": StepNext}[dir])
+}
+
 // button acts on a button of VideoTools (or "quit" from the keys).
 func (d *videoDesk) button(ctx context.Context, s string, frameNo int) error {
 	switch s {
-	case "prev":
-		return d.Steps.Send(ctx, StepPrev)
-	case "next":
-		return d.Steps.Send(ctx, StepNext)
+	case "prev", "next":
+		return d.turn(ctx, s, false)
 	case "remoteprev", "remotenext":
 		// The frame first, for peers of this project, then the turn every
 		// peer understands: a peer playing at its own pace turns from
@@ -257,20 +301,23 @@ func (d *videoDesk) button(ctx context.Context, s string, frameNo int) error {
 		if err := d.Out.Send(ctx, wire.Batch{{turn}}); err != nil {
 			return err
 		}
-		return d.Steps.Send(ctx, map[string]string{"prev": StepPrev, "next": StepNext}[turn])
+		return d.turn(ctx, turn, true)
 	case "clear":
 		return d.ToCanvas.Send(ctx, wire.Batch{{"CLEAR"}})
 	case "new":
+		if d.o.Pages {
+			return d.Pages.Send(ctx, wb.PageCommand{Op: wb.OpNew})
+		}
 		// NEW clears here, and the canvas tells the peers to clear.
 		return d.ToCanvas.Send(ctx, wire.Batch{{"NEW"}})
 	case "checkpoint":
+		if d.o.Pages {
+			return d.Pages.Send(ctx, wb.PageCommand{Op: wb.OpCheckpoint})
+		}
 		if d.o.Scribbles == "" {
 			return nil
 		}
 		name := "frame." + strconv.Itoa(frameNo) + ".png"
-		if d.o.Pages {
-			name = "page.png"
-		}
 		return d.ToCanvas.Send(ctx, wire.Batch{{"SAVE", filepath.Join(d.o.Scribbles, name)}})
 	case "quit":
 		return d.Quit.Send(ctx, "quit")

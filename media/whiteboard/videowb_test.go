@@ -47,11 +47,12 @@ func (v *videoBoard) at(p image.Point) color.RGBA {
 }
 
 // until takes screenshots until the pixel at canvas point p is c (the
-// canvas draws on its own time), and fails if the test's time runs out.
+// canvas draws on its own time), and fails if it is not within Safety.
 func (v *videoBoard) until(p image.Point, c color.RGBA) {
 	v.t.Helper()
-	for v.at(p) != c {
-		require.NoError(v.t, v.t.Context().Err(), "the pixel at %v never became %v", p, c)
+	deadline := time.Now().Add(axontest.Safety)
+	for got := v.at(p); got != c; got = v.at(p) {
+		require.True(v.t, time.Now().Before(deadline), "the pixel at %v never became %v (it is %v)", p, c, got)
 	}
 }
 
@@ -179,25 +180,51 @@ func TestVideoWhiteboardNotesKeyedToFrames(t *testing.T) {
 	v.until(on, red)
 }
 
-// With Pages, the notes are one page whatever the frame (Kamaelia's
-// way); Checkpoint saves them, Clear clears them.
+// With Pages, the notes are Kamaelia's pages, whatever the frame: a page
+// history in the Scribbles folder (slide.N.png), which << and >> move
+// through (the picture going to the peers), Checkpoint adds to, and
+// remote turns turn on every peer, each loading its own page; the video
+// steps on its own.
 func TestVideoWhiteboardPages(t *testing.T) {
+	_, err := whiteboard.NewVideoWhiteboard(reel(2, 16, 12), whiteboard.VideoOptions{Pages: true})
+	require.ErrorContains(t, err, "Scribbles")
+
 	dir := t.TempDir()
 	v := newVideoBoard(t, whiteboard.VideoOptions{Period: -1, Pages: true, Scribbles: dir})
 	require.Equal(t, 1, v.frame())
 	v.drag(image.Pt(100, 200), image.Pt(300, 200))
 	v.strokes()
-	on := image.Pt(200, 200)
-	v.until(on, color.RGBA{0, 0, 0, 255})
+	on, black := image.Pt(200, 200), color.RGBA{0, 0, 0, 255}
+	v.until(on, black)
 	v.inject(sdl.Event{Kind: sdl.KeyDown, Key: "N"})
 	require.Equal(t, 2, v.frame())
 	v.until(image.Pt(600, 600), shade(2))
-	assert.Equal(t, color.RGBA{0, 0, 0, 255}, v.at(on), "the page stays")
-	v.click(whiteboard.ToolX+64*3+30, 15) // Checkpoint
+	assert.Equal(t, black, v.at(on), "the page stays")
+
+	v.click(whiteboard.ToolX+64*3+30, 15) // Checkpoint: page 1 kept, on to page 2
 	v.click(whiteboard.ToolX+64*4+30, 15) // Clear
 	v.until(on, shade(2))
-	_, err := os.Stat(filepath.Join(dir, "page.png"))
-	require.NoError(t, err, "checkpoint saved the page")
+	_, err = os.Stat(filepath.Join(dir, "slide.1.png"))
+	require.NoError(t, err, "checkpoint kept page 1")
+
+	v.click(whiteboard.ToolX+64+30, 15) // <<: page 1, its picture to the peers
+	v.until(on, black)
+	assert.Equal(t, "SETIMG", get[wire.Batch](t, v.h, "outbox")[0].Name())
+	_, err = os.Stat(filepath.Join(dir, "slide.2.png"))
+	require.NoError(t, err, "the cleared page 2 was saved on the way")
+
+	v.click(whiteboard.ToolX+64*7+30, 15) // ~~>>~~: page 2 here and on the peers
+	assert.Equal(t, wire.FrameTurn(2), get[wire.Batch](t, v.h, "outbox"))
+	assert.Equal(t, wire.Batch{{"next"}}, get[wire.Batch](t, v.h, "outbox"))
+	v.until(on, shade(2))
+	require.NoError(t, v.h.Put(t.Context(), "inbox", wire.Batch{{"prev"}})) // a peer's turn
+	v.until(on, black)
+	// Neither turn sent a picture (each peer loads its own page) nor
+	// stepped the video: the next message out is the next stroke.
+	_, stepped := v.h.TryGet("frame")
+	assert.False(t, stepped, "a page turn does not step the video")
+	v.drag(image.Pt(100, 300), image.Pt(300, 300))
+	assert.Equal(t, "LINE", v.strokes()[0].Name())
 }
 
 // FrameNotes alone: a frame's drawing comes back when the frame does; a
