@@ -126,7 +126,8 @@ func NewVideoWhiteboard(frames []*frame.Video, o VideoOptions) (*chassis.Graph, 
 		links[chassis.Port{Component: "DESK", Box: "pages"}] = chassis.Port{Component: "HISTORY", Box: "inbox"}
 		links[chassis.Port{Component: "HISTORY", Box: "outbox"}] = chassis.Port{Component: "CANVAS", Box: "inbox"}
 		links[chassis.Port{Component: "CANVAS", Box: "surfacechanged"}] = chassis.Port{Component: "HISTORY", Box: "dirty"}
-		links[chassis.Port{Component: "HISTORY", Box: "ticker"}] = chassis.Port{Component: "WINDOW", Box: "ticker"}
+		links[chassis.Port{Component: "HISTORY", Box: "ticker"}] = chassis.Port{Component: "DESK", Box: "pagedone"}
+		links[chassis.Port{Component: "DESK", Box: "ticker"}] = chassis.Port{Component: "WINDOW", Box: "ticker"}
 		links[chassis.Port{Component: "HISTORY", Box: "errors"}] = chassis.Port{Component: chassis.Self, Box: "errors"}
 	}
 	return chassis.NewGraphline(comps, links)
@@ -175,6 +176,15 @@ type videoDesk struct {
 	Steps      *axon.Outbox[string]
 	Quit       *axon.Outbox[string]
 	Pages      *axon.Outbox[wb.PageCommand] // to the page history, with Pages
+	PageDone   *axon.Inbox[string]          // the history's report of each command done
+	Ticker     *axon.Outbox[string]         // those reports, for the window
+
+	// paging is set while a page command is with the history: the desk
+	// sends nothing to the canvas until it is done, since the history's
+	// SAVE and LOAD reach the canvas by another way and must come before
+	// what the user did next (Checkpoint, then Clear, saves the page
+	// first).
+	paging bool
 
 	o VideoOptions
 }
@@ -191,6 +201,8 @@ func newVideoDesk(o VideoOptions) *videoDesk {
 	d.Steps = axon.NewOutbox[string](d, "steps")
 	d.Quit = axon.NewOutbox[string](d, "quit")
 	d.Pages = axon.NewOutbox[wb.PageCommand](d, "pages")
+	d.PageDone = axon.NewInbox[string](d, "pagedone")
+	d.Ticker = axon.NewOutbox[string](d, "ticker")
 	return d
 }
 
@@ -201,6 +213,16 @@ func (d *videoDesk) Main(ctx context.Context) error {
 		st := d.TakeControl(nil)
 		busy := false
 		for {
+			s, ok := d.PageDone.TryRecv()
+			if !ok {
+				break
+			}
+			d.paging, busy = false, true
+			if err := d.Ticker.Send(ctx, s); err != nil {
+				return err
+			}
+		}
+		for {
 			n, ok := d.Frame.TryRecv()
 			if !ok {
 				break
@@ -208,6 +230,28 @@ func (d *videoDesk) Main(ctx context.Context) error {
 			frameNo, busy = n, true
 		}
 		for {
+			b, ok := d.FromCanvas.TryRecv()
+			if !ok {
+				break
+			}
+			busy = true
+			if err := d.Out.Send(ctx, b); err != nil {
+				return err
+			}
+		}
+		if d.paging {
+			// Nothing goes to the canvas until the history's report: the
+			// canvas's answers and the frame numbers are still taken, so
+			// that the canvas never waits on the desk meanwhile.
+			if busy {
+				continue
+			}
+			if err := d.WaitFor(ctx, d.PageDone, d.FromCanvas, d.Frame, d.Control()); err != nil {
+				return err
+			}
+			continue
+		}
+		for !d.paging {
 			b, ok := d.Strokes.TryRecv()
 			if !ok {
 				break
@@ -217,7 +261,7 @@ func (d *videoDesk) Main(ctx context.Context) error {
 				return err
 			}
 		}
-		for {
+		for !d.paging {
 			b, ok := d.In.TryRecv()
 			if !ok {
 				break
@@ -235,17 +279,7 @@ func (d *videoDesk) Main(ctx context.Context) error {
 				return err
 			}
 		}
-		for {
-			b, ok := d.FromCanvas.TryRecv()
-			if !ok {
-				break
-			}
-			busy = true
-			if err := d.Out.Send(ctx, b); err != nil {
-				return err
-			}
-		}
-		for {
+		for !d.paging {
 			s, ok := d.Buttons.TryRecv()
 			if !ok {
 				break
@@ -280,9 +314,18 @@ func (d *videoDesk) both(ctx context.Context, b wire.Batch) error {
 // loaded here without sending its picture on.
 func (d *videoDesk) turn(ctx context.Context, dir string, remote bool) error {
 	if d.o.Pages {
-		return d.Pages.Send(ctx, wb.PageCommand{Op: wb.PageOp(dir), Local: remote})
+		return d.page(ctx, wb.PageCommand{Op: wb.PageOp(dir), Local: remote})
 	}
 	return d.Steps.Send(ctx, map[string]string{"prev": StepPrev, "next": StepNext}[dir])
+}
+
+// page sends cmd to the page history; the desk then waits for its report.
+func (d *videoDesk) page(ctx context.Context, cmd wb.PageCommand) error {
+	if err := d.Pages.Send(ctx, cmd); err != nil {
+		return err
+	}
+	d.paging = true
+	return nil
 }
 
 // button acts on a button of VideoTools (or "quit" from the keys).
@@ -306,13 +349,13 @@ func (d *videoDesk) button(ctx context.Context, s string, frameNo int) error {
 		return d.ToCanvas.Send(ctx, wire.Batch{{"CLEAR"}})
 	case "new":
 		if d.o.Pages {
-			return d.Pages.Send(ctx, wb.PageCommand{Op: wb.OpNew})
+			return d.page(ctx, wb.PageCommand{Op: wb.OpNew})
 		}
 		// NEW clears here, and the canvas tells the peers to clear.
 		return d.ToCanvas.Send(ctx, wire.Batch{{"NEW"}})
 	case "checkpoint":
 		if d.o.Pages {
-			return d.Pages.Send(ctx, wb.PageCommand{Op: wb.OpCheckpoint})
+			return d.page(ctx, wb.PageCommand{Op: wb.OpCheckpoint})
 		}
 		if d.o.Scribbles == "" {
 			return nil
