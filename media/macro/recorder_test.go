@@ -361,7 +361,7 @@ func TestTranscodeCommitPoint(t *testing.T) {
 	id := p.ID()
 	// inTheMaking matches the muxer's temporary name for a profile's file.
 	inTheMaking := func(profile string, names []string) bool {
-		return len(names) == 1 && strings.HasPrefix(names[0], "."+id+"."+profile+".mp4.") && strings.HasSuffix(names[0], ".tmp")
+		return len(names) == 1 && strings.HasPrefix(names[0], "."+id+"."+profile+".") && strings.HasSuffix(names[0], ".tmp")
 	}
 
 	// Killed mid-programme: stopped at HI's first progress report, while
@@ -446,6 +446,28 @@ func TestTranscodeCommitPoint(t *testing.T) {
 		assert.Equal(t, before[n], fi.ModTime(), "%s not made again", n)
 	}
 	assert.Equal(t, rec, readMeta(t, filepath.Join(dir, macro.FinishedDir, id+".META")))
+
+	// A profile that copies the broadcast audio (MP2) reports the same way.
+	copyDir := t.TempDir()
+	var copied []seen
+	_, err = macro.TranscodeWithProgress(t.Context(), p, []macro.Profile{macro.MP2()}, copyDir, func(pr macro.Progress) {
+		copied = append(copied, lookAt(copyDir, pr))
+	})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(copied), 2, "reports while copying, and Done")
+	for i, s := range copied {
+		require.NoError(t, s.err)
+		assert.Equal(t, "MP2", s.Profile)
+		assert.Empty(t, s.finished)
+		if i < len(copied)-1 {
+			assert.False(t, s.Done)
+			assert.True(t, inTheMaking("MP2", s.encoding), "MP2 being written: encoding holds %q", s.encoding)
+		}
+	}
+	last := copied[len(copied)-1]
+	assert.True(t, last.Done)
+	assert.Equal(t, []string{id + ".MP2.mp2"}, last.encoding)
+	assert.Contains(t, finished(t, copyDir), id+".MP2.mp2")
 
 	// A capture FFmpeg cannot read is an error, and commits nothing.
 	bad := p
