@@ -149,6 +149,18 @@ func TestHistoryPagingTable(t *testing.T) {
 	r.colour(1)
 	// checkpoint on the last page: SAVE it, go on to page 2.
 	assert.Equal(t, "Checkpoint: page 2 of 2", r.op(PageCommand{Op: OpCheckpoint}))
+	// The page is named as Kamaelia's CheckpointSequencer names it,
+	// slide.1.png in the page directory, spelt out here rather than
+	// through PageFile, so that a change of name cannot go unseen; and
+	// what is there is a PNG.
+	literal := filepath.Join(r.dir, "slide.1.png")
+	assert.Equal(t, []wire.Batch{{{"SAVE", literal}}}, r.sent)
+	fi, err := os.Stat(literal)
+	require.NoError(t, err)
+	assert.True(t, fi.Mode().IsRegular())
+	png, err := os.ReadFile(literal)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("\x89PNG\r\n\x1a\n"), png[:min(8, len(png))])
 	assert.Equal(t, []int{1}, r.pages())
 	assert.Equal(t, 1, r.pageBlue(1))
 	r.colour(2)

@@ -28,7 +28,8 @@
 //	    the file: the commit point. A .DONE marker follows each file, and a
 //	    .META file (the Recording as JSON) the programme. Committing the same
 //	    programme twice is harmless, so a work queue may hand a programme to
-//	    another worker after one died.
+//	    another worker after one died. TranscodeWithProgress also reports
+//	    each file's progress while it is in DIR/encoding.
 //	  - Server is the web front end on net/http: the recordings per channel,
 //	    each channel an RSS 2.0 feed with enclosures (podcasts for radio),
 //	    a search by name, description and genre, and the files with range

@@ -301,10 +301,42 @@ func TestPacketsBeforeTheFirstPresentEventGoToAPreRecording(t *testing.T) {
 	assert.Contains(t, finished(t, dir), pre.ID()+".META")
 }
 
-// TestTranscodeCommitPoint is the third scenario: a transcode stopped
-// mid-programme leaves nothing in finished (and nothing half-made in
-// encoding); run again, it commits; run a third time it does nothing new
-// (the same files, untouched), as a work queue redelivering a job needs.
+// seen is what the encoding and finished folders held when a progress
+// report came.
+type seen struct {
+	macro.Progress
+	encoding, finished []string
+	err                error
+}
+
+// lookAt lists the two folders of dir, for a progress callback: it is
+// called from the transcode's goroutine, so it fails nothing itself.
+func lookAt(dir string, pr macro.Progress) seen {
+	s := seen{Progress: pr}
+	for _, d := range []struct {
+		name string
+		to   *[]string
+	}{{macro.EncodingDir, &s.encoding}, {macro.FinishedDir, &s.finished}} {
+		es, err := os.ReadDir(filepath.Join(dir, d.name))
+		if err != nil {
+			s.err = errors.Join(s.err, err)
+		}
+		for _, e := range es {
+			*d.to = append(*d.to, e.Name())
+		}
+	}
+	return s
+}
+
+// TestTranscodeCommitPoint is the third scenario: while a profile's file
+// is being made it is in encoding only (under the muxer's temporary name,
+// then, whole, under its own), never in finished, which has only the
+// profiles committed before it; a transcode stopped mid-programme leaves
+// nothing in finished (and nothing half-made in encoding); run again, it
+// commits; run a third time it does nothing new (the same files,
+// untouched, no progress), as a work queue redelivering a job needs. The
+// progress reports are the points at which the folders are looked at: the
+// transcode waits for each.
 func TestTranscodeCommitPoint(t *testing.T) {
 	cfg := macrotest.TwoChannels(8 * time.Second)
 	cfg.Width, cfg.Height = 720, 576
@@ -326,34 +358,116 @@ func TestTranscodeCommitPoint(t *testing.T) {
 	dir := t.TempDir()
 	profiles := []macro.Profile{macro.HI(), macro.LO()}
 
-	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-	_, err = macro.Transcode(ctx, p, profiles, dir)
+	id := p.ID()
+	// inTheMaking matches the muxer's temporary name for a profile's file.
+	inTheMaking := func(profile string, names []string) bool {
+		return len(names) == 1 && strings.HasPrefix(names[0], "."+id+"."+profile+".") && strings.HasSuffix(names[0], ".tmp")
+	}
+
+	// Killed mid-programme: stopped at HI's first progress report, while
+	// its file is half-made in encoding.
+	ctx, cancel := context.WithCancel(t.Context())
+	var killed []seen
+	_, err = macro.TranscodeWithProgress(ctx, p, profiles, dir, func(pr macro.Progress) {
+		if len(killed) == 0 {
+			killed = append(killed, lookAt(dir, pr))
+			cancel()
+		}
+	})
 	cancel()
-	require.ErrorIs(t, err, context.DeadlineExceeded, "killed mid-programme")
+	require.ErrorIs(t, err, context.Canceled, "killed mid-programme")
+	require.Len(t, killed, 1, "a progress report came before the end")
+	k := killed[0]
+	require.NoError(t, k.err)
+	assert.Equal(t, "HI", k.Profile)
+	assert.False(t, k.Done)
+	assert.True(t, inTheMaking("HI", k.encoding), "HI's file is being written in encoding: %q", k.encoding)
+	assert.Empty(t, k.finished, "nothing is in finished while HI is made")
 	assert.Empty(t, finished(t, dir), "nothing reaches finished before the encoder has closed")
 	left, err := os.ReadDir(filepath.Join(dir, macro.EncodingDir))
 	require.NoError(t, err)
 	assert.Empty(t, left, "the muxer removed its unfinished file")
 
-	rec, err := macro.Transcode(t.Context(), p, profiles, dir)
+	var made []seen
+	rec, err := macro.TranscodeWithProgress(t.Context(), p, profiles, dir, func(pr macro.Progress) {
+		made = append(made, lookAt(dir, pr))
+	})
 	require.NoError(t, err)
-	id := p.ID()
 	assert.ElementsMatch(t, []string{id + ".HI.mp4", id + ".HI.DONE", id + ".LO.mp4", id + ".LO.DONE", id + ".META"}, finished(t, dir))
+	// Every report, HI's then LO's: the file in encoding, not in finished,
+	// which holds what was committed before it (HI's file and marker, for
+	// LO) and no more; the last report of each is the whole file under its
+	// own name, still in encoding.
+	committedBefore := map[string][]string{"HI": nil, "LO": {id + ".HI.mp4", id + ".HI.DONE"}}
+	writing, whole := map[string]int{}, map[string]int{}
+	for i, s := range made {
+		require.NoError(t, s.err)
+		require.Equal(t, id, s.ID)
+		if i > 0 && made[i-1].Profile != s.Profile {
+			assert.True(t, made[i-1].Done, "%s's reports end with Done", made[i-1].Profile)
+		}
+		assert.ElementsMatch(t, committedBefore[s.Profile], s.finished, "finished during %s (%v)", s.Profile, s.Progress.Progress)
+		if s.Done {
+			whole[s.Profile]++
+			assert.Equal(t, []string{id + "." + s.Profile + ".mp4"}, s.encoding, "%s whole, not yet committed", s.Profile)
+		} else {
+			writing[s.Profile]++
+			assert.True(t, inTheMaking(s.Profile, s.encoding), "%s being written (%v): encoding holds %q", s.Profile, s.Progress.Progress, s.encoding)
+		}
+	}
+	assert.Equal(t, []string{"HI", "LO"}, []string{made[0].Profile, made[len(made)-1].Profile})
+	t.Logf("reports while writing: %v; of the whole file: %v", writing, whole)
+	assert.Equal(t, map[string]int{"HI": 1, "LO": 1}, whole, "one Done report a profile")
+	assert.Positive(t, writing["HI"], "HI reported while writing")
+	assert.Positive(t, writing["LO"], "LO reported while writing")
+	assert.Empty(t, func() []string {
+		es, err := os.ReadDir(filepath.Join(dir, macro.EncodingDir))
+		require.NoError(t, err)
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		return names
+	}(), "encoding is empty once everything is committed")
 	before := map[string]time.Time{}
 	for _, n := range finished(t, dir) {
 		fi, err := os.Stat(filepath.Join(dir, macro.FinishedDir, n))
 		require.NoError(t, err)
 		before[n] = fi.ModTime()
 	}
-	again, err := macro.Transcode(t.Context(), p, profiles, dir)
+	reports := 0
+	again, err := macro.TranscodeWithProgress(t.Context(), p, profiles, dir, func(macro.Progress) { reports++ })
 	require.NoError(t, err)
 	assert.Equal(t, rec, again)
+	assert.Zero(t, reports, "nothing encoded again, so no progress")
 	for _, n := range []string{id + ".HI.mp4", id + ".LO.mp4", id + ".HI.DONE"} {
 		fi, err := os.Stat(filepath.Join(dir, macro.FinishedDir, n))
 		require.NoError(t, err)
 		assert.Equal(t, before[n], fi.ModTime(), "%s not made again", n)
 	}
 	assert.Equal(t, rec, readMeta(t, filepath.Join(dir, macro.FinishedDir, id+".META")))
+
+	// A profile that copies the broadcast audio (MP2) reports the same way.
+	copyDir := t.TempDir()
+	var copied []seen
+	_, err = macro.TranscodeWithProgress(t.Context(), p, []macro.Profile{macro.MP2()}, copyDir, func(pr macro.Progress) {
+		copied = append(copied, lookAt(copyDir, pr))
+	})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(copied), 2, "reports while copying, and Done")
+	for i, s := range copied {
+		require.NoError(t, s.err)
+		assert.Equal(t, "MP2", s.Profile)
+		assert.Empty(t, s.finished)
+		if i < len(copied)-1 {
+			assert.False(t, s.Done)
+			assert.True(t, inTheMaking("MP2", s.encoding), "MP2 being written: encoding holds %q", s.encoding)
+		}
+	}
+	last := copied[len(copied)-1]
+	assert.True(t, last.Done)
+	assert.Equal(t, []string{id + ".MP2.mp2"}, last.encoding)
+	assert.Contains(t, finished(t, copyDir), id+".MP2.mp2")
 
 	// A capture FFmpeg cannot read is an error, and commits nothing.
 	bad := p

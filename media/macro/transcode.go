@@ -60,6 +60,26 @@ type File struct {
 // committed, and nothing half-made reaches finished. The capture file is
 // left where it is (the Transcoder removes it once committed).
 func Transcode(ctx context.Context, p Programme, profiles []Profile, dir string) (Recording, error) {
+	return TranscodeWithProgress(ctx, p, profiles, dir, nil)
+}
+
+// Progress is how far TranscodeWithProgress has got with one profile's
+// file: the muxer's report, named.
+type Progress struct {
+	// ID is the programme's (Programme.ID); Profile names the profile.
+	ID, Profile string
+	av.Progress
+}
+
+// TranscodeWithProgress is Transcode that calls progress (when not nil)
+// with each profile's progress reports: one a second of media written,
+// while the file is in the encoding folder under the muxer's temporary
+// name, and a last one (Done) once the file is whole and has its name in
+// the encoding folder, before it is committed into finished. A profile
+// already done gives no reports. progress is called from the transcode,
+// one report at a time and in order, and the transcode waits for it: it
+// should be quick.
+func TranscodeWithProgress(ctx context.Context, p Programme, profiles []Profile, dir string, progress func(Progress)) (Recording, error) {
 	rec := Recording{Programme: p}
 	rec.Path = ""
 	if len(profiles) == 0 {
@@ -81,7 +101,11 @@ func Transcode(ctx context.Context, p Programme, profiles []Profile, dir string)
 				return rec, fmt.Errorf("macro: transcode: %w", err)
 			}
 			tmp := filepath.Join(enc, name)
-			if err := encode(ctx, p, pr, tmp); err != nil {
+			var report func(av.Progress)
+			if progress != nil {
+				report = func(ap av.Progress) { progress(Progress{ID: id, Profile: pr.Name, Progress: ap}) }
+			}
+			if err := encode(ctx, p, pr, tmp, report); err != nil {
 				return rec, fmt.Errorf("macro: transcode %s (%s) to %s: %w", id, p.Path, pr.Name, err)
 			}
 			// The commit point: the file is whole and closed.
@@ -113,8 +137,9 @@ func Transcode(ctx context.Context, p Programme, profiles []Profile, dir string)
 }
 
 // encode runs one profile's transcode of p into the file out, on a
-// scheduler of its own that ctx stops.
-func encode(ctx context.Context, p Programme, pr Profile, out string) error {
+// scheduler of its own that ctx stops; report, when not nil, is given the
+// muxer's progress reports.
+func encode(ctx context.Context, p Programme, pr Profile, out string, report func(av.Progress)) error {
 	if pr.Copy {
 		// The capture's audio packets, copied: the output has that one
 		// stream, numbered 0.
@@ -129,7 +154,14 @@ func encode(ctx context.Context, p Programme, pr Profile, out string) error {
 		axon.MustLink(dmx.Signal(), one.Control())
 		axon.MustLink(one.Out, mux.In)
 		axon.MustLink(one.Signal(), mux.Control())
-		if err := axon.NewScheduler().RunContext(ctx, dmx, one, mux); err != nil {
+		comps := []axon.Component{dmx, one, mux}
+		if report != nil {
+			rep := newReporter(report)
+			axon.MustLink(mux.Progress, rep.In)
+			axon.MustLink(mux.Signal(), rep.Control())
+			comps = append(comps, rep)
+		}
+		if err := axon.NewScheduler().RunContext(ctx, comps...); err != nil {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -156,7 +188,18 @@ func encode(ctx context.Context, p Programme, pr Profile, out string) error {
 	if err != nil {
 		return err
 	}
-	if err := axon.NewScheduler().RunContext(ctx, tc); err != nil {
+	comps := []axon.Component{tc}
+	if report != nil {
+		rep := newReporter(report)
+		progress, ok := tc.Outbox("progress")
+		if !ok {
+			return errors.New("the transcode has no progress outbox")
+		}
+		axon.MustLink(progress, rep.In)
+		axon.MustLink(tc.Signal(), rep.Control())
+		comps = append(comps, rep)
+	}
+	if err := axon.NewScheduler().RunContext(ctx, comps...); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
@@ -173,4 +216,35 @@ func joinFilters(a, b string) string {
 		return b
 	}
 	return a + "," + b
+}
+
+// reporter calls f with each progress report on its inbox, until the
+// component whose signal is linked to its control ends (however it ends).
+type reporter struct {
+	axon.Core
+	In *axon.Inbox[av.Progress]
+	f  func(av.Progress)
+}
+
+func newReporter(f func(av.Progress)) *reporter {
+	r := &reporter{f: f}
+	r.In = axon.NewInbox[av.Progress](r, "inbox")
+	return r
+}
+
+func (r *reporter) Main(ctx context.Context) error {
+	for {
+		// The control message is taken first: the reports sent before the
+		// producer ended are then all waiting, and are taken next.
+		st := r.TakeControl(nil)
+		for ap, ok := r.In.TryRecv(); ok; ap, ok = r.In.TryRecv() {
+			r.f(ap)
+		}
+		if st.Finishing || st.Failure != nil {
+			return nil
+		}
+		if err := r.Wait(ctx); err != nil {
+			return err
+		}
+	}
 }
