@@ -26,9 +26,13 @@ import (
 //
 // SDL's audio thread queues what the device records; the capture's own
 // goroutine takes it off the queue a chunk at a time, every half chunk's
-// time, so nothing is lost while the outbox is slow: SDL's queue grows
-// instead. The device is asked for 16-bit samples at Rate and Channels,
-// and SDL converts what the hardware gives to that.
+// time, so nothing is lost while the outbox is slow for a while: up to
+// Backlog of sound waits. A microphone does not wait for a consumer that
+// stopped, so beyond that the oldest chunks are dropped and counted
+// (Dropped), and the PTS of the chunks after them says how much is
+// missing; memory stays bounded however long the outbox blocks. The
+// device is asked for 16-bit samples at Rate and Channels, and SDL
+// converts what the hardware gives to that.
 //
 // Example:
 //
@@ -37,9 +41,11 @@ import (
 //	axon.MustLink(mic.Out, enc.Audio)
 //
 // Shutdown: it records until told. ProducerFinished stops recording,
-// sends the whole chunks already taken, closes the device and returns
-// nil. Shutdown closes the device at once and returns ctx's error. A
-// device that cannot be opened is an error naming it. The audio subsystem
+// sends the whole chunks already taken (but for those waiting beyond its
+// feed while the outbox was blocked, which are counted as dropped),
+// closes the device and returns nil. Shutdown closes the device at once
+// and returns ctx's error. A device that cannot be opened is an error
+// naming it. The audio subsystem
 // is quit on every path.
 type AudioCapture struct {
 	axon.Core
@@ -52,23 +58,38 @@ type AudioCapture struct {
 	Buffer int
 	// Device names the capture device ("": the default one).
 	Device string
+	// Backlog is how much recorded sound may wait while the outbox is
+	// blocked before the oldest is dropped (0: DefaultCaptureBacklog; at
+	// least one chunk).
+	Backlog time.Duration
 
-	feed     *axon.Feed[*frame.Audio]
-	captured atomic.Int64
+	feed              *axon.Feed[*frame.Audio]
+	captured, dropped atomic.Int64
 }
+
+// DefaultCaptureBacklog is AudioCapture's Backlog when none is set: ten
+// seconds, 1.9 MB of 48 kHz stereo.
+const DefaultCaptureBacklog = 10 * time.Second
+
+// captureWindow is how many chunks wait in the capture's feed.
+const captureWindow = 8
 
 // NewAudioCapture returns an AudioCapture of the default capture device
 // recording channels channels at rate.
 func NewAudioCapture(rate, channels int) *AudioCapture {
 	c := &AudioCapture{Rate: rate, Channels: channels}
 	c.Out = axon.NewOutbox[*frame.Audio](c, "outbox")
-	c.feed = axon.NewFeed[*frame.Audio](c, "_capture", 8)
+	c.feed = axon.NewFeed[*frame.Audio](c, "_capture", captureWindow)
 	return c
 }
 
 // Captured returns how many samples a channel have been taken from the
 // device so far.
 func (c *AudioCapture) Captured() int64 { return c.captured.Load() }
+
+// Dropped returns how many samples a channel were dropped because the
+// outbox was blocked for longer than Backlog.
+func (c *AudioCapture) Dropped() int64 { return c.dropped.Load() }
 
 // Main records until told to stop.
 func (c *AudioCapture) Main(ctx context.Context) error {
@@ -102,10 +123,18 @@ func (c *AudioCapture) Main(ctx context.Context) error {
 
 	chunkBytes := 2 * buffer * c.Channels
 	period := max(time.Duration(buffer)*time.Second/time.Duration(c.Rate)/2, time.Millisecond)
+	backlog := c.Backlog
+	if backlog <= 0 {
+		backlog = DefaultCaptureBacklog
+	}
+	maxWaiting := max(int(backlog*time.Duration(c.Rate)/time.Second)/buffer, 1) // chunks
 	c.feed.Start(func(ctx context.Context, emit func(*frame.Audio) bool) error {
 		tick := time.NewTicker(period)
 		defer tick.Stop()
-		var taken int64
+		var (
+			taken   int64
+			waiting []*frame.Audio // taken off SDL's queue, not yet in the feed
+		)
 		for {
 			for sdl.GetQueuedAudioSize(dev) >= uint32(chunkBytes) {
 				b := make([]byte, chunkBytes)
@@ -116,17 +145,32 @@ func (c *AudioCapture) Main(ctx context.Context) error {
 				if n != chunkBytes { // the queue never shrinks but by us
 					return fmt.Errorf("audio capture: took %d bytes of a chunk of %d", n, chunkBytes)
 				}
-				a := &frame.Audio{Format: frame.S16, Channels: c.Channels, Rate: c.Rate, Samples: buffer, Data: [][]byte{b},
-					PTS: time.Duration(taken * int64(time.Second) / int64(c.Rate))}
+				waiting = append(waiting, &frame.Audio{Format: frame.S16, Channels: c.Channels, Rate: c.Rate, Samples: buffer, Data: [][]byte{b},
+					PTS: time.Duration(taken * int64(time.Second) / int64(c.Rate))})
 				taken += int64(buffer)
 				c.captured.Store(taken)
+				if over := len(waiting) - maxWaiting; over > 0 {
+					clear(waiting[:over]) // the oldest go
+					waiting = waiting[over:]
+					c.dropped.Add(int64(over * buffer))
+				}
+			}
+			// Only this goroutine puts into the feed, so while it has room
+			// an emit does not wait: the producer never blocks, and goes
+			// on taking SDL's queue off while the outbox is blocked.
+			for len(waiting) > 0 && c.feed.Inbox().Len() < captureWindow {
+				a := waiting[0]
+				waiting[0], waiting = nil, waiting[1:]
 				if !emit(a) {
+					c.dropped.Add(int64((len(waiting) + 1) * buffer))
 					return nil
 				}
 			}
 			select {
 			case <-tick.C:
 			case <-ctx.Done():
+				// Stopped: what waits beyond the feed cannot be sent.
+				c.dropped.Add(int64(len(waiting) * buffer))
 				return nil
 			}
 		}

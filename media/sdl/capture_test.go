@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/media/frame"
 	"github.com/kamaelia-go/kamaelia/media/sdl"
 	"github.com/stretchr/testify/assert"
@@ -158,4 +159,49 @@ func TestAudioCaptureRejectsBadDevicesAndFormats(t *testing.T) {
 		_ = h.Close()
 		require.Error(t, s.Wait(t.Context()))
 	}
+}
+
+// A consumer that stops reading holds the capture to its Backlog: the
+// oldest sound beyond it is dropped and counted, what is held stays
+// bounded, and once the consumer reads again the chunks' PTS show the gap
+// the dropped sound left.
+func TestAudioCaptureBoundsItsBacklogWhileTheOutboxBlocks(t *testing.T) {
+	const rate, chunk = 8000, 400 // 50 ms chunks
+	microphone(t, 1000, 0.5, rate, 5)
+	s := axontest.NewScheduler(t)
+	mic := sdl.NewAudioCapture(rate, 1)
+	mic.Buffer = chunk
+	mic.Backlog = 200 * time.Millisecond // 4 chunks
+	stuck := axontest.NewRelay[*frame.Audio](1) // not running yet: it reads nothing
+	axon.MustLink(mic.Out, stuck.In)
+	s.Activate(mic)
+
+	// The disk driver records faster than real time, so sound is dropped
+	// soon; nothing tells the test when, so it looks.
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for deadline := time.Now().Add(axontest.Safety); mic.Dropped() == 0; <-tick.C {
+		require.True(t, time.Now().Before(deadline), "nothing dropped while the outbox blocked")
+	}
+	// Held at most: the relay's one, the send under way, the feed's 8,
+	// the backlog's 4.
+	held := mic.Captured() - mic.Dropped()
+	assert.LessOrEqual(t, held, int64((1+1+8+4)*chunk), "samples held")
+	assert.Zero(t, mic.Dropped()%chunk, "whole chunks are dropped")
+
+	h := axontest.NewHandle(t, s, stuck, "outbox")
+	var last time.Duration = -1
+	gap := time.Duration(0)
+	for gap == 0 {
+		v, err := h.Get(t.Context(), "outbox")
+		require.NoError(t, err)
+		a := v.(*frame.Audio)
+		if last >= 0 {
+			gap = a.PTS - last - chunk*time.Second/rate
+		}
+		last = a.PTS
+	}
+	require.Positive(t, gap, "the PTS jump over what was dropped")
+	assert.Zero(t, gap%(chunk*time.Second/rate), "by whole chunks")
+	assert.LessOrEqual(t, int64(gap*rate/time.Second), mic.Dropped(), "no more than was dropped")
 }
