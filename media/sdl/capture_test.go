@@ -171,7 +171,7 @@ func TestAudioCaptureBoundsItsBacklogWhileTheOutboxBlocks(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	mic := sdl.NewAudioCapture(rate, 1)
 	mic.Buffer = chunk
-	mic.Backlog = 200 * time.Millisecond // 4 chunks
+	mic.Backlog = 200 * time.Millisecond        // 4 chunks
 	stuck := axontest.NewRelay[*frame.Audio](1) // not running yet: it reads nothing
 	axon.MustLink(mic.Out, stuck.In)
 	s.Activate(mic)
