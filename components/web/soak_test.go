@@ -355,6 +355,17 @@ func halfClose(t *testing.T, addr, request string) *net.TCPConn {
 	return tc
 }
 
+// whole sends request to addr in one write, on a new connection.
+func whole(t *testing.T, addr, request string) net.Conn {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = nc.Close() })
+	_, err = io.WriteString(nc, request)
+	require.NoError(t, err)
+	return nc
+}
+
 // trickle sends request to addr a byte at a time, each in a write of its
 // own, on a new connection.
 func trickle(t *testing.T, addr, request string) net.Conn {
@@ -481,12 +492,7 @@ func TestServerTricklingClients(t *testing.T) {
 	addr, _ := serveTuned(t, srv, func(hs *http.Server) { hs.ReadHeaderTimeout = headerTimeout })
 	req := "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
 
-	whole, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer func() { _ = whole.Close() }()
-	_, err = io.WriteString(whole, req)
-	require.NoError(t, err)
-	require.Equal(t, answer("hello x", true), readAnswer(t, whole))
+	require.Equal(t, answer("hello x", true), readAnswer(t, whole(t, addr, req)))
 	assert.Equal(t, answer("hello x", true), readAnswer(t, trickle(t, addr, req)))
 	assert.Equal(t, answer(counted(100), true), readAnswer(t, trickle(t, addr, postBody(100))), "a trickled body")
 
@@ -633,12 +639,7 @@ func TestProtocolTricklingClients(t *testing.T) {
 	ss, _ := simpleServer(t, misbehaving(nil, nil)...)
 	addr := ss.Addr().String()
 	req := "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-	whole, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer func() { _ = whole.Close() }()
-	_, err = io.WriteString(whole, req)
-	require.NoError(t, err)
-	require.Equal(t, answer("hello x", true), readAnswer(t, whole))
+	require.Equal(t, answer("hello x", true), readAnswer(t, whole(t, addr, req)))
 	assert.Equal(t, answer("hello x", true), readAnswer(t, trickle(t, addr, req)))
 	assert.Equal(t, answer(counted(100), true), readAnswer(t, trickle(t, addr, postBody(100))), "a trickled body")
 }
