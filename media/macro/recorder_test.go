@@ -506,6 +506,16 @@ func TestTranscoderReportsAFailedProgrammeAndGoesOn(t *testing.T) {
 	assert.Equal(t, good.Name, recs[0].Name)
 	require.Len(t, errs, 1)
 	assert.ErrorContains(t, errs[0], "gone.ts")
+	// The committed programme's file reported its progress, ending with
+	// one Done report; the failed one reported nothing.
+	reports, err := axontest.Collect[macro.Progress](ctx, h, "progress")
+	require.NoError(t, err)
+	require.NotEmpty(t, reports)
+	for i, pr := range reports {
+		assert.Equal(t, good.ID(), pr.ID, "report %d", i)
+		assert.Equal(t, "MP3", pr.Profile, "report %d", i)
+		assert.Equal(t, i == len(reports)-1, pr.Done, "report %d: only the last is Done", i)
+	}
 	done, failed := tc.Committed()
 	assert.Equal(t, [2]int64{1, 1}, [2]int64{done, failed})
 	_, err = os.Stat(good.Path)

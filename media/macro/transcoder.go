@@ -28,6 +28,10 @@ import (
 //	outbox  Recording  each programme committed into finished
 //	errors  error      a programme that could not be transcoded; its
 //	                   capture is kept, for a later attempt
+//	progress Progress  how far each programme's files have got (see
+//	                   TranscodeWithProgress): a second of media a
+//	                   report, and a Done one per file before it is
+//	                   committed; a slow reader slows the transcodes
 //	signal  any        how it ended
 //
 // Example:
@@ -51,6 +55,8 @@ type Transcoder struct {
 	Out *axon.Outbox[Recording]
 	// Errors is the "errors" box.
 	Errors *axon.Outbox[error]
+	// Progress is the "progress" box.
+	Progress *axon.Outbox[Progress]
 
 	// Workers is how many programmes are transcoded at once (1 unless set).
 	Workers int
@@ -70,6 +76,7 @@ func NewTranscoder(dir string, profiles ...Profile) *Transcoder {
 	t.In = axon.NewInbox[Programme](t, "inbox")
 	t.Out = axon.NewOutbox[Recording](t, "outbox")
 	t.Errors = axon.NewOutbox[error](t, "errors")
+	t.Progress = axon.NewOutbox[Progress](t, "progress")
 	return t
 }
 
@@ -118,7 +125,9 @@ func (t *Transcoder) start(ctx context.Context, p Programme, slots chan struct{}
 	t.Go(func(ctx context.Context) error {
 		defer wg.Done()
 		defer func() { <-slots }()
-		rec, err := Transcode(ctx, p, t.profiles, t.dir)
+		// A report that cannot be sent (ctx ended) is let go: the
+		// transcode itself then ends with ctx's error.
+		rec, err := TranscodeWithProgress(ctx, p, t.profiles, t.dir, func(pr Progress) { _ = t.Progress.Send(ctx, pr) })
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
