@@ -323,6 +323,12 @@ func (w *Window) Main(ctx context.Context) error {
 			}
 		}
 		for {
+			// A shot shows everything sent before it: what came while
+			// this pass drew is drawn first, in the next pass.
+			if w.In.Len() > 0 || w.Backdrop.Len() > 0 || w.Ticker.Len() > 0 {
+				busy = true
+				break
+			}
 			r, ok := w.Shots.TryRecv()
 			if !ok {
 				break
