@@ -418,8 +418,13 @@ func TestEndMarkerAndUntilEnd(t *testing.T) {
 	s := axontest.NewScheduler(t)
 	u := newUntilEnd()
 	h := axontest.NewHandle(t, s, u)
-	for _, b := range [][]byte{[]byte("ab"), []byte("c"), {}, []byte("after")} {
+	for _, b := range [][]byte{[]byte("ab"), []byte("c"), {}} {
 		require.NoError(t, h.Put(ctx, "inbox", b))
+	}
+	// What comes after the marker is not passed on: it is refused if
+	// untilEnd has already ended, left in its inbox if not.
+	if err := h.Put(ctx, "inbox", []byte("after")); err != nil {
+		require.ErrorIs(t, err, axon.ErrFinished)
 	}
 	for _, want := range []string{"ab", "c"} {
 		got, err := h.Get(ctx, "outbox")
