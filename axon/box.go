@@ -343,14 +343,17 @@ func (in *Inbox[T]) put(ctx context.Context, v T, mode putMode, from sender) err
 			return in.closedError()
 		}
 		if mode == putForce || in.hasRoom() {
-			if in.bc.ctl {
-				// Act on a shutdown message before it can be taken: a
-				// component that takes ProducerFinished then asks
-				// Finishing() must hear yes.
-				in.bc.owner.observeControl(any(v))
-			}
 			in.q.push(v)
 			in.sent.Add(1)
+			if in.bc.ctl {
+				// Act on a shutdown message once it is in the box but
+				// before it can be taken (taking it needs in.mu): a
+				// component that takes ProducerFinished then asks
+				// Finishing() hears yes, and one that hears
+				// Finishing() (its other inboxes end) and then looks
+				// at control finds the message there.
+				in.bc.owner.observeControl(any(v))
+			}
 			in.mu.Unlock()
 			in.bc.owner.notify()
 			return nil
@@ -397,13 +400,13 @@ func (in *Inbox[T]) putBatch(ctx context.Context, vs []T, from sender) (int, err
 		}
 		k := int(min(int64(len(vs)), in.room(int64(len(vs)))))
 		if k > 0 {
-			if in.bc.ctl {
+			in.q.pushAll(vs[:k])
+			in.sent.Add(int64(k))
+			if in.bc.ctl { // after the push, as put does
 				for _, v := range vs[:k] {
 					in.bc.owner.observeControl(any(v))
 				}
 			}
-			in.q.pushAll(vs[:k])
-			in.sent.Add(int64(k))
 			in.mu.Unlock()
 			in.bc.owner.notify()
 			vs = vs[k:]

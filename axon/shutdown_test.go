@@ -747,3 +747,35 @@ func TestShuttingDownCountsAStopUnderWay(t *testing.T) {
 	}
 	require.NoError(t, h.Wait(ctx))
 }
+
+// A component whose inboxes have ended because it was told
+// ProducerFinished finds that message on control when it looks: the
+// runtime notes the message only once it is in the box. (Noted first, a
+// component could see its inbox end and then find control empty, the
+// message arriving just after.) Many times, as the window was small.
+func TestProducerFinishedIsOnControlOnceItsInboxesEnd(t *testing.T) {
+	const rounds = 2000
+	s := axontest.NewScheduler(t)
+	ctx := axontest.Context(t)
+	missed := 0
+	for range rounds {
+		c := &funcComp{}
+		in := axon.NewInbox[int](c, "inbox")
+		found := make(chan bool, 1)
+		c.main = func(ctx context.Context) error {
+			for range in.Messages(ctx) {
+			}
+			m, ok := c.Control().TryRecv()
+			found <- ok && m == axon.ProducerFinished{}
+			return ctx.Err()
+		}
+		h, err := axon.NewHandle(s, c)
+		require.NoError(t, err)
+		require.NoError(t, h.Finish(ctx))
+		if !<-found {
+			missed++
+		}
+		require.NoError(t, h.Wait(ctx))
+	}
+	assert.Zero(t, missed, "of %d components, control was empty when their inbox ended", rounds)
+}
