@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -301,7 +303,8 @@ func (q *Queue) Pending(ctx context.Context) (uint64, error) {
 // insert keyed by the ID) that a second attempt finds done and skips. See
 // CommitFile. Everything before the commit may be done any number of
 // times, and ctx is cancelled when the worker is told to stop: the job is
-// then handed out again.
+// then handed out again. A Handler that panics fails that attempt, with
+// an *axon.PanicError as its error, as one that returns an error does.
 type Handler func(ctx context.Context, j Job) error
 
 // Result is what a worker did with one job.
@@ -375,6 +378,19 @@ func (q *Queue) Work(ctx context.Context, h Handler, o WorkOptions) error {
 	wg.Wait()
 	close(errs)
 	return errors.Join(collect(errs)...)
+}
+
+// callHandler runs h on j, turning a panic into the job's error (an
+// *axon.PanicError, with its stack): one bad job fails as any failed job
+// does, is tried again and in the end given up, and never takes the
+// worker's process down.
+func callHandler(ctx context.Context, h Handler, j Job) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("workqueue: the handler of job %s panicked: %w", j.ID, &axon.PanicError{Value: r, Stack: debug.Stack()})
+		}
+	}()
+	return h(ctx, j)
 }
 
 func collect(ch <-chan error) []error {
@@ -469,7 +485,7 @@ func (q *Queue) run(ctx context.Context, m jetstream.Msg, h Handler) (Result, bo
 		}
 	}()
 	start := time.Now()
-	err = h(jctx, j)
+	err = callHandler(jctx, h, j)
 	took := time.Since(start)
 	cancel()
 	<-beat

@@ -14,6 +14,7 @@ import (
 	"github.com/kamaelia-go/kamaelia/axon"
 	"github.com/kamaelia-go/kamaelia/chassis/natsplane"
 	"github.com/kamaelia-go/kamaelia/chassis/natsplane/workqueue"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -145,6 +146,40 @@ func TestJobGivenUpAfterMaxDeliver(t *testing.T) {
 	require.False(t, r1.Final)
 	require.Equal(t, 2, r2.Job.Attempt)
 	require.True(t, r2.Final)
+	cancel()
+	require.NoError(t, <-done)
+}
+
+// A handler that panics fails that attempt with an *axon.PanicError, and
+// the job is tried again; the worker's process goes on.
+func TestHandlerPanicIsAFailedAttempt(t *testing.T) {
+	ctx := t.Context()
+	srv := startServer(t)
+	cfg := workqueue.Config{Stream: "PANIC", Retry: 10 * time.Millisecond}
+	q := openQueue(t, srv.ClientURL(), cfg)
+	_, err := q.Publish(ctx, workqueue.Job{ID: "touchy"})
+	require.NoError(t, err)
+	results := make(chan workqueue.Result, 4)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- q.Work(wctx, func(_ context.Context, j workqueue.Job) error {
+			if j.Attempt == 1 {
+				panic("the encoder's buffer overran")
+			}
+			return nil
+		}, workqueue.WorkOptions{Results: func(r workqueue.Result) { results <- r }, Idle: 200 * time.Millisecond})
+	}()
+	r1, r2 := <-results, <-results
+	var pe *axon.PanicError
+	require.ErrorAs(t, r1.Err, &pe)
+	assert.Equal(t, "the encoder's buffer overran", pe.Value)
+	assert.NotEmpty(t, pe.Stack)
+	assert.Contains(t, r1.Err.Error(), "job touchy panicked")
+	assert.False(t, r1.Final)
+	assert.Equal(t, 2, r2.Job.Attempt)
+	assert.NoError(t, r2.Err)
 	cancel()
 	require.NoError(t, <-done)
 }
