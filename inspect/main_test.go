@@ -139,9 +139,18 @@ func newSystem(t *testing.T) *system {
 	return sys
 }
 
-// ready reports whether snap shows the system settled: the deadlock found,
-// the sink filled and the drops counted.
+// systemComponents is how many components newSystem makes: the nine it
+// activates and the render group's two children, which the group adds
+// when it runs.
+const systemComponents = 11
+
+// ready reports whether snap shows the system settled: every component
+// listed (the group's children too), the deadlock found, the sink filled
+// and the drops counted.
 func (sys *system) ready(snap *axon.Snapshot) bool {
+	if len(snap.Components) != systemComponents {
+		return false
+	}
 	filled, dropped := false, false
 	for _, b := range snap.Boxes {
 		if b.Component == sys.sink.ID() && b.Name == "inbox" && b.Len == sinkLen {
