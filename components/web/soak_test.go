@@ -345,12 +345,7 @@ func readAnswer(t *testing.T, c net.Conn) string {
 // as nc -N and socat do.
 func halfClose(t *testing.T, addr, request string) *net.TCPConn {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = nc.Close() })
-	_, err = io.WriteString(nc, request)
-	require.NoError(t, err)
-	tc := nc.(*net.TCPConn)
+	tc := whole(t, addr, request).(*net.TCPConn)
 	require.NoError(t, tc.CloseWrite())
 	return tc
 }
@@ -358,11 +353,18 @@ func halfClose(t *testing.T, addr, request string) *net.TCPConn {
 // whole sends request to addr in one write, on a new connection.
 func whole(t *testing.T, addr, request string) net.Conn {
 	t.Helper()
+	nc := dial(t, addr)
+	_, err := io.WriteString(nc, request)
+	require.NoError(t, err)
+	return nc
+}
+
+// dial connects to addr for the rest of the test.
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = nc.Close() })
-	_, err = io.WriteString(nc, request)
-	require.NoError(t, err)
 	return nc
 }
 
@@ -370,9 +372,7 @@ func whole(t *testing.T, addr, request string) net.Conn {
 // own, on a new connection.
 func trickle(t *testing.T, addr, request string) net.Conn {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = nc.Close() })
+	nc := dial(t, addr)
 	for i := range len(request) {
 		_, err := nc.Write([]byte{request[i]})
 		require.NoError(t, err)

@@ -127,51 +127,47 @@ func TestWorkerAcksAfterSuccessAndRetriesAFailure(t *testing.T) {
 }
 
 func TestJobGivenUpAfterMaxDeliver(t *testing.T) {
-	ctx := t.Context()
 	srv := startServer(t)
 	cfg := workqueue.Config{Stream: "GIVEUP", MaxDeliver: 2, Retry: 10 * time.Millisecond}
-	q := openQueue(t, srv.ClientURL(), cfg)
-	_, err := q.Publish(ctx, workqueue.Job{ID: "doomed"})
+	r1, r2 := twoAttempts(t, srv.ClientURL(), cfg, "doomed", func(context.Context, workqueue.Job) error { return errors.New("no") })
+	require.Equal(t, 1, r1.Job.Attempt)
+	require.False(t, r1.Final)
+	require.Equal(t, 2, r2.Job.Attempt)
+	require.True(t, r2.Final)
+}
+
+// twoAttempts publishes one job of id, has h work on it, and returns the
+// results of its first two attempts, stopping the work after them.
+func twoAttempts(t *testing.T, url string, cfg workqueue.Config, id string, h workqueue.Handler) (workqueue.Result, workqueue.Result) {
+	t.Helper()
+	ctx := t.Context()
+	q := openQueue(t, url, cfg)
+	_, err := q.Publish(ctx, workqueue.Job{ID: id})
 	require.NoError(t, err)
 	results := make(chan workqueue.Result, 4)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- q.Work(wctx, func(context.Context, workqueue.Job) error { return errors.New("no") },
-			workqueue.WorkOptions{Results: func(r workqueue.Result) { results <- r }, Idle: 200 * time.Millisecond})
+		done <- q.Work(wctx, h, workqueue.WorkOptions{Results: func(r workqueue.Result) { results <- r }, Idle: 200 * time.Millisecond})
 	}()
 	r1, r2 := <-results, <-results
-	require.Equal(t, 1, r1.Job.Attempt)
-	require.False(t, r1.Final)
-	require.Equal(t, 2, r2.Job.Attempt)
-	require.True(t, r2.Final)
 	cancel()
 	require.NoError(t, <-done)
+	return r1, r2
 }
 
 // A handler that panics fails that attempt with an *axon.PanicError, and
 // the job is tried again; the worker's process goes on.
 func TestHandlerPanicIsAFailedAttempt(t *testing.T) {
-	ctx := t.Context()
 	srv := startServer(t)
 	cfg := workqueue.Config{Stream: "PANIC", Retry: 10 * time.Millisecond}
-	q := openQueue(t, srv.ClientURL(), cfg)
-	_, err := q.Publish(ctx, workqueue.Job{ID: "touchy"})
-	require.NoError(t, err)
-	results := make(chan workqueue.Result, 4)
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- q.Work(wctx, func(_ context.Context, j workqueue.Job) error {
-			if j.Attempt == 1 {
-				panic("the encoder's buffer overran")
-			}
-			return nil
-		}, workqueue.WorkOptions{Results: func(r workqueue.Result) { results <- r }, Idle: 200 * time.Millisecond})
-	}()
-	r1, r2 := <-results, <-results
+	r1, r2 := twoAttempts(t, srv.ClientURL(), cfg, "touchy", func(_ context.Context, j workqueue.Job) error {
+		if j.Attempt == 1 {
+			panic("the encoder's buffer overran")
+		}
+		return nil
+	})
 	var pe *axon.PanicError
 	require.ErrorAs(t, r1.Err, &pe)
 	assert.Equal(t, "the encoder's buffer overran", pe.Value)
@@ -180,8 +176,6 @@ func TestHandlerPanicIsAFailedAttempt(t *testing.T) {
 	assert.False(t, r1.Final)
 	assert.Equal(t, 2, r2.Job.Attempt)
 	assert.NoError(t, r2.Err)
-	cancel()
-	require.NoError(t, <-done)
 }
 
 func TestWorkerShutdownPutsTheRunningJobBack(t *testing.T) {
