@@ -381,9 +381,19 @@ func TestRemotePageTurn(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = a.h.Finish(context.Background()); _ = a.h.Wait(context.Background()) }()
 	ctx := t.Context()
-	// The local buttons: page 1 shown (and sent on to the peers).
+	// The local buttons: page 1 shown and sent on to the peers. A watcher
+	// already joined sees the picture go out: a client that joined while
+	// it was still on its way would get it too, and take it for the answer
+	// to its own request.
+	watcher := dialRaw(t, a.addr)
+	watcher.send(PictureRequest)
+	msg, _ := watcher.next()
+	inflate(t, msg)
 	require.NoError(t, a.h.Put(ctx, "pages", PageCommand{Op: OpUndo}))
 	a.waitCanvas(t, "page 1", hasPixel(0, 0, 0, 0, 10))
+	msg, _ = watcher.next()
+	page1, _, _ := inflate(t, msg)
+	assert.Equal(t, []byte{0, 0, 10}, page1[:3], "page 1 went out to the peers")
 
 	r1, r2 := dialRaw(t, a.addr), dialRaw(t, a.addr)
 	for _, r := range []*rawClient{r1, r2} {
