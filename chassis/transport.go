@@ -61,7 +61,8 @@ type Inbound interface {
 	// lost connection it is re-establishing, an error from the broker.
 	Problem(err error)
 	// Closed says that Deliver will not be called again: the channel has
-	// been drained or has closed. It comes once, after the last Deliver.
+	// been drained or has closed. It comes once, after the last Deliver
+	// and Lost have returned.
 	Closed()
 }
 
@@ -113,7 +114,8 @@ func codecFor[T any](given any) (framing.Codec[T], error) {
 type remote[T any] struct {
 	b      *Backplane[T]
 	codec  framing.Codec[T]
-	ctx    context.Context // the Backplane's Main's
+	ctx    context.Context // the Backplane's Main's, until the Channel is closed
+	stop   context.CancelFunc
 	in     *axon.Outbox[T] // to the Backplane's "_remote"
 	closed atomic.Bool     // the channel has closed: Inbound.Closed was called
 	waker  *axon.Waker     // open while the channel is: the transport wakes the Backplane
@@ -204,10 +206,11 @@ func (b *Backplane[T]) onTransport(o backplaneOptions) {
 
 // open opens the Backplane's Channel. Main only, before it admits anyone.
 func (b *Backplane[T]) open(ctx context.Context) error {
-	b.remote.ctx = ctx
+	b.remote.ctx, b.remote.stop = context.WithCancel(ctx)
 	b.remote.waker = b.NewWaker()
 	ch, err := b.transport.Open(ctx, b.name, b.remote)
 	if err != nil {
+		b.remote.stop()
 		b.remote.waker.Close()
 		return fmt.Errorf("%w: backplane %q: opening: %w", ErrTransport, b.name, err)
 	}
@@ -236,6 +239,9 @@ func (b *Backplane[T]) listenIfNeeded(ctx context.Context) error {
 
 // closeChannel closes the Channel as Main ends.
 func (b *Backplane[T]) closeChannel() {
+	// A Deliver waiting for room gives up: Main takes no more, and Close
+	// waits for the Deliver in flight.
+	b.remote.stop()
 	if err := b.channel.Close(); err != nil {
 		b.remote.report(fmt.Errorf("%w: backplane %q: closing: %w", ErrTransport, b.name, err))
 	}

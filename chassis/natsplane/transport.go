@@ -158,6 +158,56 @@ type channel struct {
 	mu      sync.Mutex // guards the fields below
 	sub     *nats.Subscription
 	dropped int // the subscription's drops already reported
+
+	calls inFlight // the calls into the Inbound from nats.go's goroutines
+}
+
+// inFlight counts the calls into a Channel's Inbound under way, so that
+// Closed comes only after the last has returned: nats.go calls a
+// subscription's closed handler from the connection's close, while the
+// subscription's goroutine may still be delivering the message it took
+// last (a drain ends once no message is pending, not once the last one
+// has been handled).
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	shut bool
+	idle chan struct{} // closed when n falls to 0 once shut
+}
+
+// enter reports whether a call may go on (the Inbound has not been told
+// Closed); if so, leave must follow.
+func (f *inFlight) enter() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.shut {
+		return false
+	}
+	f.n++
+	return true
+}
+
+func (f *inFlight) leave() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 && f.idle != nil {
+		close(f.idle)
+		f.idle = nil
+	}
+}
+
+// shutAndWait lets no call start and waits for those under way.
+func (f *inFlight) shutAndWait() {
+	f.mu.Lock()
+	f.shut = true
+	if f.n == 0 {
+		f.mu.Unlock()
+		return
+	}
+	idle := make(chan struct{})
+	f.idle = idle
+	f.mu.Unlock()
+	<-idle
 }
 
 // Listen subscribes to the Backplane's subject and returns once the server
@@ -189,7 +239,10 @@ func (c *channel) hook(o *nats.Options) {
 	userErr, userDisc, userReconn, userClosed := o.AsyncErrorCB, o.DisconnectedErrCB, o.ReconnectedCB, o.ClosedCB
 	o.AsyncErrorCB = func(nc *nats.Conn, s *nats.Subscription, err error) {
 		if errors.Is(err, nats.ErrSlowConsumer) {
-			c.countDropped()
+			if c.calls.enter() {
+				c.countDropped()
+				c.calls.leave()
+			}
 		} else {
 			c.in.Problem(fmt.Errorf("natsplane: %s: %w", c.subject, err))
 		}
@@ -213,11 +266,13 @@ func (c *channel) hook(o *nats.Options) {
 		}
 	}
 	o.ClosedCB = func(nc *nats.Conn) {
-		// The subscription's goroutine ends on its own once the connection
-		// is closed; after it, nothing is delivered.
+		// Once the subscription's closed handler has run, nats.go starts
+		// no delivery; the one its goroutine may still be making is waited
+		// for (calls), and then nothing reaches the Inbound.
 		if sub := c.subscription(); sub != nil {
 			<-c.done
 		}
+		c.calls.shutAndWait()
 		c.in.Closed()
 		close(c.connClosed)
 		if userClosed != nil {
@@ -235,6 +290,13 @@ func orClosed(err error) error {
 
 // handle delivers one message: nats.go's goroutine of the subscription.
 func (c *channel) handle(m *nats.Msg) {
+	if !c.calls.enter() {
+		// Taken by nats.go's goroutine just as the connection closed,
+		// after the Backplane heard Closed: it cannot be delivered.
+		c.in.Lost(1)
+		return
+	}
+	defer c.calls.leave()
 	c.countDropped()
 	// An error means the Backplane has ended: Close follows.
 	_ = c.in.Deliver(m.Data) // nats.go gives each message its own copy of the data
@@ -246,7 +308,9 @@ func (c *channel) subscription() *nats.Subscription {
 	return c.sub
 }
 
-// countDropped reports the subscription's drops not yet reported.
+// countDropped reports the subscription's drops not yet reported. It is
+// called from two goroutines (the subscription's and the connection's
+// callbacks): the lock keeps the reports, running totals, in order.
 func (c *channel) countDropped() {
 	sub := c.subscription()
 	if sub == nil {
@@ -257,12 +321,9 @@ func (c *channel) countDropped() {
 		return
 	}
 	c.mu.Lock()
-	n := d - c.dropped
-	if n > 0 {
+	defer c.mu.Unlock()
+	if n := d - c.dropped; n > 0 {
 		c.dropped = d
-	}
-	c.mu.Unlock()
-	if n > 0 {
 		c.in.Lost(uint64(n))
 	}
 }
