@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -112,8 +113,8 @@ type Peer struct {
 	sketch  *chassis.Graph
 	dedupe  *Dedupe
 
-	fetchDone *axon.Outbox[struct{}] // tells the sketcher a client ended
-	clients   map[axon.Component]bool
+	fetchDone *axon.Outbox[uint64]      // tells the sketcher a client ended: its tag
+	clients   map[axon.Component]uint64 // client connections: their tags
 
 	ready []<-chan struct{} // closed when the gate and the sketcher have subscribed
 
@@ -189,7 +190,7 @@ func NewPeer(cfg Config) (*Peer, error) {
 			return nil, err
 		}
 	}
-	p.fetchDone = axon.NewOutbox[struct{}](p, "_fetchdone")
+	p.fetchDone = axon.NewOutbox[uint64](p, "_fetchdone")
 	if _, err := p.LinkByName(p, "_fetchdone", sketch, "_fetchdone"); err != nil {
 		return nil, err
 	}
@@ -311,9 +312,8 @@ func replyEnvelope(from uint64, r Reply) Envelope {
 // clientconnector): lines in, token lists, envelopes to IN; WHITEBOARD and
 // AUDIO, less what this connection published, out as lines. A client's
 // connection (client true) shows FetchingNotice here and sends
-// PictureRequest first.
-func (p *Peer) connection(client bool) *chassis.Graph {
-	tag := p.NewTag()
+// PictureRequest first. tag is the connection's (NewTag).
+func (p *Peer) connection(tag uint64, client bool) *chassis.Graph {
 	var readPreface []wire.Batch
 	var writePreface []byte
 	if client {
@@ -369,7 +369,7 @@ func (p *Peer) connection(client bool) *chassis.Graph {
 // limit unless opts give one.
 func (p *Peer) Serve(addr string, opts ...internet.ServerOption) (*chassis.Server, error) {
 	opts = append([]internet.ServerOption{internet.WithIdleTimeout(0)}, opts...)
-	srv, err := chassis.SimpleServer(func() axon.Component { return p.connection(false) }, addr, opts...)
+	srv, err := chassis.SimpleServer(func() axon.Component { return p.connection(p.NewTag(), false) }, addr, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("whiteboard: serving on %s: %w", addr, err)
 	}
@@ -386,9 +386,10 @@ func (p *Peer) Serve(addr string, opts ...internet.ServerOption) (*chassis.Serve
 // goes on.
 func (p *Peer) Connect(addr string, opts ...internet.ClientOption) (axon.Component, error) {
 	tcp := internet.NewTCPClient(addr, opts...)
+	tag := p.NewTag()
 	g := chassis.Graphline(chassis.Components{
 		"NETWORK":  tcp,
-		"APPCOMMS": p.connection(true),
+		"APPCOMMS": p.connection(tag, true),
 	}, chassis.Linkages{
 		{Component: "NETWORK", Box: "outbox"}:  {Component: "APPCOMMS", Box: "inbox"},
 		{Component: "APPCOMMS", Box: "outbox"}: {Component: "NETWORK", Box: "inbox"},
@@ -400,9 +401,9 @@ func (p *Peer) Connect(addr string, opts ...internet.ClientOption) (axon.Compone
 	}
 	p.mu.Lock()
 	if p.clients == nil {
-		p.clients = map[axon.Component]bool{}
+		p.clients = map[axon.Component]uint64{}
 	}
-	p.clients[g] = true
+	p.clients[g] = tag
 	p.mu.Unlock()
 	if err := p.adopt(g); err != nil {
 		return nil, err
@@ -460,10 +461,10 @@ func (p *Peer) Main(ctx context.Context) error {
 					p.log.Warn("whiteboard: connection ended", "name", core.Name(), "err", err)
 				}
 				p.mu.Lock()
-				client := p.clients[c]
+				tag, client := p.clients[c]
 				p.mu.Unlock()
 				if client {
-					if err := p.fetchDone.Send(ctx, struct{}{}); err != nil {
+					if err := p.fetchDone.Send(ctx, tag); err != nil {
 						return err
 					}
 				}
@@ -484,7 +485,12 @@ func axonCore(c axon.Component) axon.CoreComponent { return c.(axon.CoreComponen
 // picture (it has shown FetchingNotice and no SETIMG has come since), it
 // holds the picture requests of peers that join it, so that they get the
 // picture and not the notice; a message on "fetchdone" (a client
-// connection ended) lets them go.
+// connection ended: its tag) lets them go.
+//
+// The notice comes from the connection through the mesh and the end from
+// the peer directly, so a connection that fails at once can be reported
+// ended before its notice arrives: that notice is then passed over, or
+// the peer would hold requests for a fetch that will never end.
 type localEvents struct {
 	axon.Core
 	in    *axon.Inbox[Envelope]
@@ -492,10 +498,17 @@ type localEvents struct {
 	pages *axon.Outbox[PageCommand]
 	errs  *axon.Outbox[error]
 
-	fetchDone *axon.Inbox[struct{}]
+	fetchDone *axon.Inbox[uint64]
 	fetching  bool
 	held      []wire.Batch
+	open      map[uint64]bool // client connections whose notice came, not yet ended
+	gone      []uint64        // client connections ended before their notice came, newest last
 }
+
+// maxGone bounds localEvents.gone: a connection that failed before its
+// reader ran sends no notice at all, and a late notice trails its end by
+// a few hops, not by dozens of other connections' ends.
+const maxGone = 16
 
 func newLocalEvents() *localEvents {
 	l := &localEvents{}
@@ -503,19 +516,30 @@ func newLocalEvents() *localEvents {
 	l.out = axon.NewOutbox[wire.Batch](l, "outbox")
 	l.pages = axon.NewOutbox[PageCommand](l, "pages")
 	l.errs = axon.NewOutbox[error](l, "errors")
-	l.fetchDone = axon.NewInbox[struct{}](l, "fetchdone")
+	l.fetchDone = axon.NewInbox[uint64](l, "fetchdone")
+	l.open = map[uint64]bool{}
 	return l
 }
 
 func (l *localEvents) Main(ctx context.Context) error {
 	for {
 		st := l.TakeControl(nil)
-		if _, ok := l.fetchDone.TryRecv(); ok && l.fetching {
-			// The connection that was fetching ended without a picture:
-			// answer the requests held with what there is.
-			l.fetching = false
-			if err := l.release(ctx); err != nil {
-				return err
+		if tag, ok := l.fetchDone.TryRecv(); ok {
+			if l.open[tag] {
+				delete(l.open, tag)
+			} else {
+				l.gone = append(l.gone, tag)
+				if len(l.gone) > maxGone {
+					l.gone = l.gone[1:]
+				}
+			}
+			if l.fetching {
+				// The connection that was fetching ended without a
+				// picture: answer the requests held with what there is.
+				l.fetching = false
+				if err := l.release(ctx); err != nil {
+					return err
+				}
 			}
 			continue
 		}
@@ -555,6 +579,11 @@ func (l *localEvents) take(ctx context.Context, e Envelope) error {
 	case turn:
 		return l.pages.Send(ctx, PageCommand{Op: PageOp(dir), Local: true})
 	case e.LocalOnly && reflect.DeepEqual(b, FetchingNotice):
+		if i := slices.Index(l.gone, e.From); i >= 0 {
+			l.gone = slices.Delete(l.gone, i, i+1)
+			return nil // its connection has ended already
+		}
+		l.open[e.From] = true
 		l.fetching = true
 		return l.out.Send(ctx, b)
 	case l.fetching && e.LocalOnly && len(b) == 1 && b[0].Name() == "GETIMG":

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kamaelia-go/kamaelia/axon"
+	"github.com/kamaelia-go/kamaelia/axon/axontest"
 	"github.com/kamaelia-go/kamaelia/components/whiteboard/wire"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -476,4 +477,47 @@ func TestBadConnectionsAreReported(t *testing.T) {
 	r.send(PictureRequest)
 	msg, _ := r.next()
 	inflate(t, msg)
+}
+
+// The fetching notice comes through the mesh and a client connection's end
+// straight from the peer, so a connection that fails at once can be
+// reported ended before its notice arrives. That notice is passed over:
+// taken for a fetch under way, it would hold the picture requests of peers
+// joining this one for as long as the peer runs.
+func TestFetchingNoticeAfterItsConnectionEndedIsPassedOver(t *testing.T) {
+	s := axontest.NewScheduler(t)
+	l := newLocalEvents()
+	h := axontest.NewHandle(t, s, l, "inbox", "fetchdone", "outbox", "control", "signal")
+	ctx := axontest.Context(t)
+	request := Envelope{From: 9, LocalOnly: true, Msg: PictureRequest.List()}
+	stroke := lineBatch(1, 2, 3, 4, 5, 6, 7)
+	next := func() wire.Batch {
+		t.Helper()
+		v, err := h.Get(ctx, "outbox")
+		require.NoError(t, err)
+		return v.(wire.Batch)
+	}
+
+	// Connection 1 ends before its notice comes. The stroke comes out once
+	// the end has been taken: the end is looked at before every message.
+	require.NoError(t, h.Put(ctx, "fetchdone", uint64(1)))
+	require.NoError(t, h.Put(ctx, "inbox", Envelope{From: 2, Msg: stroke.List()}))
+	assert.Equal(t, stroke, next())
+	require.NoError(t, h.Put(ctx, "inbox", Envelope{From: 1, LocalOnly: true, Msg: FetchingNotice.List()}))
+	require.NoError(t, h.Put(ctx, "inbox", request))
+	assert.Equal(t, PictureRequest, next(), "the late notice is passed over: the request is answered, not held")
+
+	// Connection 3 fetches: its notice shows, a request waits for the
+	// picture, and is let go when the connection ends without one.
+	require.NoError(t, h.Put(ctx, "inbox", Envelope{From: 3, LocalOnly: true, Msg: FetchingNotice.List()}))
+	assert.Equal(t, FetchingNotice, next())
+	require.NoError(t, h.Put(ctx, "inbox", request))
+	require.NoError(t, h.Put(ctx, "inbox", Envelope{From: 2, Msg: stroke.List()}))
+	assert.Equal(t, stroke, next(), "the request is held while connection 3 fetches")
+	require.NoError(t, h.Put(ctx, "fetchdone", uint64(3)))
+	assert.Equal(t, PictureRequest, next(), "let go when connection 3 ends")
+	require.NoError(t, h.Finish(ctx))
+	require.NoError(t, h.Wait(ctx))
+	assert.Empty(t, l.gone, "an end that followed its notice leaves nothing behind")
+	assert.Empty(t, l.open)
 }

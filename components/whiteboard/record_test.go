@@ -201,7 +201,7 @@ func TestReplayIntoSessionTiming(t *testing.T) {
 
 		// A watching peer's connection, recorded; and the connection the
 		// recording is played into.
-		watchConn := p.connection(false)
+		watchConn := p.connection(p.NewTag(), false)
 		lines := framing.NewLineSplit[[]byte]()
 		rec := NewRecordWriter(io.Discard)
 		out, _ := watchConn.Outbox("outbox")
@@ -209,7 +209,7 @@ func TestReplayIntoSessionTiming(t *testing.T) {
 		axon.MustLink(lines.Out, rec.In)
 		recH, err := axon.NewHandle(s, rec)
 		require.NoError(t, err)
-		playConn := p.connection(false)
+		playConn := p.connection(p.NewTag(), false)
 		player := NewPlayer(bytes.NewReader(recording.Bytes()))
 		in, _ := playConn.Inbox("inbox")
 		axon.MustLink(player.Out, in)
