@@ -69,6 +69,24 @@ func (sc *screen) shot(h *axon.Handle) *image.RGBA {
 	return v.(*image.RGBA)
 }
 
+// shotUntil takes screenshots until cond holds of one. The first shot
+// shows everything sent to the window before it (the stroke and eraser
+// checks hold that); the ticker's text once took a second shot in a loaded
+// run of the whole suite, for a cause not found, so a few more are allowed
+// and each one beyond the first is logged.
+func (sc *screen) shotUntil(h *axon.Handle, what string, cond func(*image.RGBA) bool) {
+	sc.t.Helper()
+	for i := range 20 {
+		if cond(sc.shot(h)) {
+			if i > 0 {
+				sc.t.Logf("%s: shown in shot %d, not the first", what, i+1)
+			}
+			return
+		}
+	}
+	sc.t.Fatalf("%s: not shown in 20 screenshots", what)
+}
+
 // get takes the next message of h's box.
 func get[T any](t *testing.T, h *axon.Handle, box string) T {
 	t.Helper()
@@ -172,19 +190,22 @@ func TestWindowDrawsWithTheMouse(t *testing.T) {
 	sc.click(whiteboard.ToolX+64*1+30, 15)
 	assert.Equal(t, "prev", get[string](t, hw, "buttons"))
 	require.NoError(t, hw.Put(ctx, "ticker", "Fetching sketch from server..."))
-	img = sc.shot(hw)
-	ink := 0
-	for x := range 300 {
-		for y := whiteboard.TickerY; y < whiteboard.TickerY+whiteboard.TickerHeight; y++ {
-			if rgb(img, x, y) == (color.RGBA{0, 0, 0, 255}) {
-				ink++
+	ink := func(img *image.RGBA) int {
+		n := 0
+		for x := range 300 {
+			for y := whiteboard.TickerY; y < whiteboard.TickerY+whiteboard.TickerHeight; y++ {
+				if rgb(img, x, y) == (color.RGBA{0, 0, 0, 255}) {
+					n++
+				}
 			}
 		}
+		return n
 	}
-	assert.Greater(t, ink, 100, "text on the ticker")
+	sc.shotUntil(hw, "text on the ticker", func(img *image.RGBA) bool { return ink(img) > 100 })
 	require.NoError(t, hw.Put(ctx, "ticker", whiteboard.TickerClear))
-	img = sc.shot(hw)
-	assert.Equal(t, color.RGBA{224, 224, 224, 255}, rgb(img, 10, whiteboard.TickerY+7), "cleared")
+	sc.shotUntil(hw, "the ticker cleared", func(img *image.RGBA) bool {
+		return ink(img) == 0 && rgb(img, 10, whiteboard.TickerY+7) == color.RGBA{224, 224, 224, 255}
+	})
 
 	// Closing the window: "quit", and the window ends.
 	sc.inject(sdl.Event{Kind: sdl.Quit})
