@@ -25,6 +25,9 @@ func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(E
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		// Read before the inboxes are: what was sent before the
+		// ProducerFinished is then in them (see axon's Core.Finishing).
+		told := c.Finishing()
 		if v, ok := in.TryRecv(); ok {
 			if err := fn(v); err != nil {
 				return err
@@ -39,7 +42,7 @@ func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(E
 			finishing = finishing || st.Finishing
 			continue
 		}
-		if finishing || c.Finishing() {
+		if finishing || told {
 			return nil
 		}
 		if err := c.WaitFor(ctx, in, c.Control()); err != nil {

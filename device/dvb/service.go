@@ -131,6 +131,9 @@ func (s *DemuxerService) Main(ctx context.Context) error {
 			return err
 		}
 		discard(s.Control())
+		// Read before the inboxes are: what was sent before the
+		// ProducerFinished is then in them (see axon's Core.Finishing).
+		told := s.Finishing()
 		for req, ok := s.Requests.TryRecv(); ok; req, ok = s.Requests.TryRecv() {
 			if err := s.serve(ctx, req); err != nil {
 				return err
@@ -141,7 +144,7 @@ func (s *DemuxerService) Main(ctx context.Context) error {
 				return err
 			}
 		}
-		if s.Finishing() {
+		if told {
 			return nil
 		}
 	}

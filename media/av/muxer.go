@@ -204,6 +204,9 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 		return w.write(p)
 	}
 	for {
+		// Read before the inboxes are: what was sent before the
+		// ProducerFinished is then in them (see axon's Core.Finishing).
+		told := m.Finishing()
 		if p, ok := m.In.TryRecv(); ok {
 			if err := handle(p); err != nil {
 				return err
@@ -221,7 +224,7 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 			finishing = m.TakeControl(nil).Finishing || finishing
 			continue
 		}
-		if finishing || ends >= m.Streams || m.Finishing() {
+		if finishing || ends >= m.Streams || told {
 			break
 		}
 		if err := m.WaitFor(ctx, m.In, m.DoneIn, m.Control()); err != nil {
