@@ -428,13 +428,12 @@ func (c *Core) Signal() *Outbox[any] {
 // Finishing reports whether the component has been told ProducerFinished on
 // its control inbox.
 //
-// A component that drains its inboxes and then ends when told should read
-// Finishing before it drains them, not after: what was sent before the
-// ProducerFinished is then in the inboxes it drains. Read after, it can
-// report a ProducerFinished that came while they were being drained, with
-// messages sent just before it still waiting. A component that takes its
-// control messages itself reads the answer of TakeControl instead (see
-// there), and goes round again rather than Wait after taking one.
+// A component that drains its inboxes and then ends when told must ask
+// before it drains them (Finishing, or TakeControl's answer), not after:
+// what was sent before the ProducerFinished is then in the inboxes it
+// drains. Asked after, it can hear of a ProducerFinished that came while
+// they were being drained, with messages sent just before it still
+// waiting.
 func (c *Core) Finishing() bool { return c.has(flagFinishing) }
 
 // ShutdownReason returns the Shutdown the component was told, and whether it

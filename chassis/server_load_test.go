@@ -42,9 +42,9 @@ func newFarewell() axon.Component {
 
 func (f *farewell) Main(ctx context.Context) error {
 	for {
-		// Read before the inbox is, so that what came before the end is
-		// counted (see axon's Core.Finishing).
-		told := f.Finishing()
+		// Asked before the inbox is drained, so that what came before the
+		// end is counted (see axon's Core.Finishing).
+		told := f.TakeControl(nil).Finishing
 		for {
 			b, ok := f.in.TryRecv()
 			if !ok {
@@ -60,18 +60,8 @@ func (f *farewell) Main(ctx context.Context) error {
 				return ctx.Err()
 			}
 		}
-		took := false
-		for {
-			if _, ok := f.Control().TryRecv(); !ok {
-				break
-			}
-			took = true
-		}
 		if told && !f.stubborn {
 			return f.out.Send(ctx, fmt.Appendf(nil, "bye %d", f.n))
-		}
-		if took {
-			continue // a ProducerFinished taken now is told next time round
 		}
 		if err := f.Wait(ctx); err != nil {
 			return ctx.Err()

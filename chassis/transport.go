@@ -62,7 +62,8 @@ type Inbound interface {
 	Problem(err error)
 	// Closed says that Deliver will not be called again: the channel has
 	// been drained or has closed. It comes once, after the last Deliver
-	// and Lost have returned.
+	// has returned; Lost may still report a message the channel dropped
+	// as it closed.
 	Closed()
 }
 

@@ -501,14 +501,12 @@ type localEvents struct {
 	fetchDone *axon.Inbox[uint64]
 	fetching  bool
 	held      []wire.Batch
-	open      map[uint64]bool // client connections whose notice came, not yet ended
-	gone      []uint64        // client connections ended before their notice came, newest last
+	ended     []uint64 // tags of the client connections that ended last, newest last
 }
 
-// maxGone bounds localEvents.gone: a connection that failed before its
-// reader ran sends no notice at all, and a late notice trails its end by
-// a few hops, not by dozens of other connections' ends.
-const maxGone = 16
+// maxEnded bounds localEvents.ended: a late notice trails its connection's
+// end by a few hops, not by dozens of other connections' ends.
+const maxEnded = 16
 
 func newLocalEvents() *localEvents {
 	l := &localEvents{}
@@ -517,7 +515,6 @@ func newLocalEvents() *localEvents {
 	l.pages = axon.NewOutbox[PageCommand](l, "pages")
 	l.errs = axon.NewOutbox[error](l, "errors")
 	l.fetchDone = axon.NewInbox[uint64](l, "fetchdone")
-	l.open = map[uint64]bool{}
 	return l
 }
 
@@ -525,13 +522,8 @@ func (l *localEvents) Main(ctx context.Context) error {
 	for {
 		st := l.TakeControl(nil)
 		if tag, ok := l.fetchDone.TryRecv(); ok {
-			if l.open[tag] {
-				delete(l.open, tag)
-			} else {
-				l.gone = append(l.gone, tag)
-				if len(l.gone) > maxGone {
-					l.gone = l.gone[1:]
-				}
+			if l.ended = append(l.ended, tag); len(l.ended) > maxEnded {
+				l.ended = l.ended[1:]
 			}
 			if l.fetching {
 				// The connection that was fetching ended without a
@@ -579,11 +571,9 @@ func (l *localEvents) take(ctx context.Context, e Envelope) error {
 	case turn:
 		return l.pages.Send(ctx, PageCommand{Op: PageOp(dir), Local: true})
 	case e.LocalOnly && reflect.DeepEqual(b, FetchingNotice):
-		if i := slices.Index(l.gone, e.From); i >= 0 {
-			l.gone = slices.Delete(l.gone, i, i+1)
-			return nil // its connection has ended already
+		if slices.Contains(l.ended, e.From) {
+			return nil // its connection has ended already (tags are never reused)
 		}
-		l.open[e.From] = true
 		l.fetching = true
 		return l.out.Send(ctx, b)
 	case l.fetching && e.LocalOnly && len(b) == 1 && b[0].Name() == "GETIMG":

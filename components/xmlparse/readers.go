@@ -17,17 +17,15 @@ import (
 // *axon.Failure arrives on control: the parser upstream failed, and its
 // failure is the reader's error.
 func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(Event) error) error {
-	// finishing is what TakeControl reports: the runtime sets the flag
-	// Finishing reports a moment after the message lands, so what was taken
-	// is what counts.
+	// finishing is what TakeControl reported when it took the control
+	// messages: Finishing asked after the inbox was found empty could tell
+	// of a ProducerFinished that came since, with events sent before it
+	// still waiting (see axon's Core.Finishing).
 	finishing := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// Read before the inboxes are: what was sent before the
-		// ProducerFinished is then in them (see axon's Core.Finishing).
-		told := c.Finishing()
 		if v, ok := in.TryRecv(); ok {
 			if err := fn(v); err != nil {
 				return err
@@ -42,7 +40,7 @@ func consume(ctx context.Context, c *axon.Core, in *axon.Inbox[Event], fn func(E
 			finishing = finishing || st.Finishing
 			continue
 		}
-		if finishing || told {
+		if finishing {
 			return nil
 		}
 		if err := c.WaitFor(ctx, in, c.Control()); err != nil {

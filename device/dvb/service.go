@@ -130,10 +130,9 @@ func (s *DemuxerService) Main(ctx context.Context) error {
 		if err := s.Wait(ctx); err != nil {
 			return err
 		}
-		discard(s.Control())
-		// Read before the inboxes are: what was sent before the
+		// Asked before the inboxes are drained: what was sent before the
 		// ProducerFinished is then in them (see axon's Core.Finishing).
-		told := s.Finishing()
+		told := s.TakeControl(nil).Finishing
 		for req, ok := s.Requests.TryRecv(); ok; req, ok = s.Requests.TryRecv() {
 			if err := s.serve(ctx, req); err != nil {
 				return err

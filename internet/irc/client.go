@@ -214,9 +214,6 @@ func (c *Client) Main(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// Read before the inboxes are: what was sent before the
-		// ProducerFinished is then in them (see axon's Core.Finishing).
-		told := c.Finishing()
 		busy := false
 		if b, ok := c.In.TryRecv(); ok {
 			busy = true
@@ -259,7 +256,7 @@ func (c *Client) Main(ctx context.Context) error {
 		if busy {
 			continue
 		}
-		if finishing || told {
+		if finishing { // TakeControl's answer, not Finishing now: see axon's Core.Finishing
 			return nil
 		}
 		if err := c.Wait(ctx); err != nil {

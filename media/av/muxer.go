@@ -204,9 +204,6 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 		return w.write(p)
 	}
 	for {
-		// Read before the inboxes are: what was sent before the
-		// ProducerFinished is then in them (see axon's Core.Finishing).
-		told := m.Finishing()
 		if p, ok := m.In.TryRecv(); ok {
 			if err := handle(p); err != nil {
 				return err
@@ -224,7 +221,7 @@ func (m *Muxer) Main(ctx context.Context) (err error) {
 			finishing = m.TakeControl(nil).Finishing || finishing
 			continue
 		}
-		if finishing || ends >= m.Streams || told {
+		if finishing || ends >= m.Streams { // TakeControl's answer, not Finishing now: see axon's Core.Finishing
 			break
 		}
 		if err := m.WaitFor(ctx, m.In, m.DoneIn, m.Control()); err != nil {
