@@ -158,7 +158,7 @@ func (m *Multiplex) Main(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := m.drain(ctx); err != nil {
+		if err := m.drain(ctx, true); err != nil {
 			return err
 		}
 		if m.finished {
@@ -203,9 +203,13 @@ func (m *Multiplex) tune(ctx context.Context, fe Frontend, hz uint32) error {
 
 // drain takes what the reading goroutine has read and sends it on. When it
 // takes the end of the reading, it flushes the Aligner and sets finished
-// (or returns the read's error).
-func (m *Multiplex) drain(ctx context.Context) error {
+// (or returns the read's error). With requestsFirst it stops when a request
+// comes: sent before the data still waiting was read, it is served first.
+func (m *Multiplex) drain(ctx context.Context, requestsFirst bool) error {
 	for {
+		if requestsFirst && m.In.Len() > 0 {
+			return nil
+		}
 		c, ok := m.feed.tryRecv()
 		if !ok {
 			return nil
@@ -280,7 +284,7 @@ func (m *Multiplex) handle(ctx context.Context, fe Frontend, hz *uint32, req Mul
 				return err
 			}
 			discard(m.Control())
-			if err := m.drain(ctx); err != nil {
+			if err := m.drain(ctx, false); err != nil {
 				return err
 			}
 		}
